@@ -1,0 +1,258 @@
+"""Command line: ``myelectricaldata demo|sync|status|serve|simulate``. The composition root."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from contextlib import ExitStack
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from . import __version__
+from .config import Secret, Settings, SettingsError, load_settings
+
+EXIT_OK, EXIT_ERRORS, EXIT_CONFIG, EXIT_QUOTA, EXIT_BUSY = 0, 1, 2, 3, 4
+DEMO_CREDENTIALS = ("demo", "demo")
+log = logging.getLogger("myelectricaldata")
+
+
+class Fatal(Exception):
+    """Stops the command with a message for the user and an exit code."""
+
+    def __init__(self, message: str, code: int = EXIT_CONFIG) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def _setup_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
+                        datefmt="%Y-%m-%d %H:%M:%S")
+    for noisy in ("urllib3", "apscheduler.executors", "alembic.runtime.migration"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
+    flags = {"DATA_DIR": args.data_dir, "DATABASE_URL": args.database_url, "DEMO": args.demo or None}
+    overrides = {k: v for k, v in {**flags, **extra}.items() if v is not None}
+    try:
+        return load_settings(overrides=overrides)
+    except SettingsError as exc:
+        raise Fatal(f"configuration error: {exc}") from None
+
+
+def open_database(settings: Settings):
+    """Engine on the configured database, migrated to the current schema."""
+    from .database.migrate import upgrade
+    from .database.session import DatabaseUnavailable, check_connection, make_engine
+
+    engine = make_engine(settings.database_url_or_default())
+    try:
+        check_connection(engine)
+    except DatabaseUnavailable as exc:
+        raise Fatal(str(exc)) from None
+    upgrade(engine)
+    return engine
+
+
+def build_sync(settings: Settings, engine: Any, clock: Any = None):
+    from .gateway.client import GatewayClient
+    from .services.sync import SyncService
+
+    client = GatewayClient(settings.gateway_url, settings.client_id, settings.client_secret.reveal())
+    return SyncService(engine, client, settings.data_dir / "sync.lock", clock=clock)
+
+
+def _require_credentials(settings: Settings) -> None:
+    if not settings.has_credentials:
+        missing = [k for k, v in (("CLIENT_ID", settings.client_id), ("CLIENT_SECRET", settings.client_secret))
+                   if not v]
+        raise Fatal(f"{' and '.join(missing)} not set. Give the client_id and client_secret of your "
+                    f"MyElectricalData account (add-on options, environment variables, or "
+                    f"{settings.data_dir / 'settings.yaml'}), or try `myelectricaldata demo`.")
+
+
+def _exit_code(report: Any) -> int:
+    return {"ok": EXIT_OK, "quota": EXIT_QUOTA}.get(report.outcome, EXIT_ERRORS)
+
+
+def _print_report(report: Any) -> None:
+    stored = ", ".join(f"{k} {v}" for k, v in report.stored.items()) or "nothing new"
+    requests = sum(report.requests.values())
+    print(f"sync {report.outcome}: {requests} gateway requests; stored: {stored}")
+    if report.message:
+        print(report.message, file=sys.stderr if report.outcome != "ok" else sys.stdout)
+
+
+def _run_sync(sync: Any, pdls: list[str] | None = None, since: date | None = None) -> int:
+    from .services.lock import SyncBusy
+
+    try:
+        report = sync.run(pdls=pdls, since=since)
+    except SyncBusy as exc:
+        raise Fatal(str(exc), EXIT_BUSY) from None
+    _print_report(report)
+    return _exit_code(report)
+
+
+def _demo_gateway(stack: ExitStack, settings: Settings, today: date | None = None) -> tuple[Settings, Any]:
+    """Start the simulated gateway for demo mode; the settings then point at it and at demo.db."""
+    from .gateway.simulator import start_simulator
+
+    sim = stack.enter_context(start_simulator(today=today))
+    demo = replace(settings, demo=True, gateway_url=sim.url, client_id=DEMO_CREDENTIALS[0],
+                   client_secret=Secret(DEMO_CREDENTIALS[1]), database_url="")
+    print(f"Demo: simulated gateway at {sim.url}, data in {demo.database_url_or_default()}", flush=True)
+    return demo, sim.state.now
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with ExitStack() as stack:
+        clock = None
+        if settings.demo:
+            settings, clock = _demo_gateway(stack, settings)
+        else:
+            _require_credentials(settings)
+        engine = open_database(settings)
+        if args.retry_given_up:
+            from .database.repository import reset_given_up
+            with engine.begin() as conn:
+                print(f"{reset_given_up(conn, args.pdl[0] if args.pdl else None)} given-up days will be tried again")
+        return _run_sync(build_sync(settings, engine, clock), args.pdl or None, args.since)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    from .energy.timeline import PARIS
+    from .services.status import collect_status, format_status
+
+    settings = _settings(args)
+    engine = open_database(settings)
+    status = collect_status(engine, datetime.now(PARIS))
+    print(json.dumps(status, default=str, indent=2) if args.json else format_status(status))
+    return EXIT_OK
+
+
+def _serve_forever(settings: Settings, sync: Any, first_run: bool) -> int:
+    from .services.scheduler import build_scheduler
+
+    scheduler = build_scheduler(sync, settings.sync_after, first_run_in=5.0 if first_run else None)
+    stop = threading.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: stop.set())
+    scheduler.start()
+    for job in scheduler.get_jobs():
+        log.info("scheduled: %s (next %s)", job.name, job.next_run_time)
+    print("Scheduler running; Ctrl-C to stop.", flush=True)
+    stop.wait()
+    scheduler.shutdown(wait=False)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if settings.demo:
+        return cmd_demo(args)
+    _require_credentials(settings)
+    engine = open_database(settings)
+    return _serve_forever(settings, build_sync(settings, engine), first_run=True)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .energy.timeline import PARIS
+    from .services.status import collect_status, format_status
+
+    with ExitStack() as stack:
+        settings, clock = _demo_gateway(stack, _settings(args, DEMO=True), getattr(args, "today", None))
+        engine = open_database(settings)
+        sync = build_sync(settings, engine, clock=clock)
+        code = _run_sync(sync)
+        print(format_status(collect_status(engine, datetime.now(PARIS))))
+        if getattr(args, "once", False):
+            return code
+        return _serve_forever(settings, sync, first_run=False)
+
+
+def cmd_simulate(args: argparse.Namespace) -> int:
+    from .gateway.simulator import serve_forever
+
+    serve_forever(host=args.host, port=args.port, today=args.today)
+    return EXIT_OK
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
+
+
+def _pdl(text: str) -> str:
+    if not (len(text) == 14 and text.isdigit()):
+        raise argparse.ArgumentTypeError(f"expected a 14-digit PDL (usage point id), got {text!r}")
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="myelectricaldata", description=(
+        "Local client for the MyElectricalData gateway: your Linky data in your own database. "
+        "Settings come from /data/options.json, the environment (CLIENT_ID, CLIENT_SECRET, GATEWAY_URL, "
+        "DATABASE_URL, DATA_DIR, ...) or DATA_DIR/settings.yaml."))
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--data-dir", help="data directory (DATA_DIR)")
+    parser.add_argument("--database-url", help="database URL (DATABASE_URL)")
+    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR")
+    parser.add_argument("--demo", action="store_true", help="use the demo database and simulated gateway (DEMO)")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("demo", help="simulated gateway + three demo meters, synced into demo.db")
+    p.add_argument("--once", action="store_true", help="exit after the first sync instead of scheduling more")
+    p.add_argument("--today", type=_day, help="freeze the simulated 'today' (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("sync", help="fetch what is missing from the gateway, then exit")
+    p.add_argument("--pdl", action="append", type=_pdl, help="only this PDL (repeatable)")
+    p.add_argument("--since", type=_day, help="do not fetch days before this date (YYYY-MM-DD)")
+    p.add_argument("--retry-given-up", action="store_true", help="try again the days given up earlier")
+    p.set_defaults(func=cmd_sync)
+
+    p = sub.add_parser("status", help="what is stored, what is missing, the last sync and the quota")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(func=cmd_status)
+
+    p = sub.add_parser("serve", help="run the scheduled syncs until stopped")
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("simulate", help="serve the simulated gateway (GATEWAY_URL=http://127.0.0.1:PORT/api)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8090)
+    p.add_argument("--today", type=_day, help="freeze the simulated 'today' (YYYY-MM-DD)")
+    p.set_defaults(func=cmd_simulate)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    level = (args.log_level or "").upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        try:
+            level = load_settings().log_level
+        except SettingsError:
+            level = "INFO"
+    _setup_logging(level)
+    try:
+        return args.func(args)
+    except Fatal as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.code
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,249 @@
+"""Settings: one typed, frozen object built once at start-up.
+
+Sources, highest first: the Supervisor's ``/data/options.json``, the environment, ``settings.yaml``
+in the data directory, then defaults. Keys are matched without regard to case, so the add-on's
+``client_id`` option and the ``CLIENT_ID`` variable are the same setting.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from datetime import time
+from pathlib import Path
+from urllib.parse import urlparse
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_GATEWAY_URL = "https://www.v2.myelectricaldata.fr/api"
+OPTIONS_FILE = Path("/data/options.json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+KEYS = (
+    "CLIENT_ID", "CLIENT_SECRET", "GATEWAY_URL", "DATABASE_URL", "DATA_DIR", "PORT",
+    "LOG_LEVEL", "TZ", "DEMO", "SYNC_AFTER",
+)
+
+
+class SettingsError(ValueError):
+    """A setting has a value the application cannot use; the message names it."""
+
+
+class Secret:
+    """A string that never shows itself in repr, str or logs."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+    def __repr__(self) -> str:
+        return "Secret('***')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+
+@dataclass(frozen=True, repr=False)
+class Settings:
+    client_id: str = ""
+    client_secret: Secret = field(default_factory=lambda: Secret(""))
+    gateway_url: str = DEFAULT_GATEWAY_URL
+    database_url: str = ""
+    data_dir: Path = Path("data")
+    port: int = 8080
+    log_level: str = "INFO"
+    tz: str = "Europe/Paris"
+    demo: bool = False
+    sync_after: time = time(8, 30)
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def has_credentials(self) -> bool:
+        return bool(self.client_id and self.client_secret)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    def database_url_or_default(self) -> str:
+        """The configured database, or SQLite in the data directory. Demo mode always uses its own
+        ``demo.db`` there, so simulated data never mixes with real data."""
+        if self.demo:
+            return f"sqlite:///{(self.data_dir / 'demo.db').resolve()}"
+        return self.database_url or f"sqlite:///{(self.data_dir / 'myelectricaldata.db').resolve()}"
+
+    def __repr__(self) -> str:
+        return f"Settings({', '.join(f'{k}={v}' for k, v in self.describe().items())})"
+
+    def describe(self) -> dict[str, str]:
+        """Each setting with where it came from; secrets masked, database passwords hidden."""
+        out = {}
+        for f in fields(self):
+            if f.name == "sources":
+                continue
+            value = getattr(self, f.name)
+            if f.name == "database_url" and value:
+                value = mask_url(value)
+            out[f.name] = f"{value} ({self.sources.get(f.name, 'default')})"
+        return out
+
+
+def mask_url(url: str) -> str:
+    """The URL with any password replaced by ***."""
+    return re.sub(r"(//[^:/@]+:)[^@/]*@", r"\1***@", url)
+
+
+def _read_yaml(path: Path) -> dict[str, object]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise SettingsError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: expected a mapping of KEY: value, got {type(data).__name__}")
+    return data
+
+
+def _read_options(path: Path) -> dict[str, object]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise SettingsError(f"{path}: not valid JSON (line {exc.lineno})") from None
+    if not isinstance(data, dict):
+        raise SettingsError(f"{path}: expected a JSON object")
+    return data
+
+
+def _pick(layers: list[tuple[str, Mapping[str, object]]], key: str) -> tuple[object, str] | None:
+    for source, layer in layers:
+        for k, v in layer.items():
+            if k.upper() == key and v is not None and v != "":
+                return v, source
+    return None
+
+
+def _as_bool(key: str, value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on"):
+        return True
+    if text in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{key}: expected true or false (1/0), got {value!r}")
+
+
+def _as_port(key: str, value: object) -> int:
+    try:
+        port = int(str(value))
+    except ValueError:
+        raise SettingsError(f"{key}: expected a port number between 1 and 65535, got {value!r}") from None
+    if not 1 <= port <= 65535:
+        raise SettingsError(f"{key}: expected a port number between 1 and 65535, got {port}")
+    return port
+
+
+def _as_gateway_url(key: str, value: object) -> str:
+    url = str(value).strip().rstrip("/")
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise SettingsError(
+            f"{key}: expected an http(s) URL such as {DEFAULT_GATEWAY_URL}, got {mask_url(url)!r}")
+    return url
+
+
+def _as_database_url(key: str, value: object) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    url = str(value).strip()
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise SettingsError(
+            f"{key}: expected a URL such as sqlite:////data/myelectricaldata.db, "
+            f"postgresql+psycopg://user:password@host/db or mysql+pymysql://user:password@host/db, "
+            f"got {mask_url(url)!r}") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql", "mysql", "mariadb"):
+        raise SettingsError(f"{key}: expected sqlite, postgresql or mysql, got {backend!r}")
+    return url
+
+
+def _as_level(key: str, value: object) -> str:
+    level = str(value).strip().upper()
+    if level not in LOG_LEVELS:
+        raise SettingsError(f"{key}: expected one of {', '.join(LOG_LEVELS)}, got {value!r}")
+    return level
+
+
+def _as_tz(key: str, value: object) -> str:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{key}: expected an IANA time zone such as Europe/Paris, got {value!r}") from None
+    return str(value)
+
+
+def _as_time(key: str, value: object) -> time:
+    match = re.fullmatch(r"(\d{1,2})[:hH](\d{2})", str(value).strip())
+    if not match or int(match.group(1)) > 23 or int(match.group(2)) > 59:
+        raise SettingsError(f"{key}: expected a time of day as HH:MM, got {value!r}")
+    return time(int(match.group(1)), int(match.group(2)))
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None,
+    options_file: Path | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> Settings:
+    """Build the Settings from every source; ``overrides`` (CLI flags) win over all of them."""
+    environ = os.environ if environ is None else environ
+    options_file = OPTIONS_FILE if options_file is None else options_file
+    layers: list[tuple[str, Mapping[str, object]]] = []
+    if overrides:
+        layers.append(("command line", overrides))
+    if options_file.is_file():
+        layers.append(("options.json", _read_options(options_file)))
+    layers.append(("environment", {k: v for k, v in environ.items() if k.upper() in KEYS}))
+
+    found = _pick(layers, "DATA_DIR")
+    default_dir = "/data" if Path("/data").is_dir() and options_file.is_file() else "data"
+    data_dir = Path(str(found[0] if found else default_dir))
+    yaml_file = data_dir / "settings.yaml"
+    if yaml_file.is_file():
+        layers.append(("settings.yaml", _read_yaml(yaml_file)))
+
+    values: dict[str, object] = {"data_dir": data_dir}
+    sources: dict[str, str] = {"data_dir": found[1] if found else "default"}
+    convert = {
+        "CLIENT_ID": lambda k, v: str(v).strip(),
+        "CLIENT_SECRET": lambda k, v: Secret(str(v).strip()),
+        "GATEWAY_URL": _as_gateway_url,
+        "DATABASE_URL": _as_database_url,
+        "PORT": _as_port,
+        "LOG_LEVEL": _as_level,
+        "TZ": _as_tz,
+        "DEMO": _as_bool,
+        "SYNC_AFTER": _as_time,
+    }
+    for key, fn in convert.items():
+        hit = _pick(layers, key)
+        if hit is not None:
+            values[key.lower()] = fn(key, hit[0])
+            sources[key.lower()] = hit[1]
+    return Settings(**values, sources=sources)

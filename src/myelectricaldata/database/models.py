@@ -1,0 +1,158 @@
+"""Tables. Raw facts as the gateway gives them; everything else is derived.
+
+Instants are stored as whole seconds since the epoch (UTC) or naive UTC datetimes; local days as
+dates (Europe/Paris). Every unique key is made of non-nullable columns, so upserts are idempotent.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+)
+
+metadata = MetaData(naming_convention={
+    "pk": "pk_%(table_name)s",
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+})
+NO_ROWID = {"sqlite_with_rowid": False}
+
+
+def _pdl(primary_key: bool = True) -> Column:
+    return Column("usage_point_id", String(14), primary_key=primary_key, nullable=False)
+
+
+usage_points = Table(
+    "usage_points", metadata,
+    _pdl(),
+    Column("name", String(100), nullable=False, default=""),
+    Column("pricing_option", String(20), nullable=False, default=""),
+    Column("has_consumption", Boolean, nullable=False, default=True),
+    Column("has_production", Boolean, nullable=False, default=False),
+    Column("is_active", Boolean, nullable=False, default=True),
+    Column("activation_date", Date),
+    Column("attention", String(500), nullable=False, default=""),
+    Column("street", String(200), nullable=False, default=""),
+    Column("locality", String(200), nullable=False, default=""),
+    Column("postal_code", String(10), nullable=False, default=""),
+    Column("insee_code", String(10), nullable=False, default=""),
+    Column("city", String(100), nullable=False, default=""),
+    Column("country", String(50), nullable=False, default=""),
+    Column("latitude", String(20), nullable=False, default=""),
+    Column("longitude", String(20), nullable=False, default=""),
+    Column("contract_checked_on", Date),
+    Column("address_checked_on", Date),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+contract_versions = Table(
+    "contract_versions", metadata,
+    _pdl(),
+    Column("valid_from", Date, primary_key=True, nullable=False),
+    Column("first_seen_on", Date, nullable=False),
+    Column("subscribed_kva", Integer),
+    Column("pricing_option", String(20), nullable=False, default=""),
+    Column("offpeak_hours", String(100), nullable=False, default=""),
+    Column("offpeak_raw", String(200), nullable=False, default=""),
+    Column("distribution_tariff", String(20), nullable=False, default=""),
+    Column("contract_status", String(20), nullable=False, default=""),
+    Column("last_activation_date", Date),
+    Column("last_tariff_change_date", Date),
+)
+
+daily_energy = Table(
+    "daily_energy", metadata,
+    _pdl(),
+    Column("direction", String(12), primary_key=True, nullable=False),
+    Column("day", Date, primary_key=True, nullable=False),
+    Column("wh", BigInteger, nullable=False),
+    **NO_ROWID,
+)
+
+load_curve = Table(
+    "load_curve", metadata,
+    _pdl(),
+    Column("direction", String(12), primary_key=True, nullable=False),
+    Column("start_utc", BigInteger, primary_key=True, nullable=False, autoincrement=False),
+    Column("minutes", SmallInteger, nullable=False),
+    Column("watts", Integer, nullable=False),
+    **NO_ROWID,
+)
+
+max_power = Table(
+    "max_power", metadata,
+    _pdl(),
+    Column("day", Date, primary_key=True, nullable=False),
+    Column("va", Integer, nullable=False),
+    Column("at_utc", BigInteger, nullable=False),
+    **NO_ROWID,
+)
+
+tempo_days = Table(
+    "tempo_days", metadata,
+    Column("day", Date, primary_key=True, nullable=False),
+    Column("color", String(5), nullable=False),
+)
+
+ecowatt_days = Table(
+    "ecowatt_days", metadata,
+    Column("day", Date, primary_key=True, nullable=False),
+    Column("level", SmallInteger, nullable=False),
+    Column("message", String(300), nullable=False, default=""),
+    Column("hours", String(24), nullable=False),
+    Column("fetched_at", DateTime, nullable=False),
+)
+
+sync_days = Table(
+    "sync_days", metadata,
+    _pdl(),
+    Column("dataset", String(32), primary_key=True, nullable=False),
+    Column("day", Date, primary_key=True, nullable=False),
+    Column("status", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("points", Integer, nullable=False, default=0),
+    Column("last_error", String(500), nullable=False, default=""),
+    Column("updated_at", DateTime, nullable=False),
+    **NO_ROWID,
+)
+
+dataset_states = Table(
+    "dataset_states", metadata,
+    _pdl(),
+    Column("dataset", String(32), primary_key=True, nullable=False),
+    Column("oldest_available", Date),
+    Column("last_sync_at", DateTime),
+    Column("last_outcome", String(20), nullable=False, default=""),
+    Column("last_error", String(500), nullable=False, default=""),
+    Column("progress_done", Integer, nullable=False, default=0),
+    Column("progress_total", Integer, nullable=False, default=0),
+    Column("requests", Integer, nullable=False, default=0),
+)
+
+sync_runs = Table(
+    "sync_runs", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("started_at", DateTime, nullable=False),
+    Column("finished_at", DateTime),
+    Column("outcome", String(20), nullable=False, default="running"),
+    Column("requests", Integer, nullable=False, default=0),
+    Column("detail", Text),
+    Column("message", String(500), nullable=False, default=""),
+)
+
+app_state = Table(
+    "app_state", metadata,
+    Column("key", String(64), primary_key=True, nullable=False),
+    Column("value", Text, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)

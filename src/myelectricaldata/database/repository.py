@@ -1,0 +1,232 @@
+"""Set-based, idempotent writes and the reads the sync and status need."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import UTC, date, datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import Connection, Dialect, Table, and_, func, select
+
+from . import models as m
+
+CHUNK = 5000
+
+
+def utcnow() -> datetime:
+    """Naive UTC now, as stored in DateTime columns."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+@cache
+def _upsert_sql(table: Table, dialect: Dialect, columns: tuple[str, ...], update: tuple[str, ...]) -> str:
+    quote = dialect.identifier_preparer.quote
+    mark = "?" if dialect.paramstyle == "qmark" else "%s"
+    keys = [c.name for c in table.primary_key.columns]
+    head = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))})")
+    if dialect.name in ("mysql", "mariadb"):
+        if not update:
+            return head.replace("INSERT", "INSERT IGNORE", 1)
+        return f"{head} ON DUPLICATE KEY UPDATE " + ", ".join(f"{quote(c)} = VALUES({quote(c)})" for c in update)
+    target = f"ON CONFLICT ({', '.join(quote(k) for k in keys)})"
+    if not update:
+        return f"{head} {target} DO NOTHING"
+    return f"{head} {target} DO UPDATE SET " + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in update)
+
+
+def upsert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
+                update: Iterable[str] | None = None) -> int:
+    """Insert tuples of ``columns``; on a key already stored, overwrite ``update`` (default: all non-key).
+
+    One prepared statement run with executemany: set-based, and idempotent on every backend.
+    """
+    if not rows:
+        return 0
+    columns = tuple(columns)
+    keys = {c.name for c in table.primary_key.columns}
+    cols = tuple(update) if update is not None else tuple(c for c in columns if c not in keys)
+    dialect = conn.dialect
+    sql = _upsert_sql(table, dialect, columns, cols)
+    procs = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+    if any(procs):
+        rows = [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in rows]
+    for i in range(0, len(rows), CHUNK):
+        conn.exec_driver_sql(sql, list(rows[i:i + CHUNK]))
+    return len(rows)
+
+
+def upsert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
+           update: Iterable[str] | None = None) -> int:
+    """``upsert_rows`` for rows given as mappings (all with the same keys)."""
+    if not rows:
+        return 0
+    columns = tuple(rows[0])
+    return upsert_rows(conn, table, columns, [tuple(r[c] for c in columns) for r in rows], update)
+
+
+# -- readings ---------------------------------------------------------------------------------
+LOAD_CURVE_COLUMNS = ("usage_point_id", "direction", "start_utc", "minutes", "watts")
+
+
+def store_load_curve(conn: Connection, pdl: str, direction: str, points: Iterable[Any]) -> int:
+    """Upsert load-curve points (objects with ``start``, ``minutes``, ``watts``)."""
+    rows = [(pdl, direction, p.start, p.minutes, p.watts) for p in points]
+    return upsert_rows(conn, m.load_curve, LOAD_CURVE_COLUMNS, rows)
+
+
+def store_daily(conn: Connection, pdl: str, direction: str, values: Iterable[Any]) -> int:
+    rows = [{"usage_point_id": pdl, "direction": direction, "day": v.day, "wh": v.value} for v in values]
+    return upsert(conn, m.daily_energy, rows)
+
+
+def store_max_power(conn: Connection, pdl: str, values: Iterable[Any]) -> int:
+    rows = [{"usage_point_id": pdl, "day": v.day, "va": v.va, "at_utc": v.at} for v in values]
+    return upsert(conn, m.max_power, rows)
+
+
+def store_tempo(conn: Connection, days: Iterable[tuple[date, str]]) -> int:
+    return upsert(conn, m.tempo_days, [{"day": d, "color": c} for d, c in days])
+
+
+def store_ecowatt(conn: Connection, days: Iterable[Any]) -> int:
+    now = utcnow()
+    rows = [{"day": d.day, "level": d.level, "message": d.message[:300],
+             "hours": "".join(str(max(0, min(9, h))) for h in d.hours), "fetched_at": now} for d in days]
+    return upsert(conn, m.ecowatt_days, rows)
+
+
+def tempo_known_days(conn: Connection, start: date, end: date) -> set[date]:
+    t = m.tempo_days
+    return set(conn.scalars(select(t.c.day).where(t.c.day >= start, t.c.day <= end)))
+
+
+def first_stored_day(conn: Connection) -> date | None:
+    return conn.scalar(select(func.min(m.daily_energy.c.day)))
+
+
+# -- sync ledger ------------------------------------------------------------------------------
+def ledger(conn: Connection, pdl: str, dataset: str) -> dict[date, tuple[str, int]]:
+    """Day -> (status, attempts) for one PDL and dataset."""
+    t = m.sync_days
+    rows = conn.execute(select(t.c.day, t.c.status, t.c.attempts)
+                        .where(t.c.usage_point_id == pdl, t.c.dataset == dataset))
+    return {r.day: (r.status, r.attempts) for r in rows}
+
+
+def write_ledger(conn: Connection, pdl: str, dataset: str,
+                 entries: Iterable[tuple[date, str, int, int, str]]) -> int:
+    """Upsert ledger rows (day, status, attempts, points, last_error)."""
+    now = utcnow()
+    rows = [{"usage_point_id": pdl, "dataset": dataset, "day": d, "status": s, "attempts": a,
+             "points": p, "last_error": e[:500], "updated_at": now} for d, s, a, p, e in entries]
+    return upsert(conn, m.sync_days, rows)
+
+
+def reset_given_up(conn: Connection, pdl: str | None = None, dataset: str | None = None) -> int:
+    """Make given-up days eligible again (a retry asked for by hand)."""
+    t = m.sync_days
+    cond = [t.c.status == "given_up"]
+    if pdl:
+        cond.append(t.c.usage_point_id == pdl)
+    if dataset:
+        cond.append(t.c.dataset == dataset)
+    return conn.execute(t.update().where(and_(*cond)).values(status="missing", attempts=0)).rowcount
+
+
+def ledger_summary(conn: Connection, pdl: str, dataset: str) -> dict[str, Any]:
+    """First and last complete day and the days by status."""
+    t = m.sync_days
+    where = (t.c.usage_point_id == pdl, t.c.dataset == dataset)
+    counts = dict(conn.execute(select(t.c.status, func.count()).where(*where).group_by(t.c.status)).all())
+    first, last = conn.execute(select(func.min(t.c.day), func.max(t.c.day))
+                               .where(*where, t.c.status == "complete")).one()
+    missing = list(conn.scalars(select(t.c.day).where(*where, t.c.status != "complete")
+                                .order_by(t.c.day)))
+    return {"counts": counts, "first": first, "last": last, "not_complete": missing}
+
+
+# -- state ------------------------------------------------------------------------------------
+def dataset_state(conn: Connection, pdl: str, dataset: str) -> dict[str, Any]:
+    t = m.dataset_states
+    row = conn.execute(select(t).where(t.c.usage_point_id == pdl, t.c.dataset == dataset)).first()
+    return dict(row._mapping) if row else {}
+
+
+def set_dataset_state(conn: Connection, pdl: str, dataset: str, **values: Any) -> None:
+    current = dataset_state(conn, pdl, dataset)
+    row = {"usage_point_id": pdl, "dataset": dataset, "last_outcome": "", "last_error": "",
+           "progress_done": 0, "progress_total": 0, "requests": 0,
+           **{k: v for k, v in current.items()}, **values}
+    row["last_error"] = str(row["last_error"] or "")[:500]
+    upsert(conn, m.dataset_states, [row])
+
+
+def get_state(conn: Connection, key: str, default: Any = None) -> Any:
+    t = m.app_state
+    raw = conn.scalar(select(t.c.value).where(t.c.key == key))
+    return default if raw is None else json.loads(raw)
+
+
+def set_state(conn: Connection, key: str, value: Any) -> None:
+    upsert(conn, m.app_state, [{"key": key, "value": json.dumps(value, default=str), "updated_at": utcnow()}])
+
+
+# -- usage points and contracts ---------------------------------------------------------------
+def usage_point_rows(conn: Connection) -> list[dict[str, Any]]:
+    t = m.usage_points
+    return [dict(r._mapping) for r in conn.execute(select(t).order_by(t.c.usage_point_id))]
+
+
+def save_usage_point(conn: Connection, pdl: str, **values: Any) -> None:
+    t = m.usage_points
+    current = conn.execute(select(t).where(t.c.usage_point_id == pdl)).first()
+    row = dict(current._mapping) if current else {
+        "usage_point_id": pdl, "name": pdl, "pricing_option": "", "has_consumption": True,
+        "has_production": False, "is_active": True, "attention": "", "street": "", "locality": "",
+        "postal_code": "", "insee_code": "", "city": "", "country": "", "latitude": "", "longitude": ""}
+    row.update(values, updated_at=utcnow())
+    upsert(conn, t, [row])
+
+
+def contract_history(conn: Connection, pdl: str) -> list[dict[str, Any]]:
+    t = m.contract_versions
+    rows = conn.execute(select(t).where(t.c.usage_point_id == pdl).order_by(t.c.valid_from))
+    return [dict(r._mapping) for r in rows]
+
+
+CONTRACT_FIELDS = ("subscribed_kva", "pricing_option", "offpeak_hours", "distribution_tariff")
+
+
+def record_contract(conn: Connection, pdl: str, today: date, facts: Mapping[str, Any]) -> bool:
+    """Keep ``facts`` as a new contract version when they differ from the one in force; True if new.
+
+    The first version seen is taken to hold since the meter's last activation, so the whole stored
+    history can be priced; later changes hold from the day they were first seen.
+    """
+    history = contract_history(conn, pdl)
+    if history and all(history[-1][k] == facts.get(k) for k in CONTRACT_FIELDS):
+        return False
+    valid_from = today
+    if not history:
+        valid_from = facts.get("last_activation_date") or date(2000, 1, 1)
+    elif valid_from <= history[-1]["valid_from"]:
+        valid_from = history[-1]["valid_from"]
+    row = {"usage_point_id": pdl, "valid_from": valid_from, "first_seen_on": today,
+           **{k: facts.get(k) for k in ("subscribed_kva", "last_activation_date", "last_tariff_change_date")},
+           **{k: facts.get(k) or "" for k in ("pricing_option", "offpeak_hours", "offpeak_raw",
+                                              "distribution_tariff", "contract_status")}}
+    upsert(conn, m.contract_versions, [row])
+    return True
+
+
+def contract_in_force(conn: Connection, pdl: str, day: date) -> dict[str, Any] | None:
+    """The contract version a given day is priced with (the earliest one for days before it)."""
+    history = contract_history(conn, pdl)
+    chosen = history[0] if history else None
+    for row in history:
+        if row["valid_from"] <= day:
+            chosen = row
+    return chosen

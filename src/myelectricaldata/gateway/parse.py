@@ -1,0 +1,289 @@
+"""Gateway payloads -> plain readings. Tolerant of string numbers, decimal commas and colour case."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any, NamedTuple
+
+from ..energy.offpeak import format_offpeak_hours, parse_offpeak_hours
+from ..energy.timeline import PARIS, epoch, interval_minutes, resolve_local_times
+from .errors import UnexpectedPayload
+
+
+class DailyValue(NamedTuple):
+    day: date
+    value: int  # Wh
+
+
+class CurvePoint(NamedTuple):
+    start: int  # UTC interval start, seconds since the epoch
+    minutes: int  # interval length
+    watts: int  # average power over the interval
+    day: date  # local day the interval starts in
+
+
+class MaxPower(NamedTuple):
+    day: date
+    va: int
+    at: int  # UTC instant of the peak, seconds since the epoch
+
+
+class ContractFacts(NamedTuple):
+    subscribed_kva: int | None
+    offpeak_hours: str  # canonical HH:MM-HH:MM;... ("" when none)
+    offpeak_raw: str
+    distribution_tariff: str
+    contract_status: str
+    last_activation_date: date | None
+    last_tariff_change_date: date | None
+
+
+class AddressFacts(NamedTuple):
+    street: str
+    locality: str
+    postal_code: str
+    insee_code: str
+    city: str
+    country: str
+    latitude: str
+    longitude: str
+
+
+class UsagePointInfo(NamedTuple):
+    usage_point_id: str
+    name: str
+    has_consumption: bool
+    has_production: bool
+    is_active: bool
+    pricing_option: str
+    activation_date: date | None
+    oldest_available_date: date | None
+
+
+class EcowattDay(NamedTuple):
+    day: date
+    level: int  # 1 green, 2 orange, 3 red
+    message: str
+    hours: tuple[int, ...]  # 24 hourly levels, 0..3
+
+
+TEMPO_COLOURS = {"BLUE": "BLUE", "BLEU": "BLUE", "WHITE": "WHITE", "BLANC": "WHITE", "RED": "RED", "ROUGE": "RED"}
+PRICING_OPTIONS = {"BASE": "BASE", "HC_HP": "HC_HP", "HCHP": "HC_HP", "HC/HP": "HC_HP", "HP_HC": "HC_HP",
+                   "HC": "HC_HP", "TEMPO": "TEMPO", "EJP": "EJP", "HC_WEEKEND": "HC_WEEKEND"}
+
+
+def number(raw: Any, what: str) -> Decimal:
+    """A gateway number: an int, float or string, with a decimal comma or spaces tolerated."""
+    if isinstance(raw, bool) or raw is None:
+        raise UnexpectedPayload(f"{what}: expected a number, got {raw!r}")
+    text = str(raw).strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "").replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise UnexpectedPayload(f"{what}: expected a number, got {raw!r}") from None
+    if not value.is_finite():
+        raise UnexpectedPayload(f"{what}: expected a finite number, got {raw!r}")
+    return value
+
+
+def whole(raw: Any, what: str) -> int:
+    """A gateway number rounded to the unit (Enedis publishes whole Wh, W and VA)."""
+    return int(number(raw, what).to_integral_value(rounding=ROUND_HALF_EVEN))
+
+
+def _readings(data: Any, what: str) -> list[dict]:
+    if not isinstance(data, dict):
+        raise UnexpectedPayload(f"{what}: expected an object with meter_reading, got {type(data).__name__}")
+    reading = data.get("meter_reading", data)
+    items = reading.get("interval_reading") if isinstance(reading, dict) else None
+    if items is None:
+        return []
+    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+        raise UnexpectedPayload(f"{what}: interval_reading is not a list of readings")
+    return items
+
+
+def _day(raw: Any, what: str) -> date:
+    try:
+        return date.fromisoformat(str(raw).strip()[:10])
+    except ValueError:
+        raise UnexpectedPayload(f"{what}: expected a date YYYY-MM-DD, got {raw!r}") from None
+
+
+def _stamp(raw: Any, what: str) -> datetime:
+    try:
+        return datetime.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise UnexpectedPayload(f"{what}: expected a time YYYY-MM-DD HH:MM:SS, got {raw!r}") from None
+
+
+def parse_daily(data: Any, what: str = "daily") -> list[DailyValue]:
+    """Daily energy readings (Wh per local day)."""
+    out = {}
+    for item in _readings(data, what):
+        day = _day(item.get("date"), what)
+        out[day] = DailyValue(day, whole(item.get("value"), f"{what} value on {day}"))
+    return sorted(out.values())
+
+
+def parse_load_curve(data: Any, what: str = "load curve") -> list[CurvePoint]:
+    """Load-curve points: average W per interval, stamped at the local interval START (v2 gateway).
+
+    On the fall-back day the repeated local times are told apart by their order; points whose
+    local time does not exist (spring-forward gap) are dropped.
+    """
+    items = _readings(data, what)
+    naive, aware, lengths = [], {}, []
+    for n, item in enumerate(items):
+        stamp = _stamp(item.get("date"), what)
+        if stamp.tzinfo is not None:
+            aware[n] = stamp.astimezone(UTC)
+            stamp = stamp.astimezone(PARIS).replace(tzinfo=None)
+        naive.append(stamp)
+        length = item.get("interval_length") or "PT30M"
+        try:
+            lengths.append(interval_minutes(str(length)))
+        except ValueError as exc:
+            raise UnexpectedPayload(f"{what} on {stamp}: {exc}") from None
+    resolved = resolve_local_times(naive)
+    points: dict[int, CurvePoint] = {}
+    for n, item in enumerate(items):
+        instant = aware.get(n) or resolved[n]
+        if instant is None:
+            continue
+        start = epoch(instant)
+        points[start] = CurvePoint(start, lengths[n], whole(item.get("value"), f"{what} value at {naive[n]}"),
+                                   naive[n].date())
+    return sorted(points.values())
+
+
+def parse_max_power(data: Any, what: str = "max power") -> list[MaxPower]:
+    """Daily maximum power (VA) with the instant it was reached."""
+    out = {}
+    for item in _readings(data, what):
+        stamp = _stamp(item.get("date"), what)
+        if stamp.tzinfo is None:
+            at = resolve_local_times([stamp])[0] or stamp.replace(tzinfo=PARIS).astimezone(UTC)
+        else:
+            at = stamp.astimezone(UTC)
+        day = stamp.date()
+        out[day] = MaxPower(day, whole(item.get("value"), f"{what} value on {day}"), epoch(at))
+    return sorted(out.values())
+
+
+def _usage_point(data: Any, what: str, usage_point_id: str) -> dict:
+    try:
+        points = data["customer"]["usage_points"]
+    except (TypeError, KeyError):
+        raise UnexpectedPayload(f"{what}: expected customer.usage_points") from None
+    for entry in points or []:
+        if isinstance(entry, dict) and entry.get("usage_point", {}).get("usage_point_id") == usage_point_id:
+            return entry
+    if len(points or []) == 1 and isinstance(points[0], dict):
+        return points[0]
+    raise UnexpectedPayload(f"{what}: no usage point {usage_point_id} in the reply")
+
+
+def _offset_date(raw: Any) -> date | None:
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(str(raw)[:10])
+    except ValueError:
+        return None
+
+
+def parse_contract(data: Any, usage_point_id: str) -> ContractFacts:
+    """Contract facts; ``subscribed_power`` arrives as ``"9 kVA"`` and dates as ``2013-08-14+01:00``."""
+    contract = _usage_point(data, "contract", usage_point_id).get("contracts") or {}
+    if isinstance(contract, list):
+        contract = contract[0] if contract else {}
+    power = contract.get("subscribed_power")
+    kva = None
+    if power not in (None, ""):
+        kva = whole(str(power).upper().replace("KVA", ""), "contract subscribed_power")
+    raw = contract.get("offpeak_hours") or ""
+    try:
+        canonical = format_offpeak_hours(parse_offpeak_hours(raw))
+    except ValueError as exc:
+        raise UnexpectedPayload(str(exc)) from None
+    return ContractFacts(
+        subscribed_kva=kva,
+        offpeak_hours=canonical,
+        offpeak_raw=raw,
+        distribution_tariff=contract.get("distribution_tariff") or "",
+        contract_status=contract.get("contract_status") or "",
+        last_activation_date=_offset_date(contract.get("last_activation_date")),
+        last_tariff_change_date=_offset_date(contract.get("last_distribution_tariff_change_date")),
+    )
+
+
+def parse_address(data: Any, usage_point_id: str) -> AddressFacts:
+    point = _usage_point(data, "address", usage_point_id).get("usage_point") or {}
+    addr = point.get("usage_point_addresses") or {}
+    geo = addr.get("geo_points") or {}
+    return AddressFacts(*(str(addr.get(k) or "") for k in
+                          ("street", "locality", "postal_code", "insee_code", "city", "country")),
+                        str(geo.get("latitude") or ""), str(geo.get("longitude") or ""))
+
+
+def parse_usage_points(data: Any) -> list[UsagePointInfo]:
+    """The account's PDLs from ``GET /pdl``."""
+    if not isinstance(data, list):
+        raise UnexpectedPayload(f"pdl list: expected a list, got {type(data).__name__}")
+    out = []
+    for item in data:
+        pdl = str(item.get("usage_point_id") or "").strip()
+        if not (len(pdl) == 14 and pdl.isdigit()):
+            raise UnexpectedPayload(f"pdl list: usage_point_id {pdl!r} is not 14 digits")
+        option = str(item.get("pricing_option") or "").strip().upper()
+        out.append(UsagePointInfo(
+            usage_point_id=pdl,
+            name=str(item.get("name") or pdl),
+            has_consumption=bool(item.get("has_consumption", True)),
+            has_production=bool(item.get("has_production", False)),
+            is_active=bool(item.get("is_active", True)),
+            pricing_option=PRICING_OPTIONS.get(option, option),
+            activation_date=_offset_date(item.get("activation_date")),
+            oldest_available_date=_offset_date(item.get("oldest_available_data_date")),
+        ))
+    return out
+
+
+def parse_tempo(data: Any) -> list[tuple[date, str]]:
+    """Tempo colours by day; colour case and French names are tolerated, unknown colours skipped."""
+    if not isinstance(data, list):
+        raise UnexpectedPayload(f"tempo days: expected a list, got {type(data).__name__}")
+    out = {}
+    for item in data:
+        colour = TEMPO_COLOURS.get(str(item.get("color") or "").strip().upper())
+        if colour:
+            out[_day(item.get("date"), "tempo day")] = colour
+    return sorted(out.items())
+
+
+def _hour_levels(values: Any) -> tuple[int, ...]:
+    hours = [1] * 24
+    for n, v in enumerate(values or []):
+        if isinstance(v, dict):
+            slot, level = int(v.get("pas", n)), v.get("hvalue")
+        else:
+            slot, level = n, v
+        if 0 <= slot < 24 and level is not None:
+            hours[slot] = whole(level, "ecowatt hvalue")
+    return tuple(hours)
+
+
+def parse_ecowatt(data: Any) -> list[EcowattDay]:
+    """EcoWatt days; missing hours default to level 1 (green)."""
+    if not isinstance(data, list):
+        raise UnexpectedPayload(f"ecowatt: expected a list, got {type(data).__name__}")
+    out = {}
+    for item in data:
+        raw = item.get("periode") or item.get("jour") or item.get("date")
+        stamp = _stamp(raw, "ecowatt periode") if raw and len(str(raw)) > 10 else None
+        day = stamp.date() if stamp else _day(raw, "ecowatt periode")
+        out[day] = EcowattDay(day, whole(item.get("dvalue"), "ecowatt dvalue"),
+                              str(item.get("message") or "").strip(), _hour_levels(item.get("values")))
+    return sorted(out.values())

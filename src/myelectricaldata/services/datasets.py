@@ -1,0 +1,91 @@
+"""What each dataset is, which days a sync asks for, and when a day counts as complete."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from ..energy.timeline import day_minutes, years_before
+
+COMPLETE, PARTIAL, MISSING, GIVEN_UP = "complete", "partial", "missing", "given_up"
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    direction: str  # consumption | production
+    kind: str  # daily | load_curve | max_power
+    window_days: int  # most days one request may cover
+    history_years: int  # how far back the gateway serves
+
+    def horizon(self, today: date) -> date:
+        """Oldest day the gateway serves for this dataset, counted from ``today``."""
+        return years_before(today, self.history_years)
+
+
+DATASETS = (
+    Dataset("consumption_daily", "consumption", "daily", 365, 3),
+    Dataset("consumption_load_curve", "consumption", "load_curve", 729, 2),
+    Dataset("consumption_max_power", "consumption", "max_power", 365, 3),
+    Dataset("production_daily", "production", "daily", 365, 3),
+    Dataset("production_load_curve", "production", "load_curve", 729, 2),
+)
+BY_NAME = {d.name: d for d in DATASETS}
+
+
+def datasets_for(has_consumption: bool, has_production: bool) -> list[Dataset]:
+    return [d for d in DATASETS
+            if (d.direction == "consumption" and has_consumption)
+            or (d.direction == "production" and has_production)]
+
+
+def wanted_days(first: date, last: date, ledger: Mapping[date, tuple[str, int]]) -> list[date]:
+    """Days of [first, last] not yet complete nor given up, oldest first."""
+    out = []
+    d = first
+    while d <= last:
+        status = ledger.get(d, (MISSING, 0))[0]
+        if status not in (COMPLETE, GIVEN_UP):
+            out.append(d)
+        d += timedelta(days=1)
+    return out
+
+
+def plan_windows(days: Iterable[date], window_days: int) -> list[tuple[date, date]]:
+    """Fewest inclusive [start, last] ranges of at most ``window_days`` days covering ``days``."""
+    windows: list[tuple[date, date]] = []
+    for d in sorted(days):
+        if windows and d <= windows[-1][0] + timedelta(days=window_days - 1):
+            windows[-1] = (windows[-1][0], d)
+        else:
+            windows.append((d, d))
+    return windows
+
+
+def curve_coverage(points: Iterable) -> dict[date, tuple[int, int]]:
+    """Local day -> (points, minutes covered) of load-curve points."""
+    cover: dict[date, list[int]] = defaultdict(lambda: [0, 0])
+    for p in points:
+        c = cover[p.day]
+        c[0] += 1
+        c[1] += p.minutes
+    return {d: (n, minutes) for d, (n, minutes) in cover.items()}
+
+
+def curve_status(day: date, covered_minutes: int) -> str:
+    """A load-curve day is complete when its points cover the whole local day (23, 24 or 25 h)."""
+    if covered_minutes >= day_minutes(day):
+        return COMPLETE
+    return PARTIAL if covered_minutes else MISSING
+
+
+def next_status(day: date, status: str, attempts: int, today: date, max_attempts: int) -> str:
+    """A day still not complete after ``max_attempts`` tries is given up, unless it is recent:
+    Enedis publishes late and revises recent days, so the last week keeps being polled."""
+    if status == COMPLETE:
+        return COMPLETE
+    if attempts >= max_attempts and day < today - timedelta(days=7):
+        return GIVEN_UP
+    return status

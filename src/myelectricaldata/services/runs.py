@@ -1,0 +1,47 @@
+"""The record of sync runs and the account-wide quota pause."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from ..database import models as m
+from ..database import repository as repo
+
+
+def start_run(engine: Engine) -> int:
+    """Open a run record; runs left 'running' by a killed process are closed as interrupted."""
+    t = m.sync_runs
+    with engine.begin() as conn:
+        conn.execute(t.update().where(t.c.outcome == "running")
+                     .values(outcome="interrupted", finished_at=repo.utcnow()))
+        return conn.execute(t.insert().values(started_at=repo.utcnow(), outcome="running")).inserted_primary_key[0]
+
+
+def finish_run(engine: Engine, run_id: int, report: Any) -> None:
+    t = m.sync_runs
+    detail = json.dumps({"requests": report.requests, "stored": report.stored, "errors": report.errors[:20]})
+    with engine.begin() as conn:
+        conn.execute(t.update().where(t.c.id == run_id).values(
+            finished_at=repo.utcnow(), outcome=report.outcome, requests=sum(report.requests.values()),
+            detail=detail, message=report.message[:500]))
+
+
+def last_runs(engine: Engine, limit: int = 5) -> list[dict[str, Any]]:
+    t = m.sync_runs
+    with engine.connect() as conn:
+        rows = conn.execute(select(t).order_by(t.c.id.desc()).limit(limit))
+        return [dict(r._mapping) for r in rows]
+
+
+def quota_paused_until(engine: Engine, now: datetime) -> datetime | None:
+    """The end of the quota pause if one is in force at ``now``."""
+    with engine.connect() as conn:
+        raw = repo.get_state(conn, "quota_paused_until")
+    if not raw:
+        return None
+    until = datetime.fromisoformat(raw)
+    return until if until > now.astimezone(UTC) else None

@@ -1,0 +1,96 @@
+"""When syncs run: daily after Enedis publishes, retries while J-1 is missing, Tempo and EcoWatt checks."""
+
+from __future__ import annotations
+
+import logging
+import random
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from ..database import repository as repo
+from ..energy.timeline import PARIS
+from .datasets import COMPLETE
+from .lock import SyncBusy
+from .sync import SyncService
+
+log = logging.getLogger(__name__)
+SPREAD_MINUTES = 120
+RETRY_HOURS = (11, 13, 15, 17, 19, 21)
+
+
+def daily_time(after: time, rng: random.Random | None = None) -> time:
+    """The daily sync time: ``after`` plus a random delay, so users do not all call at once."""
+    rng = rng or random.Random()
+    start = datetime.combine(date(2000, 1, 1), after) + timedelta(minutes=rng.randrange(SPREAD_MINUTES))
+    return start.time()
+
+
+class SyncJobs:
+    """The scheduled jobs; each one is safe to call at any time and never raises."""
+
+    def __init__(self, sync: SyncService) -> None:
+        self.sync = sync
+
+    def _run(self, what: str, **kwargs: Any) -> None:
+        try:
+            self.sync.run(**kwargs)
+        except SyncBusy:
+            log.info("%s skipped: a sync is already running", what)
+        except Exception:
+            log.exception("%s failed", what)
+
+    def daily(self) -> None:
+        self._run("daily sync")
+
+    def missing_yesterday(self) -> bool:
+        """True while J-1 is not complete for some active PDL's consumption or production."""
+        yesterday = self.sync.today() - timedelta(days=1)
+        with self.sync.engine.connect() as conn:
+            for up in repo.usage_point_rows(conn):
+                if not up["is_active"] or up["attention"]:
+                    continue
+                for name, wanted in (("consumption_daily", up["has_consumption"]),
+                                     ("production_daily", up["has_production"])):
+                    if wanted and repo.ledger(conn, up["usage_point_id"], name).get(
+                            yesterday, ("missing", 0))[0] != COMPLETE:
+                        return True
+        return False
+
+    def retry_yesterday(self) -> None:
+        if self.missing_yesterday():
+            self._run("J-1 retry", include=("data",))
+
+    def tempo_tomorrow(self) -> None:
+        tomorrow = self.sync.today() + timedelta(days=1)
+        with self.sync.engine.connect() as conn:
+            if tomorrow in repo.tempo_known_days(conn, tomorrow, tomorrow):
+                return
+        self._run("Tempo check", include=("tempo",))
+
+    def ecowatt(self) -> None:
+        self._run("EcoWatt", include=("ecowatt",))
+
+
+def build_scheduler(sync: SyncService, after: time, *, first_run_in: float | None = 5.0) -> Any:
+    """A started-later APScheduler with the sync jobs (times are Europe/Paris)."""
+    from apscheduler.schedulers.background import BackgroundScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
+    jobs = SyncJobs(sync)
+    when = daily_time(after)
+    scheduler = BackgroundScheduler(timezone=PARIS, job_defaults={"coalesce": True, "max_instances": 1,
+                                                                  "misfire_grace_time": 3600})
+    scheduler.add_job(jobs.daily, CronTrigger(hour=when.hour, minute=when.minute, timezone=PARIS),
+                      id="daily_sync", name=f"daily sync at {when:%H:%M}")
+    scheduler.add_job(jobs.retry_yesterday, CronTrigger(hour=",".join(map(str, RETRY_HOURS)),
+                                                        minute=when.minute, timezone=PARIS),
+                      id="retry_yesterday", name="retry while J-1 is missing")
+    scheduler.add_job(jobs.tempo_tomorrow, CronTrigger(hour="11,12,14", minute=15, timezone=PARIS),
+                      id="tempo_tomorrow", name="tomorrow's Tempo colour")
+    scheduler.add_job(jobs.ecowatt, CronTrigger(hour=17, minute=30, timezone=PARIS),
+                      id="ecowatt", name="EcoWatt signals")
+    if first_run_in is not None:
+        scheduler.add_job(jobs.daily, "date", run_date=datetime.now(PARIS) + timedelta(seconds=first_run_in),
+                          id="first_sync", name="sync at start-up")
+    log.info("daily sync scheduled at %s Europe/Paris", f"{when:%H:%M}")
+    return scheduler

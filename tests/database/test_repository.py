@@ -1,0 +1,116 @@
+"""The storage suite: the same tests on SQLite, PostgreSQL and MariaDB."""
+
+from datetime import date
+
+import sqlalchemy as sa
+
+from myelectricaldata.database import models as m
+from myelectricaldata.database import repository as repo
+from myelectricaldata.database.migrate import current_revision, upgrade
+from myelectricaldata.gateway.parse import CurvePoint, DailyValue, EcowattDay, MaxPower
+
+PDL = "99000000000001"
+
+
+def count(engine, table):
+    with engine.connect() as conn:
+        return conn.scalar(sa.select(sa.func.count()).select_from(table))
+
+
+def test_migrations_are_idempotent(engine):
+    upgrade(engine)
+    assert current_revision(engine) == "0001"
+    names = set(sa.inspect(engine).get_table_names())
+    assert {"usage_points", "load_curve", "daily_energy", "max_power", "sync_days", "contract_versions"} <= names
+
+
+def test_unique_keys_have_no_nullable_column():
+    for table in m.metadata.tables.values():
+        assert all(not c.nullable for c in table.primary_key.columns), table.name
+
+
+def test_load_curve_upsert_is_idempotent_and_updates(engine):
+    points = [CurvePoint(1_700_000_000 + i * 1800, 30, 1000 + i, date(2023, 11, 14)) for i in range(12_000)]
+    with engine.begin() as conn:
+        assert repo.store_load_curve(conn, PDL, "consumption", points) == 12_000
+    with engine.begin() as conn:
+        repo.store_load_curve(conn, PDL, "consumption", [*points[:10], points[10]._replace(watts=7)])
+        repo.store_load_curve(conn, PDL, "production", points[:5])
+    assert count(engine, m.load_curve) == 12_005
+    with engine.connect() as conn:
+        t = m.load_curve
+        watts = conn.scalar(sa.select(t.c.watts).where(t.c.start_utc == points[10].start,
+                                                       t.c.direction == "consumption"))
+        total = conn.scalar(sa.select(sa.func.sum(t.c.watts)).where(t.c.direction == "consumption"))
+    assert watts == 7
+    assert total == sum(p.watts for p in points) - points[10].watts + 7
+
+
+def test_daily_max_power_tempo_ecowatt_upserts(engine):
+    with engine.begin() as conn:
+        repo.store_daily(conn, PDL, "consumption", [DailyValue(date(2025, 1, 1), 10), DailyValue(date(2025, 1, 2), 20)])
+        repo.store_daily(conn, PDL, "consumption", [DailyValue(date(2025, 1, 2), 25)])
+        repo.store_max_power(conn, PDL, [MaxPower(date(2025, 1, 1), 5400, 1_735_700_000)])
+        repo.store_max_power(conn, PDL, [MaxPower(date(2025, 1, 1), 5500, 1_735_700_100)])
+        repo.store_tempo(conn, [(date(2025, 1, 1), "BLUE"), (date(2025, 1, 2), "RED")])
+        repo.store_tempo(conn, [(date(2025, 1, 2), "WHITE")])
+        repo.store_ecowatt(conn, [EcowattDay(date(2025, 1, 1), 2, "Orange", (1,) * 20 + (2,) * 4)])
+    with engine.connect() as conn:
+        assert conn.execute(sa.select(m.daily_energy.c.day, m.daily_energy.c.wh)
+                            .order_by(m.daily_energy.c.day)).all() == [(date(2025, 1, 1), 10), (date(2025, 1, 2), 25)]
+        assert conn.execute(sa.select(m.max_power.c.va, m.max_power.c.at_utc)).one() == (5500, 1_735_700_100)
+        assert repo.tempo_known_days(conn, date(2025, 1, 1), date(2025, 1, 3)) == {date(2025, 1, 1), date(2025, 1, 2)}
+        assert conn.scalar(sa.select(m.tempo_days.c.color).where(m.tempo_days.c.day == date(2025, 1, 2))) == "WHITE"
+        assert conn.scalar(sa.select(m.ecowatt_days.c.hours)) == "1" * 20 + "2222"
+        assert repo.first_stored_day(conn) == date(2025, 1, 1)
+
+
+def test_ledger_round_trip_and_manual_retry(engine):
+    with engine.begin() as conn:
+        repo.write_ledger(conn, PDL, "consumption_daily", [
+            (date(2025, 1, 1), "complete", 1, 1, ""),
+            (date(2025, 1, 2), "given_up", 5, 0, "no_data_found"),
+            (date(2025, 1, 3), "missing", 2, 0, "no data yet")])
+        repo.write_ledger(conn, PDL, "consumption_daily", [(date(2025, 1, 3), "partial", 3, 20, "x" * 900)])
+    with engine.connect() as conn:
+        ledger = repo.ledger(conn, PDL, "consumption_daily")
+        summary = repo.ledger_summary(conn, PDL, "consumption_daily")
+    assert ledger == {date(2025, 1, 1): ("complete", 1), date(2025, 1, 2): ("given_up", 5),
+                      date(2025, 1, 3): ("partial", 3)}
+    assert summary["counts"] == {"complete": 1, "given_up": 1, "partial": 1}
+    assert summary["not_complete"] == [date(2025, 1, 2), date(2025, 1, 3)]
+    with engine.begin() as conn:
+        assert repo.reset_given_up(conn, PDL) == 1
+        assert repo.ledger(conn, PDL, "consumption_daily")[date(2025, 1, 2)] == ("missing", 0)
+
+
+def test_contract_versions_are_dated(engine):
+    base = {"subscribed_kva": 9, "pricing_option": "HC_HP", "offpeak_hours": "22:00-06:00",
+            "distribution_tariff": "BTINFMUDT", "last_activation_date": date(2015, 3, 12)}
+    with engine.begin() as conn:
+        assert repo.record_contract(conn, PDL, date(2025, 9, 1), base)
+        assert not repo.record_contract(conn, PDL, date(2025, 9, 2), base)
+        assert repo.record_contract(conn, PDL, date(2025, 11, 20), {**base, "offpeak_hours": "02:00-07:00;13:00-16:00"})
+        history = repo.contract_history(conn, PDL)
+        assert [(h["valid_from"], h["offpeak_hours"]) for h in history] == [
+            (date(2015, 3, 12), "22:00-06:00"), (date(2025, 11, 20), "02:00-07:00;13:00-16:00")]
+        assert repo.contract_in_force(conn, PDL, date(2025, 11, 19))["offpeak_hours"] == "22:00-06:00"
+        assert repo.contract_in_force(conn, PDL, date(2025, 11, 20))["offpeak_hours"] == "02:00-07:00;13:00-16:00"
+        assert repo.contract_in_force(conn, PDL, date(2010, 1, 1))["valid_from"] == date(2015, 3, 12)
+
+
+def test_usage_point_and_state(engine):
+    with engine.begin() as conn:
+        repo.save_usage_point(conn, PDL, name="Maison", has_production=True)
+        repo.save_usage_point(conn, PDL, attention="consent needed")
+        repo.set_dataset_state(conn, PDL, "consumption_daily", last_outcome="ok", progress_done=3)
+        repo.set_dataset_state(conn, PDL, "consumption_daily", oldest_available=date(2024, 1, 1))
+        repo.set_state(conn, "usage_stats", {"cached_requests": 3})
+        repo.set_state(conn, "usage_stats", {"cached_requests": 4})
+    with engine.connect() as conn:
+        (up,) = repo.usage_point_rows(conn)
+        state = repo.dataset_state(conn, PDL, "consumption_daily")
+        assert (up["name"], up["has_production"], up["attention"]) == ("Maison", True, "consent needed")
+        assert (state["last_outcome"], state["progress_done"], state["oldest_available"]) == ("ok", 3, date(2024, 1, 1))
+        assert repo.get_state(conn, "usage_stats") == {"cached_requests": 4}
+        assert repo.get_state(conn, "absent", "dflt") == "dflt"

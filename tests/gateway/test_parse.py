@@ -1,0 +1,125 @@
+"""Parsers on the literal payloads quoted in the reference notes and the Enedis OpenAPI examples."""
+
+import itertools
+from datetime import UTC, date, datetime
+
+import pytest
+
+from myelectricaldata.gateway import parse
+from myelectricaldata.gateway.errors import UnexpectedPayload
+from tests.conftest import fixture_json
+
+
+def example_of(schema: dict) -> object:
+    """An instance built from the ``example`` values of an OpenAPI (swagger 2) schema."""
+    if "example" in schema:
+        return schema["example"]
+    if schema.get("type") == "array" or "items" in schema:
+        return [example_of(schema["items"])]
+    return {k: example_of(v) for k, v in schema.get("properties", {}).items()}
+
+
+def openapi_example(name: str) -> object:
+    doc = fixture_json("enedis-openapi", name)
+    (path,) = doc["paths"].values()
+    return example_of(path["get"]["responses"]["200"]["schema"])
+
+
+def test_daily_fixture():
+    assert parse.parse_daily(fixture_json("gateway", "daily.json")) == [
+        parse.DailyValue(date(2022, 3, 8), 42045), parse.DailyValue(date(2022, 3, 9), 32464)]
+
+
+def test_daily_inside_v2_envelope_data():
+    body = fixture_json("gateway", "envelope_daily.json")
+    assert parse.parse_daily(body["data"]) == [parse.DailyValue(date(2022, 3, 8), 42045)]
+
+
+def test_load_curve_fixture_is_read_as_interval_start_local_time():
+    points = parse.parse_load_curve(fixture_json("gateway", "detail.json"))
+    # 2023-03-01 00:30 Paris (UTC+1) is 2023-02-28 23:30 UTC
+    assert points[0] == parse.CurvePoint(int(datetime(2023, 2, 28, 23, 30, tzinfo=UTC).timestamp()), 30, 1344,
+                                         date(2023, 3, 1))
+    assert points[1].watts == 1248 and points[1].start - points[0].start == 1800
+
+
+@pytest.mark.parametrize("name", ["03-metering-consommation-daily.json", "06-metering-production-daily.json"])
+def test_enedis_openapi_daily_examples(name):
+    assert parse.parse_daily(openapi_example(name)) == [parse.DailyValue(date(2019, 5, 6), 540)]
+
+
+@pytest.mark.parametrize("name", ["04-metering-consommation-detail.json", "07-metering-production-detail.json"])
+def test_enedis_openapi_curve_examples(name):
+    (point,) = parse.parse_load_curve(openapi_example(name))
+    assert point.watts == 540 and point.minutes == 30 and point.day == date(2019, 5, 6)
+    assert point.start == int(datetime(2019, 5, 6, 1, 0, tzinfo=UTC).timestamp())  # 03:00 CEST
+
+
+def test_enedis_openapi_max_power_example():
+    (mp,) = parse.parse_max_power(openapi_example("05-metering-power.json"))
+    assert mp == parse.MaxPower(date(2019, 5, 6), 540, int(datetime(2019, 5, 6, 1, 0, tzinfo=UTC).timestamp()))
+
+
+def test_contract_fixture():
+    facts = parse.parse_contract(fixture_json("gateway", "contract.json"), "01234567890")
+    assert facts.subscribed_kva == 9
+    assert facts.offpeak_hours == "01:30-08:00;12:30-14:00"
+    assert facts.offpeak_raw == "HC (1H30-8H00;12H30-14H00)"
+    assert facts.distribution_tariff == "BTINFMUDT"
+    assert facts.last_activation_date == date(2006, 5, 24)
+    assert facts.last_tariff_change_date == date(2019, 9, 13)
+
+
+def test_enedis_openapi_contract_example():
+    facts = parse.parse_contract(openapi_example("08-contract.json"), "12345678910123")
+    assert (facts.subscribed_kva, facts.offpeak_hours) == (9, "23:00-07:30")
+    assert facts.last_activation_date == date(2013, 8, 14)
+
+
+def test_address_fixtures():
+    a = parse.parse_address(fixture_json("gateway", "address.json"), "01234567890")
+    assert (a.street, a.postal_code, a.city, a.locality, a.latitude) == ("1 rue paul bismuth", "00666", "XX YY", "", "")
+    b = parse.parse_address(openapi_example("09-address.json"), "12345678910123")
+    assert (b.city, b.latitude, b.longitude) == ("Maulichères", "43.687253", "-0.087957")
+
+
+def test_decimal_commas_and_spaces_are_tolerated():
+    data = {"meter_reading": {"interval_reading": [{"value": "1 234,5", "date": "2024-01-02"},
+                                                   {"value": 77.4, "date": "2024-01-03"}]}}
+    assert [v.value for v in parse.parse_daily(data)] == [1234, 77]  # half to even, then nearest
+
+
+def test_bad_value_names_the_day_and_the_value():
+    data = {"meter_reading": {"interval_reading": [{"value": "n/a", "date": "2024-01-02"}]}}
+    with pytest.raises(UnexpectedPayload, match=r"2024-01-02.*'n/a'"):
+        parse.parse_daily(data)
+
+
+def test_fall_back_day_keeps_both_repeated_half_hours():
+    items = [{"value": str(100 + n), "date": f"2025-10-26 {h}:00", "interval_length": "PT30M"}
+             for n, h in enumerate(["01:30", "02:00", "02:30", "02:00", "02:30", "03:00"])]
+    points = parse.parse_load_curve({"meter_reading": {"interval_reading": items}})
+    assert len(points) == 6
+    assert [p.watts for p in points] == [100, 101, 102, 103, 104, 105]
+    assert all(b.start - a.start == 1800 for a, b in itertools.pairwise(points))
+
+
+def test_tempo_colours_case_and_french_names():
+    data = [{"date": "2025-01-02", "color": "red"}, {"date": "2025-01-03", "color": "Blanc"},
+            {"date": "2025-01-04", "color": "BLUE"}, {"date": "2025-01-05", "color": "UNKNOWN"}]
+    assert parse.parse_tempo(data) == [(date(2025, 1, 2), "RED"), (date(2025, 1, 3), "WHITE"),
+                                       (date(2025, 1, 4), "BLUE")]
+
+
+def test_ecowatt_rte_sandbox_payload_defaults_missing_hours_to_green():
+    (day,) = parse.parse_ecowatt(fixture_json("gateway", "ecowatt_rte_sandbox.json")["signals"])
+    assert day.day == date(2022, 6, 6) and day.level == 1 and day.message == "Pas d’alerte"
+    assert day.hours[:3] == (0, 0, 1) and day.hours[3:] == (1,) * 21
+
+
+def test_usage_point_list_rejects_bad_pdl():
+    with pytest.raises(UnexpectedPayload, match="14 digits"):
+        parse.parse_usage_points([{"usage_point_id": "1234"}])
+    (info,) = parse.parse_usage_points([{"usage_point_id": "12345678901234", "pricing_option": "hc/hp",
+                                         "has_production": True, "activation_date": "2015-03-12"}])
+    assert info.pricing_option == "HC_HP" and info.has_production and info.activation_date == date(2015, 3, 12)

@@ -1,0 +1,85 @@
+import json
+from datetime import time
+from pathlib import Path
+
+import pytest
+
+from myelectricaldata.config import DEFAULT_GATEWAY_URL, Secret, SettingsError, load_settings
+
+
+def settings(tmp_path: Path, env=None, options=None, yaml_text=None):
+    data = tmp_path / "data"
+    data.mkdir(exist_ok=True)
+    opts = tmp_path / "options.json"
+    if options is not None:
+        opts.write_text(json.dumps(options))
+    if yaml_text is not None:
+        (data / "settings.yaml").write_text(yaml_text)
+    return load_settings(environ={"DATA_DIR": str(data), **(env or {})}, options_file=opts)
+
+
+def test_defaults(tmp_path):
+    s = settings(tmp_path)
+    assert s.gateway_url == DEFAULT_GATEWAY_URL
+    assert (s.port, s.log_level, s.tz, s.demo, s.sync_after) == (8080, "INFO", "Europe/Paris", False, time(8, 30))
+    assert s.database_url_or_default() == f"sqlite:///{(tmp_path / 'data' / 'myelectricaldata.db').resolve()}"
+    assert not s.has_credentials
+
+
+def test_precedence_options_over_env_over_yaml(tmp_path):
+    s = settings(tmp_path, env={"CLIENT_ID": "from-env", "PORT": "9000"},
+                 options={"client_id": "from-options"},
+                 yaml_text="CLIENT_ID: from-yaml\nPORT: 7000\nLOG_LEVEL: debug\n")
+    assert s.client_id == "from-options"
+    assert s.port == 9000
+    assert s.log_level == "DEBUG"
+    assert s.sources["client_id"] == "options.json" and s.sources["log_level"] == "settings.yaml"
+
+
+def test_empty_option_falls_through_to_next_source(tmp_path):
+    s = settings(tmp_path, env={"CLIENT_SECRET": "env-secret"}, options={"client_secret": ""})
+    assert s.client_secret.reveal() == "env-secret"
+
+
+def test_demo_uses_its_own_database(tmp_path):
+    s = settings(tmp_path, env={"DEMO": "1", "DATABASE_URL": "postgresql+psycopg://u:p@h/db"})
+    assert s.demo
+    assert s.database_url_or_default() == f"sqlite:///{(tmp_path / 'data' / 'demo.db').resolve()}"
+
+
+@pytest.mark.parametrize(("key", "value", "expected"), [
+    ("PORT", "80a", "PORT: expected a port number"),
+    ("PORT", "70000", "PORT: expected a port number"),
+    ("GATEWAY_URL", "ftp://x", "GATEWAY_URL: expected an http(s) URL"),
+    ("DATABASE_URL", "not a url", "DATABASE_URL: expected a URL"),
+    ("DATABASE_URL", "oracle://u@h/db", "DATABASE_URL: expected sqlite, postgresql or mysql"),
+    ("LOG_LEVEL", "loud", "LOG_LEVEL: expected one of"),
+    ("TZ", "Mars/Olympus", "TZ: expected an IANA time zone"),
+    ("DEMO", "maybe", "DEMO: expected true or false"),
+    ("SYNC_AFTER", "25:00", "SYNC_AFTER: expected a time of day"),
+])
+def test_bad_values_name_the_setting(tmp_path, key, value, expected):
+    with pytest.raises(SettingsError, match=expected.replace("(", r"\(").replace(")", r"\)")):
+        settings(tmp_path, env={key: value})
+
+
+def test_secrets_never_shown(tmp_path):
+    s = settings(tmp_path, env={"CLIENT_SECRET": "s3cr3t-value",
+                                "DATABASE_URL": "postgresql+psycopg://me:hunter2@db/x"})
+    shown = repr(s) + str(s.describe())
+    assert "s3cr3t-value" not in shown and "hunter2" not in shown
+    assert "***" in str(s.describe()["database_url"])
+    assert repr(Secret("x")) == "Secret('***')"
+
+
+def test_malformed_database_url_message_hides_password(tmp_path):
+    with pytest.raises(SettingsError) as info:
+        settings(tmp_path, env={"DATABASE_URL": "postgresql+psycopg://me:hunter2@db:notaport/x"})
+    assert "hunter2" not in str(info.value) and "DATABASE_URL" in str(info.value)
+
+
+def test_bad_yaml_names_the_file(tmp_path):
+    with pytest.raises(SettingsError, match=r"settings\.yaml: not valid YAML"):
+        settings(tmp_path, yaml_text="CLIENT_ID: [unclosed\n")
+    with pytest.raises(SettingsError, match="expected a mapping"):
+        settings(tmp_path, yaml_text="- a\n- b\n")
