@@ -153,13 +153,29 @@ class SyncService:
         if not infos and report.errors:
             raise SyncAborted("errors", report.errors[-1])
         wanted = set(pdls or [])
-        unknown = wanted - {i.usage_point_id for i in infos}
-        if unknown:
-            report.errors.append(f"PDL {', '.join(sorted(unknown))} is not on this gateway account")
+        listed = {i.usage_point_id for i in infos}
+        with self.engine.connect() as conn:
+            stored = {u["usage_point_id"] for u in repo.usage_point_rows(conn)}
+        for pdl in sorted(wanted - listed - stored):
+            report.errors.append(f"PDL {pdl} is not on this gateway account")
+        for pdl in sorted(stored - listed):
+            if not wanted or pdl in wanted:
+                self._flag(pdl, "this PDL is no longer on the gateway account; its stored data is kept", report)
         for info in infos:
-            if (wanted and info.usage_point_id not in wanted) or not info.is_active:
+            if wanted and info.usage_point_id not in wanted:
+                continue
+            if not info.is_active:
+                self._flag(info.usage_point_id, "the gateway reports this PDL as inactive (consent withdrawn or "
+                                                "expired): renew the consent on the gateway's site", report)
                 continue
             self._sync_usage_point(info, since, report)
+
+    def _flag(self, pdl: str, note: str, report: SyncReport) -> None:
+        """Mark a PDL as needing the user's attention, and say so in the report."""
+        log.warning("%s: %s", pdl, note)
+        report.errors.append(f"{pdl}: {note}")
+        with self.engine.begin() as conn:
+            repo.save_usage_point(conn, pdl, attention=note[:500])
 
     def _sync_usage_point(self, info: parse.UsagePointInfo, since: date | None, report: SyncReport) -> None:
         pdl = info.usage_point_id
@@ -169,11 +185,8 @@ class SyncService:
             for ds in datasets_for(info.has_consumption, info.has_production):
                 self._guard(report, f"{pdl} {ds.name}", lambda ds=ds: self.sync_dataset(pdl, ds, info, since))
         except ConsentError as exc:
-            note = f"consent needed: the gateway no longer gives access to this PDL ({exc.message})"
-            log.warning("%s: %s", pdl, note)
-            report.errors.append(f"{pdl}: {note}")
-            with self.engine.begin() as conn:
-                repo.save_usage_point(conn, pdl, attention=note[:500])
+            self._flag(pdl, f"consent needed: the gateway no longer gives access to this PDL ({exc.message})",
+                       report)
             return
         with self.engine.begin() as conn:
             repo.save_usage_point(conn, pdl, attention="")

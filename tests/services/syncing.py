@@ -1,0 +1,36 @@
+"""Helpers for sync tests: a simulator, a sync service wired to it, whole-table snapshots."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from myelectricaldata.database import models as m
+from myelectricaldata.energy.timeline import PARIS
+from myelectricaldata.gateway.client import GatewayClient, RetryPolicy
+from myelectricaldata.services.sync import SyncService
+
+TODAY = date(2025, 11, 5)
+NOON = datetime(2025, 11, 5, 12, 0, tzinfo=PARIS)
+VOLATILE = {"updated_at", "fetched_at", "last_sync_at", "contract_checked_on", "address_checked_on"}
+DATA_TABLES = (m.usage_points, m.contract_versions, m.daily_energy, m.load_curve, m.max_power, m.tempo_days,
+               m.ecowatt_days)
+
+
+def make_sync(engine: sa.Engine, sim, tmp_path: Path, attempts: int = 3, read_timeout: float = 5.0) -> SyncService:
+    client = GatewayClient(sim.url, "demo", "demo", retry=RetryPolicy(attempts=attempts, base=0.01, cap=0.05),
+                           timeout=(2.0, read_timeout))
+    return SyncService(engine, client, tmp_path / "sync.lock", clock=sim.state.now)
+
+
+def snapshot(engine: sa.Engine) -> dict[str, list[tuple]]:
+    """Every row of every data table, without the columns that only record when something ran."""
+    out = {}
+    with engine.connect() as conn:
+        for table in DATA_TABLES:
+            cols = [c for c in table.columns if c.name not in VOLATILE]
+            rows = conn.execute(sa.select(*cols).order_by(*table.primary_key.columns)).all()
+            out[table.name] = [tuple(r) for r in rows]
+    return out
