@@ -82,7 +82,11 @@ def _exit_code(report: Any) -> int:
 
 
 def _print_report(report: Any) -> None:
-    stored = ", ".join(f"{k} {v}" for k, v in report.stored.items()) or "nothing new"
+    totals: dict[str, int] = {}
+    for key, count in report.stored.items():
+        what = key.split(" ", 1)[-1]  # "<pdl> <dataset>" -> dataset, summed over the PDLs
+        totals[what] = totals.get(what, 0) + count
+    stored = ", ".join(f"{k} {v:,}" for k, v in totals.items()) or "nothing new"
     requests = sum(report.requests.values())
     print(f"sync {report.outcome}: {requests} gateway requests; stored: {stored}")
     if report.message:

@@ -1,0 +1,173 @@
+"""The command line as a user runs it: a separate process, settings from the environment."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from myelectricaldata.database import models as m
+from myelectricaldata.database.session import make_engine
+from myelectricaldata.gateway.simulator import start_simulator
+from tests.services.syncing import snapshot
+
+SINCE = "--since"
+
+
+def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("CLIENT_ID", "CLIENT_SECRET", "GATEWAY_URL",
+                                                             "DATABASE_URL", "DEMO", "DATA_DIR")}
+    return {**env, "DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING", **extra}
+
+
+def run_cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "myelectricaldata.cli", *args], env=env, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def sim():
+    with start_simulator() as running:  # real clock: the CLI process uses the real date too
+        yield running
+
+
+def recent(days: int = 20) -> str:
+    from datetime import date, timedelta
+
+    return (date.today() - timedelta(days=days)).isoformat()
+
+
+def test_help_lists_the_commands(tmp_path):
+    out = run_cli("--help", env=cli_env(tmp_path))
+    assert out.returncode == 0
+    for command in ("demo", "sync", "status", "serve", "simulate"):
+        assert command in out.stdout
+
+
+def test_sync_without_credentials_says_what_is_missing(tmp_path):
+    out = run_cli("sync", env=cli_env(tmp_path))
+    assert out.returncode == 2
+    assert "CLIENT_ID and CLIENT_SECRET not set" in out.stderr
+    assert "myelectricaldata demo" in out.stderr
+    out = run_cli("sync", env=cli_env(tmp_path, CLIENT_ID="cli_x"))
+    assert out.returncode == 2 and "CLIENT_SECRET not set" in out.stderr
+
+
+def test_malformed_database_url_names_the_setting(tmp_path):
+    out = run_cli("sync", env=cli_env(tmp_path, CLIENT_ID="a", CLIENT_SECRET="hunter2",
+                                      DATABASE_URL="postgresql+psycopg://me:pw0rd@host:port/db"))
+    assert out.returncode == 2
+    assert "DATABASE_URL: expected a URL" in out.stderr
+    assert "pw0rd" not in out.stderr and "hunter2" not in out.stderr
+
+
+def test_unreachable_database_names_it_without_password(tmp_path):
+    url = f"postgresql+psycopg://me:pw0rd@127.0.0.1:{closed_port()}/db"
+    out = run_cli("status", env=cli_env(tmp_path, DATABASE_URL=url))
+    assert out.returncode == 2
+    assert "cannot open the database postgresql+psycopg://me:***@127.0.0.1" in out.stderr
+    assert "pw0rd" not in out.stderr
+
+
+def test_sync_status_then_gateway_faults_keep_stored_data(tmp_path, sim):
+    env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
+    first = run_cli("sync", SINCE, recent(), env=env)
+    assert first.returncode == 0, first.stderr
+    assert "sync ok" in first.stdout
+    status = run_cli("status", env=env)
+    assert status.returncode == 0
+    for pdl in ("99000000000001", "99000000000002", "99000000000003"):
+        assert f"PDL {pdl}" in status.stdout
+    assert "with cache" in status.stdout and "left" in status.stdout
+    engine = make_engine(f"sqlite:///{tmp_path / 'myelectricaldata.db'}")
+    before = snapshot(engine)
+    assert before["daily_energy"]
+
+    unreachable = run_cli("sync", SINCE, recent(), env={**env, "GATEWAY_URL": f"http://127.0.0.1:{closed_port()}/api"})
+    assert unreachable.returncode == 1
+    assert "cannot reach the gateway at 127.0.0.1" in unreachable.stderr
+
+    sim.state.inject("malformed", count=1000)
+    malformed = run_cli("sync", SINCE, recent(), "--retry-given-up", env=env)
+    assert malformed.returncode == 1
+    assert "not JSON" in malformed.stderr
+    assert snapshot(engine) == before
+    engine.dispose()
+
+
+def test_wrong_credentials_exit_non_zero_without_leaking_the_secret(tmp_path, sim):
+    env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="s3cr3t-XYZ", GATEWAY_URL=sim.url, LOG_LEVEL="DEBUG")
+    out = run_cli("sync", env=env)
+    assert out.returncode == 1
+    assert "check them on the gateway" in out.stderr
+    assert "s3cr3t-XYZ" not in out.stderr + out.stdout
+
+
+def test_sync_killed_halfway_then_rerun_equals_an_uninterrupted_sync(tmp_path, sim):
+    clean_dir, killed_dir = tmp_path / "clean", tmp_path / "killed"
+    base = {"CLIENT_ID": "demo", "CLIENT_SECRET": "demo", "GATEWAY_URL": sim.url}
+    since = recent(400)
+    assert run_cli("sync", SINCE, since, env=cli_env(clean_dir, **base)).returncode == 0
+
+    sim.state.timeout_seconds = 0.15  # every data request answers slowly, so the kill lands mid-sync
+    sim.state.inject("timeout", count=10_000, path="/enedis/")
+    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "sync", SINCE, since],
+                            env=cli_env(killed_dir, **base), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = killed_dir / "myelectricaldata.db"
+    engine = None
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if db.exists():
+            engine = engine or make_engine(f"sqlite:///{db}")
+            try:
+                with engine.connect() as conn:
+                    stored = conn.scalar(sa.select(sa.func.count()).select_from(m.load_curve))
+            except sa.exc.OperationalError:
+                stored = 0
+            if stored:
+                break
+        time.sleep(0.02)
+    assert proc.poll() is None, "the sync finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    with engine.connect() as conn:
+        outcome = conn.scalar(sa.select(m.sync_runs.c.outcome))
+    assert outcome == "running"
+    partial = snapshot(engine)
+
+    sim.state.clear_faults()
+    rerun = run_cli("sync", SINCE, since, env=cli_env(killed_dir, **base))
+    assert rerun.returncode == 0, rerun.stderr
+    clean = make_engine(f"sqlite:///{clean_dir / 'myelectricaldata.db'}")
+    assert snapshot(engine) == snapshot(clean)
+    assert snapshot(engine) != partial
+    with engine.connect() as conn:
+        outcomes = conn.scalars(sa.select(m.sync_runs.c.outcome).order_by(m.sync_runs.c.id)).all()
+    assert outcomes == ["interrupted", "ok"]
+    engine.dispose()
+    clean.dispose()
+
+
+def test_demo_once_syncs_three_meters_into_demo_db(tmp_path):
+    out = run_cli("demo", "--once", "--today", "2025-11-05", env=cli_env(tmp_path), timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert (tmp_path / "demo.db").exists() and not (tmp_path / "myelectricaldata.db").exists()
+    assert "sync ok" in out.stdout
+    for pdl in ("99000000000001", "99000000000002", "99000000000003"):
+        assert f"PDL {pdl}" in out.stdout
+    assert "production_load_curve" in out.stdout
+    status = run_cli("--demo", "status", "--json", env=cli_env(tmp_path))
+    assert status.returncode == 0 and '"usage_point_id": "99000000000003"' in status.stdout
