@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -102,6 +103,7 @@ class GatewayClient:
             raise AuthError(f"the gateway refused CLIENT_ID/CLIENT_SECRET (HTTP {resp.status_code}: "
                             f"{_detail(resp)}); check them on the gateway's API settings page",
                             code=f"HTTP_{resp.status_code}", request="POST /accounts/token")
+        _raise_for_status(resp, "POST /accounts/token")
         body = self._json(resp, "POST /accounts/token")
         token = body.get("access_token") if isinstance(body, dict) else None
         if not token:
@@ -113,13 +115,14 @@ class GatewayClient:
         self.counts[label] += 1
         try:
             return self.session.request(method, url, timeout=self.timeout, **kwargs)
+        except requests.ConnectTimeout:
+            raise GatewayUnreachable(f"cannot reach the gateway at {urlparse(url).netloc} (no connection within "
+                                     f"{self.timeout[0]:g} s)", code="UNREACHABLE", request=what) from None
         except requests.Timeout:
-            raise GatewayUnreachable(f"no answer from the gateway within {self.timeout[1]:.0f} s",
+            raise GatewayUnreachable(f"no answer from the gateway within {self.timeout[1]:g} s",
                                      code="TIMEOUT", request=what) from None
         except requests.ConnectionError as exc:
-            host = urlparse(url).netloc
-            reason = type(getattr(exc, "__context__", None) or exc).__name__
-            raise GatewayUnreachable(f"cannot reach the gateway at {host} ({reason})",
+            raise GatewayUnreachable(f"cannot reach the gateway at {urlparse(url).netloc} ({_reason(exc)})",
                                      code="UNREACHABLE", request=what) from None
 
     @staticmethod
@@ -161,24 +164,11 @@ class GatewayClient:
         return self._envelope(resp, what)
 
     def _envelope(self, resp: requests.Response, what: str) -> Reply:
-        status = resp.status_code
-        if status == 401:
+        if resp.status_code == 401:
             raise AuthError(f"the gateway refused our credentials ({_detail(resp)}); "
                             "check CLIENT_ID and CLIENT_SECRET", code="HTTP_401", request=what)
-        if status == 403:
-            raise AuthError(f"the gateway refused access ({_detail(resp)})", code="HTTP_403", request=what)
-        if status == 429:
-            raise QuotaExceeded(_detail(resp), code="RATE_LIMIT_EXCEEDED", request=what)
-        if status == 404:
-            raise RequestRejected("route not found: is GATEWAY_URL the base ending in /api?",
-                                  code="HTTP_404", request=what)
-        if status == 422:
-            raise RequestRejected(f"request refused: {_detail(resp)}", code="HTTP_422", request=what)
-        if status >= 500:
-            body = _safe_json(resp)
-            error = body.get("error") if isinstance(body, dict) else None
-            code = (error or {}).get("code") if isinstance(error, dict) else None
-            raise TransientError(f"HTTP {status}", code=code or f"HTTP_{status}", request=what)
+        _raise_for_status(resp, what)
+        status = resp.status_code
         body = self._json(resp, what)
         if not isinstance(body, dict) or "success" not in body:
             raise MalformedReply(f"HTTP {status} without the success/data envelope", code="MALFORMED",
@@ -232,6 +222,33 @@ class GatewayClient:
 
     def usage_stats(self) -> Reply:
         return self.call("/accounts/usage-stats", label="usage_stats")
+
+
+def _raise_for_status(resp: requests.Response, what: str) -> None:
+    """Turn an HTTP error status into the matching GatewayError (the envelope's own errors come with 200)."""
+    status = resp.status_code
+    if status == 403:
+        raise AuthError(f"the gateway refused access ({_detail(resp)})", code="HTTP_403", request=what)
+    if status == 429:
+        raise QuotaExceeded(_detail(resp), code="RATE_LIMIT_EXCEEDED", request=what)
+    if status == 404:
+        raise RequestRejected("route not found: is GATEWAY_URL the base ending in /api?", code="HTTP_404",
+                              request=what)
+    if status == 422:
+        raise RequestRejected(f"request refused: {_detail(resp)}", code="HTTP_422", request=what)
+    if status >= 500:
+        body = _safe_json(resp)
+        error = body.get("error") if isinstance(body, dict) else None
+        code = error.get("code") if isinstance(error, dict) else None
+        raise TransientError(f"HTTP {status}", code=code or f"HTTP_{status}", request=what)
+    if status >= 400:
+        raise GatewayError(f"HTTP {status}: {_detail(resp)}", code=f"HTTP_{status}", request=what)
+
+
+def _reason(exc: Exception) -> str:
+    """The root cause of a connection failure, e.g. 'Connection refused'."""
+    found = re.search(r"\[Errno -?\d+\] ([^'\")\]]+)", str(exc))
+    return found.group(1).strip() if found else type(exc).__name__
 
 
 def _window(start: date, end: date) -> dict[str, str]:
