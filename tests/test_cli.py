@@ -171,3 +171,64 @@ def test_demo_once_syncs_three_meters_into_demo_db(tmp_path):
     assert "production_load_curve" in out.stdout
     status = run_cli("--demo", "status", "--json", env=cli_env(tmp_path))
     assert status.returncode == 0 and '"usage_point_id": "99000000000003"' in status.stdout
+
+
+def wait_for(predicate, timeout: float = 60.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_simulate_serves_the_gateway_for_a_separate_sync(tmp_path):
+    port = closed_port()
+    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "simulate", "--port", str(port)],
+                            env=cli_env(tmp_path), stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        assert f"http://127.0.0.1:{port}/api" in line
+        env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=f"http://127.0.0.1:{port}/api")
+        wrong = run_cli("sync", env={**env, "CLIENT_SECRET": "other"})
+        assert wrong.returncode == 1 and "HTTP 401" in wrong.stderr
+        out = run_cli("sync", SINCE, recent(20), "--pdl", "99000000000002", env=env)
+        assert out.returncode == 0, out.stderr
+        engine = make_engine(f"sqlite:///{tmp_path / 'myelectricaldata.db'}")
+        with engine.connect() as conn:
+            pdls = conn.scalars(sa.select(m.usage_points.c.usage_point_id)).all()
+            daily = conn.execute(sa.select(m.daily_energy.c.usage_point_id, sa.func.count())
+                                 .group_by(m.daily_energy.c.usage_point_id)).all()
+        engine.dispose()
+        assert pdls == ["99000000000001", "99000000000002", "99000000000003"]
+        assert len(daily) == 1 and daily[0][0] == "99000000000002" and daily[0][1] >= 19  # J-1 after 08:00
+    finally:
+        proc.terminate()
+        proc.wait(10)
+
+
+def test_serve_runs_the_first_sync_and_stops_on_sigterm(tmp_path, sim):
+    env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
+    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    db = tmp_path / "myelectricaldata.db"
+
+    def synced() -> bool:
+        if not db.exists():
+            return False
+        engine = make_engine(f"sqlite:///{db}")
+        try:
+            with engine.connect() as conn:
+                return conn.scalar(sa.select(m.sync_runs.c.outcome)) == "ok"
+        except sa.exc.OperationalError:
+            return False
+        finally:
+            engine.dispose()
+
+    try:
+        assert wait_for(synced), "the start-up sync did not finish"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "Scheduler running" in out
