@@ -33,7 +33,7 @@ class Fatal(Exception):
 def _setup_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
                         datefmt="%Y-%m-%d %H:%M:%S")
-    for noisy in ("urllib3", "apscheduler.executors", "alembic.runtime.migration"):
+    for noisy in ("urllib3", "apscheduler", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 

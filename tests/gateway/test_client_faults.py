@@ -21,7 +21,8 @@ from myelectricaldata.gateway.errors import (
 )
 from myelectricaldata.gateway.parse import parse_daily, parse_load_curve, parse_usage_points
 from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, Household
-from tests.gateway.test_client import BASE, HCHP, Naps, make_client, plug_in, serving_front, statuses
+from tests.gateway.simfront import Naps, make_client, plug_in, statuses
+from tests.gateway.test_client import BASE, HCHP
 
 RECENT = Household(usage_point_id="99000000000011", name="Neuf", pricing_option="BASE", subscribed_kva=6,
                    activation_date=date(2025, 6, 1))
@@ -30,12 +31,6 @@ GAPPY = Household(usage_point_id="99000000000012", name="Trous", pricing_option=
 HOUSEHOLDS = (*DEMO_HOUSEHOLDS, RECENT, GAPPY)
 PDLS = [h.usage_point_id for h in HOUSEHOLDS]
 OCT_1, OCT_8 = date(2025, 10, 1), date(2025, 10, 8)
-
-
-@pytest.fixture(scope="module")
-def server():
-    with serving_front() as running:
-        yield running
 
 
 @pytest.fixture

@@ -31,7 +31,8 @@ class RunningSimulator:
         self.root = f"http://{self.host}:{self.port}"
         self.url = f"{self.root}/api"
         self.control_url = f"{self.root}/_sim"
-        self._thread = threading.Thread(target=server.serve_forever, name="gateway-simulator", daemon=True)
+        self._thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="gateway-simulator", daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
