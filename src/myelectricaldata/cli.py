@@ -94,12 +94,18 @@ def _print_report(report: Any) -> None:
 
 
 def _run_sync(sync: Any, pdls: list[str] | None = None, since: date | None = None) -> int:
+    from sqlalchemy.exc import SQLAlchemyError
+
     from .services.lock import SyncBusy
 
     try:
         report = sync.run(pdls=pdls, since=since)
     except SyncBusy as exc:
         raise Fatal(str(exc), EXIT_BUSY) from None
+    except SQLAlchemyError as exc:
+        cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+        raise Fatal(f"database error during the sync (what was stored so far is kept): {cause}",
+                    EXIT_ERRORS) from None
     _print_report(report)
     return _exit_code(report)
 

@@ -250,3 +250,15 @@ def test_unreachable_gateway_stops_the_run_and_keeps_data(sqlite_engine, sim, tm
     assert report.outcome == "unreachable"
     assert "cannot reach the gateway at 127.0.0.1" in report.message
     assert snapshot(sqlite_engine) == before
+
+
+def test_ecowatt_quota_skips_ecowatt_without_pausing_the_data(sqlite_engine, sim, tmp_path):
+    sync = make_sync(sqlite_engine, sim, tmp_path)
+    sim.state.inject("rate_limit", count=1, path="/ecowatt/")
+    report = sync.run(since=TODAY - timedelta(days=2))
+    assert report.ok, report.message
+    with sqlite_engine.connect() as conn:
+        assert repo.get_state(conn, "quota_paused_until") is None
+        assert "Rate limit exceeded" in repo.get_state(conn, "ecowatt_skipped")
+        assert conn.scalar(sa.select(sa.func.count()).select_from(m.ecowatt_days)) == 0
+        assert repo.ledger_summary(conn, BASE, "consumption_daily")["counts"] == {"complete": 2}

@@ -107,8 +107,9 @@ class SyncService:
         log.info("sync finished: %s %s", report.outcome, report.message)
         return report
 
-    def _guard(self, report: SyncReport, what: str, fn: Callable[[], int]) -> None:
-        """Run one step; quota, credentials and an unreachable gateway stop the run, the rest is noted."""
+    def _guard(self, report: SyncReport, what: str, fn: Callable[[], int], *, for_pdl: bool = False) -> None:
+        """Run one step; quota, credentials and an unreachable gateway stop the run, a consent refusal
+        stops the PDL (``for_pdl``), the rest is noted in the report."""
         try:
             stored = fn()
             if stored:
@@ -122,7 +123,10 @@ class SyncService:
         except GatewayUnreachable as exc:
             raise SyncAborted("unreachable", str(exc)) from None
         except ConsentError:
-            raise
+            if for_pdl:
+                raise
+            log.error("%s: access refused", what)
+            report.errors.append(f"{what}: access refused by the gateway")
         except GatewayError as exc:
             log.error("%s: %s", what, exc)
             report.errors.append(f"{what}: {exc}")
@@ -180,10 +184,11 @@ class SyncService:
     def _sync_usage_point(self, info: parse.UsagePointInfo, since: date | None, report: SyncReport) -> None:
         pdl = info.usage_point_id
         try:
-            self._guard(report, f"{pdl} contract", lambda: self._contract(info))
-            self._guard(report, f"{pdl} address", lambda: self._address(pdl))
+            self._guard(report, f"{pdl} contract", lambda: self._contract(info), for_pdl=True)
+            self._guard(report, f"{pdl} address", lambda: self._address(pdl), for_pdl=True)
             for ds in datasets_for(info.has_consumption, info.has_production):
-                self._guard(report, f"{pdl} {ds.name}", lambda ds=ds: self.sync_dataset(pdl, ds, info, since))
+                self._guard(report, f"{pdl} {ds.name}", lambda ds=ds: self.sync_dataset(pdl, ds, info, since),
+                            for_pdl=True)
         except ConsentError as exc:
             self._flag(pdl, f"consent needed: the gateway no longer gives access to this PDL ({exc.message})",
                        report)
@@ -338,10 +343,19 @@ class SyncService:
         with self.engine.connect() as conn:
             if repo.get_state(conn, "ecowatt_fetched_on") == self.today().isoformat():
                 return 0
-        days = parse.parse_ecowatt(self.client.ecowatt_forecast(4).data)
+        try:
+            days = parse.parse_ecowatt(self.client.ecowatt_forecast(4).data)
+        except QuotaExceeded as exc:
+            # EcoWatt draws on the small no-cache bucket: running it dry must not pause the data syncs.
+            log.warning("EcoWatt skipped until tomorrow: %s", exc.message)
+            with self.engine.begin() as conn:
+                repo.set_state(conn, "ecowatt_fetched_on", self.today().isoformat())
+                repo.set_state(conn, "ecowatt_skipped", exc.message)
+            return 0
         with self.engine.begin() as conn:
             stored = repo.store_ecowatt(conn, days)
             repo.set_state(conn, "ecowatt_fetched_on", self.today().isoformat())
+            repo.set_state(conn, "ecowatt_skipped", "")
         return stored
 
     def _usage_stats(self) -> int:
