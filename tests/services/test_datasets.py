@@ -6,6 +6,7 @@ from myelectricaldata.services.datasets import (
     curve_coverage,
     curve_status,
     datasets_for,
+    ledger_entries,
     next_status,
     plan_windows,
     wanted_days,
@@ -65,3 +66,16 @@ def test_production_datasets_only_with_production():
     assert [d.name for d in datasets_for(True, False)] == [
         "consumption_daily", "consumption_load_curve", "consumption_max_power"]
     assert [d.name for d in datasets_for(False, True)] == ["production_daily", "production_load_curve"]
+
+
+def test_ledger_entries_after_a_partial_reply():
+    today = date(2026, 3, 1)
+    start, end = date(2026, 1, 1), date(2026, 1, 4)
+    fetched = {date(2026, 1, 1): ("complete", 48), date(2026, 1, 2): ("partial", 20)}
+    ledger = {date(2026, 1, 3): ("complete", 1), date(2026, 1, 4): ("missing", 4)}
+    assert ledger_entries(start, end, fetched, ledger, today, 5, "PARTIAL_DATA") == [
+        (date(2026, 1, 1), "complete", 1, 48, ""),
+        (date(2026, 1, 2), "partial", 1, 20, "PARTIAL_DATA"),
+        # 2026-01-03 was complete and is absent from this reply: left as it is
+        (date(2026, 1, 4), "given_up", 5, 0, "PARTIAL_DATA"),
+    ]

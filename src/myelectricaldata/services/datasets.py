@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..energy.timeline import day_minutes, years_before
+from ..energy.timeline import date_range, day_minutes, years_before
 
 COMPLETE, PARTIAL, MISSING, GIVEN_UP = "complete", "partial", "missing", "given_up"
 
@@ -43,14 +43,8 @@ def datasets_for(has_consumption: bool, has_production: bool) -> list[Dataset]:
 
 def wanted_days(first: date, last: date, ledger: Mapping[date, tuple[str, int]]) -> list[date]:
     """Days of [first, last] not yet complete nor given up, oldest first."""
-    out = []
-    d = first
-    while d <= last:
-        status = ledger.get(d, (MISSING, 0))[0]
-        if status not in (COMPLETE, GIVEN_UP):
-            out.append(d)
-        d += timedelta(days=1)
-    return out
+    return [d for d in date_range(first, last + timedelta(days=1))
+            if ledger.get(d, (MISSING, 0))[0] not in (COMPLETE, GIVEN_UP)]
 
 
 def plan_windows(days: Iterable[date], window_days: int) -> list[tuple[date, date]]:
@@ -89,3 +83,23 @@ def next_status(day: date, status: str, attempts: int, today: date, max_attempts
     if attempts >= max_attempts and day < today - timedelta(days=7):
         return GIVEN_UP
     return status
+
+
+def ledger_entries(start: date, end: date, fetched: Mapping[date, tuple[str, int]],
+                   ledger: Mapping[date, tuple[str, int]], today: date, max_attempts: int,
+                   error: str) -> list[tuple[date, str, int, int, str]]:
+    """Ledger rows (day, status, attempts, readings, last error) after asking for [start, end].
+
+    ``fetched`` holds each day's status and reading count in the reply. A day already complete
+    stays complete even if this reply lacked it: a sync never loses what it has.
+    """
+    entries = []
+    for d in date_range(start, end + timedelta(days=1)):
+        status, count = fetched.get(d, (MISSING, 0))
+        before, attempts = ledger.get(d, (MISSING, 0))
+        if status == COMPLETE:
+            entries.append((d, COMPLETE, attempts + 1, count, ""))
+        elif before != COMPLETE:
+            status = next_status(d, status, attempts + 1, today, max_attempts)
+            entries.append((d, status, attempts + 1, count, error or "no data yet"))
+    return entries

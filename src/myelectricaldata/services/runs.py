@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
@@ -45,3 +45,12 @@ def quota_paused_until(engine: Engine, now: datetime) -> datetime | None:
         return None
     until = datetime.fromisoformat(raw)
     return until if until > now.astimezone(UTC) else None
+
+
+def pause_for_quota(engine: Engine, now: datetime) -> datetime:
+    """Pause every sync until the gateway's counters reset, at the next 00:00 UTC."""
+    today = now.astimezone(UTC).date()
+    until = datetime.combine(today + timedelta(days=1), datetime.min.time(), UTC)
+    with engine.begin() as conn:
+        repo.set_state(conn, "quota_paused_until", until.isoformat())
+    return until

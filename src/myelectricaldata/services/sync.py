@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, select
@@ -20,26 +20,15 @@ from ..gateway.errors import (
     ConsentError,
     GatewayError,
     GatewayUnreachable,
-    NoData,
     QuotaExceeded,
-    TooOld,
 )
-from .datasets import (
-    COMPLETE,
-    MISSING,
-    Dataset,
-    curve_coverage,
-    curve_status,
-    datasets_for,
-    next_status,
-    plan_windows,
-    wanted_days,
-)
+from .calendars import sync_ecowatt, sync_tempo
+from .datasets import Dataset, datasets_for
+from .fetch import MAX_DAY_ATTEMPTS, DatasetFetcher
 from .lock import sync_lock
-from .runs import finish_run, quota_paused_until, start_run
+from .runs import finish_run, pause_for_quota, quota_paused_until, start_run
 
 log = logging.getLogger(__name__)
-MAX_DAY_ATTEMPTS = 5
 
 
 class SyncAborted(Exception):
@@ -92,9 +81,9 @@ class SyncService:
                 if "data" in include:
                     self._sync_usage_points(pdls, since, report)
                 if "tempo" in include:
-                    self._guard(report, "tempo", self.sync_tempo)
+                    self._guard(report, "tempo", lambda: sync_tempo(self.engine, self.client, self.today()))
                 if "ecowatt" in include:
-                    self._guard(report, "ecowatt", self.sync_ecowatt)
+                    self._guard(report, "ecowatt", lambda: sync_ecowatt(self.engine, self.client, self.today()))
                 self._guard(report, "usage stats", self._usage_stats)
             except SyncAborted as exc:
                 report.outcome, report.message = exc.outcome, str(exc)
@@ -115,7 +104,7 @@ class SyncService:
             if stored:
                 report.stored[what] = report.stored.get(what, 0) + stored
         except QuotaExceeded as exc:
-            until = self._pause_for_quota()
+            until = pause_for_quota(self.engine, self.clock())
             raise SyncAborted("quota", f"gateway quota reached ({exc.message}); paused until "
                                        f"{until:%Y-%m-%d %H:%M} UTC") from None
         except AuthError as exc:
@@ -130,13 +119,6 @@ class SyncService:
         except GatewayError as exc:
             log.error("%s: %s", what, exc)
             report.errors.append(f"{what}: {exc}")
-
-    def _pause_for_quota(self) -> datetime:
-        now = self.clock().astimezone(UTC)
-        until = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), UTC)
-        with self.engine.begin() as conn:
-            repo.set_state(conn, "quota_paused_until", until.isoformat())
-        return until
 
     # -- usage points -----------------------------------------------------------------------------
     def _sync_usage_points(self, pdls: list[str] | None, since: date | None, report: SyncReport) -> None:
@@ -223,149 +205,15 @@ class SyncService:
             repo.save_usage_point(conn, pdl, address_checked_on=self.today(), **address._asdict())
         return 0
 
-    # -- one dataset ------------------------------------------------------------------------------
     def sync_dataset(self, pdl: str, ds: Dataset, info: parse.UsagePointInfo | None = None,
                      since: date | None = None) -> int:
         """Fetch the days of ``ds`` not yet complete; returns the readings stored."""
-        today = self.today()
-        last = today - timedelta(days=1)
-        with self.engine.connect() as conn:
-            state = repo.dataset_state(conn, pdl, ds.name)
-            ledger = repo.ledger(conn, pdl, ds.name)
-        bounds = [ds.horizon(today), state.get("oldest_available"), since,
-                  info.activation_date if info else None]
-        first = max(d for d in bounds if d)
-        days = wanted_days(first, last, ledger)
-        stored = 0
-        done = 0
-        self._progress(pdl, ds, "running", done, len(days))
-        try:
-            while days:
-                start, end = plan_windows(days, ds.window_days)[0]
-                try:
-                    stored += self._fetch_window(pdl, ds, start, end, ledger, today)
-                except TooOld as exc:
-                    oldest = exc.oldest if exc.oldest and exc.oldest > start else end + timedelta(days=1)
-                    log.info("%s %s: nothing served before %s (%s)", pdl, ds.name, oldest, exc.code)
-                    self._progress(pdl, ds, "running", done, len(days), oldest_available=oldest)
-                    days = [d for d in days if d >= oldest]
-                    continue
-                done += sum(1 for d in days if d <= end)
-                days = [d for d in days if d > end]
-                self._progress(pdl, ds, "running", done, done + len(days))
-        except GatewayError as exc:
-            self._progress(pdl, ds, "error", done, done + len(days), error=str(exc))
-            raise
-        self._progress(pdl, ds, "ok", done, done)
-        return stored
-
-    def _fetch_window(self, pdl: str, ds: Dataset, start: date, end: date,
-                      ledger: dict[date, tuple[str, int]], today: date) -> int:
-        error = ""
-        try:
-            reply = self._request(pdl, ds, start, end)
-            error = reply.partial
-            readings, statuses = self._readings(ds, reply.data)
-        except NoData as exc:
-            readings, statuses, error = [], {}, str(exc.message or exc.code)
-        entries = []
-        for d in _days(start, end):
-            status, attempts = statuses.get(d, (MISSING, 0))[0], ledger.get(d, (MISSING, 0))[1]
-            if status == COMPLETE:
-                entry = (d, COMPLETE, attempts + 1, statuses[d][1], "")
-            elif ledger.get(d, (MISSING, 0))[0] == COMPLETE:
-                continue
-            else:
-                attempts += 1
-                status = next_status(d, status, attempts, today, self.max_day_attempts)
-                entry = (d, status, attempts, statuses.get(d, (MISSING, 0))[1], error or "no data yet")
-            entries.append(entry)
-            ledger[d] = (entry[1], entry[2])
-        with self.engine.begin() as conn:
-            self._store(conn, pdl, ds, readings)
-            repo.write_ledger(conn, pdl, ds.name, entries)
-        log.info("%s %s %s..%s: %d readings", pdl, ds.name, start, end, len(readings))
-        return len(readings)
-
-    def _request(self, pdl: str, ds: Dataset, start: date, end: date):
-        if ds.kind == "load_curve":
-            return self.client.load_curve(ds.direction, pdl, start, end)
-        if ds.kind == "max_power":
-            return self.client.max_power(pdl, start, end + timedelta(days=1))
-        return self.client.daily(ds.direction, pdl, start, end + timedelta(days=1))
-
-    @staticmethod
-    def _readings(ds: Dataset, data: object) -> tuple[list, dict[date, tuple[str, int]]]:
-        if ds.kind == "load_curve":
-            points = parse.parse_load_curve(data, ds.name)
-            return points, {d: (curve_status(d, minutes), n)
-                            for d, (n, minutes) in curve_coverage(points).items()}
-        values = parse.parse_max_power(data, ds.name) if ds.kind == "max_power" else \
-            parse.parse_daily(data, ds.name)
-        return values, {v.day: (COMPLETE, 1) for v in values}
-
-    @staticmethod
-    def _store(conn, pdl: str, ds: Dataset, readings: list) -> None:
-        if ds.kind == "load_curve":
-            repo.store_load_curve(conn, pdl, ds.direction, readings)
-        elif ds.kind == "max_power":
-            repo.store_max_power(conn, pdl, readings)
-        else:
-            repo.store_daily(conn, pdl, ds.direction, readings)
-
-    def _progress(self, pdl: str, ds: Dataset, outcome: str, done: int, total: int, **extra: object) -> None:
-        values = {"last_outcome": outcome, "progress_done": done, "progress_total": total, **extra}
-        if outcome != "running":
-            values["last_sync_at"] = repo.utcnow()
-            values.setdefault("error", "")
-        if "error" in values:
-            values["last_error"] = values.pop("error")
-        with self.engine.begin() as conn:
-            repo.set_dataset_state(conn, pdl, ds.name, **values)
-
-    # -- Tempo, EcoWatt, quota --------------------------------------------------------------------
-    def sync_tempo(self) -> int:
-        """Colours for every stored day plus tomorrow; asks only when one is missing."""
-        today = self.today()
-        tomorrow = today + timedelta(days=1)
-        with self.engine.connect() as conn:
-            first = min(repo.first_stored_day(conn) or today, today)
-            known = repo.tempo_known_days(conn, first, tomorrow)
-        missing = [d for d in _days(first, tomorrow) if d not in known]
-        if not missing:
-            return 0
-        colours = parse.parse_tempo(self.client.tempo_days(missing[0], tomorrow).data)
-        with self.engine.begin() as conn:
-            return repo.store_tempo(conn, colours)
-
-    def sync_ecowatt(self) -> int:
-        """EcoWatt signals, once a day (the call counts against the small no-cache quota)."""
-        with self.engine.connect() as conn:
-            if repo.get_state(conn, "ecowatt_fetched_on") == self.today().isoformat():
-                return 0
-        try:
-            days = parse.parse_ecowatt(self.client.ecowatt_forecast(4).data)
-        except QuotaExceeded as exc:
-            # EcoWatt draws on the small no-cache bucket: running it dry must not pause the data syncs.
-            log.warning("EcoWatt skipped until tomorrow: %s", exc.message)
-            with self.engine.begin() as conn:
-                repo.set_state(conn, "ecowatt_fetched_on", self.today().isoformat())
-                repo.set_state(conn, "ecowatt_skipped", exc.message)
-            return 0
-        with self.engine.begin() as conn:
-            stored = repo.store_ecowatt(conn, days)
-            repo.set_state(conn, "ecowatt_fetched_on", self.today().isoformat())
-            repo.set_state(conn, "ecowatt_skipped", "")
-        return stored
+        fetcher = DatasetFetcher(self.engine, self.client, self.max_day_attempts)
+        return fetcher.fetch(pdl, ds, self.today(), info.activation_date if info else None, since)
 
     def _usage_stats(self) -> int:
         data = self.client.usage_stats().data
         with self.engine.begin() as conn:
             repo.set_state(conn, "usage_stats", data if isinstance(data, dict) else {})
         return 0
-
-
-def _days(start: date, end: date) -> list[date]:
-    """Days from start to end, both included."""
-    return [start + timedelta(days=i) for i in range((end - start).days + 1)]
 

@@ -1,0 +1,105 @@
+"""Fetching one dataset of one PDL: windows of missing days, readings and ledger stored together."""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, timedelta
+
+from sqlalchemy import Connection, Engine
+
+from ..database import repository as repo
+from ..gateway import parse
+from ..gateway.client import GatewayClient, Reply
+from ..gateway.errors import GatewayError, NoData, TooOld
+from .datasets import COMPLETE, Dataset, curve_coverage, curve_status, ledger_entries, plan_windows, wanted_days
+
+log = logging.getLogger(__name__)
+MAX_DAY_ATTEMPTS = 5
+
+
+class DatasetFetcher:
+    def __init__(self, engine: Engine, client: GatewayClient, max_day_attempts: int = MAX_DAY_ATTEMPTS) -> None:
+        self.engine = engine
+        self.client = client
+        self.max_day_attempts = max_day_attempts
+
+    def fetch(self, pdl: str, ds: Dataset, today: date, activation: date | None = None,
+              since: date | None = None) -> int:
+        """Ask for every day of ``ds`` from its first available day to J-1 that is not complete yet."""
+        with self.engine.connect() as conn:
+            state = repo.dataset_state(conn, pdl, ds.name)
+            ledger = repo.ledger(conn, pdl, ds.name)
+        first = max(d for d in (ds.horizon(today), state.get("oldest_available"), since, activation) if d)
+        days = wanted_days(first, today - timedelta(days=1), ledger)
+        stored = done = 0
+        self._progress(pdl, ds, "running", done, len(days))
+        try:
+            while days:
+                start, end = plan_windows(days, ds.window_days)[0]
+                try:
+                    stored += self._fetch_window(pdl, ds, start, end, ledger, today)
+                except TooOld as exc:
+                    oldest = exc.oldest if exc.oldest and exc.oldest > start else end + timedelta(days=1)
+                    log.info("%s %s: nothing served before %s (%s)", pdl, ds.name, oldest, exc.code)
+                    self._progress(pdl, ds, "running", done, len(days), oldest_available=oldest)
+                    days = [d for d in days if d >= oldest]
+                    continue
+                done += sum(1 for d in days if d <= end)
+                days = [d for d in days if d > end]
+                self._progress(pdl, ds, "running", done, done + len(days))
+        except GatewayError as exc:
+            self._progress(pdl, ds, "error", done, done + len(days), error=str(exc))
+            raise
+        self._progress(pdl, ds, "ok", done, done)
+        return stored
+
+    def _fetch_window(self, pdl: str, ds: Dataset, start: date, end: date,
+                      ledger: dict[date, tuple[str, int]], today: date) -> int:
+        """One request; its readings and the ledger of its days are stored in one transaction."""
+        try:
+            reply = self._request(pdl, ds, start, end)
+            readings, statuses = self._readings(ds, reply.data)
+            error = reply.partial
+        except NoData as exc:
+            readings, statuses, error = [], {}, exc.message or exc.code
+        entries = ledger_entries(start, end, statuses, ledger, today, self.max_day_attempts, error)
+        with self.engine.begin() as conn:
+            self._store(conn, pdl, ds, readings)
+            repo.write_ledger(conn, pdl, ds.name, entries)
+        ledger.update({e[0]: (e[1], e[2]) for e in entries})
+        log.info("%s %s %s..%s: %d readings", pdl, ds.name, start, end, len(readings))
+        return len(readings)
+
+    def _request(self, pdl: str, ds: Dataset, start: date, end: date) -> Reply:
+        if ds.kind == "load_curve":
+            return self.client.load_curve(ds.direction, pdl, start, end)
+        if ds.kind == "max_power":
+            return self.client.max_power(pdl, start, end + timedelta(days=1))
+        return self.client.daily(ds.direction, pdl, start, end + timedelta(days=1))
+
+    @staticmethod
+    def _readings(ds: Dataset, data: object) -> tuple[list, dict[date, tuple[str, int]]]:
+        """The parsed readings and, per local day, its status and reading count."""
+        if ds.kind == "load_curve":
+            points = parse.parse_load_curve(data, ds.name)
+            return points, {d: (curve_status(d, minutes), n) for d, (n, minutes) in curve_coverage(points).items()}
+        values = parse.parse_max_power(data, ds.name) if ds.kind == "max_power" else parse.parse_daily(data, ds.name)
+        return values, {v.day: (COMPLETE, 1) for v in values}
+
+    @staticmethod
+    def _store(conn: Connection, pdl: str, ds: Dataset, readings: list) -> None:
+        if ds.kind == "load_curve":
+            repo.store_load_curve(conn, pdl, ds.direction, readings)
+        elif ds.kind == "max_power":
+            repo.store_max_power(conn, pdl, readings)
+        else:
+            repo.store_daily(conn, pdl, ds.direction, readings)
+
+    def _progress(self, pdl: str, ds: Dataset, outcome: str, done: int, total: int, **extra: object) -> None:
+        """Where this dataset stands, for the logs, ``status`` and the UI."""
+        values: dict[str, object] = {"last_outcome": outcome, "progress_done": done, "progress_total": total, **extra}
+        if outcome != "running":
+            values["last_sync_at"] = repo.utcnow()
+            values["last_error"] = values.pop("error", "")
+        with self.engine.begin() as conn:
+            repo.set_dataset_state(conn, pdl, ds.name, **values)
