@@ -68,3 +68,10 @@ def test_interval_lengths():
 def test_years_before_handles_leap_day():
     assert years_before(date(2028, 2, 29), 3) == date(2025, 2, 28)
     assert years_before(date(2026, 11, 27), 2) == date(2024, 11, 27)
+
+
+def test_next_utc_midnight_from_paris_evening():
+    from myelectricaldata.energy.timeline import PARIS, next_utc_midnight
+
+    assert next_utc_midnight(datetime(2025, 11, 5, 23, 30, tzinfo=PARIS)) == datetime(2025, 11, 6, 0, 0, tzinfo=UTC)
+    assert next_utc_midnight(datetime(2025, 11, 6, 0, 30, tzinfo=PARIS)) == datetime(2025, 11, 6, 0, 0, tzinfo=UTC)

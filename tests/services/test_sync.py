@@ -15,6 +15,7 @@ from myelectricaldata.gateway import parse
 from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.services.datasets import BY_NAME, Dataset
 from myelectricaldata.services.lock import SyncBusy, sync_lock
+from myelectricaldata.services.status import collect_status, format_status
 from myelectricaldata.services.sync import SyncReport
 from tests.services.syncing import NOON, TODAY, make_sync, snapshot
 
@@ -252,13 +253,22 @@ def test_unreachable_gateway_stops_the_run_and_keeps_data(sqlite_engine, sim, tm
     assert snapshot(sqlite_engine) == before
 
 
-def test_ecowatt_quota_skips_ecowatt_without_pausing_the_data(sqlite_engine, sim, tmp_path):
+def test_ecowatt_429_pauses_ecowatt_until_midnight_utc_not_the_data(sqlite_engine, sim, tmp_path):
     sync = make_sync(sqlite_engine, sim, tmp_path)
     sim.state.inject("rate_limit", count=1, path="/ecowatt/")
     report = sync.run(since=TODAY - timedelta(days=2))
     assert report.ok, report.message
     with sqlite_engine.connect() as conn:
         assert repo.get_state(conn, "quota_paused_until") is None
-        assert "Rate limit exceeded" in repo.get_state(conn, "ecowatt_skipped")
+        assert repo.get_state(conn, "ecowatt_paused_until") == "2025-11-06T00:00:00+00:00"
         assert conn.scalar(sa.select(sa.func.count()).select_from(m.ecowatt_days)) == 0
         assert repo.ledger_summary(conn, BASE, "consumption_daily")["counts"] == {"complete": 2}
+    status = format_status(collect_status(sqlite_engine, sim.state.now()))
+    assert "EcoWatt paused until 2025-11-06 00:00 UTC" in status
+    sim.state.set_now(datetime(2025, 11, 5, 23, 0, tzinfo=UTC))
+    sync.run(include=("ecowatt",))
+    assert len(sim.state.calls("/ecowatt/")) == 1  # still paused: not asked again
+    sim.state.set_now(datetime(2025, 11, 6, 0, 5, tzinfo=UTC))
+    sync.run(include=("ecowatt",))
+    assert len(sim.state.calls("/ecowatt/")) == 2
+    assert "EcoWatt paused" not in format_status(collect_status(sqlite_engine, sim.state.now()))

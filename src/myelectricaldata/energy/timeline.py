@@ -100,3 +100,8 @@ def years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years)
     except ValueError:
         return day.replace(year=day.year - years, day=28)
+
+
+def next_utc_midnight(now: datetime) -> datetime:
+    """The next 00:00 UTC after ``now`` (when the gateway's daily counters reset)."""
+    return datetime.combine(now.astimezone(UTC).date() + timedelta(days=1), datetime.min.time(), UTC)

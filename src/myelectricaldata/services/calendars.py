@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import Engine
 
 from ..database import repository as repo
-from ..energy.timeline import date_range
+from ..energy.timeline import date_range, next_utc_midnight
 from ..gateway import parse
 from ..gateway.client import GatewayClient
 from ..gateway.errors import QuotaExceeded
@@ -30,22 +30,27 @@ def sync_tempo(engine: Engine, client: GatewayClient, today: date) -> int:
         return repo.store_tempo(conn, colours)
 
 
-def sync_ecowatt(engine: Engine, client: GatewayClient, today: date) -> int:
-    """EcoWatt signals, once a day (the call counts against the small no-cache quota)."""
+def sync_ecowatt(engine: Engine, client: GatewayClient, today: date, now: datetime) -> int:
+    """EcoWatt signals, once a day. The call draws on the account's small no-cache bucket: when the
+    gateway answers 429 that bucket is paused until 00:00 UTC, and the data syncs, which use the
+    cache bucket, go on."""
     with engine.connect() as conn:
-        if repo.get_state(conn, "ecowatt_fetched_on") == today.isoformat():
-            return 0
+        fetched_on = repo.get_state(conn, "ecowatt_fetched_on")
+        paused = repo.get_state(conn, "ecowatt_paused_until")
+    if fetched_on == today.isoformat() or (paused and datetime.fromisoformat(paused) > now.astimezone(UTC)):
+        return 0
     try:
         days = parse.parse_ecowatt(client.ecowatt_forecast(4).data)
     except QuotaExceeded as exc:
-        # EcoWatt draws on the small no-cache bucket: running it dry must not pause the data syncs.
-        log.warning("EcoWatt skipped until tomorrow: %s", exc.message)
+        until = next_utc_midnight(now)
+        log.warning("EcoWatt paused until %s UTC: %s", f"{until:%Y-%m-%d %H:%M}", exc.message)
         with engine.begin() as conn:
-            repo.set_state(conn, "ecowatt_fetched_on", today.isoformat())
-            repo.set_state(conn, "ecowatt_skipped", exc.message)
+            repo.set_state(conn, "ecowatt_paused_until", until.isoformat())
+            repo.set_state(conn, "ecowatt_pause_reason", exc.message)
         return 0
     with engine.begin() as conn:
         stored = repo.store_ecowatt(conn, days)
         repo.set_state(conn, "ecowatt_fetched_on", today.isoformat())
-        repo.set_state(conn, "ecowatt_skipped", "")
+        repo.set_state(conn, "ecowatt_paused_until", "")
     return stored
+

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from ..database import models as m
 from ..database import repository as repo
+from ..energy.timeline import next_utc_midnight
 
 
 def start_run(engine: Engine) -> int:
@@ -49,8 +50,7 @@ def quota_paused_until(engine: Engine, now: datetime) -> datetime | None:
 
 def pause_for_quota(engine: Engine, now: datetime) -> datetime:
     """Pause every sync until the gateway's counters reset, at the next 00:00 UTC."""
-    today = now.astimezone(UTC).date()
-    until = datetime.combine(today + timedelta(days=1), datetime.min.time(), UTC)
+    until = next_utc_midnight(now)
     with engine.begin() as conn:
         repo.set_state(conn, "quota_paused_until", until.isoformat())
     return until

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -27,6 +27,7 @@ def collect_status(engine: Engine, now: datetime) -> dict[str, Any]:
     with engine.connect() as conn:
         points = repo.usage_point_rows(conn)
         usage = repo.get_state(conn, "usage_stats", {}) or {}
+        ecowatt_paused = repo.get_state(conn, "ecowatt_paused_until") or ""
         pdls = []
         for up in points:
             datasets = []
@@ -54,6 +55,7 @@ def collect_status(engine: Engine, now: datetime) -> dict[str, Any]:
             "cached_used": usage.get("cached_requests"), "cached_limit": usage.get("cached_limit"),
             "no_cache_used": usage.get("no_cache_requests"), "no_cache_limit": usage.get("no_cache_limit"),
             "date": usage.get("date"),
+            "ecowatt_paused_until": ecowatt_paused if ecowatt_paused > now.astimezone(UTC).isoformat() else "",
         },
     }
 
@@ -98,6 +100,9 @@ def format_status(status: dict[str, Any]) -> str:
             f"{q['no_cache_used']}/{q['no_cache_limit']} without ({q['no_cache_limit'] - q['no_cache_used']} left)")
     if q["paused_until"]:
         lines.append(f"Quota reached: syncs paused until {q['paused_until']:%Y-%m-%d %H:%M} UTC")
+    if q["ecowatt_paused_until"]:
+        until = datetime.fromisoformat(q["ecowatt_paused_until"])
+        lines.append(f"No-cache quota reached: EcoWatt paused until {until:%Y-%m-%d %H:%M} UTC")
     for run in status["runs"][:1]:
         when = f"{run['started_at']:%Y-%m-%d %H:%M} UTC"
         lines.append(f"Last sync {when}: {run['outcome']}, {run['requests']} requests"

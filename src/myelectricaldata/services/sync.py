@@ -83,7 +83,8 @@ class SyncService:
                 if "tempo" in include:
                     self._guard(report, "tempo", lambda: sync_tempo(self.engine, self.client, self.today()))
                 if "ecowatt" in include:
-                    self._guard(report, "ecowatt", lambda: sync_ecowatt(self.engine, self.client, self.today()))
+                    self._guard(report, "ecowatt",
+                                lambda: sync_ecowatt(self.engine, self.client, self.today(), self.clock()))
                 self._guard(report, "usage stats", self._usage_stats)
             except SyncAborted as exc:
                 report.outcome, report.message = exc.outcome, str(exc)
