@@ -43,3 +43,30 @@ def parse_offpeak_hours(text: str | None) -> list[tuple[time, time]]:
 def format_offpeak_hours(windows: list[tuple[time, time]]) -> str:
     """Canonical ``HH:MM-HH:MM;HH:MM-HH:MM`` text of the windows."""
     return ";".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in windows)
+
+
+def _spans(windows: list[tuple[time, time]]) -> list[tuple[int, int]]:
+    """Windows as [start, end) minutes of the day, split where they wrap past midnight."""
+    out = []
+    for a, b in windows:
+        start, end = a.hour * 60 + a.minute, b.hour * 60 + b.minute
+        if end > start:
+            out.append((start, end))
+        else:
+            out.extend([(start, 1440), (0, end)])
+    return out
+
+
+def offpeak_minutes(wall_start: time, minutes: int, windows: list[tuple[time, time]]) -> int:
+    """Minutes of the interval starting at local wall-clock ``wall_start`` that fall in off-peak windows.
+
+    Load-curve intervals are aligned on multiples of their length in UTC, so a DST change (on the
+    hour) is always an interval boundary and the wall clock runs straight through an interval.
+    """
+    start = wall_start.hour * 60 + wall_start.minute
+    total = 0
+    for offset in (0, 1440):  # an interval may run past midnight into the next day's windows
+        for a, b in _spans(windows):
+            a, b = a + offset, b + offset
+            total += max(0, min(b, start + minutes) - max(a, start))
+    return total
