@@ -123,3 +123,34 @@ def test_usage_point_list_rejects_bad_pdl():
     (info,) = parse.parse_usage_points([{"usage_point_id": "12345678901234", "pricing_option": "hc/hp",
                                          "has_production": True, "activation_date": "2015-03-12"}])
     assert info.pricing_option == "HC_HP" and info.has_production and info.activation_date == date(2015, 3, 12)
+
+
+def curve(stamps: list[str], day: str) -> list[parse.CurvePoint]:
+    items = [{"value": str(100 + n), "date": f"{day} {t}:00", "interval_length": "PT30M"} for n, t in enumerate(stamps)]
+    return parse.parse_load_curve({"meter_reading": {"interval_reading": items}})
+
+
+def utc(text: str) -> int:
+    return int(datetime.fromisoformat(text).replace(tzinfo=UTC).timestamp())
+
+
+def test_fall_back_day_as_the_gateway_stamps_it():
+    # Enedis end-stamps moved back 30 min on the wall clock: 01:30 and 02:00 come twice
+    points = curve(["01:00", "01:30", "02:00", "01:30", "02:00", "02:30", "03:00"], "2025-10-26")
+    assert [p.start for p in points] == [utc("2025-10-25 23:00"), utc("2025-10-25 23:30"), utc("2025-10-26 00:00"),
+                                         utc("2025-10-26 00:30"), utc("2025-10-26 01:00"), utc("2025-10-26 01:30"),
+                                         utc("2025-10-26 02:00")]
+    assert [p.watts for p in points] == [100, 101, 102, 103, 104, 105, 106]
+
+
+def test_spring_forward_day_as_the_gateway_stamps_it():
+    # the interval 01:30 CET -> 03:00 CEST is stamped "02:30", a wall time that never existed
+    points = curve(["01:00", "02:30", "03:00"], "2025-03-30")
+    assert [p.start for p in points] == [utc("2025-03-30 00:00"), utc("2025-03-30 00:30"), utc("2025-03-30 01:00")]
+    assert [p.watts for p in points] == [100, 101, 102]
+    assert all(p.day == date(2025, 3, 30) for p in points)
+
+
+def test_spring_forward_day_stamped_with_true_starts():
+    points = curve(["01:00", "01:30", "03:00"], "2025-03-30")
+    assert [p.start for p in points] == [utc("2025-03-30 00:00"), utc("2025-03-30 00:30"), utc("2025-03-30 01:00")]

@@ -21,20 +21,23 @@ def day_curve(gateway: Gateway, kind: str, pdl: str, day: date) -> list[dict]:
     return gateway.readings(f"/enedis/{kind}/detail/{pdl}", start=day.isoformat(), end=(day + timedelta(1)).isoformat())
 
 
-def test_spring_forward_day_has_46_half_hours_without_two_oclock():
+def test_spring_forward_day_has_46_half_hours_stamped_as_the_gateway_does():
+    # Enedis stamps interval ends (01:30 CET -> 03:00 CEST ends at "03:00"); the gateway moves the stamp
+    # back 30 min on the wall clock, so that interval reads "02:30", a time that never existed
     items = day_curve(Gateway(), "consumption", CONVECTORS, date(2025, 3, 30))
     assert len(items) == 46
     times = [clock(i) for i in items]
-    assert "02:00" not in times and "02:30" not in times
-    assert times[:5] == ["00:00", "00:30", "01:00", "01:30", "03:00"]
+    assert "01:30" not in times and "02:00" not in times
+    assert times[:5] == ["00:00", "00:30", "01:00", "02:30", "03:00"]
     assert all(i["interval_length"] == "PT30M" and i["measure_type"] == "B" for i in items)
 
 
-def test_fall_back_day_has_50_half_hours_with_the_repeated_hour_in_order():
+def test_fall_back_day_has_50_half_hours_with_repeated_stamps_in_order():
+    # the interval 02:30 CEST -> 02:00 CET ends at "02:00": moved back 30 min it reads "01:30" again
     items = day_curve(Gateway(), "consumption", CONVECTORS, date(2025, 10, 26))
     assert len(items) == 50
     times = [clock(i) for i in items]
-    assert times[:9] == ["00:00", "00:30", "01:00", "01:30", "02:00", "02:30", "02:00", "02:30", "03:00"]
+    assert times[:9] == ["00:00", "00:30", "01:00", "01:30", "02:00", "01:30", "02:00", "02:30", "03:00"]
     assert times[-1] == "23:30"
     assert all(i["date"].startswith("2025-10-26 ") for i in items)
 

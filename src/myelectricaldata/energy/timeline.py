@@ -52,10 +52,6 @@ def interval_starts(day: date, minutes: int, tz: ZoneInfo = PARIS) -> list[datet
     return out
 
 
-def local_date_of(instant_utc: datetime, tz: ZoneInfo = PARIS) -> date:
-    return instant_utc.astimezone(tz).date()
-
-
 def resolve_local_times(stamps: Iterable[datetime], tz: ZoneInfo = PARIS) -> list[datetime | None]:
     """Turn naive local wall-clock times, in the order sent, into aware UTC instants.
 
@@ -77,13 +73,31 @@ def resolve_local_times(stamps: Iterable[datetime], tz: ZoneInfo = PARIS) -> lis
     return out
 
 
+def _distinct(instants: list[datetime | None]) -> bool:
+    return None not in instants and len(set(instants)) == len(instants)
+
+
+def resolve_interval_starts(stamps: list[datetime], minutes: list[int], tz: ZoneInfo = PARIS) -> list[datetime | None]:
+    """UTC interval starts of load-curve points stamped with naive local wall-clock times, in order.
+
+    The v2 gateway takes Enedis's interval-END stamps and moves them back by the interval length on
+    the wall clock, so on DST days the labels repeat (01:30, 02:00 in autumn) or do not exist (02:30
+    in spring). Resolving the end (label + length) by order and then going back in UTC gives the true
+    starts. A payload stamped with true local starts instead is resolved as such. On ordinary days
+    both readings agree; on a DST day only one gives distinct, existing instants, and that one is used.
+    """
+    steps = [timedelta(minutes=m) for m in minutes]
+    ends = resolve_local_times([s + d for s, d in zip(stamps, steps, strict=True)], tz)
+    from_ends = [e - d if e is not None else None for e, d in zip(ends, steps, strict=True)]
+    if _distinct(from_ends):
+        return from_ends
+    from_starts = resolve_local_times(stamps, tz)
+    return from_starts if _distinct(from_starts) else from_ends
+
+
 def epoch(instant: datetime) -> int:
     """Whole seconds since 1970-01-01 UTC of an aware instant."""
     return int(instant.timestamp())
-
-
-def from_epoch(seconds: int) -> datetime:
-    return datetime.fromtimestamp(seconds, UTC)
 
 
 def date_range(start: date, end: date) -> Iterable[date]:

@@ -7,7 +7,7 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from ..energy.offpeak import format_offpeak_hours, parse_offpeak_hours
-from ..energy.timeline import PARIS, epoch, interval_minutes, resolve_local_times
+from ..energy.timeline import PARIS, epoch, interval_minutes, resolve_interval_starts, resolve_local_times
 from .errors import UnexpectedPayload
 
 
@@ -128,25 +128,24 @@ def parse_daily(data: Any, what: str = "daily") -> list[DailyValue]:
 
 
 def parse_load_curve(data: Any, what: str = "load curve") -> list[CurvePoint]:
-    """Load-curve points: average W per interval, stamped at the local interval START (v2 gateway).
+    """Load-curve points: average W per interval, stored by UTC interval start and length.
 
-    On the fall-back day the repeated local times are told apart by their order; points whose
-    local time does not exist (spring-forward gap) are dropped.
+    Stamps are naive local wall-clock times; see ``resolve_interval_starts`` for how DST days are
+    told apart. A point whose time cannot be placed is dropped (and its day stays incomplete).
     """
     items = _readings(data, what)
-    naive, aware, lengths = [], {}, []
+    naive, lengths, aware = [], [], {}
     for n, item in enumerate(items):
         stamp = _stamp(item.get("date"), what)
         if stamp.tzinfo is not None:
             aware[n] = stamp.astimezone(UTC)
             stamp = stamp.astimezone(PARIS).replace(tzinfo=None)
         naive.append(stamp)
-        length = item.get("interval_length") or "PT30M"
         try:
-            lengths.append(interval_minutes(str(length)))
+            lengths.append(interval_minutes(str(item.get("interval_length") or "PT30M")))
         except ValueError as exc:
             raise UnexpectedPayload(f"{what} on {stamp}: {exc}") from None
-    resolved = resolve_local_times(naive)
+    resolved = resolve_interval_starts(naive, lengths)
     points: dict[int, CurvePoint] = {}
     for n, item in enumerate(items):
         instant = aware.get(n) or resolved[n]
@@ -154,7 +153,7 @@ def parse_load_curve(data: Any, what: str = "load curve") -> list[CurvePoint]:
             continue
         start = epoch(instant)
         points[start] = CurvePoint(start, lengths[n], whole(item.get("value"), f"{what} value at {naive[n]}"),
-                                   naive[n].date())
+                                   instant.astimezone(PARIS).date())
     return sorted(points.values())
 
 

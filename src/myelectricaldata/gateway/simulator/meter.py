@@ -51,8 +51,16 @@ def _round_to(value: float, step: int) -> int:
 
 @lru_cache(maxsize=512)
 def interval_labels(day: date, minutes: int) -> tuple[str, ...]:
-    """Local wall-clock interval starts as the gateway prints them, repeated hour included."""
-    return tuple(f"{day.isoformat()} {t.hour:02d}:{t.minute:02d}:00" for t in interval_starts(day, minutes))
+    """Point stamps as the gateway prints them: Enedis stamps each interval at its END on the local wall
+    clock, and the gateway moves that stamp back by the interval length on the wall clock. On the
+    fall-back day that repeats 01:30 and 02:00; on the spring-forward day it prints 02:30 for the
+    interval that starts at 01:30."""
+    step = timedelta(minutes=minutes)
+    labels = []
+    for start in interval_starts(day, minutes):
+        end_wall = (start.astimezone(UTC) + step).astimezone(PARIS).replace(tzinfo=None)
+        labels.append(f"{end_wall - step:%Y-%m-%d %H:%M:%S}")
+    return tuple(labels)
 
 
 @lru_cache(maxsize=16384)
