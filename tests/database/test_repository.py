@@ -75,13 +75,13 @@ def test_ledger_round_trip_and_manual_retry(engine):
     with engine.connect() as conn:
         ledger = repo.ledger(conn, PDL, "consumption_daily")
         summary = repo.ledger_summary(conn, PDL, "consumption_daily")
-    assert ledger == {date(2025, 1, 1): ("complete", 1), date(2025, 1, 2): ("given_up", 5),
-                      date(2025, 1, 3): ("partial", 3)}
+    assert {d: (e.status, e.attempts) for d, e in ledger.items()} == {
+        date(2025, 1, 1): ("complete", 1), date(2025, 1, 2): ("given_up", 5), date(2025, 1, 3): ("partial", 3)}
     assert summary["counts"] == {"complete": 1, "given_up": 1, "partial": 1}
     assert summary["not_complete"] == [date(2025, 1, 2), date(2025, 1, 3)]
     with engine.begin() as conn:
         assert repo.reset_given_up(conn, PDL) == 1
-        assert repo.ledger(conn, PDL, "consumption_daily")[date(2025, 1, 2)] == ("missing", 0)
+        assert repo.ledger(conn, PDL, "consumption_daily")[date(2025, 1, 2)][:2] == ("missing", 0)
 
 
 def test_contract_versions_are_dated(engine):

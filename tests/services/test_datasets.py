@@ -1,5 +1,6 @@
 from datetime import date, timedelta
 
+from myelectricaldata.database.repository import LedgerDay
 from myelectricaldata.gateway.parse import CurvePoint
 from myelectricaldata.services.datasets import (
     BY_NAME,
@@ -16,7 +17,8 @@ D = date(2026, 1, 1)
 
 
 def test_complete_and_given_up_days_are_not_wanted():
-    ledger = {D: ("complete", 1), D + timedelta(1): ("given_up", 5), D + timedelta(2): ("partial", 1)}
+    ledger = {D: LedgerDay("complete", 1, D), D + timedelta(1): LedgerDay("given_up", 5, D),
+              D + timedelta(2): LedgerDay("partial", 1, D)}
     assert wanted_days(D, D + timedelta(3), ledger) == [D + timedelta(2), D + timedelta(3)]
 
 
@@ -72,10 +74,29 @@ def test_ledger_entries_after_a_partial_reply():
     today = date(2026, 3, 1)
     start, end = date(2026, 1, 1), date(2026, 1, 4)
     fetched = {date(2026, 1, 1): ("complete", 48), date(2026, 1, 2): ("partial", 20)}
-    ledger = {date(2026, 1, 3): ("complete", 1), date(2026, 1, 4): ("missing", 4)}
+    yesterday = today - timedelta(1)
+    ledger = {date(2026, 1, 3): LedgerDay("complete", 1, yesterday),
+              date(2026, 1, 4): LedgerDay("missing", 4, yesterday)}
     assert ledger_entries(start, end, fetched, ledger, today, 5, "PARTIAL_DATA") == [
         (date(2026, 1, 1), "complete", 1, 48, ""),
         (date(2026, 1, 2), "partial", 1, 20, "PARTIAL_DATA"),
         # 2026-01-03 was complete and is absent from this reply: left as it is
         (date(2026, 1, 4), "given_up", 5, 0, "PARTIAL_DATA"),
     ]
+
+
+def test_one_attempt_per_day_however_many_syncs():
+    today = date(2026, 3, 1)
+    old = date(2026, 1, 4)
+    tried_today = {old: LedgerDay("missing", 4, today)}
+    assert ledger_entries(old, old, {}, tried_today, today, 5, "") == [(old, "missing", 4, 0, "no data yet")]
+    tried_before = {old: LedgerDay("missing", 4, today - timedelta(1))}
+    assert ledger_entries(old, old, {}, tried_before, today, 5, "") == [(old, "given_up", 5, 0, "no data yet")]
+
+
+def test_a_reply_cut_by_the_quota_costs_no_attempt():
+    today = date(2026, 3, 1)
+    old = date(2026, 1, 4)
+    ledger = {old: LedgerDay("missing", 4, today - timedelta(1))}
+    cut = "Rate limit exceeded. Returning cached data only."
+    assert ledger_entries(old, old, {}, ledger, today, 5, cut, counted=False) == [(old, "missing", 4, 0, cut)]

@@ -12,6 +12,7 @@ from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS, local_day_bounds
 from myelectricaldata.gateway import parse
+from myelectricaldata.gateway.errors import QuotaExceeded
 from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.services.datasets import BY_NAME, Dataset
 from myelectricaldata.services.lock import SyncBusy, sync_lock
@@ -57,7 +58,7 @@ def test_full_backfill_request_budget_then_one_request_per_dataset(sqlite_engine
     first = sync.run()
     assert first.ok, first.message
     per_pdl = Counter(r.path.split("/")[-1] for r in sim.state.requests if r.path.startswith("/api/enedis/"))
-    assert per_pdl[TEMPO] <= 40
+    assert per_pdl[TEMPO] == 4 + 2 + 4 + 4 + 2 + 1 + 1  # with production daily and curve: 18, target <= 40
     assert per_pdl[BASE] == 4 + 2 + 4 + 1 + 1  # daily, curve (batch), max power, contract, address
     with sqlite_engine.connect() as conn:
         summary = repo.ledger_summary(conn, BASE, "consumption_load_curve")
@@ -73,7 +74,7 @@ def test_full_backfill_request_budget_then_one_request_per_dataset(sqlite_engine
                 "production/detail/batch": 1, "contract": 3, "address": 3}  # a new day: contract checked again
     assert paths == {f"/api/enedis/{k}": v for k, v in one_each.items()}
     with sqlite_engine.connect() as conn:
-        assert repo.ledger(conn, TEMPO, "production_load_curve")[TODAY] == ("complete", 1)
+        assert repo.ledger(conn, TEMPO, "production_load_curve")[TODAY][:2] == ("complete", 1)
 
 
 def test_faults_then_rerun_equals_clean_sync(engine, sim, tmp_path):
@@ -183,19 +184,64 @@ def test_date_too_old_is_recorded_and_never_asked_again(sqlite_engine, sim, tmp_
 def test_days_without_data_are_given_up_after_bounded_tries(sqlite_engine, tmp_path):
     gap = TODAY - timedelta(days=20)
     house = DEMO_HOUSEHOLDS[0].__class__(**{**DEMO_HOUSEHOLDS[0].__dict__, "gap_days": frozenset({gap})})
+    daily = BY_NAME["consumption_daily"]
     with start_simulator(households=[house], today=TODAY) as gapped:
         sync = make_sync(sqlite_engine, gapped, tmp_path, attempts=1)
-        daily = BY_NAME["consumption_daily"]
-        for n in range(5):
+
+        def attempt() -> tuple:
             sync.sync_dataset(house.usage_point_id, daily, since=TODAY - timedelta(days=30))
             with sqlite_engine.connect() as conn:
-                status = repo.ledger(conn, house.usage_point_id, daily.name)[gap]
-            assert status == (("given_up" if n == 4 else "missing"), n + 1)
+                return repo.ledger(conn, house.usage_point_id, daily.name)[gap][:2]
+
+        assert attempt() == ("missing", 1)
+        assert attempt() == ("missing", 1)  # asked again the same day: still one attempt
+        for n in range(2, 6):
+            gapped.state.set_now(NOON + timedelta(days=n - 1))
+            assert attempt() == (("given_up" if n == 5 else "missing"), n)
         gapped.state.requests.clear()
+        gapped.state.set_now(NOON + timedelta(days=5, hours=1))
         sync.sync_dataset(house.usage_point_id, daily, since=TODAY - timedelta(days=30))
-        assert gapped.state.requests == []  # nothing left to ask
+        asked = gapped.state.calls("/consumption/daily/")
+        assert all(r.query["start"] > gap.isoformat() for r in asked)  # the given-up day is not asked again
         with sqlite_engine.begin() as conn:
             assert repo.reset_given_up(conn, house.usage_point_id) == 1
+        sync.sync_dataset(house.usage_point_id, daily, since=TODAY - timedelta(days=30))
+        asked = gapped.state.calls("/consumption/daily/")[len(asked):]
+        assert [r.query["start"] for r in asked] == [gap.isoformat()]  # retried by hand: asked again
+
+
+def test_refusal_without_a_date_is_narrowed_down_not_skipped(sqlite_engine, tmp_path):
+    recent = DEMO_HOUSEHOLDS[0].__class__(**{**DEMO_HOUSEHOLDS[0].__dict__, "activation_date": date(2025, 6, 1)})
+    short_windows = Dataset("consumption_load_curve", "consumption", "load_curve", 60, 2)
+    with start_simulator(households=[recent], today=TODAY) as gateway:
+        sync = make_sync(sqlite_engine, gateway, tmp_path)
+        # no activation date known: the window 2025-03-01..04-29 is refused with ADAM-ERR0123 and no date
+        sync.sync_dataset(recent.usage_point_id, short_windows, since=date(2025, 3, 1))
+        with sqlite_engine.connect() as conn:
+            summary = repo.ledger_summary(conn, recent.usage_point_id, short_windows.name)
+            state = repo.dataset_state(conn, recent.usage_point_id, short_windows.name)
+    assert state["oldest_available"] == date(2025, 4, 30)  # found by halving the refused window
+    assert summary["first"] == date(2025, 6, 1) and summary["last"] == TODAY - timedelta(days=1)
+    assert summary["counts"]["complete"] == (TODAY - date(2025, 6, 1)).days
+    assert len(gateway.state.calls("/detail/batch/")) == 7 + 4  # the refused window and 6 probes, then 4 windows
+
+
+def test_reply_cut_by_the_quota_keeps_what_came_and_costs_no_attempt(sqlite_engine, sim, tmp_path):
+    sync = make_sync(sqlite_engine, sim, tmp_path)
+    curve = BY_NAME["consumption_load_curve"]
+    sync.sync_dataset(BASE, curve, since=TODAY - timedelta(days=3))  # now in the gateway's cache
+    with sqlite_engine.begin() as conn:
+        conn.execute(m.load_curve.delete())
+        conn.execute(m.sync_days.delete())
+    sim.state.exhaust_quota()
+    with pytest.raises(QuotaExceeded):
+        sync.sync_dataset(BASE, curve, since=TODAY - timedelta(days=10))
+    with sqlite_engine.connect() as conn:
+        ledger = repo.ledger(conn, BASE, curve.name)
+    assert sorted(d for d, e in ledger.items() if e.status == "complete") == [TODAY - timedelta(days=n)
+                                                                             for n in (3, 2, 1)]
+    missing = [e for e in ledger.values() if e.status != "complete"]
+    assert len(missing) == 7 and all(e.attempts == 0 for e in missing)
 
 
 def test_request_we_got_wrong_is_logged_once_not_looped(sqlite_engine, sim, tmp_path, caplog):

@@ -6,10 +6,11 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Dialect, Table, and_, func, select
 
+from ..energy.timeline import PARIS
 from . import models as m
 
 CHUNK = 5000
@@ -108,32 +109,43 @@ def first_stored_day(conn: Connection) -> date | None:
 
 
 # -- sync ledger ------------------------------------------------------------------------------
-def ledger(conn: Connection, pdl: str, dataset: str) -> dict[date, tuple[str, int]]:
-    """Day -> (status, attempts) for one PDL and dataset."""
+class LedgerDay(NamedTuple):
+    status: str
+    attempts: int
+    tried_on: date | None  # local day of the last request that covered it
+
+
+def ledger(conn: Connection, pdl: str, dataset: str, day: date | None = None) -> dict[date, LedgerDay]:
+    """Day -> its ledger entry for one PDL and dataset (only ``day`` when given)."""
     t = m.sync_days
-    rows = conn.execute(select(t.c.day, t.c.status, t.c.attempts)
-                        .where(t.c.usage_point_id == pdl, t.c.dataset == dataset))
-    return {r.day: (r.status, r.attempts) for r in rows}
+    query = select(t.c.day, t.c.status, t.c.attempts, t.c.updated_at).where(
+        t.c.usage_point_id == pdl, t.c.dataset == dataset)
+    if day is not None:
+        query = query.where(t.c.day == day)
+    return {r.day: LedgerDay(r.status, r.attempts, r.updated_at.replace(tzinfo=UTC).astimezone(PARIS).date())
+            for r in conn.execute(query)}
 
 
 def write_ledger(conn: Connection, pdl: str, dataset: str,
-                 entries: Iterable[tuple[date, str, int, int, str]]) -> int:
-    """Upsert ledger rows (day, status, attempts, points, last_error)."""
-    now = utcnow()
+                 entries: Iterable[tuple[date, str, int, int, str]], now: datetime | None = None) -> int:
+    """Upsert ledger rows (day, status, attempts, points, last_error), stamped with ``now``."""
+    stamp = now.astimezone(UTC).replace(tzinfo=None) if now else utcnow()
     rows = [{"usage_point_id": pdl, "dataset": dataset, "day": d, "status": s, "attempts": a,
-             "points": p, "last_error": e[:500], "updated_at": now} for d, s, a, p, e in entries]
+             "points": p, "last_error": e[:500], "updated_at": stamp} for d, s, a, p, e in entries]
     return upsert(conn, m.sync_days, rows)
 
 
-def reset_given_up(conn: Connection, pdl: str | None = None, dataset: str | None = None) -> int:
-    """Make given-up days eligible again (a retry asked for by hand)."""
-    t = m.sync_days
-    cond = [t.c.status == "given_up"]
+def reset_given_up(conn: Connection, pdl: str | None = None) -> int:
+    """Make given-up days eligible again, and forget the oldest dates the gateway gave (a retry asked
+    for by hand). Returns the number of days made eligible."""
+    days, states = m.sync_days, m.dataset_states
+    cond = [days.c.status == "given_up"]
     if pdl:
-        cond.append(t.c.usage_point_id == pdl)
-    if dataset:
-        cond.append(t.c.dataset == dataset)
-    return conn.execute(t.update().where(and_(*cond)).values(status="missing", attempts=0)).rowcount
+        cond.append(days.c.usage_point_id == pdl)
+    reset = conn.execute(days.update().where(and_(*cond)).values(status="missing", attempts=0)).rowcount
+    forget = states.update().values(oldest_available=None)
+    conn.execute(forget.where(states.c.usage_point_id == pdl) if pdl else forget)
+    return reset
 
 
 def ledger_summary(conn: Connection, pdl: str, dataset: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ..database.repository import LedgerDay
 from ..energy.timeline import date_range, day_minutes, years_before
 
 COMPLETE, PARTIAL, MISSING, GIVEN_UP = "complete", "partial", "missing", "given_up"
@@ -41,10 +42,10 @@ def datasets_for(has_consumption: bool, has_production: bool) -> list[Dataset]:
             or (d.direction == "production" and has_production)]
 
 
-def wanted_days(first: date, last: date, ledger: Mapping[date, tuple[str, int]]) -> list[date]:
+def wanted_days(first: date, last: date, ledger: Mapping[date, LedgerDay]) -> list[date]:
     """Days of [first, last] not yet complete nor given up, oldest first."""
     return [d for d in date_range(first, last + timedelta(days=1))
-            if ledger.get(d, (MISSING, 0))[0] not in (COMPLETE, GIVEN_UP)]
+            if (d not in ledger or ledger[d].status not in (COMPLETE, GIVEN_UP))]
 
 
 def plan_windows(days: Iterable[date], window_days: int) -> list[tuple[date, date]]:
@@ -86,20 +87,22 @@ def next_status(day: date, status: str, attempts: int, today: date, max_attempts
 
 
 def ledger_entries(start: date, end: date, fetched: Mapping[date, tuple[str, int]],
-                   ledger: Mapping[date, tuple[str, int]], today: date, max_attempts: int,
-                   error: str) -> list[tuple[date, str, int, int, str]]:
+                   ledger: Mapping[date, LedgerDay], today: date, max_attempts: int,
+                   error: str, counted: bool = True) -> list[tuple[date, str, int, int, str]]:
     """Ledger rows (day, status, attempts, readings, last error) after asking for [start, end].
 
-    ``fetched`` holds each day's status and reading count in the reply. A day already complete
-    stays complete even if this reply lacked it: a sync never loses what it has.
+    ``fetched`` holds each day's status and reading count in the reply. A day counts one attempt per
+    local day however many syncs ask for it, and none when the reply was cut short by the quota
+    (``counted`` false). A day already complete stays complete even if this reply lacked it.
     """
     entries = []
     for d in date_range(start, end + timedelta(days=1)):
         status, count = fetched.get(d, (MISSING, 0))
-        before, attempts = ledger.get(d, (MISSING, 0))
+        before = ledger.get(d, LedgerDay(MISSING, 0, None))
+        attempts = before.attempts + (1 if counted and before.tried_on != today else 0)
         if status == COMPLETE:
-            entries.append((d, COMPLETE, attempts + 1, count, ""))
-        elif before != COMPLETE:
-            status = next_status(d, status, attempts + 1, today, max_attempts)
-            entries.append((d, status, attempts + 1, count, error or "no data yet"))
+            entries.append((d, COMPLETE, attempts, count, ""))
+        elif before.status != COMPLETE:
+            status = next_status(d, status, attempts, today, max_attempts)
+            entries.append((d, status, attempts, count, error or "no data yet"))
     return entries

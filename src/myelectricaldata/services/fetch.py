@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
 from ..database import repository as repo
+from ..energy.timeline import PARIS
 from ..gateway import parse
 from ..gateway.client import GatewayClient, Reply
-from ..gateway.errors import GatewayError, NoData, TooOld
+from ..gateway.errors import GatewayError, NoData, QuotaExceeded, TooOld
 from .datasets import COMPLETE, Dataset, curve_coverage, curve_status, ledger_entries, plan_windows, wanted_days
 
 log = logging.getLogger(__name__)
@@ -23,29 +24,46 @@ class DatasetFetcher:
         self.client = client
         self.max_day_attempts = max_day_attempts
 
-    def fetch(self, pdl: str, ds: Dataset, today: date, activation: date | None = None,
+    def fetch(self, pdl: str, ds: Dataset, now: datetime, activation: date | None = None,
               since: date | None = None) -> int:
         """Ask for every day of ``ds`` from its first available day to J-1 that is not complete yet."""
+        today = now.astimezone(PARIS).date()
         with self.engine.connect() as conn:
             state = repo.dataset_state(conn, pdl, ds.name)
             ledger = repo.ledger(conn, pdl, ds.name)
         first = max(d for d in (ds.horizon(today), state.get("oldest_available"), since, activation) if d)
         days = wanted_days(first, today - timedelta(days=1), ledger)
         stored = done = 0
+        search: tuple[date, date] | None = None  # refused without a date: (a start refused, a bound above)
         self._progress(pdl, ds, "running", done, len(days))
         try:
             while days:
-                start, end = plan_windows(days, ds.window_days)[0]
-                try:
-                    stored += self._fetch_window(pdl, ds, start, end, ledger, today)
-                except TooOld as exc:
-                    oldest = exc.oldest if exc.oldest and exc.oldest > start else end + timedelta(days=1)
-                    log.info("%s %s: nothing served before %s (%s)", pdl, ds.name, oldest, exc.code)
-                    self._progress(pdl, ds, "running", done, len(days), oldest_available=oldest)
-                    days = [d for d in days if d >= oldest]
+                if search and (search[1] - search[0]).days <= 1:
+                    days = self._oldest_found(pdl, ds, search[1], days, done)
+                    search = None
                     continue
-                done += sum(1 for d in days if d <= end)
-                days = [d for d in days if d > end]
+                if search:  # probe halfway between the last start refused and the bound above
+                    probe = search[0] + (search[1] - search[0]) // 2
+                    pending = [d for d in days if probe <= d < search[1]]
+                    if not pending:
+                        search = (search[0], probe)
+                        continue
+                    start, end = plan_windows(pending, ds.window_days)[0]
+                else:
+                    start, end = plan_windows(days, ds.window_days)[0]
+                try:
+                    stored += self._fetch_window(pdl, ds, start, end, ledger, now)
+                except TooOld as exc:
+                    if exc.oldest and exc.oldest > start:
+                        days = self._oldest_found(pdl, ds, exc.oldest, days, done)
+                        search = None
+                    else:  # a refusal says only that the start is too early: search for the first day served
+                        search = (start, search[1] if search else end + timedelta(days=1))
+                    continue
+                if search:
+                    search = (search[0], start)
+                done += sum(1 for d in days if start <= d <= end)
+                days = [d for d in days if not start <= d <= end]
                 self._progress(pdl, ds, "running", done, done + len(days))
         except GatewayError as exc:
             self._progress(pdl, ds, "error", done, done + len(days), error=str(exc))
@@ -53,21 +71,36 @@ class DatasetFetcher:
         self._progress(pdl, ds, "ok", done, done)
         return stored
 
+    def _oldest_found(self, pdl: str, ds: Dataset, oldest: date, days: list[date], done: int) -> list[date]:
+        """Record the oldest day the gateway serves for this dataset; returns the days still worth asking."""
+        log.info("%s %s: nothing served before %s", pdl, ds.name, oldest)
+        days = [d for d in days if d >= oldest]
+        self._progress(pdl, ds, "running", done, done + len(days), oldest_available=oldest)
+        return days
+
     def _fetch_window(self, pdl: str, ds: Dataset, start: date, end: date,
-                      ledger: dict[date, tuple[str, int]], today: date) -> int:
-        """One request; its readings and the ledger of its days are stored in one transaction."""
+                      ledger: dict[date, repo.LedgerDay], now: datetime) -> int:
+        """One request; its readings and the ledger of its days are stored in one transaction.
+
+        A reply cut short by the quota (PARTIAL_DATA "Rate limit exceeded") is stored, costs the
+        missing days no attempt, and then stops the run like any quota answer."""
         try:
             reply = self._request(pdl, ds, start, end)
             readings, statuses = self._readings(ds, reply.data)
             error = reply.partial
         except NoData as exc:
             readings, statuses, error = [], {}, exc.message or exc.code
-        entries = ledger_entries(start, end, statuses, ledger, today, self.max_day_attempts, error)
+        quota_cut = "rate limit" in error.lower()
+        today = now.astimezone(PARIS).date()
+        entries = ledger_entries(start, end, statuses, ledger, today, self.max_day_attempts, error,
+                                 counted=not quota_cut)
         with self.engine.begin() as conn:
             self._store(conn, pdl, ds, readings)
-            repo.write_ledger(conn, pdl, ds.name, entries)
-        ledger.update({e[0]: (e[1], e[2]) for e in entries})
+            repo.write_ledger(conn, pdl, ds.name, entries, now)
+        ledger.update({e[0]: repo.LedgerDay(e[1], e[2], today) for e in entries})
         log.info("%s %s %s..%s: %d readings", pdl, ds.name, start, end, len(readings))
+        if quota_cut:
+            raise QuotaExceeded(error, code="RATE_LIMIT_EXCEEDED", request=f"{ds.name} {start}..{end}")
         return len(readings)
 
     def _request(self, pdl: str, ds: Dataset, start: date, end: date) -> Reply:

@@ -51,8 +51,8 @@ class SyncJobs:
                     continue
                 for name, wanted in (("consumption_daily", up["has_consumption"]),
                                      ("production_daily", up["has_production"])):
-                    if wanted and repo.ledger(conn, up["usage_point_id"], name).get(
-                            yesterday, ("missing", 0))[0] != COMPLETE:
+                    entry = repo.ledger(conn, up["usage_point_id"], name, yesterday).get(yesterday)
+                    if wanted and (entry is None or entry.status != COMPLETE):
                         return True
         return False
 

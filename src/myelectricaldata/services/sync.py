@@ -210,7 +210,7 @@ class SyncService:
                      since: date | None = None) -> int:
         """Fetch the days of ``ds`` not yet complete; returns the readings stored."""
         fetcher = DatasetFetcher(self.engine, self.client, self.max_day_attempts)
-        return fetcher.fetch(pdl, ds, self.today(), info.activation_date if info else None, since)
+        return fetcher.fetch(pdl, ds, self.clock(), info.activation_date if info else None, since)
 
     def _usage_stats(self) -> int:
         data = self.client.usage_stats().data
