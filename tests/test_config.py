@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from myelectricaldata.config import DEFAULT_GATEWAY_URL, Secret, SettingsError, load_settings
+from myelectricaldata.config import DEFAULT_GATEWAY_URL, Secret, SettingsError, load_settings, mask_url
 
 
 def settings(tmp_path: Path, env=None, options=None, yaml_text=None):
@@ -83,3 +83,19 @@ def test_bad_yaml_names_the_file(tmp_path):
         settings(tmp_path, yaml_text="CLIENT_ID: [unclosed\n")
     with pytest.raises(SettingsError, match="expected a mapping"):
         settings(tmp_path, yaml_text="- a\n- b\n")
+
+
+def test_passwords_with_slash_or_at_are_masked(tmp_path):
+    with pytest.raises(SettingsError) as info:
+        settings(tmp_path, env={"DATABASE_URL": "postgresql://u:p/w0rd@host:notaport/db"})
+    assert "w0rd" not in str(info.value)
+    assert mask_url("postgresql://u:p@ss/w0rd@host:5432/db") == "postgresql://u:***@host:5432/db"
+    assert mask_url("sqlite:////data/x.db") == "sqlite:////data/x.db"
+
+
+def test_bare_driver_names_use_the_shipped_drivers(tmp_path):
+    assert settings(tmp_path, env={"DATABASE_URL": "mysql://root@db/x"}).database_url == "mysql+pymysql://root@db/x"
+    assert settings(tmp_path, env={"DATABASE_URL": "postgresql://u:p@db/x"}).database_url == \
+        "postgresql+psycopg://u:p@db/x"
+    with pytest.raises(SettingsError, match="mysqldb driver is not installed"):
+        settings(tmp_path, env={"DATABASE_URL": "mysql+mysqldb://root@db/x"})

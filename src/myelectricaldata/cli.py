@@ -48,15 +48,21 @@ def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
 
 def open_database(settings: Settings):
     """Engine on the configured database, migrated to the current schema."""
+    from sqlalchemy.exc import SQLAlchemyError
+
     from .database.migrate import upgrade
     from .database.session import DatabaseUnavailable, check_connection, make_engine
 
-    engine = make_engine(settings.database_url_or_default())
     try:
+        engine = make_engine(settings.database_url_or_default())
         check_connection(engine)
     except DatabaseUnavailable as exc:
         raise Fatal(str(exc)) from None
-    upgrade(engine)
+    try:
+        upgrade(engine)
+    except SQLAlchemyError as exc:
+        cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+        raise Fatal(f"cannot bring the database schema up to date: {cause}") from None
     return engine
 
 

@@ -103,7 +103,7 @@ class Settings:
 
 def mask_url(url: str) -> str:
     """The URL with any password replaced by ***."""
-    return re.sub(r"(//[^:/@]+:)[^@/]*@", r"\1***@", url)
+    return re.sub(r"(//[^:/@]*:).*@", r"\1***@", url)
 
 
 def _read_yaml(path: Path) -> dict[str, object]:
@@ -181,6 +181,12 @@ def _as_database_url(key: str, value: object) -> str:
     backend = parsed.get_backend_name()
     if backend not in ("sqlite", "postgresql", "mysql", "mariadb"):
         raise SettingsError(f"{key}: expected sqlite, postgresql or mysql, got {backend!r}")
+    drivers = {"postgresql": "postgresql+psycopg", "mysql": "mysql+pymysql", "mariadb": "mysql+pymysql"}
+    if parsed.drivername in drivers:  # the drivers this application ships with
+        url = parsed.set(drivername=drivers[parsed.drivername]).render_as_string(hide_password=False)
+    elif backend != "sqlite" and parsed.get_driver_name() not in ("psycopg", "pymysql"):
+        raise SettingsError(f"{key}: the {parsed.get_driver_name()} driver is not installed; "
+                            f"use {drivers[backend]}://...")
     return url
 
 

@@ -278,3 +278,19 @@ def test_connect_timeout_reports_the_connect_time_out():
     with pytest.raises(GatewayUnreachable) as info:
         client.usage_points()
     assert "90 s" not in str(info.value) and "3 s" in str(info.value)
+
+
+class CutShortSession(requests.Session):
+    """The connection drops in the middle of a reply body."""
+
+    def request(self, *args, **kwargs):
+        raise requests.exceptions.ChunkedEncodingError("Connection broken: IncompleteRead")
+
+
+def test_reply_cut_short_is_retried_then_reported():
+    naps = Naps()
+    client = GatewayClient("http://gateway.invalid/api", "demo", "demo", retry=RetryPolicy(attempts=2, base=0.01),
+                           session=CutShortSession(), sleep=naps)
+    with pytest.raises(TransientError, match="exchange with the gateway failed") as info:
+        client.usage_points()
+    assert info.value.code == "TRANSFER" and len(naps) == 1

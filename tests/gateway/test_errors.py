@@ -51,3 +51,8 @@ def test_only_transient_errors_are_retryable():
 def test_message_says_code_and_request():
     exc = e.classify("INVALID_DATE_RANGE", "start > end", "GET /enedis/power/1?start=2")
     assert str(exc) == "INVALID_DATE_RANGE: start > end [GET /enedis/power/1?start=2]"
+
+
+def test_gateway_http_client_failures_inside_enedis_error_are_transient():
+    assert type(e.classify("ENEDIS_ERROR", "ReadTimeout: timed out")) is e.TransientError
+    assert type(e.classify("ENEDIS_ERROR", "Server error '503 Service Unavailable' for url ...")) is e.TransientError

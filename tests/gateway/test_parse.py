@@ -154,3 +154,15 @@ def test_spring_forward_day_as_the_gateway_stamps_it():
 def test_spring_forward_day_stamped_with_true_starts():
     points = curve(["01:00", "01:30", "03:00"], "2025-03-30")
     assert [p.start for p in points] == [utc("2025-03-30 00:00"), utc("2025-03-30 00:30"), utc("2025-03-30 01:00")]
+
+
+@pytest.mark.parametrize(("fn", "data"), [
+    (parse.parse_usage_points, ["99000000000001"]),
+    (parse.parse_tempo, [None]),
+    (parse.parse_ecowatt, {"periode": "2025-01-01"}),
+    (parse.parse_daily, {"meter_reading": {"interval_reading": ["42045"]}}),
+    (lambda d: parse.parse_contract(d, "1"), {"customer": {"usage_points": "x"}}),
+])
+def test_wrong_shapes_inside_a_valid_envelope_are_named(fn, data):
+    with pytest.raises(UnexpectedPayload, match="expected"):
+        fn(data)

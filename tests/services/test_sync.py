@@ -253,6 +253,15 @@ def test_request_we_got_wrong_is_logged_once_not_looped(sqlite_engine, sim, tmp_
     assert len(sim.state.calls("/enedis/")) == 1
 
 
+def test_first_contract_version_starts_at_the_last_tariff_change(sqlite_engine, sim, tmp_path):
+    sync = make_sync(sqlite_engine, sim, tmp_path)
+    assert sync.run(since=TODAY - timedelta(days=2)).ok
+    with sqlite_engine.connect() as conn:
+        (first,) = repo.contract_history(conn, HCHP)
+    assert first["last_tariff_change_date"] is not None
+    assert first["valid_from"] == first["last_tariff_change_date"]
+
+
 def test_contract_change_starts_a_new_dated_version(sqlite_engine, sim, tmp_path):
     sync = make_sync(sqlite_engine, sim, tmp_path)
     assert sync.run(since=TODAY - timedelta(days=2)).ok
@@ -318,3 +327,23 @@ def test_ecowatt_429_pauses_ecowatt_until_midnight_utc_not_the_data(sqlite_engin
     sync.run(include=("ecowatt",))
     assert len(sim.state.calls("/ecowatt/")) == 2
     assert "EcoWatt paused" not in format_status(collect_status(sqlite_engine, sim.state.now()))
+
+
+def test_ecowatt_again_after_rte_evening_update_and_tempo_despite_the_quota(sqlite_engine, sim, tmp_path):
+    sync = make_sync(sqlite_engine, sim, tmp_path)
+    assert sync.run(since=TODAY - timedelta(days=2)).ok  # noon: EcoWatt fetched once
+    sim.state.set_now(datetime(2025, 11, 5, 16, 0, tzinfo=PARIS))
+    sync.run(include=("ecowatt",))
+    assert len(sim.state.calls("/ecowatt/")) == 1
+    sim.state.set_now(datetime(2025, 11, 5, 17, 30, tzinfo=PARIS))
+    sync.run(include=("ecowatt",))
+    assert len(sim.state.calls("/ecowatt/")) == 2  # the 17:30 job picks up RTE's update
+    sync.run(include=("ecowatt",))
+    assert len(sim.state.calls("/ecowatt/")) == 2
+
+    sim.state.set_now(datetime(2025, 11, 6, 12, 0, tzinfo=PARIS))
+    sim.state.exhaust_quota()
+    report = sync.run(since=TODAY - timedelta(days=2))
+    assert report.outcome == "quota"
+    with sqlite_engine.connect() as conn:  # Tempo is public: tomorrow's colour still comes in
+        assert date(2025, 11, 7) in repo.tempo_known_days(conn, date(2025, 11, 7), date(2025, 11, 7))

@@ -38,6 +38,12 @@ def _upsert_sql(table: Table, dialect: Dialect, columns: tuple[str, ...], update
     return f"{head} {target} DO UPDATE SET " + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in update)
 
 
+@cache
+def _bind_processors(table: Table, dialect: Dialect, columns: tuple[str, ...]) -> list[Any]:
+    """Each column's conversion of Python values for this database (None where the driver does it)."""
+    return [table.c[c].type.bind_processor(dialect) for c in columns]
+
+
 def upsert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
                 update: Iterable[str] | None = None) -> int:
     """Insert tuples of ``columns``; on a key already stored, overwrite ``update`` (default: all non-key).
@@ -51,7 +57,7 @@ def upsert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     cols = tuple(update) if update is not None else tuple(c for c in columns if c not in keys)
     dialect = conn.dialect
     sql = _upsert_sql(table, dialect, columns, cols)
-    procs = [table.c[c].type._cached_bind_processor(dialect) for c in columns]
+    procs = _bind_processors(table, dialect, columns)
     if any(procs):
         rows = [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in rows]
     for i in range(0, len(rows), CHUNK):
@@ -215,15 +221,18 @@ CONTRACT_FIELDS = ("subscribed_kva", "pricing_option", "offpeak_hours", "distrib
 def record_contract(conn: Connection, pdl: str, today: date, facts: Mapping[str, Any]) -> bool:
     """Keep ``facts`` as a new contract version when they differ from the one in force; True if new.
 
-    The first version seen is taken to hold since the meter's last activation, so the whole stored
-    history can be priced; later changes hold from the day they were first seen.
+    The first version seen holds from the contract's last distribution-tariff change (or else the
+    meter's last activation): before that date the contract is not known, and days before it are
+    priced with this first version. Later changes hold from the day they were first seen.
     """
     history = contract_history(conn, pdl)
     if history and all(history[-1][k] == facts.get(k) for k in CONTRACT_FIELDS):
         return False
     valid_from = today
     if not history:
-        valid_from = facts.get("last_activation_date") or date(2000, 1, 1)
+        valid_from = (facts.get("last_tariff_change_date") or facts.get("last_activation_date")
+                      or date(2000, 1, 1))
+        valid_from = min(valid_from, today)
     elif valid_from <= history[-1]["valid_from"]:
         valid_from = history[-1]["valid_from"]
     row = {"usage_point_id": pdl, "valid_from": valid_from, "first_seen_on": today,

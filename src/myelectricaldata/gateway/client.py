@@ -124,6 +124,9 @@ class GatewayClient:
         except requests.ConnectionError as exc:
             raise GatewayUnreachable(f"cannot reach the gateway at {urlparse(url).netloc} ({_reason(exc)})",
                                      code="UNREACHABLE", request=what) from None
+        except requests.RequestException as exc:  # a reply cut short, too many redirects...
+            raise TransientError(f"the exchange with the gateway failed ({type(exc).__name__})",
+                                 code="TRANSFER", request=what) from None
 
     @staticmethod
     def _json(resp: requests.Response, what: str) -> Any:
@@ -183,12 +186,6 @@ class GatewayClient:
         return Reply(body.get("data"), partial)
 
     # -- routes -------------------------------------------------------------------------------
-    def ping(self) -> dict:
-        resp = self._send("GET", f"{self.base_url}/ping", "GET /ping", label="ping")
-        if resp.status_code != 200:
-            raise TransientError(f"HTTP {resp.status_code}", request="GET /ping")
-        return self._json(resp, "GET /ping")
-
     def usage_points(self) -> Reply:
         return self.call("/pdl", label="pdl")
 

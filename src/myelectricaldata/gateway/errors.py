@@ -79,6 +79,11 @@ _TRANSIENT = ("ENEDIS_UNAVAILABLE", "INTERNAL_ERROR", "SERVER_ERROR", "ADAM-DC-0
               "STM-ERR-0000001", "Quota Q3", "Quota Q4")
 
 
+# ENEDIS_ERROR also carries the gateway's own HTTP client failures as plain text
+_UPSTREAM_HICCUPS = ("timed out", "timeout", "server error", "service unavailable", "bad gateway",
+                     "connection reset", "connecterror")
+
+
 def classify(code: str, message: str, request: str = "") -> GatewayError:
     """Map an envelope's ``error.code`` and ``error.message`` to the exception the sync acts on.
 
@@ -104,6 +109,6 @@ def classify(code: str, message: str, request: str = "") -> GatewayError:
         return NoData(message, code, request)
     if hit(_REJECTED):
         return RequestRejected(message, code, request)
-    if hit(_TRANSIENT):
+    if hit(_TRANSIENT) or (code == "ENEDIS_ERROR" and any(t in message.lower() for t in _UPSTREAM_HICCUPS)):
         return TransientError(message, code, request)
     return GatewayError(message, code, request)

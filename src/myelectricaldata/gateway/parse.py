@@ -92,6 +92,13 @@ def whole(raw: Any, what: str) -> int:
     return int(number(raw, what).to_integral_value(rounding=ROUND_HALF_EVEN))
 
 
+def _objects(data: Any, what: str) -> list[dict]:
+    """A list of JSON objects, or UnexpectedPayload naming what was expected."""
+    if not isinstance(data, list) or not all(isinstance(i, dict) for i in data):
+        raise UnexpectedPayload(f"{what}: expected a list of objects, got {type(data).__name__}")
+    return data
+
+
 def _readings(data: Any, what: str) -> list[dict]:
     if not isinstance(data, dict):
         raise UnexpectedPayload(f"{what}: expected an object with meter_reading, got {type(data).__name__}")
@@ -99,9 +106,7 @@ def _readings(data: Any, what: str) -> list[dict]:
     items = reading.get("interval_reading") if isinstance(reading, dict) else None
     if items is None:
         return []
-    if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-        raise UnexpectedPayload(f"{what}: interval_reading is not a list of readings")
-    return items
+    return _objects(items, f"{what} interval_reading")
 
 
 def _day(raw: Any, what: str) -> date:
@@ -173,13 +178,14 @@ def parse_max_power(data: Any, what: str = "max power") -> list[MaxPower]:
 
 def _usage_point(data: Any, what: str, usage_point_id: str) -> dict:
     try:
-        points = data["customer"]["usage_points"]
+        points = _objects(data["customer"]["usage_points"], f"{what} usage_points")
     except (TypeError, KeyError):
         raise UnexpectedPayload(f"{what}: expected customer.usage_points") from None
-    for entry in points or []:
-        if isinstance(entry, dict) and entry.get("usage_point", {}).get("usage_point_id") == usage_point_id:
+    for entry in points:
+        point = entry.get("usage_point")
+        if isinstance(point, dict) and point.get("usage_point_id") == usage_point_id:
             return entry
-    if len(points or []) == 1 and isinstance(points[0], dict):
+    if len(points) == 1:
         return points[0]
     raise UnexpectedPayload(f"{what}: no usage point {usage_point_id} in the reply")
 
@@ -198,6 +204,8 @@ def parse_contract(data: Any, usage_point_id: str) -> ContractFacts:
     contract = _usage_point(data, "contract", usage_point_id).get("contracts") or {}
     if isinstance(contract, list):
         contract = contract[0] if contract else {}
+    if not isinstance(contract, dict):
+        raise UnexpectedPayload("contract: expected an object in contracts")
     power = contract.get("subscribed_power")
     kva = None
     if power not in (None, ""):
@@ -220,8 +228,9 @@ def parse_contract(data: Any, usage_point_id: str) -> ContractFacts:
 
 def parse_address(data: Any, usage_point_id: str) -> AddressFacts:
     point = _usage_point(data, "address", usage_point_id).get("usage_point") or {}
-    addr = point.get("usage_point_addresses") or {}
-    geo = addr.get("geo_points") or {}
+    addr = point.get("usage_point_addresses") if isinstance(point, dict) else None
+    addr = addr if isinstance(addr, dict) else {}
+    geo = addr.get("geo_points") if isinstance(addr.get("geo_points"), dict) else {}
     return AddressFacts(*(str(addr.get(k) or "") for k in
                           ("street", "locality", "postal_code", "insee_code", "city", "country")),
                         str(geo.get("latitude") or ""), str(geo.get("longitude") or ""))
@@ -229,10 +238,8 @@ def parse_address(data: Any, usage_point_id: str) -> AddressFacts:
 
 def parse_usage_points(data: Any) -> list[UsagePointInfo]:
     """The account's PDLs from ``GET /pdl``."""
-    if not isinstance(data, list):
-        raise UnexpectedPayload(f"pdl list: expected a list, got {type(data).__name__}")
     out = []
-    for item in data:
+    for item in _objects(data, "pdl list"):
         pdl = str(item.get("usage_point_id") or "").strip()
         if not (len(pdl) == 14 and pdl.isdigit()):
             raise UnexpectedPayload(f"pdl list: usage_point_id {pdl!r} is not 14 digits")
@@ -252,10 +259,8 @@ def parse_usage_points(data: Any) -> list[UsagePointInfo]:
 
 def parse_tempo(data: Any) -> list[tuple[date, str]]:
     """Tempo colours by day; colour case and French names are tolerated, unknown colours skipped."""
-    if not isinstance(data, list):
-        raise UnexpectedPayload(f"tempo days: expected a list, got {type(data).__name__}")
     out = {}
-    for item in data:
+    for item in _objects(data, "tempo days"):
         colour = TEMPO_COLOURS.get(str(item.get("color") or "").strip().upper())
         if colour:
             out[_day(item.get("date"), "tempo day")] = colour
@@ -264,7 +269,7 @@ def parse_tempo(data: Any) -> list[tuple[date, str]]:
 
 def _hour_levels(values: Any) -> tuple[int, ...]:
     hours = [1] * 24
-    for n, v in enumerate(values or []):
+    for n, v in enumerate(values if isinstance(values, list) else []):
         if isinstance(v, dict):
             slot, level = int(v.get("pas", n)), v.get("hvalue")
         else:
@@ -276,10 +281,8 @@ def _hour_levels(values: Any) -> tuple[int, ...]:
 
 def parse_ecowatt(data: Any) -> list[EcowattDay]:
     """EcoWatt days; missing hours default to level 1 (green)."""
-    if not isinstance(data, list):
-        raise UnexpectedPayload(f"ecowatt: expected a list, got {type(data).__name__}")
     out = {}
-    for item in data:
+    for item in _objects(data, "ecowatt"):
         raw = item.get("periode") or item.get("jour") or item.get("date")
         stamp = _stamp(raw, "ecowatt periode") if raw and len(str(raw)) > 10 else None
         day = stamp.date() if stamp else _day(raw, "ecowatt periode")

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Engine
 
 from ..database import repository as repo
-from ..energy.timeline import date_range, next_utc_midnight
+from ..energy.timeline import PARIS, date_range, next_utc_midnight
 from ..gateway import parse
 from ..gateway.client import GatewayClient
 from ..gateway.errors import QuotaExceeded
@@ -30,14 +30,22 @@ def sync_tempo(engine: Engine, client: GatewayClient, today: date) -> int:
         return repo.store_tempo(conn, colours)
 
 
-def sync_ecowatt(engine: Engine, client: GatewayClient, today: date, now: datetime) -> int:
-    """EcoWatt signals, once a day. The call draws on the account's small no-cache bucket: when the
+def ecowatt_due(last_fetch: datetime | None, now: datetime) -> bool:
+    """EcoWatt is fetched once in the morning sync and again after RTE's 17:00 update."""
+    local = now.astimezone(PARIS)
+    since = datetime.combine(local.date(), time(17 if local.hour >= 17 else 0), PARIS)
+    return last_fetch is None or last_fetch < since
+
+
+def sync_ecowatt(engine: Engine, client: GatewayClient, now: datetime) -> int:
+    """EcoWatt signals when due. The call draws on the account's small no-cache bucket: when the
     gateway answers 429 that bucket is paused until 00:00 UTC, and the data syncs, which use the
     cache bucket, go on."""
     with engine.connect() as conn:
-        fetched_on = repo.get_state(conn, "ecowatt_fetched_on")
+        fetched = repo.get_state(conn, "ecowatt_fetched_at")
         paused = repo.get_state(conn, "ecowatt_paused_until")
-    if fetched_on == today.isoformat() or (paused and datetime.fromisoformat(paused) > now.astimezone(UTC)):
+    if not ecowatt_due(datetime.fromisoformat(fetched) if fetched else None, now) or (
+            paused and datetime.fromisoformat(paused) > now):
         return 0
     try:
         days = parse.parse_ecowatt(client.ecowatt_forecast(4).data)
@@ -46,11 +54,9 @@ def sync_ecowatt(engine: Engine, client: GatewayClient, today: date, now: dateti
         log.warning("EcoWatt paused until %s UTC: %s", f"{until:%Y-%m-%d %H:%M}", exc.message)
         with engine.begin() as conn:
             repo.set_state(conn, "ecowatt_paused_until", until.isoformat())
-            repo.set_state(conn, "ecowatt_pause_reason", exc.message)
         return 0
     with engine.begin() as conn:
         stored = repo.store_ecowatt(conn, days)
-        repo.set_state(conn, "ecowatt_fetched_on", today.isoformat())
+        repo.set_state(conn, "ecowatt_fetched_at", now.isoformat())
         repo.set_state(conn, "ecowatt_paused_until", "")
     return stored
-

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Engine
@@ -55,7 +55,8 @@ def collect_status(engine: Engine, now: datetime) -> dict[str, Any]:
             "cached_used": usage.get("cached_requests"), "cached_limit": usage.get("cached_limit"),
             "no_cache_used": usage.get("no_cache_requests"), "no_cache_limit": usage.get("no_cache_limit"),
             "date": usage.get("date"),
-            "ecowatt_paused_until": ecowatt_paused if ecowatt_paused > now.astimezone(UTC).isoformat() else "",
+            "ecowatt_paused_until": ecowatt_paused if ecowatt_paused and datetime.fromisoformat(ecowatt_paused) > now
+            else "",
         },
     }
 

@@ -69,33 +69,49 @@ class SyncService:
     # -- the run --------------------------------------------------------------------------------
     def run(self, pdls: list[str] | None = None, since: date | None = None,
             include: tuple[str, ...] = ("data", "tempo", "ecowatt")) -> SyncReport:
-        """One sync. Raises SyncBusy if another one is running."""
+        """One sync. Raises SyncBusy if another one is running.
+
+        Tempo (public) and EcoWatt (its own bucket) go on when the data quota is reached; credentials
+        refused or a gateway out of reach stop everything."""
         report = SyncReport()
         with sync_lock(self.lock_path):
             run_id = start_run(self.engine)
             before = dict(self.client.counts)
             try:
+                self._steps(pdls, since, include, report)
+            except SyncAborted as exc:
+                report.outcome, report.message = exc.outcome, str(exc)
+            except Exception as exc:
+                log.exception("sync failed")
+                report.outcome, report.message = "error", f"unexpected error: {type(exc).__name__}: {exc}"
+            finally:
+                if report.outcome == "ok" and report.errors:
+                    report.outcome = "errors"
+                    report.message = f"{len(report.errors)} error(s): " + "; ".join(report.errors[:3])
+                report.requests = {k: v - before.get(k, 0) for k, v in self.client.counts.items()
+                                   if v - before.get(k, 0)}
+                finish_run(self.engine, run_id, report)
+        log.info("sync finished: %s %s", report.outcome, report.message)
+        return report
+
+    def _steps(self, pdls: list[str] | None, since: date | None, include: tuple[str, ...],
+               report: SyncReport) -> None:
+        if "data" in include:
+            try:
                 paused = quota_paused_until(self.engine, self.clock())
                 if paused:
                     raise SyncAborted("quota", f"gateway quota reached; paused until {paused:%Y-%m-%d %H:%M} UTC")
-                if "data" in include:
-                    self._sync_usage_points(pdls, since, report)
-                if "tempo" in include:
-                    self._guard(report, "tempo", lambda: sync_tempo(self.engine, self.client, self.today()))
-                if "ecowatt" in include:
-                    self._guard(report, "ecowatt",
-                                lambda: sync_ecowatt(self.engine, self.client, self.today(), self.clock()))
-                self._guard(report, "usage stats", self._usage_stats)
+                self._sync_usage_points(pdls, since, report)
             except SyncAborted as exc:
+                if exc.outcome != "quota":
+                    raise
                 report.outcome, report.message = exc.outcome, str(exc)
-            if report.outcome == "ok" and report.errors:
-                report.outcome = "errors"
-                report.message = f"{len(report.errors)} error(s): " + "; ".join(report.errors[:3])
-            report.requests = {k: v - before.get(k, 0) for k, v in self.client.counts.items()
-                               if v - before.get(k, 0)}
-            finish_run(self.engine, run_id, report)
-        log.info("sync finished: %s %s", report.outcome, report.message)
-        return report
+        if "tempo" in include:
+            self._guard(report, "tempo", lambda: sync_tempo(self.engine, self.client, self.today()))
+        if "ecowatt" in include:
+            self._guard(report, "ecowatt", lambda: sync_ecowatt(self.engine, self.client, self.clock()))
+        if report.outcome != "quota":
+            self._guard(report, "usage stats", self._usage_stats)
 
     def _guard(self, report: SyncReport, what: str, fn: Callable[[], int], *, for_pdl: bool = False) -> None:
         """Run one step; quota, credentials and an unreachable gateway stop the run, a consent refusal
