@@ -50,6 +50,13 @@ def recent(days: int = 20) -> str:
     return (date.today() - timedelta(days=days)).isoformat()
 
 
+def test_bad_flags_are_refused_by_name(tmp_path):
+    for args, word in ((["simulate", "--port", "99999"], "port number"), (["--log-level", "loud", "status"], "one of"),
+                       (["sync", "--pdl", "123"], "14-digit PDL"), (["sync", "--since", "2025-13-01"], "YYYY-MM-DD")):
+        out = run_cli(*args, env=cli_env(tmp_path))
+        assert out.returncode == 2 and word in out.stderr, args
+
+
 def test_help_lists_the_commands(tmp_path):
     out = run_cli("--help", env=cli_env(tmp_path))
     assert out.returncode == 0
@@ -111,7 +118,7 @@ def test_sync_status_then_gateway_faults_keep_stored_data(tmp_path, sim):
 def test_wrong_credentials_exit_non_zero_without_leaking_the_secret(tmp_path, sim):
     env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="s3cr3t-XYZ", GATEWAY_URL=sim.url, LOG_LEVEL="DEBUG")
     out = run_cli("sync", env=env)
-    assert out.returncode == 1
+    assert out.returncode == 2
     assert "check them on the gateway" in out.stderr
     assert "s3cr3t-XYZ" not in out.stderr + out.stdout
 
@@ -191,7 +198,7 @@ def test_simulate_serves_the_gateway_for_a_separate_sync(tmp_path):
         assert f"http://127.0.0.1:{port}/api" in line
         env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=f"http://127.0.0.1:{port}/api")
         wrong = run_cli("sync", env={**env, "CLIENT_SECRET": "other"})
-        assert wrong.returncode == 1 and "HTTP 401" in wrong.stderr
+        assert wrong.returncode == 2 and "HTTP 401" in wrong.stderr
         out = run_cli("sync", SINCE, recent(20), "--pdl", "99000000000002", env=env)
         assert out.returncode == 0, out.stderr
         engine = make_engine(f"sqlite:///{tmp_path / 'myelectricaldata.db'}")

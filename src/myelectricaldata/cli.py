@@ -5,9 +5,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import replace
@@ -15,7 +17,7 @@ from datetime import date, datetime
 from typing import Any
 
 from . import __version__
-from .config import Secret, Settings, SettingsError, load_settings
+from .config import LOG_LEVELS, Secret, Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_ERRORS, EXIT_CONFIG, EXIT_QUOTA, EXIT_BUSY = 0, 1, 2, 3, 4
 DEMO_CREDENTIALS = ("demo", "demo")
@@ -33,7 +35,7 @@ class Fatal(Exception):
 def _setup_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)-7s %(name)s: %(message)s",
                         datefmt="%Y-%m-%d %H:%M:%S")
-    for noisy in ("urllib3", "apscheduler", "alembic.runtime.migration"):
+    for noisy in ("urllib3", "apscheduler", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
@@ -84,7 +86,7 @@ def _require_credentials(settings: Settings) -> None:
 
 
 def _exit_code(report: Any) -> int:
-    return {"ok": EXIT_OK, "quota": EXIT_QUOTA}.get(report.outcome, EXIT_ERRORS)
+    return {"ok": EXIT_OK, "quota": EXIT_QUOTA, "auth": EXIT_CONFIG}.get(report.outcome, EXIT_ERRORS)
 
 
 def _print_report(report: Any) -> None:
@@ -139,7 +141,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
         if args.retry_given_up:
             from .database.repository import reset_given_up
             with engine.begin() as conn:
-                print(f"{reset_given_up(conn, args.pdl[0] if args.pdl else None)} given-up days will be tried again")
+                count = sum(reset_given_up(conn, pdl) for pdl in (args.pdl or [None]))
+            print(f"{count} given-up days will be tried again")
         return _run_sync(build_sync(settings, engine, clock), args.pdl or None, args.since)
 
 
@@ -208,6 +211,18 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"expected a date YYYY-MM-DD, got {text!r}") from None
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port number between 1 and 65535, got {text!r}")
+    return int(text)
+
+
+def _level(text: str) -> str:
+    if text.upper() not in LOG_LEVELS:
+        raise argparse.ArgumentTypeError(f"expected one of {', '.join(LOG_LEVELS)}, got {text!r}")
+    return text.upper()
+
+
 def _pdl(text: str) -> str:
     if not (len(text) == 14 and text.isdigit()):
         raise argparse.ArgumentTypeError(f"expected a 14-digit PDL (usage point id), got {text!r}")
@@ -222,7 +237,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--data-dir", help="data directory (DATA_DIR)")
     parser.add_argument("--database-url", help="database URL (DATABASE_URL)")
-    parser.add_argument("--log-level", help="DEBUG, INFO, WARNING or ERROR")
+    parser.add_argument("--log-level", type=_level, help="DEBUG, INFO, WARNING or ERROR (LOG_LEVEL)")
     parser.add_argument("--demo", action="store_true", help="use the demo database and simulated gateway (DEMO)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -246,7 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("simulate", help="serve the simulated gateway (GATEWAY_URL=http://127.0.0.1:PORT/api)")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=8090)
+    p.add_argument("--port", type=_port, default=8090)
     p.add_argument("--today", type=_day, help="freeze the simulated 'today' (YYYY-MM-DD)")
     p.set_defaults(func=cmd_simulate)
     return parser
@@ -254,12 +269,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    level = (args.log_level or "").upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
-        try:
-            level = load_settings().log_level
-        except SettingsError:
-            level = "INFO"
+    try:
+        settings = _settings(args)
+        os.environ["TZ"] = settings.tz  # log timestamps in the configured zone
+        time.tzset()
+        level = args.log_level or settings.log_level
+    except Fatal:
+        level = args.log_level or "INFO"  # the command itself reports the configuration error
     _setup_logging(level)
     try:
         return args.func(args)

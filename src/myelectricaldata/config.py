@@ -74,10 +74,6 @@ class Settings:
     def has_credentials(self) -> bool:
         return bool(self.client_id and self.client_secret)
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.tz)
-
     def database_url_or_default(self) -> str:
         """The configured database, or SQLite in the data directory. Demo mode always uses its own
         ``demo.db`` there, so simulated data never mixes with real data."""

@@ -16,6 +16,7 @@ from myelectricaldata.gateway.errors import QuotaExceeded
 from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.services.datasets import BY_NAME, Dataset
 from myelectricaldata.services.lock import SyncBusy, sync_lock
+from myelectricaldata.services.scheduler import SyncJobs
 from myelectricaldata.services.status import collect_status, format_status
 from myelectricaldata.services.sync import SyncReport
 from tests.services.syncing import NOON, TODAY, make_sync, snapshot
@@ -347,3 +348,18 @@ def test_ecowatt_again_after_rte_evening_update_and_tempo_despite_the_quota(sqli
     assert report.outcome == "quota"
     with sqlite_engine.connect() as conn:  # Tempo is public: tomorrow's colour still comes in
         assert date(2025, 11, 7) in repo.tempo_known_days(conn, date(2025, 11, 7), date(2025, 11, 7))
+
+
+def test_j1_withheld_by_the_gateway_arrives_the_next_day(sqlite_engine, sim, tmp_path):
+    sim.state.daily_end_lag = 1  # daily routes stop at J-2, as the real gateway may
+    sync = make_sync(sqlite_engine, sim, tmp_path)
+    assert sync.run(since=TODAY - timedelta(days=5)).ok
+    yesterday = TODAY - timedelta(days=1)
+    with sqlite_engine.connect() as conn:
+        assert repo.ledger(conn, BASE, "consumption_daily")[yesterday].status == "missing"
+        assert repo.ledger(conn, BASE, "consumption_load_curve")[yesterday].status == "complete"
+    assert SyncJobs(sync).missing_yesterday()
+    sim.state.set_now(NOON + timedelta(days=1))
+    assert sync.run(since=TODAY - timedelta(days=5)).ok
+    with sqlite_engine.connect() as conn:
+        assert repo.ledger(conn, BASE, "consumption_daily")[yesterday].status == "complete"

@@ -136,7 +136,6 @@ dataset_states = Table(
     Column("last_error", String(500), nullable=False, default=""),
     Column("progress_done", Integer, nullable=False, default=0),
     Column("progress_total", Integer, nullable=False, default=0),
-    Column("requests", Integer, nullable=False, default=0),
 )
 
 sync_runs = Table(

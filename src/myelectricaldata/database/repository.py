@@ -176,7 +176,7 @@ def dataset_state(conn: Connection, pdl: str, dataset: str) -> dict[str, Any]:
 def set_dataset_state(conn: Connection, pdl: str, dataset: str, **values: Any) -> None:
     current = dataset_state(conn, pdl, dataset)
     row = {"usage_point_id": pdl, "dataset": dataset, "last_outcome": "", "last_error": "",
-           "progress_done": 0, "progress_total": 0, "requests": 0,
+           "progress_done": 0, "progress_total": 0,
            **{k: v for k, v in current.items()}, **values}
     row["last_error"] = str(row["last_error"] or "")[:500]
     upsert(conn, m.dataset_states, [row])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
 COLOURS = ("BLUE", "WHITE", "RED")
@@ -42,10 +42,3 @@ def season_summary(colours: Mapping[date, str], start_year: int, up_to: date) ->
     return {c: {"used": used.get(c, 0), "remaining": max(0, quotas[c] - used.get(c, 0)), "quota": quotas[c]}
             for c in COLOURS}
 
-
-def season_days(start_year: int) -> Iterable[date]:
-    first, last = season_bounds(start_year)
-    d = first
-    while d <= last:
-        yield d
-        d += timedelta(days=1)

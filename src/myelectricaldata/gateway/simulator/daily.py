@@ -24,14 +24,16 @@ HISTORY_YEARS = 3
 
 
 def daily_period(call: Call) -> tuple[date, date, bool]:
-    """Validated ``[start, end)`` of a daily request, end capped at today, and its cache flag."""
+    """Validated ``[start, end)`` of a daily request, end capped at today (or earlier with the state's
+    ``daily_end_lag``: the real gateway may cap it at J-1, so that J-1 only comes the next day), and its
+    cache flag."""
     start_text, end_text, use_cache = read_period(call, use_cache_default=False)
     account_household(call, call.args["usage_point_id"])
     start, end = parse_day(start_text, "start"), parse_day(end_text, "end")
     if start > end:
         raise GatewayError("INVALID_DATE_RANGE", "Start date must be before end date")
     today = call.state.today()
-    end = min(end, today)
+    end = min(end, today - timedelta(days=call.state.daily_end_lag))
     if start >= end:
         start = end - timedelta(days=1)
     if (end - start).days > MAX_DAYS:

@@ -59,6 +59,7 @@ class SimulatorState:
     ) -> None:
         self.households: dict[str, Household] = {h.usage_point_id: h for h in households}
         self.timeout_seconds = timeout_seconds
+        self.daily_end_lag = 0  # days before today at which daily routes cap ``end`` (1: J-1 comes a day late)
         self.lock = threading.RLock()
         self.quota = QuotaLedger(no_cache_limit=quota_no_cache, cache_limit=quota_cache)
         self.faults = FaultQueue()

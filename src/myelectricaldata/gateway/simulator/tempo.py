@@ -5,12 +5,11 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 
+from myelectricaldata.energy.tempo import RED_DAYS, WHITE_DAYS, season_of
 from myelectricaldata.energy.timeline import PARIS, date_range
 
 from .weather import temperature
 
-RED_DAYS = 22
-WHITE_DAYS = 43
 MAX_REDS_IN_A_ROW = 5
 
 
@@ -45,7 +44,7 @@ def is_public_holiday(day: date) -> bool:
 
 def season_start(day: date) -> date:
     """1 September opening the Tempo season that contains ``day``."""
-    return date(day.year if day.month >= 9 else day.year - 1, 9, 1)
+    return date(season_of(day), 9, 1)
 
 
 def _red_eligible(day: date, first_year: int) -> bool:

@@ -56,7 +56,6 @@ def upgrade() -> None:
         sa.Column("last_error", sa.String(length=500), nullable=False),
         sa.Column("progress_done", sa.Integer(), nullable=False),
         sa.Column("progress_total", sa.Integer(), nullable=False),
-        sa.Column("requests", sa.Integer(), nullable=False),
         sa.PrimaryKeyConstraint("usage_point_id", "dataset", name=op.f("pk_dataset_states")),
     )
     op.create_table(
