@@ -41,7 +41,7 @@ def _upsert_sql(table: Table, dialect: Dialect, columns: tuple[str, ...], update
 @cache
 def _bind_processors(table: Table, dialect: Dialect, columns: tuple[str, ...]) -> list[Any]:
     """Each column's conversion of Python values for this database (None where the driver does it)."""
-    return [table.c[c].type.bind_processor(dialect) for c in columns]
+    return [table.c[c].type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
 
 
 def upsert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
