@@ -19,7 +19,7 @@ def count(engine, table):
 
 def test_migrations_are_idempotent(engine):
     upgrade(engine)
-    assert current_revision(engine) == "0001"
+    assert current_revision(engine) == "0002"
     names = set(sa.inspect(engine).get_table_names())
     assert {"usage_points", "load_curve", "daily_energy", "max_power", "sync_days", "contract_versions"} <= names
 

@@ -363,3 +363,25 @@ def test_j1_withheld_by_the_gateway_arrives_the_next_day(sqlite_engine, sim, tmp
     assert sync.run(since=TODAY - timedelta(days=5)).ok
     with sqlite_engine.connect() as conn:
         assert repo.ledger(conn, BASE, "consumption_daily")[yesterday].status == "complete"
+
+
+def test_stop_request_ends_the_sync_between_windows(sqlite_engine, sim, tmp_path):
+    sync = make_sync(sqlite_engine, sim, tmp_path)
+    sync.stop_requested.set()
+    report = sync.run(since=TODAY - timedelta(days=3))
+    assert report.outcome == "stopped"
+    assert not sim.state.calls("/consumption/daily/")
+    with sqlite_engine.connect() as conn:
+        assert conn.scalar(sa.select(m.sync_runs.c.outcome)) == "stopped"
+
+
+def test_disabled_pdl_and_datasets_switched_off_are_not_synced(sqlite_engine, sim, tmp_path):
+    from myelectricaldata.services.preferences import PdlPreferences, save_preferences
+
+    with sqlite_engine.begin() as conn:
+        save_preferences(conn, PdlPreferences(BASE, enabled=False))
+        save_preferences(conn, PdlPreferences(TEMPO, datasets=frozenset({"consumption_daily", "production_daily"})))
+    assert make_sync(sqlite_engine, sim, tmp_path).run(since=TODAY - timedelta(days=3)).ok
+    assert not sim.state.calls(f"/{BASE}")
+    assert sim.state.calls(f"/production/daily/{TEMPO}") and not sim.state.calls(f"/detail/batch/{TEMPO}")
+    assert sim.state.calls(f"/detail/batch/{HCHP}")

@@ -155,3 +155,12 @@ app_state = Table(
     Column("value", Text, nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )
+
+pdl_preferences = Table(
+    "pdl_preferences", metadata,
+    _pdl(),
+    Column("display_name", String(100), nullable=False, default=""),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("datasets", String(200), nullable=False, default=""),  # comma list; "" means every dataset
+    Column("updated_at", DateTime, nullable=False),
+)

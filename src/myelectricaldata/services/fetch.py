@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine
@@ -18,11 +19,17 @@ log = logging.getLogger(__name__)
 MAX_DAY_ATTEMPTS = 5
 
 
+class SyncStopped(Exception):
+    """The sync was asked to stop (shutdown); everything stored so far is consistent."""
+
+
 class DatasetFetcher:
-    def __init__(self, engine: Engine, client: GatewayClient, max_day_attempts: int = MAX_DAY_ATTEMPTS) -> None:
+    def __init__(self, engine: Engine, client: GatewayClient, max_day_attempts: int = MAX_DAY_ATTEMPTS,
+                 should_stop: Callable[[], bool] = lambda: False) -> None:
         self.engine = engine
         self.client = client
         self.max_day_attempts = max_day_attempts
+        self.should_stop = should_stop
 
     def fetch(self, pdl: str, ds: Dataset, now: datetime, activation: date | None = None,
               since: date | None = None) -> int:
@@ -38,6 +45,8 @@ class DatasetFetcher:
         self._progress(pdl, ds, "running", done, len(days))
         try:
             while days:
+                if self.should_stop():  # between two windows: each one is stored whole or not at all
+                    raise SyncStopped("stopped on request")
                 if search and (search[1] - search[0]).days <= 1:
                     days = self._oldest_found(pdl, ds, search[1], days, done)
                     search = None
@@ -65,7 +74,7 @@ class DatasetFetcher:
                 done += sum(1 for d in days if start <= d <= end)
                 days = [d for d in days if not start <= d <= end]
                 self._progress(pdl, ds, "running", done, done + len(days))
-        except GatewayError as exc:
+        except (GatewayError, SyncStopped) as exc:
             self._progress(pdl, ds, "error", done, done + len(days), error=str(exc))
             raise
         self._progress(pdl, ds, "ok", done, done)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,8 +25,9 @@ from ..gateway.errors import (
 )
 from .calendars import sync_ecowatt, sync_tempo
 from .datasets import Dataset, datasets_for
-from .fetch import MAX_DAY_ATTEMPTS, DatasetFetcher
+from .fetch import MAX_DAY_ATTEMPTS, DatasetFetcher, SyncStopped
 from .lock import sync_lock
+from .preferences import PdlPreferences, all_preferences
 from .runs import finish_run, pause_for_quota, quota_paused_until, start_run
 
 log = logging.getLogger(__name__)
@@ -41,7 +43,7 @@ class SyncAborted(Exception):
 
 @dataclass
 class SyncReport:
-    outcome: str = "ok"  # ok | errors | quota | auth | unreachable
+    outcome: str = "ok"  # ok | errors | quota | auth | unreachable | stopped | error
     message: str = ""
     requests: dict[str, int] = field(default_factory=dict)
     stored: dict[str, int] = field(default_factory=dict)
@@ -62,6 +64,7 @@ class SyncService:
         self.lock_path = lock_path
         self.clock = clock or (lambda: datetime.now(PARIS))
         self.max_day_attempts = max_day_attempts
+        self.stop_requested = threading.Event()
 
     def today(self) -> date:
         return self.clock().astimezone(PARIS).date()
@@ -81,6 +84,8 @@ class SyncService:
                 self._steps(pdls, since, include, report)
             except SyncAborted as exc:
                 report.outcome, report.message = exc.outcome, str(exc)
+            except SyncStopped:
+                report.outcome, report.message = "stopped", "stopped on request; what was fetched is stored"
             except Exception as exc:
                 log.exception("sync failed")
                 report.outcome, report.message = "error", f"unexpected error: {type(exc).__name__}: {exc}"
@@ -164,14 +169,20 @@ class SyncService:
         for pdl in sorted(stored - listed):
             if not wanted or pdl in wanted:
                 self._flag(pdl, "this PDL is no longer on the gateway account; its stored data is kept", report)
+        with self.engine.connect() as conn:
+            preferences = all_preferences(conn)
         for info in infos:
             if wanted and info.usage_point_id not in wanted:
+                continue
+            prefs = preferences.get(info.usage_point_id, PdlPreferences(info.usage_point_id))
+            if not prefs.enabled:
+                log.info("%s: disabled in the settings, not synced", info.usage_point_id)
                 continue
             if not info.is_active:
                 self._flag(info.usage_point_id, "the gateway reports this PDL as inactive (consent withdrawn or "
                                                 "expired): renew the consent on the gateway's site", report)
                 continue
-            self._sync_usage_point(info, since, report)
+            self._sync_usage_point(info, since, report, prefs)
 
     def _flag(self, pdl: str, note: str, report: SyncReport) -> None:
         """Mark a PDL as needing the user's attention, and say so in the report."""
@@ -180,12 +191,16 @@ class SyncService:
         with self.engine.begin() as conn:
             repo.save_usage_point(conn, pdl, attention=note[:500])
 
-    def _sync_usage_point(self, info: parse.UsagePointInfo, since: date | None, report: SyncReport) -> None:
+    def _sync_usage_point(self, info: parse.UsagePointInfo, since: date | None, report: SyncReport,
+                          prefs: PdlPreferences | None = None) -> None:
         pdl = info.usage_point_id
+        prefs = prefs or PdlPreferences(pdl)
         try:
             self._guard(report, f"{pdl} contract", lambda: self._contract(info), for_pdl=True)
             self._guard(report, f"{pdl} address", lambda: self._address(pdl), for_pdl=True)
             for ds in datasets_for(info.has_consumption, info.has_production):
+                if not prefs.syncs(ds.name):
+                    continue
                 self._guard(report, f"{pdl} {ds.name}", lambda ds=ds: self.sync_dataset(pdl, ds, info, since),
                             for_pdl=True)
         except ConsentError as exc:
@@ -225,7 +240,7 @@ class SyncService:
     def sync_dataset(self, pdl: str, ds: Dataset, info: parse.UsagePointInfo | None = None,
                      since: date | None = None) -> int:
         """Fetch the days of ``ds`` not yet complete; returns the readings stored."""
-        fetcher = DatasetFetcher(self.engine, self.client, self.max_day_attempts)
+        fetcher = DatasetFetcher(self.engine, self.client, self.max_day_attempts, self.stop_requested.is_set)
         return fetcher.fetch(pdl, ds, self.clock(), info.activation_date if info else None, since)
 
     def _usage_stats(self) -> int:
