@@ -8,7 +8,6 @@ import logging
 import os
 import signal
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -157,19 +156,47 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _serve_forever(settings: Settings, sync: Any, first_run: bool) -> int:
-    from .services.scheduler import build_scheduler
+def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any, clock: Any = None) -> int:
+    """The web UI (waitress) and, when there is a gateway to talk to, the scheduled syncs, until SIGTERM."""
+    from waitress import create_server
 
-    scheduler = build_scheduler(sync, settings.sync_after, first_run_in=5.0 if first_run else None)
-    stop = threading.Event()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(sig, lambda *_: stop.set())
-    scheduler.start()
-    for job in scheduler.get_jobs():
-        log.info("scheduled: %s (next %s)", job.name, job.next_run_time)
-    print("Scheduler running; Ctrl-C to stop.", flush=True)
-    stop.wait()
-    scheduler.shutdown(wait=False)
+    from .services.runtime import AppServices, BackgroundSync
+    from .services.scheduler import build_scheduler
+    from .web.app import create_app
+
+    runner = BackgroundSync(sync) if sync else None
+    services = AppServices(engine, sync, runner, demo=settings.demo, **({"clock": clock} if clock else {}))
+    host = args.host or ("127.0.0.1" if settings.demo else "0.0.0.0")
+    port = args.port or settings.port
+    listen = [f"{host}:{port}"] + ([f"{host}:{settings.direct_port}"] if settings.direct_port else [])
+    server = create_server(create_app(settings, services), listen=" ".join(listen), threads=4,
+                           ident="myelectricaldata", clear_untrusted_proxy_headers=True)
+    scheduler = build_scheduler(sync, settings.sync_after, first_run_in=None) if sync else None
+
+    def stop(*_: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    if scheduler:
+        scheduler.start()
+        for job in scheduler.get_jobs():
+            log.info("scheduled: %s (next %s)", job.name, job.next_run_time)
+        runner.start()
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    print(f"Web UI on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        log.info("stopping: a running sync ends at its next consistent point")
+        if sync:
+            sync.stop_requested.set()
+        if scheduler:
+            scheduler.shutdown(wait=True)
+        if runner:
+            runner.stop()
+        server.close()
     return EXIT_OK
 
 
@@ -177,9 +204,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if settings.demo:
         return cmd_demo(args)
-    _require_credentials(settings)
     engine = open_database(settings)
-    return _serve_forever(settings, build_sync(settings, engine), first_run=True)
+    sync = None
+    if settings.has_credentials:
+        sync = build_sync(settings, engine)
+    else:
+        log.warning("CLIENT_ID / CLIENT_SECRET not set: serving the set-up page only, no sync")
+    return _serve(args, settings, engine, sync)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -190,11 +221,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
         settings, clock = _demo_gateway(stack, _settings(args, DEMO=True), getattr(args, "today", None))
         engine = open_database(settings)
         sync = build_sync(settings, engine, clock=clock)
-        code = _run_sync(sync)
-        print(format_status(collect_status(engine, datetime.now(PARIS))))
         if getattr(args, "once", False):
+            code = _run_sync(sync)
+            print(format_status(collect_status(engine, datetime.now(PARIS))))
             return code
-        return _serve_forever(settings, sync, first_run=False)
+        return _serve(args, settings, engine, sync, clock)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -229,6 +260,11 @@ def _pdl(text: str) -> str:
     return text
 
 
+def _listen_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--host", help="address to listen on (default: 127.0.0.1 in demo mode, else all)")
+    p.add_argument("--port", type=_port, help="web UI port (PORT, default 8080)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="myelectricaldata", description=(
         "Local client for the MyElectricalData gateway: your Linky data in your own database. "
@@ -241,9 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--demo", action="store_true", help="use the demo database and simulated gateway (DEMO)")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("demo", help="simulated gateway + three demo meters, synced into demo.db")
-    p.add_argument("--once", action="store_true", help="exit after the first sync instead of scheduling more")
+    p = sub.add_parser("demo", help="simulated gateway + three demo meters in demo.db, and the web UI on localhost")
+    p.add_argument("--once", action="store_true", help="sync once, print what is stored and exit (no web UI)")
     p.add_argument("--today", type=_day, help="freeze the simulated 'today' (YYYY-MM-DD)")
+    _listen_flags(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("sync", help="fetch what is missing from the gateway, then exit")
@@ -256,7 +293,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("serve", help="run the scheduled syncs until stopped")
+    p = sub.add_parser("serve", help="the web UI and the scheduled syncs, until stopped")
+    _listen_flags(p)
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("simulate", help="serve the simulated gateway (GATEWAY_URL=http://127.0.0.1:PORT/api)")

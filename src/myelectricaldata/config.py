@@ -22,7 +22,7 @@ OPTIONS_FILE = Path("/data/options.json")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 KEYS = (
     "CLIENT_ID", "CLIENT_SECRET", "GATEWAY_URL", "DATABASE_URL", "DATA_DIR", "PORT",
-    "LOG_LEVEL", "TZ", "DEMO", "SYNC_AFTER",
+    "LOG_LEVEL", "TZ", "DEMO", "SYNC_AFTER", "DIRECT_PORT", "API_TOKEN", "TRUSTED_NETWORKS",
 )
 
 
@@ -68,6 +68,10 @@ class Settings:
     tz: str = "Europe/Paris"
     demo: bool = False
     sync_after: time = time(8, 30)
+    direct_port: int = 0  # 0: no direct-access listener
+    api_token: Secret = field(default_factory=lambda: Secret(""))
+    trusted_networks: tuple[str, ...] = ()
+    supervised: bool = False  # running as a Home Assistant add-on
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     @property
@@ -186,6 +190,25 @@ def _as_database_url(key: str, value: object) -> str:
     return url
 
 
+def _as_networks(key: str, value: object) -> tuple[str, ...]:
+    import ipaddress
+
+    items = value if isinstance(value, list) else str(value).replace(";", ",").split(",")
+    out = []
+    for item in (str(i).strip() for i in items):
+        if not item:
+            continue
+        try:
+            out.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise SettingsError(f"{key}: expected networks such as 192.168.1.0/24, got {item!r}") from None
+    return tuple(out)
+
+
+def _as_optional_port(key: str, value: object) -> int:
+    return 0 if str(value).strip() in ("0", "") else _as_port(key, value)
+
+
 def _as_level(key: str, value: object) -> str:
     level = str(value).strip().upper()
     if level not in LOG_LEVELS:
@@ -242,10 +265,14 @@ def load_settings(
         "TZ": _as_tz,
         "DEMO": _as_bool,
         "SYNC_AFTER": _as_time,
+        "DIRECT_PORT": _as_optional_port,
+        "API_TOKEN": lambda k, v: Secret(str(v).strip()),
+        "TRUSTED_NETWORKS": _as_networks,
     }
     for key, fn in convert.items():
         hit = _pick(layers, key)
         if hit is not None:
             values[key.lower()] = fn(key, hit[0])
             sources[key.lower()] = hit[1]
-    return Settings(**values, sources=sources)
+    supervised = options_file.is_file() or bool(environ.get("SUPERVISOR_TOKEN"))
+    return Settings(**values, supervised=supervised, sources=sources)

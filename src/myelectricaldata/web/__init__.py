@@ -1,0 +1,1 @@
+"""The web UI and REST API (Flask), served by waitress behind Home Assistant ingress or standalone."""

@@ -1,0 +1,7 @@
+"""REST API v1."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+bp = Blueprint("api", __name__, url_prefix="/api")

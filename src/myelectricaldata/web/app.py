@@ -1,0 +1,83 @@
+"""The Flask application: ``create_app(settings, services)``."""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from ..config import Settings
+from ..services.runtime import AppServices
+from .ingress import IngressMiddleware
+
+NAV = (  # (endpoint, label) of the main menu, in order
+    ("dashboard.index", "Tableau de bord"),
+    ("data.consumption", "Consommation kWh"),
+    ("data.production", "Production"),
+    ("calendars.tempo", "Tempo"),
+    ("calendars.ecowatt", "EcoWatt"),
+    ("settings.index", "Réglages"),
+)
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A session key kept in the data directory, so sign-ins survive a restart."""
+    path = data_dir / "session.key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key = secrets.token_hex(32)
+        path.write_text(key)
+        path.chmod(0o600)
+        return key
+
+
+def create_app(settings: Settings, services: AppServices) -> Flask:
+    from . import health, security
+    from .api import v1
+    from .pages import calendars, dashboard, data, settings_pages
+
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=_secret_key(settings.data_dir),
+        MED_SETTINGS=settings,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        JSON_SORT_KEYS=False,
+    )
+    app.extensions["med"] = services
+    CSRFProtect(app).exempt(v1.bp)  # the JSON API takes no cookies-only form posts
+    app.wsgi_app = IngressMiddleware(app.wsgi_app)
+    app.before_request(security.check_access)
+    for blueprint in (health.bp, security.bp, dashboard.bp, data.bp, calendars.bp, settings_pages.bp, v1.bp):
+        app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def frame() -> dict:
+        return {"nav": NAV, "demo": services.demo, "supervised": settings.supervised}
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return render_template("error.html", status=400, message="Le formulaire a expiré : rechargez la page."), 400
+
+    @app.errorhandler(404)
+    def not_found(exc: Exception):
+        if request.path.startswith("/api/"):
+            return jsonify(error={"code": "not_found", "message": "no such resource"}), 404
+        return render_template("error.html", status=404, message="Page introuvable."), 404
+
+    @app.errorhandler(405)
+    def not_allowed(exc: Exception):
+        return jsonify(error={"code": "method_not_allowed", "message": "method not allowed here"}), 405
+
+    @app.errorhandler(500)
+    def server_error(exc: Exception):
+        if request.path.startswith("/api/"):
+            return jsonify(error={"code": "internal_error", "message": "internal error"}), 500
+        return render_template("error.html", status=500, message="Erreur interne ; voir le journal."), 500
+
+    return app

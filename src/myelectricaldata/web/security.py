@@ -1,0 +1,98 @@
+"""Who may use the app: the Supervisor's proxy under HA; an optional password standalone; a token on
+the direct-access listener."""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+
+from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask_wtf import FlaskForm
+from werkzeug.security import check_password_hash, generate_password_hash
+from wtforms import PasswordField
+from wtforms.validators import DataRequired
+
+from ..database import repository as repo
+
+SUPERVISOR_PROXY = "172.30.32.2"
+LOOPBACK = ("127.0.0.1", "::1")
+PASSWORD_KEY = "ui_password_hash"
+OPEN_ENDPOINTS = {"security.login", "static", "health.healthz"}
+
+bp = Blueprint("security", __name__)
+
+
+class LoginForm(FlaskForm):
+    password = PasswordField("Mot de passe", validators=[DataRequired()])
+
+
+def password_hash() -> str:
+    with current_app.extensions["med"].engine.connect() as conn:
+        return repo.get_state(conn, PASSWORD_KEY, "") or ""
+
+
+def set_password(engine, password: str) -> None:
+    """Set (or with an empty string, remove) the standalone UI password."""
+    with engine.begin() as conn:
+        repo.set_state(conn, PASSWORD_KEY, generate_password_hash(password) if password else "")
+
+
+def _in(address: str, networks: tuple[str, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in ipaddress.ip_network(n) for n in networks)
+
+
+def _refuse(status: int, message: str):
+    if request.path.startswith("/api/"):
+        return jsonify(error={"code": "forbidden" if status == 403 else "unauthorized", "message": message}), status
+    return render_template("error.html", status=status, message=message), status
+
+
+def check_access():
+    """Runs before every request; returns a refusal or None."""
+    settings = current_app.config["MED_SETTINGS"]
+    remote = request.remote_addr or ""
+    port = request.environ.get("SERVER_PORT", "")
+    if settings.direct_port and port == str(settings.direct_port):
+        if request.method != "GET" or not (request.path.startswith("/api/v1/") or request.path == "/healthz"):
+            return _refuse(403, "the direct-access port serves only the read-only API")
+        token = settings.api_token.reveal()
+        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
+        if token and not hmac.compare_digest(given, token):
+            return _refuse(401, "a bearer token is required on the direct-access port")
+        return None
+    if settings.supervised:
+        if remote != SUPERVISOR_PROXY and remote not in LOOPBACK:
+            return _refuse(403, "only Home Assistant's ingress may open this page")
+        return None
+    if request.endpoint in OPEN_ENDPOINTS or remote in LOOPBACK or _in(remote, settings.trusted_networks):
+        return None
+    if password_hash() and not session.get("signed_in"):
+        if request.path.startswith("/api/"):
+            return _refuse(401, "sign in first")
+        return redirect(url_for("security.login", next=request.full_path))
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        stored = password_hash()
+        if stored and check_password_hash(stored, form.password.data):
+            session["signed_in"] = True
+            target = request.args.get("next", "")
+            if target.startswith("/") and not target.startswith("//"):
+                return redirect(request.script_root + target)
+            return redirect(url_for("dashboard.index"))
+        flash("Mot de passe incorrect.", "error")
+    return render_template("login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    session.clear()
+    return redirect(url_for("security.login"))

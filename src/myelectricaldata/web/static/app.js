@@ -1,0 +1,47 @@
+/* Charts drawn from the JSON next to each table (uPlot when its assets are installed), and the "sync now" progress. */
+(function () {
+  "use strict";
+
+  function drawCharts() {
+    if (typeof window.uPlot === "undefined") return;
+    document.querySelectorAll(".chart-canvas[data-chart]").forEach(function (el) {
+      var spec = JSON.parse(el.getAttribute("data-chart"));
+      if (!spec || !spec.x || !spec.x.length) return;
+      var palette = ["#0b6bcb", "#d97706", "#1b7f3b", "#b3261e", "#6b21a8"];
+      var bars = spec.kind === "bars" ? window.uPlot.paths.bars({ size: [0.8, 40] }) : undefined;
+      var series = [{ label: spec.xlabel || "" }].concat(spec.series.map(function (s, i) {
+        return { label: s.label + (s.unit ? " (" + s.unit + ")" : ""), stroke: palette[i % palette.length],
+                 fill: spec.kind === "bars" ? palette[i % palette.length] + "99" : undefined, paths: bars, width: 1.5 };
+      }));
+      var data = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
+      var opts = {
+        width: Math.max(200, el.clientWidth), height: spec.height || 260, series: series,
+        scales: { x: { time: spec.time !== false } }, cursor: { drag: { x: true, y: false } },
+        axes: [{}, { size: 60 }],
+      };
+      var plot = new window.uPlot(opts, data, el);
+      new ResizeObserver(function () { plot.setSize({ width: Math.max(200, el.clientWidth), height: opts.height }); }).observe(el);
+    });
+  }
+
+  function watchSync() {
+    var box = document.querySelector("[data-sync-progress]");
+    if (!box) return;
+    var url = box.getAttribute("data-sync-progress");
+    var bar = box.querySelector(".progress > span");
+    var text = box.querySelector(".progress-text");
+    function poll() {
+      fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (p) {
+          if (bar) bar.style.width = (p.total ? Math.round(100 * p.done / p.total) : (p.running ? 5 : 100)) + "%";
+          if (text) text.textContent = p.message || "";
+          if (p.running) { setTimeout(poll, 1500); } else if (box.hasAttribute("data-reload")) { box.removeAttribute("data-reload"); }
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    poll();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(); watchSync(); });
+})();
