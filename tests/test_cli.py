@@ -214,10 +214,13 @@ def test_simulate_serves_the_gateway_for_a_separate_sync(tmp_path):
         proc.wait(10)
 
 
-def test_serve_runs_the_first_sync_and_stops_on_sigterm(tmp_path, sim):
+def test_serve_runs_the_first_sync_serves_the_ui_and_stops_on_sigterm(tmp_path, sim):
+    import urllib.request
+
+    port = closed_port()
     env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
-    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     db = tmp_path / "myelectricaldata.db"
 
     def synced() -> bool:
@@ -232,10 +235,20 @@ def test_serve_runs_the_first_sync_and_stops_on_sigterm(tmp_path, sim):
         finally:
             engine.dispose()
 
+    def page(path: str) -> tuple[int, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as resp:
+                return resp.status, resp.read().decode()
+        except OSError:
+            return 0, ""
+
     try:
         assert wait_for(synced), "the start-up sync did not finish"
+        assert wait_for(lambda: page("/healthz")[0] == 200)
+        status, html = page("/")
+        assert status == 200 and "99000000000002" in html
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
-    assert "Scheduler running" in out
+    assert f"Web UI on http://localhost:{port}/" in out
