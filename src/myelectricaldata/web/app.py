@@ -56,9 +56,11 @@ def create_app(settings: Settings, services: AppServices) -> Flask:
     for blueprint in (health.bp, security.bp, dashboard.bp, data.bp, calendars.bp, settings_pages.bp, v1.bp):
         app.register_blueprint(blueprint)
 
+    chart_assets = (Path(app.static_folder) / "vendor" / "uPlot.iife.min.js").is_file()
+
     @app.context_processor
     def frame() -> dict:
-        return {"nav": NAV, "demo": services.demo, "supervised": settings.supervised}
+        return {"nav": NAV, "demo": services.demo, "supervised": settings.supervised, "chart_assets": chart_assets}
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
