@@ -57,12 +57,14 @@ def check_access():
     remote = request.remote_addr or ""
     port = request.environ.get("SERVER_PORT", "")
     if settings.direct_port and port == str(settings.direct_port):
-        if request.method != "GET" or not (request.path.startswith("/api/v1/") or request.path == "/healthz"):
-            return _refuse(403, "the direct-access port serves only the read-only API")
+        if request.method == "GET" and request.path == "/healthz":
+            return None
+        if request.method != "GET" or not request.path.startswith("/api/v1/"):
+            return _refuse(403, "the direct-access port serves only the read-only API", json=True)
         token = settings.api_token.reveal()
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if token and not hmac.compare_digest(given, token):
-            return _refuse(401, "a bearer token is required on the direct-access port")
+            return _refuse(401, "a bearer token is required on the direct-access port", json=True)
         return None
     if settings.supervised:
         if remote != SUPERVISOR_PROXY and remote not in LOOPBACK:
