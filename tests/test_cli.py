@@ -252,3 +252,30 @@ def test_serve_runs_the_first_sync_serves_the_ui_and_stops_on_sigterm(tmp_path, 
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert f"Web UI on http://localhost:{port}/" in out
+
+
+def test_sigterm_during_a_sync_stops_it_at_a_consistent_point(tmp_path, sim):
+    sim.state.timeout_seconds = 0.2  # slow answers: the sync is still running when SIGTERM comes
+    sim.state.inject("timeout", count=10_000, path="/enedis/")
+    env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
+    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(closed_port())], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    db = tmp_path / "myelectricaldata.db"
+
+    def sync_started() -> bool:
+        return bool(sim.state.calls("/enedis/")) and db.exists()
+
+    try:
+        assert wait_for(sync_started), "the start-up sync did not begin"
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    engine = make_engine(f"sqlite:///{db}")
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(m.sync_runs.c.outcome)) == "stopped"
+        running = conn.scalar(sa.select(sa.func.count()).select_from(m.dataset_states)
+                              .where(m.dataset_states.c.last_outcome == "running"))
+    engine.dispose()
+    assert running == 0  # no dataset left marked as running

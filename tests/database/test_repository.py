@@ -6,7 +6,7 @@ import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
-from myelectricaldata.database.migrate import current_revision, upgrade
+from myelectricaldata.database.migrate import HEAD, current_revision, script_head, upgrade
 from myelectricaldata.gateway.parse import CurvePoint, DailyValue, EcowattDay, MaxPower
 
 PDL = "99000000000001"
@@ -19,7 +19,7 @@ def count(engine, table):
 
 def test_migrations_are_idempotent(engine):
     upgrade(engine)
-    assert current_revision(engine) == "0002"
+    assert current_revision(engine) == HEAD == script_head()
     names = set(sa.inspect(engine).get_table_names())
     assert {"usage_points", "load_curve", "daily_energy", "max_power", "sync_days", "contract_versions"} <= names
 
