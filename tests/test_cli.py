@@ -270,7 +270,7 @@ def test_sigterm_during_a_sync_stops_it_at_a_consistent_point(tmp_path, sim):
         assert wait_for(sync_started), "the start-up sync did not begin"
     finally:
         proc.send_signal(signal.SIGTERM)
-        out, err = proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
     engine = make_engine(f"sqlite:///{db}")
     with engine.connect() as conn:

@@ -1,0 +1,47 @@
+"""Data repair asked for by hand: re-fetch a range of days, or purge everything stored for a PDL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import Engine, Table, func, select
+
+from ..database import models as m
+from .datasets import MISSING
+
+
+def pdl_tables() -> list[Table]:
+    """Every table holding rows of one PDL, except ``usage_points`` (the PDL stays listed)."""
+    return [t for t in m.metadata.sorted_tables
+            if "usage_point_id" in t.c and t is not m.usage_points]
+
+
+def refetch(engine: Engine, pdl: str, datasets: Iterable[str], start: date, end: date) -> int:
+    """Mark the ledger days of ``datasets`` in [start, end] missing with no attempt, so the next sync asks
+    for them again; the readings stay until the new ones overwrite them. Returns the days marked.
+
+    Days without a ledger entry are left alone: the sync already asks for them when the gateway serves them."""
+    names = sorted(set(datasets))
+    if not names or start > end:
+        return 0
+    t = m.sync_days
+    with engine.begin() as conn:
+        result = conn.execute(t.update().where(
+            t.c.usage_point_id == pdl, t.c.dataset.in_(names), t.c.day >= start, t.c.day <= end,
+        ).values(status=MISSING, attempts=0, last_error=""))
+        return result.rowcount
+
+
+def purge_preview(engine: Engine, pdl: str) -> dict[str, int]:
+    """What ``purge`` would delete: rows per table (tables with none included)."""
+    with engine.connect() as conn:
+        return {t.name: conn.scalar(select(func.count()).select_from(t).where(t.c.usage_point_id == pdl)) or 0
+                for t in pdl_tables()}
+
+
+def purge(engine: Engine, pdl: str) -> dict[str, int]:
+    """Delete the PDL's readings, ledger, dataset states, contract versions and preferences in one
+    transaction; returns the rows deleted per table. The next sync fetches its history again."""
+    with engine.begin() as conn:
+        return {t.name: conn.execute(t.delete().where(t.c.usage_point_id == pdl)).rowcount for t in pdl_tables()}
