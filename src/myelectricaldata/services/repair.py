@@ -44,4 +44,8 @@ def purge(engine: Engine, pdl: str) -> dict[str, int]:
     """Delete the PDL's readings, ledger, dataset states, contract versions and preferences in one
     transaction; returns the rows deleted per table. The next sync fetches its history again."""
     with engine.begin() as conn:
-        return {t.name: conn.execute(t.delete().where(t.c.usage_point_id == pdl)).rowcount for t in pdl_tables()}
+        deleted = {t.name: conn.execute(t.delete().where(t.c.usage_point_id == pdl)).rowcount for t in pdl_tables()}
+        up = m.usage_points  # the contract and address are asked for again at the next sync
+        conn.execute(up.update().where(up.c.usage_point_id == pdl).values(contract_checked_on=None,
+                                                                            address_checked_on=None))
+        return deleted
