@@ -1,0 +1,168 @@
+"""Aggregates of stored readings (pure): periods of days, load-curve buckets, HP/HC split, heatmap."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from .offpeak import offpeak_minutes
+from .timeline import PARIS, day_minutes
+
+# A point's energy is watts x minutes watt-minutes (/ 60 = Wh): sums stay in integer watt-minutes, converted once.
+Point = tuple[int, int, int]  # (start_utc epoch seconds, minutes, average watts)
+Windows = list[tuple[time, time]]
+PERIODS = ("day", "week", "month", "year")
+CURVE_STEPS = ("raw", "hour", "day")
+SLOTS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 1440, 30))  # the 48 half-hours of a wall clock
+
+
+def period_start(day: date, step: str) -> date:
+    """First day of the period of ``step`` holding ``day`` (weeks are ISO weeks, starting on Monday)."""
+    if step == "day":
+        return day
+    if step == "week":
+        return day - timedelta(days=day.weekday())
+    if step == "month":
+        return day.replace(day=1)
+    if step == "year":
+        return day.replace(month=1, day=1)
+    raise ValueError(f"step {step!r}: expected one of {', '.join(PERIODS)}")
+
+
+def sum_by_period(rows: Iterable[tuple[date, int]], step: str) -> list[tuple[date, int]]:
+    """Values per day summed per period, keyed by the period's first day, in order."""
+    totals: dict[date, int] = defaultdict(int)
+    period_start(date(2000, 1, 1), step)  # refuse an unknown step even when there are no rows
+    for day, value in rows:
+        totals[period_start(day, step)] += value
+    return sorted(totals.items())
+
+
+def wh_of(watt_minutes: int) -> int:
+    """Whole Wh of an energy in watt-minutes, rounded half up."""
+    return (watt_minutes + 30) // 60
+
+
+def local_start(start_utc: int, tz: ZoneInfo = PARIS) -> datetime:
+    """The aware local wall-clock start of a point (fold set on the repeated hour)."""
+    return datetime.fromtimestamp(start_utc, tz)
+
+
+class LocalClock:
+    """Local day and wall-clock minute of UTC instants, fast: one zone lookup per UTC day, except DST days."""
+
+    def __init__(self, tz: ZoneInfo = PARIS) -> None:
+        self.tz = tz
+        self._offsets: dict[int, int | None] = {}  # UTC day -> its constant UTC offset (None: it changes)
+        self._days: dict[int, date] = {}
+        self._midnights: dict[date, int] = {}
+
+    def _offset_at(self, instant: int) -> int:
+        return int(datetime.fromtimestamp(instant, self.tz).utcoffset().total_seconds())
+
+    def local_seconds(self, start_utc: int) -> int:
+        """Seconds since 1970-01-01 00:00 on the local wall clock."""
+        utc_day = start_utc // 86400
+        if utc_day not in self._offsets:
+            first, last = self._offset_at(utc_day * 86400), self._offset_at(utc_day * 86400 + 86399)
+            self._offsets[utc_day] = first if first == last else None
+        offset = self._offsets[utc_day]
+        return start_utc + (self._offset_at(start_utc) if offset is None else offset)
+
+    def wall(self, start_utc: int) -> tuple[date, int]:
+        """Local day and minute of the day (wall clock) of an instant."""
+        seconds = self.local_seconds(start_utc)
+        ordinal = seconds // 86400
+        day = self._days.get(ordinal)
+        if day is None:
+            day = self._days[ordinal] = date(1970, 1, 1) + timedelta(days=ordinal)
+        return day, seconds % 86400 // 60
+
+    def midnight(self, day: date) -> int:
+        """UTC epoch of the start of the local ``day``."""
+        if day not in self._midnights:
+            self._midnights[day] = int(datetime(day.year, day.month, day.day, tzinfo=self.tz).timestamp())
+        return self._midnights[day]
+
+
+def curve_energy(points: Iterable[Point], step: str, tz: ZoneInfo = PARIS) -> list[tuple[int, float]]:
+    """``raw``: each point's average W; ``hour``/``day``: Wh per local hour/day keyed by its UTC start instant."""
+    # keyed by UTC instant: the repeated local hour of the fall-back day stays two buckets, spring has 23 hours
+    if step not in CURVE_STEPS:
+        raise ValueError(f"step {step!r}: expected one of {', '.join(CURVE_STEPS)}")
+    if step == "raw":
+        return [(start, float(watts)) for start, _, watts in points]
+    clock = LocalClock(tz)
+    hourly = step == "hour"  # zone offsets change on the hour: the local hour began (local seconds % 3600) ago
+    energy: dict[int, int] = defaultdict(int)
+    for start, minutes, watts in points:
+        key = start - clock.local_seconds(start) % 3600 if hourly else clock.midnight(clock.wall(start)[0])
+        energy[key] += watts * minutes
+    return [(key, wm / 60) for key, wm in sorted(energy.items())]
+
+
+def offpeak_split(points: Iterable[Point], windows_of: Callable[[date], Windows],
+                  tz: ZoneInfo = PARIS) -> list[tuple[date, int, int]]:
+    """``(local day, off-peak, peak)`` watt-minutes, each point classified by its wall-clock start and day's windows."""
+    clock = LocalClock(tz)
+    split: dict[date, list[int]] = {}
+    kinds: dict[tuple, int] = {}  # distinct sets of windows, numbered
+    kind_of: dict[date, tuple[int, Windows]] = {}
+    offpeak: dict[tuple[int, int, int], int] = {}  # (windows number, wall-clock minute, length) -> off-peak minutes
+    for start, minutes, watts in points:
+        day, wall = clock.wall(start)
+        if day not in kind_of:
+            windows = windows_of(day)
+            kind_of[day] = (kinds.setdefault(tuple(windows), len(kinds)), windows)
+        kind, windows = kind_of[day]
+        key = (kind, wall, minutes)
+        if key not in offpeak:
+            offpeak[key] = offpeak_minutes(time(wall // 60, wall % 60), minutes, windows)
+        off = watts * offpeak[key]
+        parts = split.setdefault(day, [0, 0])
+        parts[0] += off
+        parts[1] += watts * minutes - off
+    return [(day, off, peak) for day, (off, peak) in sorted(split.items())]
+
+
+def _missing_slots(day: date, tz: ZoneInfo) -> set[int]:
+    """Half-hours of the wall clock that do not exist on ``day`` (the spring-forward gap)."""
+    if day_minutes(day, tz) >= 1440:
+        return set()
+    missing = set()
+    for slot, label in enumerate(SLOTS):
+        naive = datetime.combine(day, time.fromisoformat(label))
+        if naive.replace(tzinfo=tz).astimezone(UTC).astimezone(tz).replace(tzinfo=None) != naive:
+            missing.add(slot)
+    return missing
+
+
+def heatmap(points: Sequence[Point], tz: ZoneInfo = PARIS) -> dict:
+    """Average W per local day x half-hour: ``{"slots", "days": [{"day", "minutes", "cells"}], "max_watts"}``."""
+    # A cell is {"watts": float | None, "repeated": bool, "exists": bool}: on the fall-back day the two passes of a
+    # repeated half-hour are averaged and flagged; in spring the skipped half-hours do not exist. A point longer
+    # than 30 minutes fills every half-hour it covers.
+    clock = LocalClock(tz)
+    sums: dict[date, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for start, minutes, watts in points:
+        day, wall = clock.wall(start)
+        end = min(wall + minutes, 1440)
+        while wall < end:
+            slot_end = min((wall // 30 + 1) * 30, end)
+            cell = sums[day][wall // 30]
+            cell[0] += watts * (slot_end - wall)
+            cell[1] += slot_end - wall
+            wall = slot_end
+    days, peak = [], 0.0
+    for day in sorted(sums):
+        missing = _missing_slots(day, tz)
+        cells = []
+        for slot in range(len(SLOTS)):
+            wm, covered = sums[day].get(slot, (0, 0))
+            watts = wm / covered if covered else None
+            cells.append({"watts": watts, "repeated": covered > 30, "exists": slot not in missing})
+            peak = max(peak, watts or 0.0)
+        days.append({"day": day, "minutes": day_minutes(day, tz), "cells": cells})
+    return {"slots": list(SLOTS), "days": days, "max_watts": peak}
