@@ -74,7 +74,8 @@ def create_app(settings: Settings, services: AppServices) -> Flask:
 
     @app.errorhandler(405)
     def not_allowed(exc: Exception):
-        return jsonify(error={"code": "method_not_allowed", "message": "method not allowed here"}), 405
+        allow = {"Allow": ", ".join(getattr(exc, "valid_methods", None) or [])}
+        return jsonify(error={"code": "method_not_allowed", "message": "method not allowed here"}), 405, allow
 
     @app.errorhandler(500)
     def server_error(exc: Exception):

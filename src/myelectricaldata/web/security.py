@@ -45,8 +45,9 @@ def _in(address: str, networks: tuple[str, ...]) -> bool:
     return any(ip in ipaddress.ip_network(n) for n in networks)
 
 
-def _refuse(status: int, message: str):
-    if request.path.startswith("/api/"):
+def _refuse(status: int, message: str, json: bool = False):
+    """A refusal as JSON for the API (or when asked), else as a page."""
+    if json or request.path.startswith("/api/"):
         return jsonify(error={"code": "forbidden" if status == 403 else "unauthorized", "message": message}), status
     return render_template("error.html", status=status, message=message), status
 

@@ -1,0 +1,189 @@
+"""The OpenAPI 3.1 document of the REST API, as data (served at ``/api/openapi.json``)."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from .params import CURVE_STEPS, DAILY_STEPS, DIRECTIONS, FIRST_SEASON, LAST_SEASON, MAX_DAYS
+
+JSON = "application/json"
+STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+DATE, DATE_TIME = {"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _or_null(schema: dict[str, Any]) -> dict[str, Any]:
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def _object(**properties: Any) -> dict[str, Any]:
+    """An object whose listed properties are all present."""
+    return {"type": "object", "required": list(properties), "properties": properties}
+
+
+def _array(items: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "array", "items": items}
+
+
+RANGE = {"start": {**DATE, "description": "first day answered (after defaults and caps)"},
+         "end": {**DATE, "description": "last day answered, included"},
+         "capped": {**BOOLEAN, "description": f"true when the range asked for was cut to its last {MAX_DAYS} days "
+                                              "or moved inside 2000-01-01..2099-12-31"}}
+
+SCHEMAS: dict[str, Any] = {
+    "Error": _object(error=_object(code={**STRING, "description": "stable, machine-readable"},
+                                   message={**STRING, "description": "for people; names the parameter at fault"})),
+    "UsagePoint": _object(
+        usage_point_id={**STRING, "pattern": "^[0-9]{14}$"},
+        label={**STRING, "description": "the name set in the settings, else the gateway's"},
+        pricing_option={**STRING, "description": "BASE, HC_HP, TEMPO, EJP... of the contract in force today"},
+        subscribed_kva=_or_null(INTEGER),
+        offpeak_hours={**STRING, "description": "off-peak windows in force today, e.g. 22:00-06:00; empty if none"},
+        has_consumption=BOOLEAN, has_production=BOOLEAN,
+        enabled={**BOOLEAN, "description": "synced (false when disabled in the settings)"},
+        attention={**STRING, "description": "a problem needing the user (consent, inactive PDL); empty if none"}),
+    "UsagePointList": _object(usage_points=_array(_ref("UsagePoint"))),
+    "DatasetCoverage": _object(
+        dataset={**STRING, "examples": ["consumption_daily", "consumption_load_curve"]},
+        first=_or_null(DATE), last=_or_null(DATE),
+        days={"type": "object", "description": "days by status: complete, partial, missing, given_up",
+              "additionalProperties": INTEGER},
+        not_complete=_array(_object(start=DATE, end=DATE)),
+        last_sync_at=_or_null(DATE_TIME), outcome=STRING, error=STRING),
+    "UsagePointDetail": {"allOf": [_ref("UsagePoint"), _object(
+        name={**STRING, "description": "the gateway's name"},
+        address=_object(street=STRING, postal_code=STRING, city=STRING),
+        datasets=_array(_ref("DatasetCoverage")))]},
+    "Daily": _object(
+        usage_point_id=STRING, direction={**STRING, "enum": list(DIRECTIONS)}, **RANGE,
+        step={**STRING, "enum": list(DAILY_STEPS)}, unit={"const": "Wh"},
+        values={**_array(_object(date={**DATE, "description": "first day of the period"}, wh=INTEGER)),
+                "description": "periods with stored data only, in order"}),
+    "LoadCurve": _object(
+        usage_point_id=STRING, direction={**STRING, "enum": list(DIRECTIONS)}, **RANGE,
+        requested_step={**STRING, "enum": list(CURVE_STEPS)},
+        step={**STRING, "enum": list(CURVE_STEPS), "description": "the step answered: hour beyond 31 days asked "
+                                                                  "raw, day beyond 366 days"},
+        unit={**STRING, "enum": ["W", "Wh"], "description": "W (average power) for raw, Wh otherwise"},
+        points=_array(_object(
+            start={**DATE_TIME, "description": "UTC start of the interval, hour or local day"},
+            local={**DATE_TIME, "description": "the same instant on the Europe/Paris wall clock, with its offset"},
+            minutes={**INTEGER, "description": "length: 10 to 60 for raw points, 60 per hour, 1380 to 1500 per day"},
+            value={"type": "number"}))),
+    "MaxPower": _object(
+        usage_point_id=STRING, **RANGE, unit={"const": "VA"}, subscribed_kva=_or_null(INTEGER),
+        values=_array(_object(date=DATE, va=INTEGER, at={**DATE_TIME, "description": "UTC time of the peak"},
+                              local=DATE_TIME))),
+    "TempoDays": _object(**RANGE, days=_array(_object(date=DATE, color={**STRING,
+                                                                        "enum": ["BLUE", "WHITE", "RED"]}))),
+    "TempoSeason": _object(
+        season={**INTEGER, "description": "the season runs from 1 September of this year to 31 August"},
+        start=DATE, end=DATE, counted_up_to={**DATE, "description": "colours known up to this day are counted"},
+        colors=_object(**{c: _object(used=INTEGER, remaining=INTEGER, quota=INTEGER)
+                          for c in ("BLUE", "WHITE", "RED")})),
+    "EcoWatt": _object(days=_array(_object(
+        date=DATE, level={**INTEGER, "description": "1 normal, 2 strained, 3 cuts likely"}, message=STRING,
+        hours={**_array(INTEGER), "description": "level of each local hour, from 00:00"}))),
+    "SyncState": _object(
+        gateway_configured=BOOLEAN,
+        progress=_object(running=BOOLEAN, done=INTEGER, total=INTEGER, message=STRING),
+        quota_paused_until={**_or_null(DATE_TIME), "description": "syncs wait for the gateway quota until then"},
+        runs=_array(_object(id=INTEGER, started_at=DATE_TIME, finished_at=_or_null(DATE_TIME),
+                            outcome=STRING, requests=INTEGER, message=STRING))),
+    "SyncStarted": _object(started={**BOOLEAN, "description": "false when a sync is already running"}),
+}
+
+
+def _query(name: str, schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
+
+
+PARAMETERS: dict[str, Any] = {
+    "pdl": {"name": "pdl", "in": "path", "required": True, "description": "the usage point (PDL), 14 digits",
+            "schema": {**STRING, "pattern": "^[0-9]{14}$"}},
+    "direction": _query("direction", {**STRING, "enum": list(DIRECTIONS), "default": "consumption"},
+                        "energy taken from the grid or injected into it"),
+    "start": _query("start", DATE, "first local day (default: 30 days before end)"),
+    "end": _query("end", DATE, "last local day, included (default: yesterday); a range over "
+                               f"{MAX_DAYS} days keeps its last {MAX_DAYS} days"),
+    "tempo_end": _query("end", DATE, "last day, included (default: tomorrow)"),
+    "daily_step": _query("step", {**STRING, "enum": list(DAILY_STEPS), "default": "day"},
+                         "sum per day, ISO week, month or year (keyed by the period's first day)"),
+    "curve_step": _query("step", {**STRING, "enum": list(CURVE_STEPS), "default": "raw"},
+                         "raw points (W), or Wh per local hour or day"),
+    "season": _query("season", {**INTEGER, "minimum": FIRST_SEASON, "maximum": LAST_SEASON},
+                     "year the season starts in (default: the current season)"),
+}
+
+ERROR_STATUS = {"BadRequest": "400", "Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Conflict": "409"}
+RESPONSES: dict[str, Any] = {
+    name: {"description": description, "content": {JSON: {"schema": _ref("Error")}}}
+    for name, description in (
+        ("BadRequest", "a malformed or reversed parameter; the message names it"),
+        ("NotFound", "unknown usage point"),
+        ("Conflict", "no gateway is configured"),
+        ("Unauthorized", "sign-in or bearer token required"),
+        ("Forbidden", "this caller may not use the API"),
+    )
+}
+
+
+def _operation(operation_id: str, summary: str, schema: str, *, status: str = "200", parameters: tuple[str, ...] = (),
+               errors: tuple[str, ...] = ()) -> dict[str, Any]:
+    responses = {status: {"description": summary, "content": {JSON: {"schema": _ref(schema)}}}}
+    for name in (*errors, "Unauthorized", "Forbidden"):
+        responses[ERROR_STATUS[name]] = {"$ref": f"#/components/responses/{name}"}
+    return {"summary": summary, "operationId": operation_id,
+            "parameters": [{"$ref": f"#/components/parameters/{p}"} for p in parameters],
+            "responses": responses}
+
+
+RANGED = ("pdl", "direction", "start", "end")
+PATHS: dict[str, Any] = {
+    "/api/v1/usage_points": {"get": _operation("listUsagePoints", "Usage points (PDL) stored here", "UsagePointList")},
+    "/api/v1/usage_points/{pdl}": {"get": _operation(
+        "getUsagePoint", "One usage point, with the coverage of each dataset", "UsagePointDetail", parameters=("pdl",),
+        errors=("BadRequest", "NotFound"))},
+    "/api/v1/usage_points/{pdl}/daily": {"get": _operation(
+        "getDaily", "Energy per local day, week, month or year", "Daily", parameters=(*RANGED, "daily_step"),
+        errors=("BadRequest", "NotFound"))},
+    "/api/v1/usage_points/{pdl}/load_curve": {"get": _operation(
+        "getLoadCurve", "Load curve: raw points, or energy per local hour or day", "LoadCurve",
+        parameters=(*RANGED, "curve_step"), errors=("BadRequest", "NotFound"))},
+    "/api/v1/usage_points/{pdl}/max_power": {"get": _operation(
+        "getMaxPower", "Daily maximum power", "MaxPower", parameters=("pdl", "start", "end"),
+        errors=("BadRequest", "NotFound"))},
+    "/api/v1/tempo": {"get": _operation(
+        "getTempoDays", "Tempo colours per day (the days not announced yet are absent)", "TempoDays",
+        parameters=("start", "tempo_end"), errors=("BadRequest",))},
+    "/api/v1/tempo/season": {"get": _operation(
+        "getTempoSeason", "Tempo days used and remaining per colour in a season", "TempoSeason", parameters=("season",),
+        errors=("BadRequest",))},
+    "/api/v1/ecowatt": {"get": _operation("getEcoWatt", "EcoWatt signals stored from today on", "EcoWatt")},
+    "/api/v1/sync": {
+        "get": _operation("getSyncState", "Sync progress, the last runs and any quota pause", "SyncState"),
+        "post": _operation("startSync", "Start a sync now (in the background)", "SyncStarted", status="202",
+                           errors=("Conflict",)),
+    },
+}
+
+DOCUMENT: dict[str, Any] = {
+    "openapi": "3.1.0",
+    "info": {"title": "MyElectricalData local client API", "version": "1",
+             "description": "Read-only access to the Linky data stored by the add-on, and a way to start a sync. "
+                            "Dates are local days (Europe/Paris) as YYYY-MM-DD; instants are ISO 8601. "
+                            "Errors are {\"error\": {\"code\", \"message\"}}."},
+    "paths": PATHS,
+    "components": {"schemas": SCHEMAS, "parameters": PARAMETERS, "responses": RESPONSES},
+}
+
+
+def document(server_url: str) -> dict[str, Any]:
+    """The document, with the URL the API is reached under (the ingress prefix, if any)."""
+    doc = copy.deepcopy(DOCUMENT)
+    doc["servers"] = [{"url": server_url}]
+    return doc
