@@ -50,9 +50,9 @@ def create_app(settings: Settings, services: AppServices) -> Flask:
         JSON_SORT_KEYS=False,
     )
     app.extensions["med"] = services
+    app.before_request(security.check_access)  # before the CSRF check: a refused caller gets 403, not 400
     CSRFProtect(app).exempt(v1.bp)  # the JSON API takes no cookies-only form posts
     app.wsgi_app = IngressMiddleware(app.wsgi_app)
-    app.before_request(security.check_access)
     for blueprint in (health.bp, security.bp, dashboard.bp, data.bp, calendars.bp, settings_pages.bp, v1.bp):
         app.register_blueprint(blueprint)
 

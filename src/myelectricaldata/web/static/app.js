@@ -9,15 +9,29 @@
       if (!spec || !spec.x || !spec.x.length) return;
       var palette = ["#0b6bcb", "#d97706", "#1b7f3b", "#b3261e", "#6b21a8"];
       var bars = spec.kind === "bars" ? window.uPlot.paths.bars({ size: [0.8, 40] }) : undefined;
-      var series = [{ label: spec.xlabel || "" }].concat(spec.series.map(function (s, i) {
+      var day = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", day: "2-digit", month: "2-digit", year: "2-digit" });
+      var hour = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", hour: "2-digit", minute: "2-digit" });
+      var full = new Intl.DateTimeFormat("fr-FR", { timeZone: "Europe/Paris", dateStyle: "short", timeStyle: "short" });
+      var span = spec.x[spec.x.length - 1] - spec.x[0];
+      function when(v) { return v == null ? "" : (span <= 2 * 86400 ? hour : (spec.kind === "bars" ? day : full)).format(new Date(v * 1000)); }
+      var series = [{ label: spec.xlabel || "Date", value: function (u, v) { return when(v); } }].concat(spec.series.map(function (s, i) {
         return { label: s.label + (s.unit ? " (" + s.unit + ")" : ""), stroke: palette[i % palette.length],
-                 fill: spec.kind === "bars" ? palette[i % palette.length] + "99" : undefined, paths: bars, width: 1.5 };
+                 fill: spec.kind === "bars" ? palette[i % palette.length] + "99" : undefined, paths: bars, width: 1.5,
+                 points: { show: spec.kind !== "bars" && spec.x.length < 60 } };
       }));
       var data = [spec.x].concat(spec.series.map(function (s) { return s.values; }));
       var opts = {
         width: Math.max(200, el.clientWidth), height: spec.height || 260, series: series,
-        scales: { x: { time: spec.time !== false } }, cursor: { drag: { x: true, y: false } },
-        axes: [{}, { size: 60 }],
+        scales: {
+          x: { time: spec.time !== false, range: function (u, min, max) {
+            var half = spec.kind === "bars" && spec.x.length > 1 ? (spec.x[1] - spec.x[0]) / 2 : 0;
+            return [min - half, max + half]; } },
+          y: spec.kind === "bars" ? { range: function (u, min, max) { return [0, max > 0 ? max * 1.05 : 1]; } } : {},
+        },
+        cursor: { drag: { x: true, y: false } },
+        axes: [{ values: function (u, vals) { return vals.map(function (v) {
+                   return (span <= 2 * 86400 ? hour : day).format(new Date(v * 1000)); }); } },
+               { size: 60, values: function (u, vals) { return vals.map(function (v) { return v.toLocaleString("fr-FR"); }); } }],
       };
       var plot = new window.uPlot(opts, data, el);
       new ResizeObserver(function () { plot.setSize({ width: Math.max(200, el.clientWidth), height: opts.height }); }).observe(el);
