@@ -279,3 +279,52 @@ def test_sigterm_during_a_sync_stops_it_at_a_consistent_point(tmp_path, sim):
                               .where(m.dataset_states.c.last_outcome == "running"))
     engine.dispose()
     assert running == 0  # no dataset left marked as running
+
+
+def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode()
+    except OSError:
+        return 0, ""
+
+
+def test_demo_serves_the_ui_with_its_banner(tmp_path):
+    port = closed_port()
+    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "demo", "--today", "2025-11-05",
+                             "--port", str(port)], env=cli_env(tmp_path), stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: http_get(f"http://127.0.0.1:{port}/healthz")[0] == 200)
+        status, html = http_get(f"http://127.0.0.1:{port}/")
+        assert status == 200 and "Mode démo" in html
+        assert wait_for(lambda: "Maison Villeurbanne" in http_get(f"http://127.0.0.1:{port}/")[1], timeout=90)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert (tmp_path / "demo.db").exists()
+
+
+def test_direct_access_port_serves_the_read_only_api_with_a_token(tmp_path):
+    port, direct = closed_port(), closed_port()
+    env = cli_env(tmp_path, DIRECT_PORT=str(direct), API_TOKEN="t0ken-abc")
+    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert wait_for(lambda: http_get(f"http://127.0.0.1:{direct}/healthz")[0] == 200)
+        api = f"http://127.0.0.1:{direct}/api/v1/usage_points"
+        assert http_get(api)[0] == 401
+        assert http_get(api, {"Authorization": "Bearer t0ken-abc"}) == (200, '{"usage_points":[]}\n')
+        assert http_get(f"http://127.0.0.1:{direct}/")[0] == 403  # pages only on the main port
+        assert http_get(f"http://127.0.0.1:{port}/")[0] == 200
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err
+    assert "t0ken-abc" not in err
