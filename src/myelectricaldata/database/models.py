@@ -164,3 +164,22 @@ pdl_preferences = Table(
     Column("datasets", String(200), nullable=False, default=""),  # comma list; "" means every dataset
     Column("updated_at", DateTime, nullable=False),
 )
+
+user_offers = Table(
+    "user_offers", metadata,
+    Column("offer_id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("body", Text, nullable=False),  # the offer as JSON (prices as strings)
+    Column("updated_at", DateTime, nullable=False),
+)
+
+pdl_pricing = Table(
+    "pdl_pricing", metadata,
+    _pdl(),
+    Column("offer_key", String(40), nullable=False, default=""),  # "" means the regulated tariff of the contract
+    Column("offpeak_overrides", String(500), nullable=False, default=""),  # JSON {weekday: "22:00-06:00"}
+    Column("buyback", String(20), nullable=False, default=""),  # EUR/kWh, "" means none
+    Column("kva", Integer),  # None means the contract's
+    Column("updated_at", DateTime, nullable=False),
+)

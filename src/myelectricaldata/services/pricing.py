@@ -1,0 +1,171 @@
+"""Costs of a PDL for the pages (flask-free): which offer prices it, priced days cached, simulation, kVA advice."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+
+from ..database import models as m
+from ..database import repository as repo
+from ..energy.costs import DayCost, DayFacts, DayLoad, PeriodCost, by_period, loads_by_day, price_days
+from ..energy.offers import Offer, option_of_contract, parse_windows, regulated_offer
+from ..energy.simulation import OfferResult, PowerAdvice, last_12_months, simulate_offers
+from ..energy.simulation import max_power_advice as advise
+from ..energy.tariffs import version_on
+from ..energy.tempo import COLOURS
+from ..energy.timeline import epoch, local_day_bounds
+from .pricing_store import PricingChoice, all_offers, get_choice, offer_by_key, pricing_fingerprint
+
+CACHE_SIZE = 32
+_cache: OrderedDict[tuple, tuple[tuple, Any]] = OrderedDict()
+
+
+@dataclass
+class PricingInputs:
+    """Everything one range is priced from, read once: choice, contracts, Tempo colours, curves."""
+
+    choice: PricingChoice
+    offer: Offer | None  # None: the regulated tariff of each day's contract option
+    contracts: list[dict[str, Any]]
+    colours: dict[date, str]
+    loads: dict[date, DayLoad]
+    production: dict[date, int]
+
+    def facts(self) -> Callable[[date], DayFacts]:
+        """The contract facts of each day (the earliest version for days before it), kVA override applied."""
+        starts = [c["valid_from"] for c in self.contracts]
+        parsed = [DayFacts(self.choice.kva or c.get("subscribed_kva"), _spans(c)) for c in self.contracts]
+        default = DayFacts(self.choice.kva)
+        return lambda day: parsed[max(bisect_right(starts, day) - 1, 0)] if parsed else default
+
+    def option_on(self, day: date) -> str:
+        """The regulated option of the contract in force on ``day``."""
+        if not self.contracts:
+            return "BASE"
+        starts = [c["valid_from"] for c in self.contracts]
+        return option_of_contract(self.contracts[max(bisect_right(starts, day) - 1, 0)]["pricing_option"])
+
+
+def _spans(contract: dict[str, Any]):
+    try:
+        return parse_windows(contract.get("offpeak_hours"))
+    except ValueError:
+        return ()
+
+
+def _range_fingerprint(conn: Connection, pdl: str, first: int, last: int, start: date, end: date) -> tuple:
+    curve, tempo = m.load_curve, m.tempo_days
+    readings = conn.execute(select(func.count(), func.sum(curve.c.watts), func.max(curve.c.start_utc)).where(
+        curve.c.usage_point_id == pdl, curve.c.start_utc >= first, curve.c.start_utc < last)).first()
+    colours = conn.execute(select(func.count(), func.max(tempo.c.day)).where(
+        tempo.c.day >= start - timedelta(days=1), tempo.c.day <= end)).first()
+    return tuple(readings), tuple(colours)
+
+
+def _read(conn: Connection, pdl: str, first: int, last: int, start: date, end: date,
+          choice: PricingChoice, contracts: list[dict[str, Any]]) -> PricingInputs:
+    curve, tempo = m.load_curve, m.tempo_days
+    rows = conn.execute(select(curve.c.direction, curve.c.start_utc, curve.c.minutes, curve.c.watts).where(
+        curve.c.usage_point_id == pdl, curve.c.start_utc >= first, curve.c.start_utc < last)
+        .order_by(curve.c.start_utc)).all()
+    used = [(int(s), int(mi), int(w)) for d, s, mi, w in rows if d == "consumption"]
+    made = [(int(s), int(mi), int(w)) for d, s, mi, w in rows if d == "production"]
+    colours = {d: c for d, c in conn.execute(select(tempo.c.day, tempo.c.color).where(
+        tempo.c.day >= start - timedelta(days=1), tempo.c.day <= end)) if c in COLOURS}
+    offer = offer_by_key(conn, choice.offer_key) if choice.offer_key else None
+    production = {day: load.total for day, load in loads_by_day(made).items()}
+    return PricingInputs(choice, offer, contracts, colours, loads_by_day(used), production)
+
+
+def load_inputs(engine: Engine, pdl: str, start: date, end: date) -> tuple[tuple, PricingInputs | None]:
+    """The fingerprint of what the range depends on, and (on a cache miss) the inputs read once."""
+    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
+    with engine.connect() as conn:
+        fingerprint = pricing_fingerprint(conn, pdl) + _range_fingerprint(conn, pdl, first, last, start, end)
+        key = (str(engine.url), pdl, start, end)
+        if key in _cache and _cache[key][0] == fingerprint:
+            return fingerprint, None
+        choice = get_choice(conn, pdl)
+        return fingerprint, _read(conn, pdl, first, last, start, end, choice, repo.contract_history(conn, pdl))
+
+
+def price_inputs(inputs: PricingInputs) -> list[DayCost]:
+    """Days priced with the chosen offer, or each day with the regulated tariff of its contract's option."""
+    facts, choice = inputs.facts(), inputs.choice
+    if inputs.offer is not None:
+        return price_days(inputs.loads, inputs.offer, facts, inputs.colours, choice.overrides, inputs.production,
+                          choice.buyback)
+    groups: dict[str, set[date]] = {}
+    for day in set(inputs.loads) | set(inputs.production):
+        groups.setdefault(inputs.option_on(day), set()).add(day)
+    out: list[DayCost] = []
+    for option, days in groups.items():
+        out += price_days({d: inputs.loads[d] for d in days if d in inputs.loads}, regulated_offer(option), facts,
+                          inputs.colours, choice.overrides,
+                          {d: inputs.production[d] for d in days if d in inputs.production}, choice.buyback)
+    return sorted(out, key=lambda d: d.day)
+
+
+def cost_by_day(engine: Engine, pdl: str, start: date, end: date) -> list[DayCost]:
+    """Each day of [start, end] with readings, priced (cached until readings, prices or choices change)."""
+    fingerprint, inputs = load_inputs(engine, pdl, start, end)
+    key = (str(engine.url), pdl, start, end)
+    if inputs is None:
+        _cache.move_to_end(key)
+        return _cache[key][1]
+    days = price_inputs(inputs)
+    _cache[key] = (fingerprint, days)
+    while len(_cache) > CACHE_SIZE:
+        _cache.popitem(last=False)
+    return days
+
+
+def cost_by_period(engine: Engine, pdl: str, start: date, end: date, step: str) -> list[PeriodCost]:
+    """Day costs of [start, end] summed per ``step`` (day, week, month, year)."""
+    return by_period(cost_by_day(engine, pdl, start, end), step)
+
+
+def current_offer(engine: Engine, pdl: str, today: date) -> Offer:
+    """The offer pricing the PDL today: the chosen one, else the regulated tariff of today's contract."""
+    with engine.connect() as conn:
+        choice = get_choice(conn, pdl)
+        chosen = offer_by_key(conn, choice.offer_key) if choice.offer_key else None
+        contract = repo.contract_in_force(conn, pdl, today)
+    return chosen or regulated_offer(option_of_contract(contract["pricing_option"] if contract else ""))
+
+
+def simulate(engine: Engine, pdl: str, today: date) -> list[OfferResult]:
+    """Every known offer replayed on the stored load curve (last 12 months and by year), ranked, with savings."""
+    start, end = date(today.year - 2, 1, 1), today - timedelta(days=1)
+    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
+    with engine.connect() as conn:
+        inputs = _read(conn, pdl, first, last, start, end, get_choice(conn, pdl), repo.contract_history(conn, pdl))
+        offers = all_offers(conn)
+    current = current_offer(engine, pdl, today)
+    return simulate_offers(inputs.loads, offers, inputs.facts(), inputs.colours, today, current.key,
+                           inputs.choice.overrides)
+
+
+def max_power_advice(engine: Engine, pdl: str, today: date) -> PowerAdvice:
+    """Daily max VA of the last 12 months against the subscribed kVA, priced with the current offer."""
+    first, last = last_12_months(today)
+    t = m.max_power
+    with engine.connect() as conn:
+        max_va = dict(conn.execute(select(t.c.day, t.c.va).where(
+            t.c.usage_point_id == pdl, t.c.day >= first, t.c.day <= last)).all())
+        choice = get_choice(conn, pdl)
+        contract = repo.contract_in_force(conn, pdl, today)
+    kva = choice.kva or (contract or {}).get("subscribed_kva")
+    version = version_on(current_offer(engine, pdl, today).versions, today)
+    return advise({d: int(v) for d, v in max_va.items()}, kva, today, version.monthly)
+
+
+def clear_cache() -> None:
+    """Forget every priced range."""
+    _cache.clear()

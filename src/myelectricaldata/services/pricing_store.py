@@ -1,0 +1,134 @@
+"""Storage of user offers and of each PDL's pricing choice (offer, off-peak overrides, buy-back, kVA)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Connection, func, select
+
+from ..database import models as m
+from ..database import repository as repo
+from ..energy.offers import (
+    Offer,
+    OfferError,
+    Spans,
+    format_windows,
+    offer_from_dict,
+    offer_to_dict,
+    parse_price,
+    parse_windows,
+    regulated_offer,
+)
+from ..energy.tariffs import KVA_LEVELS, OPTIONS
+
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+
+
+@dataclass(frozen=True)
+class PricingChoice:
+    """How a PDL is priced: an offer key ("" = the contract's regulated tariff), overrides, buy-back, kVA."""
+
+    usage_point_id: str
+    offer_key: str = ""
+    overrides: Mapping[int, Spans] = field(default_factory=dict)
+    buyback: Decimal | None = None
+    kva: int | None = None
+
+
+def user_offers(conn: Connection) -> list[Offer]:
+    """The offers users defined, oldest first."""
+    t = m.user_offers
+    return [offer_from_dict(json.loads(r.body), f"user:{r.offer_id}")
+            for r in conn.execute(select(t).order_by(t.c.offer_id))]
+
+
+def all_offers(conn: Connection) -> list[Offer]:
+    """Regulated offers then user offers."""
+    return [regulated_offer(o) for o in OPTIONS] + user_offers(conn)
+
+
+def offer_by_key(conn: Connection, key: str) -> Offer | None:
+    """The offer of a key ``regulated:OPTION`` or ``user:ID``, or None when unknown."""
+    if key.startswith("regulated:") and key.split(":", 1)[1] in OPTIONS:
+        return regulated_offer(key.split(":", 1)[1])
+    if key.startswith("user:") and key[5:].isdigit():
+        t = m.user_offers
+        body = conn.scalar(select(t.c.body).where(t.c.offer_id == int(key[5:])))
+        return offer_from_dict(json.loads(body), key) if body else None
+    return None
+
+
+def save_offer(conn: Connection, raw: Mapping[str, Any], offer_id: int | None = None) -> int:
+    """Validate and store a user offer (new, or replacing ``offer_id``); raises OfferError and saves nothing."""
+    offer = offer_from_dict(raw)
+    row = {"name": offer.name, "kind": offer.kind, "body": json.dumps(offer_to_dict(offer), ensure_ascii=False),
+           "updated_at": repo.utcnow()}
+    t = m.user_offers
+    if offer_id is None:
+        return int(conn.execute(t.insert().values(**row)).inserted_primary_key[0])
+    if not conn.execute(t.update().where(t.c.offer_id == offer_id).values(**row)).rowcount:
+        raise OfferError({"offer_id": f"no offer {offer_id}"})
+    return offer_id
+
+
+def delete_offer(conn: Connection, offer_id: int) -> None:
+    """Remove a user offer; PDLs that chose it go back to their regulated tariff."""
+    conn.execute(m.user_offers.delete().where(m.user_offers.c.offer_id == offer_id))
+    t = m.pdl_pricing
+    conn.execute(t.update().where(t.c.offer_key == f"user:{offer_id}").values(offer_key="", updated_at=repo.utcnow()))
+
+
+def get_choice(conn: Connection, pdl: str) -> PricingChoice:
+    """The PDL's pricing choice (defaults when none was saved)."""
+    t = m.pdl_pricing
+    row = conn.execute(select(t).where(t.c.usage_point_id == pdl)).first()
+    if row is None:
+        return PricingChoice(pdl)
+    overrides = {int(k): parse_windows(v) for k, v in json.loads(row.offpeak_overrides or "{}").items()}
+    return PricingChoice(pdl, row.offer_key, overrides, Decimal(row.buyback) if row.buyback else None, row.kva)
+
+
+def save_choice(conn: Connection, pdl: str, offer_key: str = "", overrides: Mapping[int, str] | None = None,
+                buyback: str = "", kva: int | str | None = None, unit: str = "€/kWh") -> PricingChoice:
+    """Validate and store a PDL's pricing choice; raises OfferError naming each bad field and saves nothing."""
+    errors: dict[str, str] = {}
+    if offer_key and offer_by_key(conn, offer_key) is None:
+        errors["offer_key"] = f"unknown offer {offer_key!r}"
+    windows: dict[int, str] = {}
+    for day, text in (overrides or {}).items():
+        if str(text or "").strip():
+            try:
+                windows[int(day)] = format_windows(parse_windows(text, f"offpeak_{day}")) or "00:00-00:00"
+            except ValueError as exc:
+                errors[f"offpeak_{day}"] = str(exc).split(": ", 1)[1]
+    price = None
+    if str(buyback or "").strip():
+        try:
+            price = parse_price(buyback, "buyback", unit)
+        except ValueError as exc:
+            errors["buyback"] = str(exc).split(": ", 1)[1]
+    level = None
+    if kva not in (None, ""):
+        level = int(kva) if str(kva).strip().isdigit() else -1
+        if level not in KVA_LEVELS:
+            errors["kva"] = f"expected one of {', '.join(map(str, KVA_LEVELS))}"
+    if errors:
+        raise OfferError(errors)
+    repo.upsert(conn, m.pdl_pricing, [{
+        "usage_point_id": pdl, "offer_key": offer_key, "offpeak_overrides": json.dumps(windows),
+        "buyback": str(price) if price is not None else "", "kva": level, "updated_at": repo.utcnow()}])
+    return get_choice(conn, pdl)
+
+
+def pricing_fingerprint(conn: Connection, pdl: str) -> tuple:
+    """What pricing depends on besides readings: the PDL's choice, user offers, contract history."""
+    t, o = m.pdl_pricing, m.user_offers
+    choice = conn.execute(select(t.c.offer_key, t.c.offpeak_overrides, t.c.buyback, t.c.kva, t.c.updated_at)
+                          .where(t.c.usage_point_id == pdl)).first()
+    offers = conn.execute(select(func.count(), func.max(o.c.updated_at))).first()
+    contracts = tuple(tuple(sorted(r.items(), key=str)) for r in repo.contract_history(conn, pdl))
+    return tuple(choice or ()), tuple(offers), contracts

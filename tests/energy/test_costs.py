@@ -1,0 +1,163 @@
+"""Correctness suite: hand-computed costs (the arithmetic is written next to each expected value)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal as D
+
+from myelectricaldata.energy.costs import DayFacts, by_period, euros, loads_by_day, price_days, subscription_share
+from myelectricaldata.energy.offers import offer_from_dict, parse_windows, regulated_offer
+from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
+
+NIGHT = parse_windows("HC (22H00-6H00)")
+BASE, HPHC, TEMPO = (regulated_offer(o) for o in ("BASE", "HPHC", "TEMPO"))
+
+
+def points(day: date, watts: int, start: str = "00:00", end: str = "24:00", minutes: int = 30) -> list:
+    """30-min points of the local ``day`` whose wall-clock start is in [start, end)."""
+    first, last = (epoch(t) for t in local_day_bounds(day))
+    lo, hi = (int(t[:2]) * 60 + int(t[3:]) for t in (start, end))
+    out = []
+    for s in range(first, last, minutes * 60):
+        wall = datetime.fromtimestamp(s, PARIS)
+        if lo <= wall.hour * 60 + wall.minute < hi:
+            out.append((s, minutes, watts))
+    return out
+
+
+def facts(kva: int = 9, offpeak=NIGHT):
+    return lambda day: DayFacts(kva, offpeak)
+
+
+def one(days):
+    assert len(days) == 1
+    return days[0]
+
+
+def test_dst_spring_day_hphc():
+    day = one(price_days(loads_by_day(points(date(2025, 3, 30), 1000)), HPHC, facts()))
+    # 23 h day: HC 00:00-02:00 (120 min) + 03:00-06:00 (180) + 22:00-24:00 (120) = 420 min; HP 1380 - 420 = 960 min
+    assert day.energy == {"HC": 1000 * 420, "HP": 1000 * 960}  # watt-minutes: 7 kWh and 16 kWh
+    # prices of 2025-02-01: 7 x 0.1696 + 16 x 0.2146 = 1.1872 + 3.4336 = 4.6208
+    assert day.energy_cost == D("4.6208")
+    assert day.subscription == D("18.01") * 12 / 365  # 9 kVA HP/HC, monthly x 12 / 365
+    assert euros(day.total) == euros(D("4.6208") + D("18.01") * 12 / 365) == D("5.21")  # 4.6208 + 0.59211 = 5.2129
+
+
+def test_dst_autumn_day_hphc():
+    day = one(price_days(loads_by_day(points(date(2025, 10, 26), 1000)), HPHC, facts()))
+    # 25 h day: HC 00:00-06:00 runs 7 h (02:00-03:00 twice) = 420 min + 22:00-24:00 120 = 540 min; HP 960 min
+    assert day.energy == {"HC": 540_000, "HP": 960_000}  # 9 kWh, 16 kWh
+    # prices of 2025-08-01: 9 x 0.1635 + 16 x 0.2081 = 1.4715 + 3.3296 = 4.8011
+    assert day.energy_cost == D("4.8011")
+
+
+def test_tempo_night_across_a_colour_change():
+    white, red = date(2025, 1, 14), date(2025, 1, 15)
+    curve = points(white, 2000, "23:00") + points(red, 2000, "00:00", "07:00")
+    days = price_days(loads_by_day(curve), TEMPO, facts(), {white: "WHITE", red: "RED", date(2025, 1, 13): "BLUE"})
+    first, second = days
+    # 14 Jan 23:00-24:00: 2 kWh at WHITE_HC 0.1486 = 0.2972
+    assert first.energy["WHITE_HC"] == 120_000 and first.energy_cost == D("0.2972")
+    # 15 Jan 00:00-06:00 is still the WHITE Tempo day: 12 kWh x 0.1486 = 1.7832; 06:00-07:00 RED_HP: 2 x 0.7562 = 1.5124
+    assert second.energy["WHITE_HC"] == 720_000 and second.energy["RED_HP"] == 120_000
+    assert second.energy["RED_HC"] == 0
+    assert second.energy_cost == D("1.7832") + D("1.5124") == D("3.2956")
+    assert not second.estimated and second.colours == ("WHITE", "RED")
+
+
+def test_price_change_on_1_february():
+    curve = points(date(2025, 1, 31), 1000) + points(date(2025, 2, 1), 1000)
+    jan, feb = price_days(loads_by_day(curve), BASE, facts(6))
+    assert jan.energy_cost == 24 * D("0.2516") == D("6.0384")  # 24 kWh at the 2024 price
+    assert feb.energy_cost == 24 * D("0.2016") == D("4.8384")  # 24 kWh at the 2025-02-01 price
+    assert jan.subscription == D("12.68") * 12 / 365 and feb.subscription == D("13.72") * 12 / 365
+    month = by_period([jan, feb], "month")
+    assert [p.start for p in month] == [date(2025, 1, 1), date(2025, 2, 1)]
+    total = by_period([jan, feb], "year")[0].total
+    # displayed total = rounded sum of unrounded parts: 6.0384 + 4.8384 + (12.68 + 13.72) x 12 / 365 = 11.7447...
+    assert euros(total) == euros(D("10.8768") + D("26.40") * 12 / 365) == D("11.74")
+
+
+def test_two_offpeak_windows():
+    two = parse_windows("HC (1H30-8H00;12H30-14H00)")
+    day = one(price_days(loads_by_day(points(date(2025, 11, 5), 1000)), HPHC, facts(9, two)))
+    # HC 01:30-08:00 (390 min) + 12:30-14:00 (90 min) = 480 min = 8 kWh; HP 16 kWh
+    assert day.energy == {"HC": 480_000, "HP": 960_000}
+    assert day.energy_cost == 8 * D("0.1635") + 16 * D("0.2081") == D("4.6376")  # 1.308 + 3.3296
+
+
+def test_whole_day_offpeak():
+    whole = parse_windows("HC (0H00-24H00)")
+    assert whole == parse_windows("HC 00H00-00H00") == ((0, 1440),)
+    day = one(price_days(loads_by_day(points(date(2025, 11, 5), 1000)), HPHC, facts(9, whole)))
+    assert day.energy == {"HC": 1_440_000, "HP": 0}
+    assert day.energy_cost == 24 * D("0.1635") == D("3.9240")
+
+
+def test_missing_tempo_day_is_estimated_blue():
+    day = one(price_days(loads_by_day(points(date(2025, 11, 5), 1000)), TEMPO, facts(),
+                         {date(2025, 11, 4): "BLUE"}))
+    assert day.estimated and day.assumed_colours == ((date(2025, 11, 5), "BLUE"),)
+    # 00:00-06:00 BLUE_HC (4 Nov known) 6 kWh + 22:00-24:00 assumed BLUE_HC 2 kWh = 8 kWh x 0.1232 = 0.9856
+    # 06:00-22:00 assumed BLUE_HP 16 kWh x 0.1494 = 2.3904; total 3.3760
+    assert day.energy["BLUE_HC"] == 480_000 and day.energy["BLUE_HP"] == 960_000
+    assert day.energy_cost == D("3.3760")
+
+
+def test_2026_base_price_depends_on_kva():
+    loads = loads_by_day(points(date(2026, 2, 10), 1000))
+    six, nine = one(price_days(loads, BASE, facts(6))), one(price_days(loads, BASE, facts(9)))
+    assert six.energy_cost == 24 * D("0.1940") == D("4.6560")
+    assert nine.energy_cost == 24 * D("0.1927") == D("4.6248")
+    assert six.subscription == D("15.65") * 12 / 365 and nine.subscription == D("19.56") * 12 / 365
+
+
+def test_decimal_comma_offer():
+    offer = offer_from_dict({"name": "Mon offre", "kind": "BASE", "unit": "c€/kWh",
+                             "versions": [{"valid_from": "2025-01-01", "energy": {"BASE": "25,5"},
+                                           "subscription": "12,34"}]}, "user:1")
+    day = one(price_days(loads_by_day(points(date(2025, 11, 5), 1000)), offer, facts()))
+    assert day.energy_cost == 24 * D("0.255") == D("6.120")  # 25,5 c€/kWh = 0.255 €/kWh
+    assert day.subscription == D("12.34") * 12 / 365
+
+
+def test_production_revenue():
+    made = loads_by_day(points(date(2025, 6, 21), 1000, "12:00", "15:00"))
+    day = one(price_days({}, BASE, facts(), production={d: load.total for d, load in made.items()},
+                         buyback=D("0.1276")))
+    # 6 points x 1000 W x 30 min = 180 000 watt-minutes = 3 kWh; 3 x 0.1276 = 0.3828
+    assert day.production == 180_000 and day.revenue == D("0.3828")
+
+
+def test_contract_change_prices_each_side_with_its_own_windows():
+    before, after = parse_windows("HC (22H00-6H00)"), parse_windows("HC (2H00-7H00;13H00-16H00)")
+    changed = date(2025, 11, 15)
+    curve = points(date(2025, 11, 14), 1000, "22:00") + points(changed, 1000, "22:00")
+    old, new = price_days(loads_by_day(curve), HPHC,
+                          lambda d: DayFacts(9, before if d < changed else after))
+    assert old.energy == {"HC": 120_000, "HP": 0}  # 22:00-24:00 was off-peak: 2 kWh x 0.1635 = 0.3270
+    assert new.energy == {"HC": 0, "HP": 120_000}  # after the reform it is peak: 2 kWh x 0.2081 = 0.4162
+    assert (old.energy_cost, new.energy_cost) == (D("0.3270"), D("0.4162"))
+
+
+def test_weekday_override_beats_the_contract():
+    day = date(2025, 11, 8)  # a Saturday
+    priced = one(price_days(loads_by_day(points(day, 1000)), HPHC, facts(),
+                            overrides={5: parse_windows("0:00-24:00")}))
+    assert priced.energy == {"HC": 1_440_000, "HP": 0}
+
+
+def test_subscription_share_uses_days_of_the_year():
+    assert subscription_share(D("15.00"), date(2024, 3, 1)) == D("180") / 366
+    assert subscription_share(D("15.00"), date(2025, 3, 1)) == D("180") / 365
+
+
+def test_custom_rules_with_weekdays():
+    offer = offer_from_dict({"name": "Week-end", "kind": "CUSTOM", "default_period": "SEMAINE",
+                             "rules": [{"weekdays": [5, 6], "hours": "00:00-24:00", "period": "WEEKEND"}],
+                             "versions": [{"energy": {"SEMAINE": "0.20", "WEEKEND": "0.10"}, "subscription": "10"}]})
+    curve = points(date(2025, 11, 7), 1000) + points(date(2025, 11, 8), 1000)  # Friday, Saturday
+    friday, saturday = price_days(loads_by_day(curve), offer, facts())
+    assert friday.energy == {"SEMAINE": 1_440_000} and friday.energy_cost == D("4.80")  # 24 x 0.20
+    assert saturday.energy == {"WEEKEND": 1_440_000} and saturday.energy_cost == D("2.40")  # 24 x 0.10

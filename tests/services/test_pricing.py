@@ -1,0 +1,156 @@
+"""Pricing a PDL: storage of offers and choices on every backend, cache, and a month checked independently."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP
+from decimal import Decimal as D
+from fractions import Fraction
+
+import pytest
+import sqlalchemy as sa
+
+from myelectricaldata.database import models as m
+from myelectricaldata.database import repository as repo
+from myelectricaldata.energy.costs import euros
+from myelectricaldata.energy.offers import OfferError
+from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
+from myelectricaldata.gateway.parse import CurvePoint
+from myelectricaldata.gateway.simulator import start_simulator
+from myelectricaldata.services import pricing, pricing_store
+from tests.services.syncing import make_sync
+
+PDL = "12345678901234"
+HCHP, TEMPO = "99000000000002", "99000000000003"
+OFFER = {"name": "Fixe", "kind": "BASE",
+         "versions": [{"valid_from": "2025-01-01", "energy": {"BASE": "0,20"}, "subscription": "10,00"}]}
+
+
+def curve(day: date, watts: int) -> list[CurvePoint]:
+    start, end = (epoch(t) for t in local_day_bounds(day))
+    return [CurvePoint(s, 30, watts, day) for s in range(start, end, 1800)]
+
+
+@pytest.fixture
+def stored(engine):
+    pricing.clear_cache()
+    with engine.begin() as conn:
+        repo.save_usage_point(conn, PDL, name="Maison")
+        repo.record_contract(conn, PDL, date(2025, 11, 1), {"subscribed_kva": 6, "pricing_option": "BASE",
+                                                            "last_tariff_change_date": date(2024, 1, 1)})
+        repo.store_load_curve(conn, PDL, "consumption", curve(date(2025, 10, 1), 1000))
+    return engine
+
+
+def test_regulated_by_default_then_the_chosen_offer(stored):
+    day = pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1))[0]
+    assert day.offer_key == "regulated:BASE" and day.energy_cost == 24 * D("0.1952")
+    with stored.begin() as conn:
+        offer_id = pricing_store.save_offer(conn, OFFER)
+        pricing_store.save_choice(conn, PDL, f"user:{offer_id}", {5: "0:00-24:00"}, "0,1", "9")
+    day = pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1))[0]
+    assert day.offer_key == f"user:{offer_id}" and day.energy_cost == 24 * D("0.20") and day.kva == 9
+    with stored.connect() as conn:
+        choice = pricing_store.get_choice(conn, PDL)
+    assert choice.buyback == D("0.1") and choice.overrides == {5: ((0, 1440),)}
+
+
+def test_bad_input_names_fields_and_saves_nothing(stored):
+    bad = OFFER | {"kind": "NOPE"}
+    with stored.begin() as conn, pytest.raises(OfferError) as err:
+        pricing_store.save_offer(conn, bad)
+    assert "kind" in err.value.errors
+    with stored.begin() as conn, pytest.raises(OfferError) as err:
+        pricing_store.save_choice(conn, PDL, "user:999", {0: "25H00-1H00"}, "-1", "7")
+    assert set(err.value.errors) == {"offer_key", "offpeak_0", "buyback", "kva"}
+    with stored.connect() as conn:
+        assert conn.scalar(sa.select(sa.func.count()).select_from(m.user_offers)) == 0
+        assert conn.scalar(sa.select(sa.func.count()).select_from(m.pdl_pricing)) == 0
+
+
+def test_cache_is_reused_and_invalidated(stored):
+    first = pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1))
+    assert pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1)) is first
+    with stored.begin() as conn:
+        repo.record_contract(conn, PDL, date(2025, 11, 2), {"subscribed_kva": 9, "pricing_option": "BASE"})
+    again = pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1))
+    assert again is not first
+    with stored.begin() as conn:
+        repo.store_load_curve(conn, PDL, "consumption", curve(date(2025, 10, 1), 2000))
+    assert pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1))[0].energy["BASE"] == 2_880_000
+
+
+def test_simulation_and_power_advice(stored):
+    with stored.begin() as conn:
+        pricing_store.save_offer(conn, OFFER)
+        repo.upsert(conn, m.max_power, [{"usage_point_id": PDL, "day": date(2025, 10, d), "va": 2500 + d * 10,
+                                         "at_utc": 0} for d in range(1, 31)])
+    results = pricing.simulate(stored, PDL, date(2025, 11, 5))
+    assert {r.key for r in results} == {"regulated:BASE", "regulated:HPHC", "regulated:TEMPO", "user:1"}
+    assert [r.last_12_months for r in results] == sorted(r.last_12_months for r in results)
+    assert next(r for r in results if r.key == "regulated:BASE").savings == 0
+    advice = pricing.max_power_advice(stored, PDL, date(2025, 11, 5))
+    # 2510..2800 VA: days 20-30 reach 2700 VA, 90 % of 3 kVA
+    assert advice.lower_kva == 3 and advice.peak_va == 2800 and advice.lower_close_days == 11
+    assert advice.yearly_saving == (D("15.47") - D("11.73")) * 12
+
+
+# -- one month of the simulator, priced independently ------------------------------------------
+HPHC_PRICES = {"HP": Fraction("0.2081"), "HC": Fraction("0.1635")}  # regulated, in force since 2025-08-01
+TEMPO_PRICES = {("BLUE", "HC"): "0.1232", ("BLUE", "HP"): "0.1494", ("WHITE", "HC"): "0.1391",
+                ("WHITE", "HP"): "0.1730", ("RED", "HC"): "0.1460", ("RED", "HP"): "0.6468"}
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory):
+    from myelectricaldata.database.migrate import upgrade
+    from myelectricaldata.database.session import make_engine
+
+    tmp = tmp_path_factory.mktemp("sim")
+    engine = make_engine(f"sqlite:///{tmp / 'sim.db'}")
+    upgrade(engine)
+    with start_simulator(today=date(2025, 11, 5)) as sim:
+        assert make_sync(engine, sim, tmp).run(pdls=[HCHP, TEMPO], since=date(2025, 9, 28)).ok
+    yield engine
+    engine.dispose()
+
+
+def raw_points(engine, pdl):
+    first, last = epoch(local_day_bounds(date(2025, 10, 1))[0]), epoch(local_day_bounds(date(2025, 10, 31))[1])
+    t = m.load_curve
+    with engine.connect() as conn:
+        return conn.execute(sa.select(t.c.start_utc, t.c.minutes, t.c.watts).where(
+            t.c.usage_point_id == pdl, t.c.direction == "consumption", t.c.start_utc >= first,
+            t.c.start_utc < last)).all()
+
+
+def to_cents(value: Fraction) -> D:
+    return (D(value.numerator) / D(value.denominator)).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+
+
+def test_hphc_month_matches_an_independent_computation(synced):
+    total = Fraction(0)
+    for start, minutes, watts in raw_points(synced, HCHP):
+        local = datetime.fromtimestamp(start, PARIS)
+        clock = local.hour * 60 + local.minute
+        offpeak = 90 <= clock < 480 or 750 <= clock < 840  # HC (1H30-8H00;12H30-14H00)
+        total += Fraction(watts * minutes, 60_000) * HPHC_PRICES["HC" if offpeak else "HP"]
+    total += 31 * Fraction("19.81") * 12 / 365  # 9 kVA HP/HC subscription, 31 days of a 365-day year
+    days = pricing.cost_by_day(synced, HCHP, date(2025, 10, 1), date(2025, 10, 31))
+    assert len(days) == 31
+    assert euros(sum((d.total for d in days), D(0))) == to_cents(total)
+
+
+def test_tempo_month_matches_an_independent_computation(synced):
+    with synced.connect() as conn:
+        colours = dict(conn.execute(sa.select(m.tempo_days.c.day, m.tempo_days.c.color)).all())
+    total = Fraction(0)
+    for start, minutes, watts in raw_points(synced, TEMPO):
+        local = datetime.fromtimestamp(start, PARIS)
+        tempo_day = (local - timedelta(hours=6)).date()  # the colour of D runs D 06:00 -> D+1 06:00
+        colour = colours.get(tempo_day, "BLUE")
+        period = "HC" if local.hour < 6 or local.hour >= 22 else "HP"
+        total += Fraction(watts * minutes, 60_000) * Fraction(TEMPO_PRICES[colour, period])
+    total += 31 * Fraction("19.49") * 12 / 365  # 9 kVA Tempo subscription
+    days = pricing.cost_by_day(synced, TEMPO, date(2025, 10, 1), date(2025, 10, 31))
+    assert euros(sum((d.total for d in days), D(0))) == to_cents(total)
