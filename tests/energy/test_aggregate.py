@@ -14,11 +14,11 @@ from myelectricaldata.energy.aggregate import (
     sum_by_period,
     wh_of,
 )
-from myelectricaldata.energy.offpeak import parse_offpeak_hours
+from myelectricaldata.energy.offpeak import parse_windows
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
 
 SPRING, AUTUMN, ORDINARY = date(2025, 3, 30), date(2025, 10, 26), date(2025, 11, 4)
-NIGHT = parse_offpeak_hours("22:00-06:00")
+NIGHT = parse_windows("22:00-06:00")
 
 
 def utc(*args: int) -> int:
@@ -98,7 +98,7 @@ def test_repeated_hour_of_the_fall_back_day_stays_two_buckets():
 
 
 def test_offpeak_split_of_a_point_straddling_a_window_edge():
-    windows = parse_offpeak_hours("01:30-08:00;12:30-14:00")
+    windows = parse_windows("01:30-08:00;12:30-14:00")
     points = [(utc(2025, 11, 4, 6, 30), 60, 1200)]  # 07:30-08:30 local: 30 min in, 30 min out
     assert offpeak_split(points, lambda day: windows) == [(ORDINARY, 36000, 36000)]
 
@@ -116,7 +116,7 @@ def test_offpeak_split_on_dst_days_uses_the_wall_clock(day, off_minutes, peak_mi
 def test_offpeak_split_is_exact_in_watt_minutes():
     points = day_of_points(AUTUMN, 10, watts=lambda i: 997 + 13 * i % 211)
     points += day_of_points(ORDINARY, 15, watts=lambda i: 31 * i % 1009)
-    split = offpeak_split(points, lambda day: parse_offpeak_hours("01:30-08:00;12:30-14:00"))
+    split = offpeak_split(points, lambda day: parse_windows("01:30-08:00;12:30-14:00"))
     assert [d for d, _, _ in split] == [AUTUMN, ORDINARY]
     assert sum(off + peak for _, off, peak in split) == sum(w * m for _, m, w in points)
     for day, off, peak in split:

@@ -6,7 +6,8 @@ from datetime import date, datetime
 from decimal import Decimal as D
 
 from myelectricaldata.energy.costs import DayFacts, by_period, euros, loads_by_day, price_days, subscription_share
-from myelectricaldata.energy.offers import offer_from_dict, parse_windows, regulated_offer
+from myelectricaldata.energy.offers import offer_from_dict, regulated_offer
+from myelectricaldata.energy.offpeak import parse_windows
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
 
 NIGHT = parse_windows("HC (22H00-6H00)")

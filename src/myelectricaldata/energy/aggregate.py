@@ -7,12 +7,11 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from .offpeak import offpeak_minutes
+from .offpeak import Spans, overlap
 from .timeline import PARIS, day_minutes
 
 # A point's energy is watts x minutes watt-minutes (/ 60 = Wh): sums stay in integer watt-minutes, converted once.
 Point = tuple[int, int, int]  # (start_utc epoch seconds, minutes, average watts)
-Windows = list[tuple[time, time]]
 PERIODS = ("day", "week", "month", "year")
 CURVE_STEPS = ("raw", "hour", "day")
 SLOTS = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(0, 1440, 30))  # the 48 half-hours of a wall clock
@@ -103,13 +102,13 @@ def curve_energy(points: Iterable[Point], step: str, tz: ZoneInfo = PARIS) -> li
     return [(key, wm / 60) for key, wm in sorted(energy.items())]
 
 
-def offpeak_split(points: Iterable[Point], windows_of: Callable[[date], Windows],
+def offpeak_split(points: Iterable[Point], windows_of: Callable[[date], Spans],
                   tz: ZoneInfo = PARIS) -> list[tuple[date, int, int]]:
     """``(local day, off-peak, peak)`` watt-minutes, each point classified by its wall-clock start and day's windows."""
     clock = LocalClock(tz)
     split: dict[date, list[int]] = {}
     kinds: dict[tuple, int] = {}  # distinct sets of windows, numbered
-    kind_of: dict[date, tuple[int, Windows]] = {}
+    kind_of: dict[date, tuple[int, Spans]] = {}
     offpeak: dict[tuple[int, int, int], int] = {}  # (windows number, wall-clock minute, length) -> off-peak minutes
     for start, minutes, watts in points:
         day, wall = clock.wall(start)
@@ -119,7 +118,7 @@ def offpeak_split(points: Iterable[Point], windows_of: Callable[[date], Windows]
         kind, windows = kind_of[day]
         key = (kind, wall, minutes)
         if key not in offpeak:
-            offpeak[key] = offpeak_minutes(time(wall // 60, wall % 60), minutes, windows)
+            offpeak[key] = overlap(wall, minutes, windows)
         off = watts * offpeak[key]
         parts = split.setdefault(day, [0, 0])
         parts[0] += off

@@ -16,7 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from .aggregate import LocalClock, Point, period_start
-from .offers import Offer, Spans
+from .offers import Offer
+from .offpeak import Spans, overlap
 from .tariffs import version_on
 from .timeline import PARIS
 
@@ -73,12 +74,6 @@ class DayCost:
     def total(self) -> Decimal:
         """Unrounded EUR of energy plus subscription share."""
         return self.energy_cost + self.subscription
-
-
-def overlap(start: int, minutes: int, spans: Spans) -> int:
-    """Minutes of [start, start + minutes) inside the spans (an interval may run past midnight)."""
-    end = start + minutes
-    return sum(max(0, min(b + shift, end) - max(a + shift, start)) for shift in (0, 1440) for a, b in spans)
 
 
 def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS) -> dict[date, DayLoad]:

@@ -9,13 +9,11 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from .offpeak import Spans, format_windows, parse_windows
 from .tariffs import SLOTS, PriceVersion, regulated_tariffs
 
 KINDS = ("BASE", "HPHC", "TEMPO", "CUSTOM")
 UNITS = {"€/kWh": Decimal(1), "c€/kWh": Decimal("0.01"), "€/MWh": Decimal("0.001")}
-Spans = tuple[tuple[int, int], ...]  # [start, end) minutes of the local day, wraps already split
-WHOLE_DAY: Spans = ((0, 1440),)
-_WINDOW = re.compile(r"^(\d{1,2})\s*[hH:]\s*(\d{2})?\s*-\s*(\d{1,2})\s*[hH:]\s*(\d{2})?$")
 _UNIT_SUFFIX = re.compile(r"\s*(c?€|c?eur|ct)?\s*/\s*(k|m)wh\s*$", re.IGNORECASE)
 
 
@@ -57,49 +55,6 @@ class Offer:
         if self.kind == "CUSTOM":
             return tuple(dict.fromkeys([self.default_period, *(r.period for r in self.rules)]))
         return SLOTS[self.kind]
-
-
-def _minute(hours: str, minutes: str | None) -> int:
-    h, m = int(hours), int(minutes or 0)
-    if h > 24 or m > 59 or (h == 24 and m):
-        raise ValueError(f"{hours}h{minutes or '00'} is not a time of day")
-    return h * 60 + m
-
-
-def parse_windows(text: str | None, field_name: str = "offpeak_hours") -> Spans:
-    """Spans of ``"HC (22H00-6H00;12h00-14h00)"`` or ``"22:00-06:00"``; 0H00-24H00 (or 0H00-0H00) is the whole day."""
-    if not text or not text.strip():
-        return ()
-    inner = re.sub(r"^HC\s*", "", text.strip(), flags=re.IGNORECASE)
-    if "(" in inner:
-        inner = inner[inner.index("(") + 1:inner.rindex(")") if ")" in inner else len(inner)]
-    spans: list[tuple[int, int]] = []
-    for part in filter(None, (p.strip() for p in re.split(r"[;,]", inner))):
-        match = _WINDOW.match(part)
-        try:
-            if not match:
-                raise ValueError(f"expected windows like 22H00-6H00, got {part!r}")
-            start, end = _minute(match.group(1), match.group(2)) % 1440, _minute(match.group(3), match.group(4)) % 1440
-        except ValueError as exc:
-            raise ValueError(f"{field_name}: {exc}") from None
-        if start == end:
-            return WHOLE_DAY
-        spans.extend([(start, end)] if end > start else [(start, 1440), (0, end)] if end else [(start, 1440)])
-    merged: list[tuple[int, int]] = []
-    for a, b in sorted(spans):  # overlapping windows count once
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
-        else:
-            merged.append((a, b))
-    return tuple(merged)
-
-
-def format_windows(spans: Spans) -> str:
-    """``HH:MM-HH:MM;...`` text of spans (midnight wraps joined again)."""
-    parts = list(spans)
-    if len(parts) > 1 and parts[0][0] == 0 and parts[-1][1] == 1440:
-        parts = [(parts[-1][0], parts[0][1]), *parts[1:-1]]
-    return ";".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60 % 24:02d}:{b % 60:02d}" for a, b in parts)
 
 
 def parse_price(value: Any, field_name: str, unit: str = "€/kWh") -> Decimal:

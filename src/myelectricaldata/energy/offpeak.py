@@ -1,72 +1,62 @@
-"""Off-peak (heures creuses) windows as Enedis writes them in the contract (pure)."""
+"""Off-peak (heures creuses) windows: parsed from the contract or typed by the user, as minute spans (pure)."""
 
 from __future__ import annotations
 
 import re
-from datetime import time
 
-_WINDOW = re.compile(r"(\d{1,2})\s*[hH:]\s*(\d{2})?\s*-\s*(\d{1,2})\s*[hH:]\s*(\d{2})?")
+Spans = tuple[tuple[int, int], ...]  # [start, end) minutes of the local day, wraps already split
+WHOLE_DAY: Spans = ((0, 1440),)
+_WINDOW = re.compile(r"^(\d{1,2})\s*[hH:]\s*(\d{2})?\s*-\s*(\d{1,2})\s*[hH:]\s*(\d{2})?$")
 
 
-def _clock(hours: str, minutes: str | None, text: str) -> time:
+def _minute(hours: str, minutes: str | None) -> int:
     h, m = int(hours), int(minutes or 0)
-    if h == 24 and m == 0:
-        return time(0, 0)
-    if h > 23 or m > 59:
-        raise ValueError(f"offpeak_hours {text!r}: {hours}h{minutes or '00'} is not a time of day")
-    return time(h, m)
+    if h > 24 or m > 59 or (h == 24 and m):
+        raise ValueError(f"{hours}h{minutes or '00'} is not a time of day")
+    return h * 60 + m
 
 
-def parse_offpeak_hours(text: str | None) -> list[tuple[time, time]]:
-    """Windows of ``"HC (22H00-6H00)"`` or ``"HC (1H30-8H00;12H30-14H00)"``; an end before its start wraps
-    past midnight. Empty or missing text means no off-peak windows."""
+def parse_windows(text: str | None, field_name: str = "offpeak_hours") -> Spans:
+    """Spans of ``"HC (22H00-6H00;12h00-14h00)"`` or ``"22:00-06:00"``; 0H00-24H00 (or 0H00-0H00) is the whole day."""
     if not text or not text.strip():
-        return []
-    inner = text
-    if "(" in text:
-        inner = text[text.index("(") + 1:text.rindex(")") if ")" in text else len(text)]
-    windows = []
-    for part in re.split(r"[;,]", inner):
-        if not part.strip():
-            continue
-        match = _WINDOW.search(part)
-        if not match:
-            raise ValueError(f"offpeak_hours {text!r}: expected windows like 22H00-6H00, got {part.strip()!r}")
-        start = _clock(match.group(1), match.group(2), text)
-        end = _clock(match.group(3), match.group(4), text)
+        return ()
+    inner = re.sub(r"^HC\s*", "", text.strip(), flags=re.IGNORECASE)
+    if "(" in inner:
+        inner = inner[inner.index("(") + 1:inner.rindex(")") if ")" in inner else len(inner)]
+    spans: list[tuple[int, int]] = []
+    for part in filter(None, (p.strip() for p in re.split(r"[;,]", inner))):
+        match = _WINDOW.match(part)
+        try:
+            if not match:
+                raise ValueError(f"expected windows like 22H00-6H00, got {part!r}")
+            start, end = _minute(match.group(1), match.group(2)) % 1440, _minute(match.group(3), match.group(4)) % 1440
+        except ValueError as exc:
+            raise ValueError(f"{field_name}: {exc}") from None
         if start == end:
-            raise ValueError(f"offpeak_hours {text!r}: window {part.strip()!r} is empty")
-        windows.append((start, end))
-    return windows
-
-
-def format_offpeak_hours(windows: list[tuple[time, time]]) -> str:
-    """Canonical ``HH:MM-HH:MM;HH:MM-HH:MM`` text of the windows."""
-    return ";".join(f"{a:%H:%M}-{b:%H:%M}" for a, b in windows)
-
-
-def _spans(windows: list[tuple[time, time]]) -> list[tuple[int, int]]:
-    """Windows as [start, end) minutes of the day, split where they wrap past midnight."""
-    out = []
-    for a, b in windows:
-        start, end = a.hour * 60 + a.minute, b.hour * 60 + b.minute
-        if end > start:
-            out.append((start, end))
+            return WHOLE_DAY
+        spans.extend([(start, end)] if end > start else [(start, 1440), (0, end)] if end else [(start, 1440)])
+    merged: list[tuple[int, int]] = []
+    for a, b in sorted(spans):  # overlapping windows count once
+        if merged and a <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(b, merged[-1][1]))
         else:
-            out.extend([(start, 1440), (0, end)])
-    return out
+            merged.append((a, b))
+    return tuple(merged)
 
 
-def offpeak_minutes(wall_start: time, minutes: int, windows: list[tuple[time, time]]) -> int:
-    """Minutes of the interval starting at local wall-clock ``wall_start`` that fall in off-peak windows.
+def format_windows(spans: Spans) -> str:
+    """``HH:MM-HH:MM;...`` text of spans (midnight wraps joined again)."""
+    parts = list(spans)
+    if len(parts) > 1 and parts[0][0] == 0 and parts[-1][1] == 1440:
+        parts = [(parts[-1][0], parts[0][1]), *parts[1:-1]]
+    return ";".join(f"{a // 60:02d}:{a % 60:02d}-{b // 60 % 24:02d}:{b % 60:02d}" for a, b in parts)
+
+
+def overlap(start: int, minutes: int, spans: Spans) -> int:
+    """Minutes of [start, start + minutes) inside the spans (an interval may run past midnight).
 
     Load-curve intervals are aligned on multiples of their length in UTC, so a DST change (on the
     hour) is always an interval boundary and the wall clock runs straight through an interval.
     """
-    start = wall_start.hour * 60 + wall_start.minute
-    total = 0
-    for offset in (0, 1440):  # an interval may run past midnight into the next day's windows
-        for a, b in _spans(windows):
-            a, b = a + offset, b + offset
-            total += max(0, min(b, start + minutes) - max(a, start))
-    return total
+    end = start + minutes
+    return sum(max(0, min(b + shift, end) - max(a + shift, start)) for shift in (0, 1440) for a, b in spans)

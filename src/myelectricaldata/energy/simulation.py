@@ -9,7 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from .costs import ZERO, DayCost, DayFacts, DayLoad, price_days
-from .offers import Offer, Spans
+from .offers import Offer
+from .offpeak import Spans
 from .tariffs import KVA_LEVELS
 from .timeline import years_before
 

@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 COLOURS = ("BLUE", "WHITE", "RED")
 RED_DAYS, WHITE_DAYS = 22, 43
 DAY_STARTS = time(6, 0)
-OFFPEAK = ((time(22, 0), time(6, 0)),)  # Tempo off-peak is 22:00 -> 06:00 whatever the contract says
+OFFPEAK = ((0, 360), (1320, 1440))  # minute spans: Tempo off-peak is 22:00 -> 06:00 whatever the contract says
 
 
 def season_of(day: date) -> int:

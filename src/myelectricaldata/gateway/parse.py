@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
-from ..energy.offpeak import format_offpeak_hours, parse_offpeak_hours
+from ..energy.offpeak import format_windows, parse_windows
 from ..energy.timeline import PARIS, epoch, interval_minutes, resolve_interval_starts, resolve_local_times
 from .errors import UnexpectedPayload
 
@@ -212,7 +212,7 @@ def parse_contract(data: Any, usage_point_id: str) -> ContractFacts:
         kva = whole(str(power).upper().replace("KVA", ""), "contract subscribed_power")
     raw = contract.get("offpeak_hours") or ""
     try:
-        canonical = format_offpeak_hours(parse_offpeak_hours(raw))
+        canonical = format_windows(parse_windows(raw, "contract offpeak_hours"))
     except ValueError as exc:
         raise UnexpectedPayload(str(exc)) from None
     return ContractFacts(

@@ -14,7 +14,8 @@ from sqlalchemy import Connection, Engine, func, select
 from ..database import models as m
 from ..database import repository as repo
 from ..energy.costs import DayCost, DayFacts, DayLoad, PeriodCost, by_period, loads_by_day, price_days
-from ..energy.offers import Offer, option_of_contract, parse_windows, regulated_offer
+from ..energy.offers import Offer, option_of_contract, regulated_offer
+from ..energy.offpeak import parse_windows
 from ..energy.simulation import OfferResult, PowerAdvice, last_12_months, simulate_offers
 from ..energy.simulation import max_power_advice as advise
 from ..energy.tariffs import version_on

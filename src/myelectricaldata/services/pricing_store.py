@@ -15,14 +15,12 @@ from ..database import repository as repo
 from ..energy.offers import (
     Offer,
     OfferError,
-    Spans,
-    format_windows,
     offer_from_dict,
     offer_to_dict,
     parse_price,
-    parse_windows,
     regulated_offer,
 )
+from ..energy.offpeak import Spans, format_windows, parse_windows
 from ..energy.tariffs import KVA_LEVELS, OPTIONS
 
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")

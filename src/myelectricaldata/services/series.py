@@ -9,9 +9,9 @@ from sqlalchemy import Engine, select
 
 from ..database import models as m
 from ..database import repository as repo
-from ..energy.aggregate import Point, Windows, curve_energy, heatmap, offpeak_split, wh_of
+from ..energy.aggregate import Point, curve_energy, heatmap, offpeak_split, wh_of
 from ..energy.aggregate import sum_by_period as by_period
-from ..energy.offpeak import parse_offpeak_hours
+from ..energy.offpeak import Spans, parse_windows
 from ..energy.tempo import OFFPEAK as TEMPO_OFFPEAK
 from ..energy.timeline import epoch, local_day_bounds
 from .overview import label_of
@@ -77,20 +77,20 @@ def contracts_by_day(engine: Engine, pdl: str, start: date, end: date) -> dict[d
     return out
 
 
-def offpeak_windows(contract: dict[str, Any] | None) -> Windows:
+def offpeak_windows(contract: dict[str, Any] | None) -> Spans:
     """Off-peak windows of a contract version: Tempo's 22:00-06:00, else its off-peak hours."""
     if not contract:
-        return []
+        return ()
     if contract.get("pricing_option") == "TEMPO":
-        return list(TEMPO_OFFPEAK)
-    return parse_offpeak_hours(contract.get("offpeak_hours"))
+        return TEMPO_OFFPEAK
+    return parse_windows(contract.get("offpeak_hours"))
 
 
 def hphc_by_day(engine: Engine, pdl: str, start: date, end: date) -> list[tuple[date, int, int]]:
     """``(day, off-peak Wh, peak Wh)`` of consumption from the load curve, with the windows in force each day."""
     # empty when no version in force over the range has off-peak hours; off-peak + peak is the rounded exact total
-    parsed: dict[int, Windows] = {}  # per contract version, parsed once
-    windows: dict[date, Windows] = {}
+    parsed: dict[int, Spans] = {}  # per contract version, parsed once
+    windows: dict[date, Spans] = {}
     for day, contract in contracts_by_day(engine, pdl, start, end).items():
         if id(contract) not in parsed:
             parsed[id(contract)] = offpeak_windows(contract)
