@@ -94,7 +94,47 @@ SCHEMAS: dict[str, Any] = {
         quota_paused_until={**_or_null(DATE_TIME), "description": "syncs wait for the gateway quota until then"},
         runs=_array(_object(id=INTEGER, started_at=DATE_TIME, finished_at=_or_null(DATE_TIME),
                             outcome=STRING, requests=INTEGER, message=STRING))),
+    "Costs": _object(
+        usage_point_id=STRING, **RANGE, step={**STRING, "enum": ["day", "month", "year"]}, unit={"const": "EUR"},
+        offer={**_object(key=STRING, name=STRING, chosen={**BOOLEAN, "description": "picked in the settings "
+                                                                               "(false: the regulated default)"}),
+               "description": "the offer pricing the usage point today"},
+        periods={**_array(_object(
+            date={**DATE, "description": "first day of the period"},
+            kwh={"type": "object", "additionalProperties": {"type": "number"},
+                 "description": "energy per slot: BASE, HP, HC, BLUE_HP... RED_HC, or a custom offer's periods"},
+            euros={"type": "object", "additionalProperties": {"type": "number"},
+                   "description": "energy cost per slot, rounded to the cent"},
+            energy={"type": "number"}, subscription={"type": "number", "description": "subscription share"},
+            total={"type": "number", "description": "energy plus subscription, the rounded exact sum"},
+            days={**INTEGER, "description": "days with a load curve in the period"},
+            estimated={**BOOLEAN, "description": "some days assumed a missing Tempo colour (blue)"},
+            estimated_days=INTEGER, offer_keys=_array(STRING))),
+            "description": "periods with a stored load curve only, in order"},
+        total={"type": "number", "description": "the whole range, rounded once"}),
     "SyncStarted": _object(started={**BOOLEAN, "description": "false when a sync is already running"}),
+    "Simulation": _object(
+        usage_point_id=STRING, start={**DATE, "description": "first day of the last 12 months"},
+        end={**DATE, "description": "yesterday"},
+        current_offer={**STRING, "description": "key of the offer pricing the PDL today (regulated:OPTION or user:ID)"},
+        offers={**_array(_object(
+            rank=_or_null(INTEGER), key=STRING, name=STRING,
+            kind={**STRING, "enum": ["BASE", "HPHC", "TEMPO", "CUSTOM"]},
+            current=BOOLEAN, complete={**BOOLEAN, "description": "false: no subscription price known for some days"},
+            total={"type": "number", "description": "EUR over the last 12 months, subscription included"},
+            energy={"type": "number"}, subscription={"type": "number"},
+            savings={**_or_null({"type": "number"}), "description": "EUR less than the current offer (null: not "
+                                                                   "comparable)"},
+            by_year=_array(_object(year=INTEGER, total={"type": "number"})),
+            estimated_days=INTEGER, subscription_unknown_days=INTEGER)),
+            "description": "ranked by total (rank null for offers without a known subscription, listed last)"},
+        power=_object(
+            subscribed_kva=_or_null(INTEGER), days=INTEGER, peak_va=INTEGER,
+            distribution=_array(_object(kva=INTEGER, days=INTEGER)), close_days=INTEGER, over_days=INTEGER,
+            lower_kva=_or_null(INTEGER), lower_close_days=INTEGER,
+            yearly_saving={**_or_null({"type": "number"}), "description": "EUR per year at lower_kva; null when "
+                                                                          "unknown"},
+            message=STRING)),
 }
 
 
@@ -115,6 +155,8 @@ PARAMETERS: dict[str, Any] = {
                          "sum per day, ISO week, month or year (keyed by the period's first day)"),
     "curve_step": _query("step", {**STRING, "enum": list(CURVE_STEPS), "default": "raw"},
                          "raw points (W), or Wh per local hour or day"),
+    "cost_step": _query("step", {**STRING, "enum": ["day", "month", "year"], "default": "day"},
+                        "sum per local day, month or year (keyed by the period's first day)"),
     "season": _query("season", {**INTEGER, "minimum": FIRST_SEASON, "maximum": LAST_SEASON},
                      "year the season starts in (default: the current season)"),
 }
@@ -157,12 +199,18 @@ PATHS: dict[str, Any] = {
     "/api/v1/usage_points/{pdl}/max_power": {"get": _operation(
         "getMaxPower", "Daily maximum power", "MaxPower", parameters=("pdl", "start", "end"),
         errors=("BadRequest", "NotFound"))},
+    "/api/v1/usage_points/{pdl}/costs": {"get": _operation(
+        "getCosts", "Cost per day, month or year, per slot, with the subscription share", "Costs",
+        parameters=("pdl", "start", "end", "cost_step"), errors=("BadRequest", "NotFound"))},
     "/api/v1/tempo": {"get": _operation(
         "getTempoDays", "Tempo colours per day (the days not announced yet are absent)", "TempoDays",
         parameters=("start", "tempo_end"), errors=("BadRequest",))},
     "/api/v1/tempo/season": {"get": _operation(
         "getTempoSeason", "Tempo days used and remaining per colour in a season", "TempoSeason", parameters=("season",),
         errors=("BadRequest",))},
+    "/api/v1/usage_points/{pdl}/simulation": {"get": _operation(
+        "getSimulation", "Every known offer replayed on the last 12 months and per year, and the max power advisor",
+        "Simulation", parameters=("pdl",), errors=("BadRequest", "NotFound"))},
     "/api/v1/ecowatt": {"get": _operation("getEcoWatt", "EcoWatt signals stored from today on", "EcoWatt")},
     "/api/v1/sync": {
         "get": _operation("getSyncState", "Sync progress, the last runs and any quota pause", "SyncState"),

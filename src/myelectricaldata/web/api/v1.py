@@ -111,3 +111,6 @@ def start_sync():
     if runner is None:
         raise ApiError(409, "no_gateway", "no gateway is configured: set CLIENT_ID and CLIENT_SECRET, or use demo mode")
     return jsonify(started=runner.start()), 202
+
+
+from . import costs, simulation_api  # noqa: E402, F401  (their routes join bp)

@@ -8,8 +8,12 @@ from flask import Blueprint, abort, current_app, make_response, render_template,
 from sqlalchemy import func, select
 
 from ...database import models as m
+from ...database import repository as repo
+from ...energy.offers import option_of_contract
 from ...energy.tempo import COLOURS, season_bounds, season_of, season_summary, tempo_day_of
 from ...energy.timeline import PARIS
+from ...services import series
+from .money import tempo_costs
 
 bp = Blueprint("calendars", __name__)
 
@@ -53,6 +57,22 @@ def _season_arg(default: int) -> int:
     return int(raw)
 
 
+def _tempo_pdl(engine, today: date) -> str | None:
+    """The ``pdl`` asked for (404 if unknown), else the first PDL whose contract today is Tempo."""
+    points = [p["usage_point_id"] for p in series.usage_points(engine, "consumption")]
+    asked = request.args.get("pdl", "").strip()
+    if asked:
+        if asked not in points:
+            abort(404)
+        return asked
+    with engine.connect() as conn:
+        for pdl in points:
+            contract = repo.contract_in_force(conn, pdl, today)
+            if contract and option_of_contract(contract["pricing_option"]) == "TEMPO":
+                return pdl
+    return None
+
+
 @bp.route("/tempo")
 def tempo():
     services = current_app.extensions["med"]
@@ -72,13 +92,16 @@ def tempo():
     summary = season_summary(colours, season, up_to)
     known = sum(s["used"] for s in summary.values())
     current = tempo_day_of(now.replace(tzinfo=None))
+    pdl = _tempo_pdl(services.engine, today)
+    costs = tempo_costs(services.engine, pdl, first, min(last, today - timedelta(days=1))) if pdl else None
     return render_template(
         "tempo.html", season=season, first=first, last=last, months=month_blocks(first, last, colours),
         summary=summary, colours=COLOURS, words=COLOUR_WORDS, unknown_days=elapsed - known,
         today=today, tomorrow=tomorrow, today_colour=around.get(today), tomorrow_colour=around.get(tomorrow),
         before_six=current != today, current_colour=around.get(current), french_day=french_day,
         previous=season - 1 if oldest and season > season_of(oldest) else None,
-        following=season + 1 if season < season_of(tomorrow) else None)
+        following=season + 1 if season < season_of(tomorrow) else None, cost_pdl=pdl, costs=costs,
+        costs_until=min(last, today - timedelta(days=1)))
 
 
 @bp.route("/ecowatt")

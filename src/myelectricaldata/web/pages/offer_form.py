@@ -1,0 +1,181 @@
+"""The offer form of the simulation pages: fields, the raw offer they make, and errors mapped back in French."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ...energy.offers import UNITS, Offer, OfferError
+from ...energy.offpeak import format_windows
+from ...energy.tariffs import SLOTS, TEMPO_SLOTS
+from .settings_pages import FrenchForm
+
+KIND_LABELS = {"BASE": "Base", "HPHC": "Heures pleines / heures creuses", "TEMPO": "Tempo",
+               "CUSTOM": "Personnalisée (plages horaires)"}
+SLOT_LABELS = {"BASE": "Prix du kWh", "HP": "Heures pleines", "HC": "Heures creuses",
+               "BLUE_HP": "Bleu HP", "BLUE_HC": "Bleu HC", "WHITE_HP": "Blanc HP", "WHITE_HC": "Blanc HC",
+               "RED_HP": "Rouge HP", "RED_HC": "Rouge HC"}
+PRICE_SLOTS = ("BASE", "HP", "HC", *TEMPO_SLOTS)
+DAY_NAMES = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
+FRENCH = (  # messages of energy.offers / energy.offpeak, in French
+    (r"^(None|'') is not a price$", "Indiquez ce prix."),
+    (r"cannot be negative", "Un prix ne peut pas être négatif."),
+    (r"^'?(.*?)'? is not a price$", r"« \1 » n'est pas un prix : écrivez par exemple 0,2516."),
+    (r"^expected windows like .*, got '?(.*?)'?$",
+     r"Plage illisible « \1 » : écrivez par exemple 22:00-06:00;12:00-14:00."),
+    (r"^(.*) is not a time of day$", r"\1 n'est pas une heure de la journée."),
+    (r"^give at least one window.*", "Donnez au moins une plage, par exemple 22:00-06:00."),
+    (r"^a period name like.*", "Un nom de période en majuscules, par exemple HC ou WEEKEND."),
+    (r"^weekdays are.*", "Jours attendus : lun, mar, mer, jeu, ven, sam, dim (ou lun-ven)."),
+    (r"^a custom offer needs.*", "Une offre personnalisée demande au moins une plage horaire."),
+    (r"^a name of 1 to 100.*", "Un nom de 1 à 100 caractères."),
+    (r"^unknown option '?(.*?)'?; .*", r"Option inconnue « \1 »."),
+    (r"^unknown unit '?(.*?)'?; .*", r"Unité inconnue « \1 »."),
+    (r"is not a date", "Date invalide (AAAA-MM-JJ)."),
+    (r"^at least one dated set of prices$", "Indiquez les prix."),
+)
+
+
+class OfferForm(FrenchForm):
+    name = StringField("Nom de l'offre", validators=[InputRequired("Donnez un nom à l'offre."), Length(max=100)])
+    kind = SelectField("Option", choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()], default="BASE")
+    unit = SelectField("Unité des prix", choices=[SelectChoice(u) for u in UNITS], default="€/kWh")
+    offpeak = StringField("Heures creuses (HP/HC ; vide : celles du contrat)")
+    rules = TextAreaField("Plages horaires (personnalisée) : une par ligne, « jours | plages | période »")
+    default_period = StringField("Période hors plages (personnalisée)", default="HP")
+    custom_prices = TextAreaField("Prix par période (personnalisée) : « PÉRIODE = prix », une par ligne")
+    subscription = StringField("Abonnement (€/mois ; ou par kVA : 6=12,44;9=15,47)")
+    buyback = StringField("Prix de rachat de la production (même unité ; facultatif)")
+    valid_from = DateField("Prix en vigueur depuis", validators=[Optional()])
+
+
+for _slot in PRICE_SLOTS:
+    setattr(OfferForm, f"price_{_slot.lower()}", StringField(SLOT_LABELS[_slot]))
+
+
+def price_fields(form: OfferForm) -> dict[str, list]:
+    """The price fields of each kind, for the template."""
+    return {kind: [form[f"price_{s.lower()}"] for s in slots] for kind, slots in SLOTS.items()}
+
+
+def french(message: str) -> str:
+    """A message of the offer parser, in French (unchanged when not known)."""
+    for pattern, text in FRENCH:
+        match = re.search(pattern, message)
+        if match:
+            return match.expand(text)
+    return message
+
+
+def _weekdays(text: str) -> list[int]:
+    """Weekday numbers of ``lun-ven,dim`` or ``tous`` (``[-1]`` when a name is unknown)."""
+    if text.strip().lower() == "tous":
+        return list(range(7))
+    days: list[int] = []
+    for part in filter(None, (p.strip().lower() for p in text.split(","))):
+        first, sep, last = part.partition("-")
+        a, b = first.strip()[:3], (last if sep else first).strip()[:3]
+        if a not in DAY_NAMES or b not in DAY_NAMES:
+            return [-1]
+        i, j = DAY_NAMES.index(a), DAY_NAMES.index(b)
+        days += list(range(i, j + 1)) if i <= j else [*range(i, 7), *range(0, j + 1)]
+    return days
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def raw_offer(form: OfferForm) -> tuple[dict[str, Any], dict[str, str]]:
+    """The plain offer data of the form (for ``offer_from_dict``), and the lines it could not even split."""
+    problems: dict[str, str] = {}
+    kind = form.kind.data
+    if kind == "CUSTOM":
+        energy = {}
+        for n, line in enumerate(_lines(form.custom_prices.data), 1):
+            period, sep, price = line.partition("=")
+            if not sep:
+                problems["custom_prices"] = f"Ligne {n} : écrivez « PÉRIODE = prix », par exemple HC = 0,18."
+            energy[period.strip().upper()] = price.strip()
+    else:
+        energy = {s: form[f"price_{s.lower()}"].data for s in SLOTS.get(kind, ())}
+    rules = []
+    for n, line in enumerate(_lines(form.rules.data), 1):
+        parts = [p.strip() for p in line.split("|")]
+        if len(parts) != 3:
+            problems["rules"] = (f"Ligne {n} : écrivez « jours | plages | période », par exemple "
+                                 "sam-dim | 0:00-24:00 | WE.")
+            continue
+        rules.append({"weekdays": _weekdays(parts[0]) or [-1], "hours": parts[1], "period": parts[2]})
+    text = (form.subscription.data or "").strip()
+    subscription: Any = text
+    if "=" in text:
+        subscription = {}
+        for part in filter(None, (p.strip() for p in text.split(";"))):
+            kva, sep, amount = part.partition("=")
+            if not sep or not kva.strip().isdigit():
+                problems["subscription"] = f"« {part} » : écrivez kVA=montant, par exemple 6=12,44."
+                continue
+            subscription[kva.strip()] = amount.strip()
+    version = {"valid_from": form.valid_from.data.isoformat() if form.valid_from.data else "",
+               "energy": energy, "subscription": subscription}
+    raw = {"name": form.name.data, "kind": kind, "unit": form.unit.data, "offpeak": form.offpeak.data,
+           "rules": rules, "default_period": form.default_period.data or "HP", "versions": [version],
+           "buyback": form.buyback.data}
+    return raw, problems
+
+
+def _field_of(form: OfferForm, key: str) -> tuple[Any, str]:
+    """The form field an ``OfferError`` key belongs to, and a prefix naming the line or slot."""
+    match = re.fullmatch(r"versions\[\d+\]\.(\w+)(?:\.(\w+))?", key)
+    if match and match.group(1) == "energy":
+        slot = match.group(2) or ""
+        if form.kind.data == "CUSTOM" or f"price_{slot.lower()}" not in form:
+            return form.custom_prices, f"{slot} : "
+        return form[f"price_{slot.lower()}"], ""
+    if match:
+        return {"subscription": form.subscription, "valid_from": form.valid_from}.get(match.group(1), form.name), ""
+    rule = re.fullmatch(r"rules\[(\d+)\]\.\w+", key)
+    if rule:
+        return form.rules, f"Ligne {int(rule.group(1)) + 1} : "
+    if key == "versions":
+        return (form.custom_prices if form.kind.data == "CUSTOM" else form.name), ""
+    return form._fields.get(key, form.name), ""
+
+
+def add_errors(form: OfferForm, errors: dict[str, str] | OfferError) -> None:
+    """Put each message next to its field."""
+    items = errors.errors if isinstance(errors, OfferError) else errors
+    for key, message in items.items():
+        field, prefix = _field_of(form, key) if key not in form else (form[key], "")
+        field.errors = [*field.errors, prefix + french(message)]
+
+
+def decimal_text(value: Decimal) -> str:
+    """A price or amount with a decimal comma and no trailing zeros."""
+    text = format(value.normalize(), "f")
+    return text.replace(".", ",")
+
+
+def form_data(offer: Offer) -> dict[str, Any]:
+    """The form's data of a stored offer (its latest prices, in €/kWh)."""
+    version = offer.versions[-1]
+    subs = version.subscription
+    data = {"name": offer.name, "kind": offer.kind, "unit": "€/kWh", "valid_from": version.valid_from,
+            "offpeak": format_windows(offer.offpeak) if offer.offpeak else "",
+            "default_period": offer.default_period,
+            "subscription": decimal_text(subs[0]) if list(subs) == [0] else ";".join(
+                f"{k}={decimal_text(v)}" for k, v in sorted(subs.items())),
+            "buyback": decimal_text(offer.buyback) if offer.buyback is not None else ""}
+    if offer.kind == "CUSTOM":
+        data["custom_prices"] = "\n".join(f"{s} = {decimal_text(p)}" for s, p in version.energy.items())
+        data["rules"] = "\n".join(
+            f"{','.join(DAY_NAMES[d] for d in sorted(r.weekdays))} | {format_windows(r.spans)} | {r.period}"
+            for r in offer.rules)
+    else:
+        data.update({f"price_{s.lower()}": decimal_text(p) for s, p in version.energy.items()})
+    return data

@@ -1,0 +1,52 @@
+"""GET /api/v1/usage_points/{pdl}/costs against the simulator's demo PDLs (today frozen on 2025-11-05)."""
+
+from __future__ import annotations
+
+from decimal import Decimal as D
+
+import pytest
+
+from myelectricaldata.services import pricing
+from tests.web.test_api import HCHP, TEMPO, UNKNOWN, build_app, error, get, synced  # noqa: F401
+
+SLOTS_TEMPO = {"BLUE_HP", "BLUE_HC", "WHITE_HP", "WHITE_HC", "RED_HP", "RED_HC"}
+
+
+@pytest.fixture(scope="module")
+def client(synced):  # noqa: F811
+    pricing.clear_cache()
+    return build_app(synced).test_client()
+
+
+def test_month_of_a_tempo_pdl(client):
+    body = get(client, f"/api/v1/usage_points/{TEMPO}/costs?start=2025-10-01&end=2025-10-31&step=month")
+    assert body["offer"] == {"key": "regulated:TEMPO", "name": "Tarif Bleu Tempo", "chosen": False}
+    (month,) = body["periods"]
+    assert month["date"] == "2025-10-01" and month["days"] == 31 and month["offer_keys"] == ["regulated:TEMPO"]
+    assert set(month["kwh"]) == set(month["euros"]) == SLOTS_TEMPO
+    assert month["subscription"] == float((31 * D("19.49") * 12 / 365).quantize(D("0.01")))
+    assert abs(month["energy"] + month["subscription"] - month["total"]) <= 0.011
+    assert body["total"] == month["total"] and body["unit"] == "EUR" and body["capped"] is False
+
+
+def test_days_of_an_hphc_pdl_and_the_default_range(client):
+    body = get(client, f"/api/v1/usage_points/{HCHP}/costs")
+    assert body["start"] == "2025-10-05" and body["end"] == "2025-11-04" and body["step"] == "day"
+    assert len(body["periods"]) == 31
+    assert all(set(p["kwh"]) == {"HP", "HC"} and not p["estimated"] for p in body["periods"])
+    yearly = get(client, f"/api/v1/usage_points/{HCHP}/costs?start=2025-10-05&end=2025-11-04&step=year")
+    assert yearly["total"] == body["total"]
+
+
+def test_refusals(client):
+    error(client, f"/api/v1/usage_points/{UNKNOWN}/costs", 404, "unknown_usage_point")
+    error(client, "/api/v1/usage_points/123/costs", 400, "invalid_usage_point_id")
+    error(client, f"/api/v1/usage_points/{HCHP}/costs?step=week", 400, "invalid_step", "step")
+    error(client, f"/api/v1/usage_points/{HCHP}/costs?start=2025-10-32", 400, "invalid_start", "start")
+    error(client, f"/api/v1/usage_points/{HCHP}/costs?start=2025-10-05&end=2025-10-01", 400, "invalid_start")
+
+
+def test_documented(client):
+    doc = get(client, "/api/openapi.json")
+    responses = doc["paths"]["/api/v1/usage_points/{pdl}/costs"]["get"]["responses"]
+    assert {"200", "400", "404"} <= set(responses)

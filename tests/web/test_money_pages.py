@@ -1,0 +1,169 @@
+"""The /consumption_euro page and the Tempo cost per colour, on a database synced from the simulator."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP
+from decimal import Decimal as D
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from myelectricaldata.config import load_settings
+from myelectricaldata.database import models as m
+from myelectricaldata.database import repository as repo
+from myelectricaldata.database.migrate import upgrade
+from myelectricaldata.database.session import make_engine
+from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
+from myelectricaldata.gateway.simulator import start_simulator
+from myelectricaldata.services import pricing
+from myelectricaldata.services.runtime import AppServices
+from myelectricaldata.web.app import create_app
+from tests.services.syncing import make_sync
+from tests.web.test_data_pages import Tables
+
+HCHP, TEMPO = "99000000000002", "99000000000003"
+NOON = datetime(2025, 11, 5, 12, 0, tzinfo=PARIS)
+PREFIX = "/api/hassio_ingress/TOKEN"
+OCTOBER = "start=2025-10-01&end=2025-10-31"
+HPHC_PRICES = {"HP": Fraction("0.2081"), "HC": Fraction("0.1635")}  # regulated, in force since 2025-08-01
+TEMPO_PRICES = {("BLUE", "HC"): "0.1232", ("BLUE", "HP"): "0.1494", ("WHITE", "HC"): "0.1391",
+                ("WHITE", "HP"): "0.1730", ("RED", "HC"): "0.1460", ("RED", "HP"): "0.6468"}
+
+
+@pytest.fixture(scope="module")
+def synced(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("money")
+    engine = make_engine(f"sqlite:///{tmp / 'money.db'}")
+    upgrade(engine)
+    with start_simulator(today=date(2025, 11, 5)) as sim:
+        assert make_sync(engine, sim, tmp).run(pdls=[HCHP, TEMPO], since=date(2025, 9, 1)).ok
+    yield engine, tmp
+    engine.dispose()
+
+
+@pytest.fixture
+def client(synced):
+    engine, tmp = synced
+    pricing.clear_cache()
+    settings = load_settings(environ={"DATA_DIR": str(tmp)}, options_file=Path("/nonexistent"))
+    return create_app(settings, AppServices(engine, clock=lambda: NOON)).test_client()
+
+
+def page(client, url: str, status: int = 200, **kwargs) -> Tables:
+    response = client.get(url, **kwargs)
+    assert response.status_code == status, response.text
+    return Tables(response.text)
+
+
+def raw_points(engine, pdl):
+    first, last = epoch(local_day_bounds(date(2025, 10, 1))[0]), epoch(local_day_bounds(date(2025, 10, 31))[1])
+    t = m.load_curve
+    with engine.connect() as conn:
+        return conn.execute(sa.select(t.c.start_utc, t.c.minutes, t.c.watts).where(
+            t.c.usage_point_id == pdl, t.c.direction == "consumption", t.c.start_utc >= first,
+            t.c.start_utc < last)).all()
+
+
+def french_cents(value: Fraction) -> str:
+    cents = (D(value.numerator) / D(value.denominator)).quantize(D("0.01"), rounding=ROUND_HALF_UP)
+    return f"{cents:,.2f}".replace(",", "\xa0").replace(".", ",")
+
+
+def hphc_month(engine) -> Fraction:
+    total = Fraction(0)
+    for start, minutes, watts in raw_points(engine, HCHP):
+        local = datetime.fromtimestamp(start, PARIS)
+        clock = local.hour * 60 + local.minute
+        offpeak = 90 <= clock < 480 or 750 <= clock < 840  # HC (1H30-8H00;12H30-14H00)
+        total += Fraction(watts * minutes, 60_000) * HPHC_PRICES["HC" if offpeak else "HP"]
+    return total + 31 * Fraction("19.81") * 12 / 365  # 9 kVA HP/HC subscription, 31 days of a 365-day year
+
+
+def tempo_month(engine) -> Fraction:
+    with engine.connect() as conn:
+        colours = dict(conn.execute(sa.select(m.tempo_days.c.day, m.tempo_days.c.color)).all())
+    total = Fraction(0)
+    for start, minutes, watts in raw_points(engine, TEMPO):
+        local = datetime.fromtimestamp(start, PARIS)
+        tempo_day = (local - timedelta(hours=6)).date()  # the colour of D runs D 06:00 -> D+1 06:00
+        period = "HC" if local.hour < 6 or local.hour >= 22 else "HP"
+        total += Fraction(watts * minutes, 60_000) * Fraction(TEMPO_PRICES[colours.get(tempo_day, "BLUE"), period])
+    return total + 31 * Fraction("19.49") * 12 / 365  # 9 kVA Tempo subscription
+
+
+@pytest.mark.parametrize(("pdl", "independent"), [(HCHP, hphc_month), (TEMPO, tempo_month)])
+def test_october_totals_match_an_independent_computation_to_the_cent(client, synced, pdl, independent):
+    (table,) = page(client, f"/consumption_euro?pdl={pdl}&{OCTOBER}&view=month").tables
+    head, month, total = table
+    expected = french_cents(independent(synced[0]))
+    assert month[0] == "octobre 2025" and month[head.index("Total (€)")] == expected
+    assert total[0] == "Total" and total[head.index("Total (€)")] == expected
+
+
+def test_hphc_split_columns_and_offer_named(client):
+    response = client.get(f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=day")
+    (table,) = Tables(response.text).tables
+    assert table[0] == ["Période", "Consommation (kWh)", "Heures pleines (€)", "Heures creuses (€)",
+                        "Abonnement (€)", "Total (€)", "Remarque"]
+    assert len(table) == 33 and table[1][0] == "01/10/2025" and table[-1][0] == "Total"
+    hp, hc, sub, tot = (D(c.replace(",", ".")) for c in table[1][2:6])
+    assert abs(hp + hc + sub - tot) <= D("0.02") and table[1][4] == "0,65"  # 19,81 x 12 / 365 = 0,6513
+    assert "Tarif Bleu Heures Creuses" in response.text and "tarif réglementé" in response.text
+    assert "/settings/" + HCHP in response.text
+
+
+def test_tempo_six_colours(client):
+    (table,) = page(client, f"/consumption_euro?pdl={TEMPO}&{OCTOBER}&view=year").tables
+    assert table[0][2:8] == ["Bleu HP (€)", "Bleu HC (€)", "Blanc HP (€)", "Blanc HC (€)", "Rouge HP (€)",
+                             "Rouge HC (€)"]
+    assert [r[0] for r in table[1:]] == ["2025", "Total"]
+
+
+def test_missing_tempo_colour_is_estimated_with_the_assumed_colour(client, synced):
+    engine = synced[0]
+    missing = date(2025, 10, 15)
+    with engine.begin() as conn:
+        colour = conn.scalar(sa.select(m.tempo_days.c.color).where(m.tempo_days.c.day == missing))
+        conn.execute(sa.delete(m.tempo_days).where(m.tempo_days.c.day == missing))
+    try:
+        response = client.get(f"/consumption_euro?pdl={TEMPO}&start=2025-10-14&end=2025-10-16")
+        (table,) = Tables(response.text).tables
+        remarks = {r[0]: r[-1] for r in table[1:]}
+        assert remarks["14/10/2025"] == ""
+        assert remarks["15/10/2025"] == "estimé : bleu supposé le 15/10/2025"
+        assert remarks["16/10/2025"] == "estimé : bleu supposé le 15/10/2025"  # its 00:00-06:00 is the 15th's
+        assert remarks["Total"] == "2 jour(s) estimé(s)" and 'data-day="2025-10-15"' in response.text
+    finally:
+        with engine.begin() as conn:
+            repo.store_tempo(conn, [(missing, colour)])
+
+
+def test_unknown_pdl_bad_dates_and_long_ranges(client):
+    page(client, "/consumption_euro?pdl=12345678901234", 404)
+    assert "Date de début (start) invalide" in client.get("/consumption_euro?start=2025-13-01").text
+    assert client.get("/consumption_euro?start=2025-13-01").status_code == 400
+    assert client.get("/consumption_euro?end=demain").status_code == 400
+    assert client.get("/consumption_euro?start=2025-10-05&end=2025-10-01").status_code == 400
+    assert client.get("/consumption_euro?view=week").status_code == 400
+    response = client.get(f"/consumption_euro?pdl={HCHP}&start=2020-01-01&end=2025-11-04&view=day")
+    assert response.status_code == 200 and "limitée aux 366 derniers jours" in response.text
+
+
+def test_links_keep_the_ingress_prefix(client):
+    response = client.get(f"/consumption_euro?pdl={HCHP}&{OCTOBER}", headers={"X-Ingress-Path": PREFIX})
+    local = [u for u in Tables(response.text).urls if u.startswith("/")]
+    assert local and all(u.startswith(PREFIX + "/") for u in local), local
+    assert f'action="{PREFIX}/consumption_euro"' in response.text
+    assert f'href="{PREFIX}/settings/{HCHP}"' in response.text
+
+
+def test_tempo_page_shows_the_cost_per_colour(client):
+    html = client.get("/tempo?season=2025").text
+    assert 'data-cost="BLUE"' in html and 'data-cost="WHITE"' in html and 'data-cost="RED"' in html
+    assert f"Point de livraison {TEMPO}" in html and "au 04/11/2025" in html
+    assert 'data-cost="total"' in html
+    assert "Votre coût par couleur" not in client.get(f"/tempo?season=2025&pdl={HCHP}").text
+    assert client.get("/tempo?pdl=12345678901234").status_code == 404
