@@ -53,6 +53,7 @@ usage_points = Table(
     Column("contract_checked_on", Date),
     Column("address_checked_on", Date),
     Column("updated_at", DateTime, nullable=False),
+    Column("linked_production_pdl_id", String(14), nullable=False, default="", server_default=""),
 )
 
 contract_versions = Table(

@@ -59,6 +59,7 @@ class UsagePointInfo(NamedTuple):
     pricing_option: str
     activation_date: date | None
     oldest_available_date: date | None
+    linked_production_pdl_id: str = ""  # the production PDL the gateway links to this consumption PDL
 
 
 class EcowattDay(NamedTuple):
@@ -71,6 +72,12 @@ class EcowattDay(NamedTuple):
 TEMPO_COLOURS = {"BLUE": "BLUE", "BLEU": "BLUE", "WHITE": "WHITE", "BLANC": "WHITE", "RED": "RED", "ROUGE": "RED"}
 PRICING_OPTIONS = {"BASE": "BASE", "HC_HP": "HC_HP", "HCHP": "HC_HP", "HC/HP": "HC_HP", "HP_HC": "HC_HP",
                    "HC": "HC_HP", "TEMPO": "TEMPO", "EJP": "EJP", "HC_WEEKEND": "HC_WEEKEND"}
+
+
+def _linked_pdl(raw: Any) -> str:
+    """The linked production PDL when it is 14 digits, else "" (null or anything unusable)."""
+    text = str(raw or "").strip()
+    return text if len(text) == 14 and text.isdigit() else ""
 
 
 def number(raw: Any, what: str) -> Decimal:
@@ -253,6 +260,7 @@ def parse_usage_points(data: Any) -> list[UsagePointInfo]:
             pricing_option=PRICING_OPTIONS.get(option, option),
             activation_date=_offset_date(item.get("activation_date")),
             oldest_available_date=_offset_date(item.get("oldest_available_data_date")),
+            linked_production_pdl_id=_linked_pdl(item.get("linked_production_pdl_id")),
         ))
     return out
 

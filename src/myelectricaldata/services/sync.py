@@ -154,7 +154,8 @@ class SyncService:
                                           pricing_option=info.pricing_option,
                                           has_consumption=info.has_consumption,
                                           has_production=info.has_production, is_active=info.is_active,
-                                          activation_date=info.activation_date)
+                                          activation_date=info.activation_date,
+                                          linked_production_pdl_id=info.linked_production_pdl_id)
             return 0
 
         self._guard(report, "usage points", discover)

@@ -18,6 +18,7 @@ NAV = (  # (endpoint, label) of the main menu, in order
     ("money.consumption_euro", "Consommation €"),
     ("data.production", "Production"),
     ("simulation.index", "Simulation"),
+    ("balance.index", "Bilan"),
     ("calendars.tempo", "Tempo"),
     ("calendars.ecowatt", "EcoWatt"),
     ("settings.index", "Réglages"),
@@ -40,7 +41,7 @@ def _secret_key(data_dir: Path) -> str:
 def create_app(settings: Settings, services: AppServices) -> Flask:
     from . import health, security
     from .api import v1
-    from .pages import calendars, dashboard, data, money, settings_pages, simulation
+    from .pages import balance, calendars, dashboard, data, money, settings_pages, simulation
 
     app = Flask(__name__)
     app.config.update(
@@ -55,8 +56,8 @@ def create_app(settings: Settings, services: AppServices) -> Flask:
     app.before_request(security.check_access)  # before the CSRF check: a refused caller gets 403, not 400
     CSRFProtect(app).exempt(v1.bp)  # the JSON API takes no cookies-only form posts
     app.wsgi_app = IngressMiddleware(app.wsgi_app)
-    for blueprint in (health.bp, security.bp, dashboard.bp, data.bp, money.bp, simulation.bp, calendars.bp,
-                      settings_pages.bp, v1.bp):
+    for blueprint in (health.bp, security.bp, dashboard.bp, data.bp, money.bp, simulation.bp, balance.bp,
+                      calendars.bp, settings_pages.bp, v1.bp):
         app.register_blueprint(blueprint)
 
     chart_assets = (Path(app.static_folder) / "vendor" / "uPlot.iife.min.js").is_file()

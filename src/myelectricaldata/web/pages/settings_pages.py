@@ -176,22 +176,27 @@ def save(pdl: str):
     return redirect(url_for("settings.index", _anchor=f"pdl-{pdl}"))
 
 
-def _repair_page(up: dict[str, Any], form: RefetchForm, status: int = 200):
+def _repair_page(up: dict[str, Any], form: RefetchForm, status: int = 200, pricing_form=None):
     with _services().engine.connect() as conn:
         pref = all_preferences(conn).get(up["usage_point_id"], PdlPreferences(up["usage_point_id"]))
     skipped = [label for name, label in form.datasets.choices if not pref.syncs(name)]
     return render_template("settings_pdl.html", up=up, label=label_of(up, pref.display_name), prefs=pref,
-                           form=form, skipped=skipped, can_sync=_services().runner is not None), status
+                           form=form, skipped=skipped, can_sync=_services().runner is not None,
+                           pricing=settings_pricing.section(up, pricing_form)), status
+
+
+def _refetch_form(up: dict[str, Any]) -> RefetchForm:
+    yesterday = _services().today() - timedelta(days=1)
+    form = RefetchForm(formdata=None, data={"start": yesterday - timedelta(days=6), "end": yesterday,
+                                            "datasets": [name for name, _ in _choices(up)]})
+    form.datasets.choices = _choices(up)
+    return form
 
 
 @bp.route("/settings/<pdl>")
 def pdl(pdl: str):
     up = _usage_point(pdl)
-    yesterday = _services().today() - timedelta(days=1)
-    form = RefetchForm(formdata=None, data={"start": yesterday - timedelta(days=6), "end": yesterday,
-                                            "datasets": [name for name, _ in _choices(up)]})
-    form.datasets.choices = _choices(up)
-    return _repair_page(up, form)
+    return _repair_page(up, _refetch_form(up))
 
 
 @bp.route("/settings/<pdl>/refetch", methods=["POST"])
@@ -287,3 +292,6 @@ def setup():
     settings = current_app.config["MED_SETTINGS"]
     return render_template("setup.html", settings=settings, configured=_services().sync is not None,
                            yaml_path=(settings.data_dir / "settings.yaml").resolve())
+
+
+from . import settings_pricing  # noqa: E402  (its routes join this blueprint)
