@@ -6,11 +6,13 @@ import re
 from datetime import date, datetime
 from decimal import Decimal as D
 from fractions import Fraction
+from html import unescape
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from myelectricaldata import supervisor
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
@@ -25,6 +27,7 @@ from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
 from myelectricaldata.web.pages import balance
 from tests.services.syncing import make_sync
+from tests.test_supervisor import ENTITY, TOKEN, fake_supervisor, ha_entities
 from tests.web.test_data_pages import Tables
 
 PV, BASE = "99000000000003", "99000000000001"
@@ -48,7 +51,8 @@ def synced(tmp_path_factory):
 def engine(synced):
     engine, _ = synced
     with engine.begin() as conn:  # each test starts without a kWc, a buy-back price or a linked PDL
-        conn.execute(m.app_state.delete().where(m.app_state.c.key.like("balance_kwc:%")))
+        conn.execute(m.app_state.delete().where(sa.or_(m.app_state.c.key.like("balance_kwc:%"),
+                                                       m.app_state.c.key.like("balance_sensor:%"))))
         conn.execute(m.pdl_pricing.delete())
         conn.execute(m.usage_points.update().values(linked_production_pdl_id=""))
     pricing.clear_cache()
@@ -195,3 +199,72 @@ def test_links_and_form_keep_the_ingress_prefix(client):
     assert local and all(u.startswith(PREFIX + "/") for u in local), local
     assert f'action="{PREFIX}/bilan/settings/{PV}"' in response.text
     assert f'action="{PREFIX}/bilan"' in response.text
+
+
+@pytest.fixture
+def supervised(synced, engine, monkeypatch):
+    """The app as an add-on: SUPERVISOR_TOKEN set, and the Supervisor faked on 127.0.0.1 with the HA fixtures."""
+    monkeypatch.setenv("SUPERVISOR_TOKEN", TOKEN)
+    settings = load_settings(environ={"DATA_DIR": str(synced[1]), "SUPERVISOR_TOKEN": TOKEN},
+                             options_file=Path("/nonexistent"))
+    assert settings.supervised
+    with fake_supervisor(ha_entities()) as ha:
+        monkeypatch.setattr(supervisor, "DEFAULT_BASE_URL", ha["url"])
+        yield create_app(settings, AppServices(engine, clock=lambda: NOON)).test_client()
+
+
+def save(client, url: str, **data):
+    html = client.get(f"/bilan?pdl={PV}").text
+    return client.post(url, data={"csrf_token": token(html), **data})
+
+
+def test_sensor_form_only_under_the_supervisor(client, engine):
+    assert 'name="sensor"' not in client.get(f"/bilan?pdl={PV}").text
+    assert save(client, f"/bilan/sensor/{PV}", sensor=ENTITY).status_code == 404
+    with engine.connect() as conn:
+        assert repo.get_state(conn, balance.sensor_key(PV)) is None
+
+
+def test_measured_production_replaces_the_kwc_estimate(supervised, engine):
+    assert 'name="sensor"' in supervised.get(f"/bilan?pdl={PV}").text
+    assert save(supervised, f"/bilan/settings/{PV}", kwc="3,5").status_code == 302
+    assert save(supervised, f"/bilan/sensor/{PV}", sensor=ENTITY).status_code == 302
+    rows = table(supervised, f"/bilan?pdl={PV}&{DAYS}")
+    assert rows[0][-3:] == ["Production totale mesurée (kWh)", "Autoconsommation (kWh)", "Autosuffisance (%)"]
+    for row, day, produced in zip(rows[1:3], (date(2025, 10, 1), date(2025, 10, 2)), (8250, 6750), strict=True):
+        imp, inj = daily_wh(engine, PV, "consumption", day), daily_wh(engine, PV, "production", day)
+        own = max(produced - inj, 0)  # self-consumption = measured production - injection, floored at 0
+        share = Fraction(own, own + imp) * 100  # self-sufficiency = self-consumption / (self-consumption + import)
+        assert row[-3:] == [french(produced / 1000), french(own / 1000), french(float(share), 1)]
+    page = supervised.get(f"/bilan?pdl={PV}&{DAYS}").text
+    assert f"capteur Home Assistant <code>{ENTITY}</code>" in page
+    assert "Autosuffisance = autoconsommation ÷ (autoconsommation + soutirage)" in page
+    assert TOKEN not in page
+
+
+def test_an_unreadable_sensor_falls_back_to_the_kwc_estimate(supervised, engine):
+    save(supervised, f"/bilan/settings/{PV}", kwc="3,5")
+    assert save(supervised, f"/bilan/sensor/{PV}", sensor="sensor.absent").status_code == 302
+    response = supervised.get(f"/bilan?pdl={PV}&{DAYS}")
+    assert response.status_code == 200
+    text = unescape(response.text)
+    assert "n'a pas pu être lue : Le capteur sensor.absent n'existe pas dans Home Assistant." in text
+    assert "utilise à la place l'estimation par la puissance crête" in text
+    rows = Tables(response.text).tables[0]
+    assert rows[0][-3:] == ["Production totale estimée (kWh)", "Autoconsommation estimée (kWh)",
+                            "Autosuffisance estimée (%)"]
+    assert rows[1][-3][:5] == "9,032"  # 3.5 kWc x 80 kWh/kWc / 31 days
+
+
+@pytest.mark.parametrize("bad", ["light.salon", "sensor.Onduleur", "sensor.", "sensor.pv total", "sensor.pv;x"])
+def test_bad_sensor_id_is_refused_and_nothing_saved(supervised, engine, bad):
+    response = save(supervised, f"/bilan/sensor/{PV}", sensor=bad)
+    assert response.status_code == 400 and 'id="sensor-error"' in response.text
+    with engine.connect() as conn:
+        assert repo.get_state(conn, balance.sensor_key(PV)) is None
+
+
+def test_an_empty_sensor_clears_it(supervised, engine):
+    save(supervised, f"/bilan/sensor/{PV}", sensor=ENTITY)
+    assert save(supervised, f"/bilan/sensor/{PV}", sensor="").status_code == 302
+    assert "Production totale mesurée" not in supervised.get(f"/bilan?pdl={PV}&{DAYS}").text

@@ -1,5 +1,6 @@
-"""The energy balance (/bilan): import against injection per day or month, production revenue, and, from a kWc
-figure the user gives, an estimate of total production, self-consumption and self-sufficiency."""
+"""The energy balance (/bilan): import against injection per day or month, production revenue, and, from the total
+production of an inverter's Home Assistant sensor (under the Supervisor) or else from a kWc estimate,
+self-consumption and self-sufficiency."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from ...services import series
 from ...services.overview import label_of
 from ...services.preferences import all_preferences
 from ...services.pricing_store import get_choice
+from ...supervisor import ENTITY, SupervisorError, ha_daily_energy
 from .data import FIELDS, MONTHS, BadInput, _cap, _chart, _date_arg, _midnight, num, period_label
 from .money import money
 from .settings_pages import FrenchForm
@@ -33,6 +35,10 @@ YIELD = (45, 65, 100, 125, 140, 150, 155, 135, 110, 80, 50, 45)
 
 def kwc_key(pdl: str) -> str:
     return f"balance_kwc:{pdl}"
+
+
+def sensor_key(pdl: str) -> str:
+    return f"balance_sensor:{pdl}"
 
 
 def parse_kwc(text: str) -> Decimal:
@@ -58,6 +64,16 @@ class KwcForm(FrenchForm):
                 raise ValidationError(str(exc)) from None
 
 
+class SensorForm(FrenchForm):
+    sensor = StringField("Capteur Home Assistant de la production totale (ex. sensor.onduleur_energie_totale ; "
+                         "vide : aucun)")
+
+    def validate_sensor(self, field) -> None:
+        if field.data and field.data.strip() and not ENTITY.fullmatch(field.data.strip()):
+            raise ValidationError(f"« {field.data.strip()} » n'est pas un identifiant de capteur : "
+                                  "sensor. suivi de minuscules, chiffres ou _ (ex. sensor.onduleur_energie_totale).")
+
+
 def balance_points(engine: Engine) -> list[dict[str, str]]:
     """PDLs with a balance: those with production, or whose linked production PDL is known; sorted by label."""
     with engine.connect() as conn:
@@ -78,9 +94,13 @@ def balance_points(engine: Engine) -> list[dict[str, str]]:
 
 
 def stored_kwc(engine: Engine, pdl: str) -> Decimal | None:
-    with engine.connect() as conn:
-        raw = repo.get_state(conn, kwc_key(pdl))
+    raw = _state(engine, kwc_key(pdl))
     return Decimal(raw) if raw else None
+
+
+def _state(engine: Engine, key: str) -> str:
+    with engine.connect() as conn:
+        return repo.get_state(conn, key) or ""
 
 
 def estimated_wh(kwc: Decimal, day: date) -> Fraction:
@@ -90,17 +110,18 @@ def estimated_wh(kwc: Decimal, day: date) -> Fraction:
 
 
 def balance_days(imported: dict[date, int], injected: dict[date, int], kwc: Decimal | None,
-                 buyback: Decimal | None) -> list[dict]:
-    """Per day: import, injection, net (Wh) when both are known, revenue, and the estimate when a kWc is given
-    (on days with both import and injection)."""
+                 buyback: Decimal | None, measured: dict[date, int] | None = None) -> list[dict]:
+    """Per day: import, injection, net (Wh) when both are known, revenue, and the total production (measured when
+    ``measured`` is given, else estimated when a kWc is) on days with import, injection and that production."""
     out = []
     for day in sorted(set(imported) | set(injected)):
         imp, inj = imported.get(day), injected.get(day)
         row = {"day": day, "import": imp, "injection": inj,
                "net": imp - inj if imp is not None and inj is not None else None,
                "revenue": buyback * inj / 1000 if buyback is not None and inj is not None else None}
-        if kwc is not None and imp is not None and inj is not None:
-            row["estimate"] = estimated_wh(kwc, day)
+        total = measured.get(day) if measured is not None else None if kwc is None else estimated_wh(kwc, day)
+        if total is not None and imp is not None and inj is not None:
+            row["estimate"] = total
             row["self"] = max(row["estimate"] - inj, Fraction(0))
             row["self_import"] = imp  # the import of the days with an estimate, for self-sufficiency
         out.append(row)
@@ -130,11 +151,13 @@ def _kwh(wh) -> str:
     return "—" if wh is None else num(float(Fraction(wh) / 1000), 3)
 
 
-def _table(rows: list[dict], view: str, estimate: bool, revenue: bool) -> dict:
+def _table(rows: list[dict], view: str, source: str, revenue: bool) -> dict:
+    """``source``: "" (no total production), "kwc" (estimated) or "sensor" (measured)."""
+    estimate, adj = bool(source), " estimée" if source == "kwc" else ""
     head = ["Période", "Soutirage (kWh)", "Injection (kWh)", "Bilan net (kWh)"]
     head += ["Revenu de la production (€)"] if revenue else []
-    head += ["Production totale estimée (kWh)", "Autoconsommation estimée (kWh)",
-             "Autosuffisance estimée (%)"] if estimate else []
+    head += [f"Production totale {'estimée' if adj else 'mesurée'} (kWh)", f"Autoconsommation{adj} (kWh)",
+             f"Autosuffisance{adj} (%)"] if estimate else []
     total = {"day": None} | {k: sum(r[k] for r in rows if r.get(k) is not None) if any(
         r.get(k) is not None for r in rows) else None for k in ("import", "injection", "net", "revenue")}
     if estimate and any("self" in r for r in rows):
@@ -153,7 +176,7 @@ def _table(rows: list[dict], view: str, estimate: bool, revenue: bool) -> dict:
               {"label": "Injection", "unit": "kWh", "values": [_float(r["injection"]) for r in rows]},
               {"label": "Bilan net", "unit": "kWh", "values": [_float(r["net"]) for r in rows]}]
     if estimate:
-        values.append({"label": "Autoconsommation estimée", "unit": "kWh",
+        values.append({"label": f"Autoconsommation{adj}", "unit": "kWh",
                        "values": [_float(r.get("self")) for r in rows]})
     return _chart(f"balance-{view}", f"Bilan par {VIEWS[view].lower()}", "bars",
                   [_midnight(r["day"]) for r in rows], values, head, cells)
@@ -178,8 +201,10 @@ def _buyback(engine: Engine, point: dict) -> Decimal | None:
     return None
 
 
-def _render(points: list[dict], point: dict, form: KwcForm, status: int = 200):
+def _render(points: list[dict], point: dict, form: KwcForm | None = None, sensor_form: SensorForm | None = None,
+            status: int = 200):
     services = current_app.extensions["med"]
+    supervised = current_app.config["MED_SETTINGS"].supervised
     engine, today = services.engine, services.today()
     view = request.args.get("view", "").strip() or "day"
     try:
@@ -202,14 +227,23 @@ def _render(points: list[dict], point: dict, form: KwcForm, status: int = 200):
         if point["consumption"] else {}
     injected = dict(series.daily(engine, point["production"], "production", start, end))
     kwc, buyback = stored_kwc(engine, pdl), _buyback(engine, point)
-    days = balance_days(imported, injected, kwc, buyback)
+    sensor, measured, sensor_error = _state(engine, sensor_key(pdl)) if supervised else "", None, ""
+    if sensor:
+        try:
+            measured = ha_daily_energy(sensor, start, end)
+        except SupervisorError as exc:
+            sensor_error = str(exc)
+    source = "sensor" if measured is not None else "kwc" if kwc is not None else ""
+    days = balance_days(imported, injected, kwc, buyback, measured)
     rows = days if view == "day" else by_month(days)
-    charts = [_table(rows, view, kwc is not None, buyback is not None)] if rows else []
+    charts = [_table(rows, view, source, buyback is not None)] if rows else []
     yields = [(MONTHS[i], num(y)) for i, y in enumerate(YIELD)]
     linked = next((p["label"] for p in points if p["usage_point_id"] == point["linked"]), point["linked"])
     return render_template(
         "bilan.html", title="Bilan", points=points, pdl=pdl, point=point, linked_label=linked, views=VIEWS,
-        view=view, start=start, end=end, notes=notes, charts=charts, form=form, yields=yields, yearly=num(sum(YIELD)),
+        view=view, start=start, end=end, notes=notes, charts=charts, yields=yields, yearly=num(sum(YIELD)),
+        form=form or KwcForm(kwc="" if kwc is None else num(float(kwc), 2)), source=source, supervised=supervised,
+        sensor=sensor, sensor_error=sensor_error, sensor_form=sensor_form or SensorForm(sensor=sensor),
         kwc=None if kwc is None else num(float(kwc), 2),
         buyback=None if buyback is None else num(float(buyback), 4)), status
 
@@ -223,8 +257,7 @@ def index():
     point = next((p for p in points if p["usage_point_id"] == pdl), None)
     if point is None:
         abort(404)
-    kwc = stored_kwc(current_app.extensions["med"].engine, pdl)
-    return _render(points, point, KwcForm(kwc="" if kwc is None else num(float(kwc), 2)))
+    return _render(points, point)
 
 
 @bp.route("/bilan/settings/<pdl>", methods=["POST"])
@@ -236,8 +269,23 @@ def settings(pdl: str):
         abort(404)
     form = KwcForm()
     if not form.validate_on_submit():
-        return _render(points, point, form, 400)
+        return _render(points, point, form, status=400)
     text = (form.kwc.data or "").strip()
     with engine.begin() as conn:
         repo.set_state(conn, kwc_key(pdl), str(parse_kwc(text)) if text else "")
+    return redirect(url_for("balance.index", pdl=pdl))
+
+
+@bp.route("/bilan/sensor/<pdl>", methods=["POST"])
+def sensor(pdl: str):
+    engine = current_app.extensions["med"].engine
+    points = balance_points(engine)
+    point = next((p for p in points if p["usage_point_id"] == pdl), None)
+    if point is None or not current_app.config["MED_SETTINGS"].supervised:
+        abort(404)
+    form = SensorForm()
+    if not form.validate_on_submit():
+        return _render(points, point, sensor_form=form, status=400)
+    with engine.begin() as conn:
+        repo.set_state(conn, sensor_key(pdl), (form.sensor.data or "").strip())
     return redirect(url_for("balance.index", pdl=pdl))
