@@ -5,7 +5,7 @@ self-consumption and self-sufficiency."""
 from __future__ import annotations
 
 import calendar
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
@@ -20,8 +20,8 @@ from ...services.overview import label_of
 from ...services.preferences import all_preferences
 from ...services.pricing_store import get_choice
 from ...supervisor import ENTITY, SupervisorError, ha_daily_energy
-from .data import FIELDS, MONTHS, BadInput, _cap, _chart, _date_arg, _midnight, num, period_label
-from .money import money
+from .data import MONTHS, BadInput, _chart, _midnight, num, period_label, read_period
+from .money import default_start, money
 from .settings_pages import FrenchForm
 
 bp = Blueprint("balance", __name__)
@@ -186,13 +186,6 @@ def _float(wh) -> float | None:
     return None if wh is None else round(float(Fraction(wh) / 1000), 3)
 
 
-def _default_start(view: str, today: date) -> date:
-    if view == "day":
-        return today - timedelta(days=30)
-    first = today.replace(day=1)
-    return first.replace(year=first.year - 1)
-
-
 def _buyback(engine: Engine, point: dict) -> Decimal | None:
     with engine.connect() as conn:
         for pdl in (point["production"], point["consumption"]):
@@ -206,22 +199,10 @@ def _render(points: list[dict], point: dict, form: KwcForm | None = None, sensor
     services = current_app.extensions["med"]
     supervised = current_app.config["MED_SETTINGS"].supervised
     engine, today = services.engine, services.today()
-    view = request.args.get("view", "").strip() or "day"
     try:
-        if view not in VIEWS:
-            raise BadInput(f"Vue (view) inconnue : « {view} » ; attendu {', '.join(VIEWS)}.")
-        start = _date_arg("start", _default_start(view, today))
-        end = _date_arg("end", today - timedelta(days=1))
-        if start > end:
-            raise BadInput(f"La {FIELDS['start']} ({start:%d/%m/%Y}) est après la {FIELDS['end']} "
-                           f"({end:%d/%m/%Y}).")
+        view, start, end, notes = read_period(VIEWS, MAX_DAYS, today, lambda v: default_start(v, today))
     except BadInput as exc:
         return render_template("error.html", status=400, message=str(exc)), 400
-    start, end, notes = _cap(start, end, view, today)
-    if (end - start).days + 1 > MAX_DAYS[view]:
-        start = end - timedelta(days=MAX_DAYS[view] - 1)
-        notes.append(f"Période limitée aux {MAX_DAYS[view]} derniers jours pour la vue « {VIEWS[view]} » "
-                     f"(du {start:%d/%m/%Y} au {end:%d/%m/%Y}).")
     pdl = point["usage_point_id"]
     imported = dict(series.daily(engine, point["consumption"], "consumption", start, end)) \
         if point["consumption"] else {}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from functools import lru_cache
 
@@ -73,7 +74,7 @@ def _date_arg(name: str, default: date) -> date:
         raise BadInput(f"{FIELDS[name].capitalize()} invalide : « {text} » ; format attendu AAAA-MM-JJ.") from None
 
 
-def _cap(start: date, end: date, view: str, today: date) -> tuple[date, date, list[str]]:
+def _cap(start: date, end: date, label: str, limit: int, today: date) -> tuple[date, date, list[str]]:
     """The range actually shown, with a note for each cut made."""
     notes = []
     if end > today:
@@ -84,12 +85,26 @@ def _cap(start: date, end: date, view: str, today: date) -> tuple[date, date, li
         start = EARLIEST
         end = max(start, end)
         notes.append(f"Début ramené au {EARLIEST:%d/%m/%Y} : aucune donnée avant.")
-    limit = MAX_DAYS[view]
     if (end - start).days + 1 > limit:
         start = end - timedelta(days=limit - 1)
-        notes.append(f"Période limitée aux {limit} derniers jours pour la vue « {VIEWS[view]} » "
+        notes.append(f"Période limitée aux {limit} derniers jours pour la vue « {label} » "
                      f"(du {start:%d/%m/%Y} au {end:%d/%m/%Y}).")
     return start, end, notes
+
+
+def read_period(views: Mapping[str, str], max_days: Mapping[str, int], today: date,
+                default_start: Callable[[str], date]) -> tuple[str, date, date, list[str]]:
+    """The view, start and end asked for in the query string, capped with a note per cut.
+
+    Raises BadInput naming the field when a value cannot be used."""
+    view = request.args.get("view", "").strip() or "day"
+    if view not in views:
+        raise BadInput(f"Vue (view) inconnue : « {view} » ; attendu {', '.join(views)}.")
+    start = _date_arg("start", default_start(view))
+    end = _date_arg("end", today - timedelta(days=1))
+    if start > end:
+        raise BadInput(f"La {FIELDS['start']} ({start:%d/%m/%Y}) est après la {FIELDS['end']} ({end:%d/%m/%Y}).")
+    return (view, *_cap(start, end, views[view], max_days[view], today))
 
 
 def _chart(chart_id: str, title: str, kind: str, x: list, series_: list, head: list, rows: list) -> dict:
@@ -209,19 +224,11 @@ def _page(direction: str, title: str):
     if pdl not in {p["usage_point_id"] for p in points}:
         abort(404)
     views = VIEWS if direction == "consumption" else {k: VIEWS[k] for k in PRODUCTION_VIEWS}
-    view = request.args.get("view", "").strip() or "day"
     today = services.today()
     try:
-        if view not in views:
-            raise BadInput(f"Vue (view) inconnue : « {view} » ; attendu {', '.join(views)}.")
-        start = _date_arg("start", today - timedelta(days=30))
-        end = _date_arg("end", today - timedelta(days=1))
-        if start > end:
-            raise BadInput(f"La {FIELDS['start']} ({start:%d/%m/%Y}) est après la {FIELDS['end']} "
-                           f"({end:%d/%m/%Y}).")
+        view, start, end, notes = read_period(views, MAX_DAYS, today, lambda _: today - timedelta(days=30))
     except BadInput as exc:
         return render_template("error.html", status=400, message=str(exc)), 400
-    start, end, notes = _cap(start, end, view, today)
     if view in BUILDERS:
         built = BUILDERS[view](services.engine, pdl, direction, start, end)
     else:

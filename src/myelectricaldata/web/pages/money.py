@@ -12,7 +12,7 @@ from ...energy.costs import ZERO, DayCost, PeriodCost, by_period, euros, kwh
 from ...energy.tariffs import SLOTS
 from ...services import pricing, series
 from ...services.pricing_store import get_choice
-from .data import FIELDS, MONTHS, BadInput, _cap, _chart, _date_arg, _midnight, num, period_label
+from .data import MONTHS, BadInput, _chart, _midnight, num, period_label, read_period
 
 bp = Blueprint("money", __name__)
 
@@ -132,7 +132,8 @@ def _offer(engine, pdl: str, today: date) -> dict:
     return {"name": offer.name, "key": offer.key, "chosen": chosen}
 
 
-def _default_start(view: str, today: date) -> date:
+def default_start(view: str, today: date) -> date:
+    """Where a money or balance view starts by default: 30 days, 12 months or two years back."""
     if view == "day":
         return today - timedelta(days=30)
     if view == "month":
@@ -152,23 +153,11 @@ def consumption_euro():
     pdl = request.args.get("pdl", "").strip() or points[0]["usage_point_id"]
     if pdl not in {p["usage_point_id"] for p in points}:
         abort(404)
-    view = request.args.get("view", "").strip() or "day"
     today = services.today()
     try:
-        if view not in VIEWS:
-            raise BadInput(f"Vue (view) inconnue : « {view} » ; attendu {', '.join(VIEWS)}.")
-        start = _date_arg("start", _default_start(view, today))
-        end = _date_arg("end", today - timedelta(days=1))
-        if start > end:
-            raise BadInput(f"La {FIELDS['start']} ({start:%d/%m/%Y}) est après la {FIELDS['end']} "
-                           f"({end:%d/%m/%Y}).")
+        view, start, end, notes = read_period(VIEWS, MAX_DAYS, today, lambda v: default_start(v, today))
     except BadInput as exc:
         return render_template("error.html", status=400, message=str(exc)), 400
-    start, end, notes = _cap(start, end, view, today)
-    if (end - start).days + 1 > MAX_DAYS[view]:
-        start = end - timedelta(days=MAX_DAYS[view] - 1)
-        notes.append(f"Période limitée aux {MAX_DAYS[view]} derniers jours pour la vue « {VIEWS[view]} » "
-                     f"(du {start:%d/%m/%Y} au {end:%d/%m/%Y}).")
     days = pricing.cost_by_day(engine, pdl, start, end)
     periods = by_period(days, view)
     estimated = [(d.day, assumed_text(d)) for d in days if d.estimated]
