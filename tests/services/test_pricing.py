@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
-from decimal import ROUND_HALF_UP
+from datetime import date
 from decimal import Decimal as D
-from fractions import Fraction
 
 import pytest
 import sqlalchemy as sa
@@ -14,14 +12,14 @@ from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.costs import euros
 from myelectricaldata.energy.offers import OfferError
-from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
+from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint
 from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services import pricing, pricing_store
+from tests.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
 from tests.services.syncing import make_sync
 
 PDL = "12345678901234"
-HCHP, TEMPO = "99000000000002", "99000000000003"
 OFFER = {"name": "Fixe", "kind": "BASE",
          "versions": [{"valid_from": "2025-01-01", "energy": {"BASE": "0,20"}, "subscription": "10,00"}]}
 
@@ -96,11 +94,6 @@ def test_simulation_and_power_advice(stored):
 
 
 # -- one month of the simulator, priced independently ------------------------------------------
-HPHC_PRICES = {"HP": Fraction("0.2081"), "HC": Fraction("0.1635")}  # regulated, in force since 2025-08-01
-TEMPO_PRICES = {("BLUE", "HC"): "0.1232", ("BLUE", "HP"): "0.1494", ("WHITE", "HC"): "0.1391",
-                ("WHITE", "HP"): "0.1730", ("RED", "HC"): "0.1460", ("RED", "HP"): "0.6468"}
-
-
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
     from myelectricaldata.database.migrate import upgrade
@@ -115,42 +108,12 @@ def synced(tmp_path_factory):
     engine.dispose()
 
 
-def raw_points(engine, pdl):
-    first, last = epoch(local_day_bounds(date(2025, 10, 1))[0]), epoch(local_day_bounds(date(2025, 10, 31))[1])
-    t = m.load_curve
-    with engine.connect() as conn:
-        return conn.execute(sa.select(t.c.start_utc, t.c.minutes, t.c.watts).where(
-            t.c.usage_point_id == pdl, t.c.direction == "consumption", t.c.start_utc >= first,
-            t.c.start_utc < last)).all()
-
-
-def to_cents(value: Fraction) -> D:
-    return (D(value.numerator) / D(value.denominator)).quantize(D("0.01"), rounding=ROUND_HALF_UP)
-
-
 def test_hphc_month_matches_an_independent_computation(synced):
-    total = Fraction(0)
-    for start, minutes, watts in raw_points(synced, HCHP):
-        local = datetime.fromtimestamp(start, PARIS)
-        clock = local.hour * 60 + local.minute
-        offpeak = 90 <= clock < 480 or 750 <= clock < 840  # HC (1H30-8H00;12H30-14H00)
-        total += Fraction(watts * minutes, 60_000) * HPHC_PRICES["HC" if offpeak else "HP"]
-    total += 31 * Fraction("19.81") * 12 / 365  # 9 kVA HP/HC subscription, 31 days of a 365-day year
     days = pricing.cost_by_day(synced, HCHP, date(2025, 10, 1), date(2025, 10, 31))
     assert len(days) == 31
-    assert euros(sum((d.total for d in days), D(0))) == to_cents(total)
+    assert euros(sum((d.total for d in days), D(0))) == to_cents(hphc_month(synced))
 
 
 def test_tempo_month_matches_an_independent_computation(synced):
-    with synced.connect() as conn:
-        colours = dict(conn.execute(sa.select(m.tempo_days.c.day, m.tempo_days.c.color)).all())
-    total = Fraction(0)
-    for start, minutes, watts in raw_points(synced, TEMPO):
-        local = datetime.fromtimestamp(start, PARIS)
-        tempo_day = (local - timedelta(hours=6)).date()  # the colour of D runs D 06:00 -> D+1 06:00
-        colour = colours.get(tempo_day, "BLUE")
-        period = "HC" if local.hour < 6 or local.hour >= 22 else "HP"
-        total += Fraction(watts * minutes, 60_000) * Fraction(TEMPO_PRICES[colour, period])
-    total += 31 * Fraction("19.49") * 12 / 365  # 9 kVA Tempo subscription
     days = pricing.cost_by_day(synced, TEMPO, date(2025, 10, 1), date(2025, 10, 31))
-    assert euros(sum((d.total for d in days), D(0))) == to_cents(total)
+    assert euros(sum((d.total for d in days), D(0))) == to_cents(tempo_month(synced))
