@@ -184,3 +184,30 @@ pdl_pricing = Table(
     Column("kva", Integer),  # None means the contract's
     Column("updated_at", DateTime, nullable=False),
 )
+
+exporter_settings = Table(
+    "exporter_settings", metadata,
+    Column("name", String(64), primary_key=True, nullable=False),
+    Column("enabled", Boolean, nullable=False, default=False),
+    Column("config", Text, nullable=False),  # the exporter's config as JSON, secrets included
+    Column("updated_at", DateTime, nullable=False),
+)
+
+exporter_runs = Table(
+    "exporter_runs", metadata,
+    Column("name", String(64), primary_key=True, nullable=False),
+    Column("last_export_at", DateTime),
+    Column("items_sent", Integer, nullable=False, default=0),
+    Column("last_error", String(500), nullable=False, default=""),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("retry_at", DateTime),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+exporter_marks = Table(
+    "exporter_marks", metadata,
+    Column("name", String(64), primary_key=True, nullable=False),
+    Column("stream", String(64), primary_key=True, nullable=False),  # ledger | tempo | ecowatt | pricing:<PDL>
+    Column("mark", String(200), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)

@@ -1,0 +1,66 @@
+"""The class an exporter subclasses: metadata, a config schema and four synchronous methods."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from types import ModuleType
+from typing import Any, ClassVar, NamedTuple
+
+from .batches import ExportBatch
+from .schema import ConfigField, check_schema, defaults
+
+
+class ExportResult(NamedTuple):
+    """What one export sent: how many items, and a short message for the status page."""
+
+    items_sent: int
+    message: str = ""
+
+
+class BaseExporter:
+    """Subclass it, set the metadata and the schema, implement ``export``; ``self.config`` is a plain dict."""
+
+    name: ClassVar[str] = ""
+    title: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    version: ClassVar[str] = "0"
+    config_schema: ClassVar[tuple[ConfigField, ...]] = ()
+
+    def __init__(self, config: Mapping[str, Any] | None = None) -> None:
+        self.config: dict[str, Any] = {**defaults(self.config_schema), **(config or {})}
+
+    def connect(self) -> None:
+        """Open what the exporter needs (a client, a socket); called before the first export."""
+
+    def disconnect(self) -> None:
+        """Close it; called when the manager stops, the config changes or an export failed."""
+
+    def export(self, batch: ExportBatch) -> ExportResult:
+        """Send the batch; must be idempotent, since a row may come again. Raise to report a failure."""
+        raise NotImplementedError(f"{type(self).__name__} does not implement export()")
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Try the target with ``self.config``; (ok, message for the user)."""
+        self.connect()
+        self.disconnect()
+        return True, "connected"
+
+
+def check_exporter_class(cls: Any) -> None:
+    """Raise TypeError or SchemaError when ``cls`` cannot be run as an exporter."""
+    if not (inspect.isclass(cls) and issubclass(cls, BaseExporter)):
+        raise TypeError(f"{cls!r} is not a BaseExporter subclass")
+    if not isinstance(cls.name, str) or not cls.name.replace("_", "").replace("-", "").isalnum():
+        raise TypeError(f"{cls.__qualname__}: name must be a non-empty word (letters, digits, - or _)")
+    if cls.export is BaseExporter.export:
+        raise TypeError(f"{cls.__qualname__} ({cls.name}) does not implement export()")
+    check_schema(cls.config_schema)
+
+
+def classes_of(module: ModuleType) -> list[type[BaseExporter]]:
+    """The named BaseExporter subclasses a module (or its package) defines; unnamed ones are shared bases."""
+    prefix = module.__name__
+    return [obj for obj in vars(module).values()
+            if inspect.isclass(obj) and issubclass(obj, BaseExporter) and obj is not BaseExporter
+            and "name" in vars(obj) and (obj.__module__ == prefix or obj.__module__.startswith(prefix + "."))]

@@ -1,0 +1,183 @@
+"""What changed since an exporter's high-water marks, read into a batch, and the marks that batch reaches.
+
+The sync ledger (``sync_days``) stamps every day it stores with the time it did, in the same transaction
+as the readings: it is the change log of daily energy, load curves and max power. Tempo colours are
+immutable once known, EcoWatt rows carry their fetch time, and costs follow their readings, the Tempo
+colours and the PDL's pricing fingerprint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Connection, Engine, func, select
+
+from ..database import models as m
+from ..database import repository as repo
+from ..energy.timeline import PARIS
+from ..services import series
+from ..services.overview import label_of
+from ..services.preferences import all_preferences
+from ..services.pricing import cost_by_day
+from ..services.pricing_store import pricing_fingerprint
+from .batches import (
+    CurvePoint,
+    DailyCost,
+    DailyEnergy,
+    EcowattDay,
+    ExportBatch,
+    MaxPower,
+    Snapshot,
+    TempoDay,
+    UsagePointState,
+)
+
+log = logging.getLogger(__name__)
+MAX_RANGES = 20  # beyond this many runs of days, read the whole span once and filter
+CURVES = ("consumption_load_curve", "production_load_curve")
+Changed = dict[tuple[str, str], set[date]]  # (PDL, dataset) -> days stored since the mark
+
+
+def day_runs(days: Iterable[date]) -> list[tuple[date, date]]:
+    """Inclusive ranges of consecutive days covering ``days``; one span when they are too scattered."""
+    runs: list[tuple[date, date]] = []
+    for d in sorted(set(days)):
+        if runs and d == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    return [(runs[0][0], runs[-1][1])] if len(runs) > MAX_RANGES else runs
+
+
+def _stamp(raw: str | None) -> datetime | None:
+    return datetime.fromisoformat(raw) if raw else None
+
+
+def _ledger_changes(conn: Connection, mark: datetime | None) -> tuple[Changed, datetime | None]:
+    t = m.sync_days
+    query = select(t.c.usage_point_id, t.c.dataset, t.c.day, t.c.updated_at)
+    if mark is not None:
+        query = query.where(t.c.updated_at > mark)
+    changed: Changed = defaultdict(set)
+    newest = mark
+    for pdl, dataset, day, stamp in conn.execute(query):
+        changed[(pdl, dataset)].add(day)
+        newest = stamp if newest is None or stamp > newest else newest
+    return changed, newest
+
+
+def _tempo_changes(conn: Connection, mark: str | None) -> tuple[list[TempoDay], str | None]:
+    t = m.tempo_days
+    newest, count = (mark.split("/") if mark else (None, "0"))
+    newest_day = date.fromisoformat(newest) if newest else None
+    query = select(t.c.day, t.c.color).order_by(t.c.day)
+    if newest_day is not None:
+        known = conn.scalar(select(func.count()).select_from(t).where(t.c.day <= newest_day))
+        if known == int(count):  # no older day filled in since: only the newer ones
+            query = query.where(t.c.day > newest_day)
+    rows = [TempoDay(d, c) for d, c in conn.execute(query)]
+    if not rows:
+        return [], mark
+    last = max(rows[-1].day, newest_day or rows[-1].day)
+    total = conn.scalar(select(func.count()).select_from(t).where(t.c.day <= last))
+    return rows, f"{last.isoformat()}/{total}"
+
+
+def _ecowatt_changes(conn: Connection, mark: datetime | None) -> tuple[list[EcowattDay], datetime | None]:
+    t = m.ecowatt_days
+    query = select(t).order_by(t.c.day)
+    if mark is not None:
+        query = query.where(t.c.fetched_at > mark)
+    rows = conn.execute(query).all()
+    days = [EcowattDay(r.day, r.level, r.message, tuple(int(h) for h in r.hours)) for r in rows]
+    return days, max([mark, *(r.fetched_at for r in rows)], key=lambda s: s or datetime.min)
+
+
+def snapshot(conn: Connection, now: datetime) -> Snapshot:
+    """The current state: PDLs with their label, contract and last sync, the last sync, Tempo today/tomorrow."""
+    prefs = all_preferences(conn)
+    ds = m.dataset_states
+    synced = dict(conn.execute(select(ds.c.usage_point_id, func.max(ds.c.last_sync_at))
+                               .group_by(ds.c.usage_point_id)).all())
+    points = []
+    for up in repo.usage_point_rows(conn):
+        pdl = up["usage_point_id"]
+        pref = prefs.get(pdl)
+        history = repo.contract_history(conn, pdl)
+        contract = history[-1] if history else {}
+        points.append(UsagePointState(
+            pdl, label_of(up, pref.display_name if pref else ""), pref.enabled if pref else True,
+            bool(up["has_consumption"]), bool(up["has_production"]),
+            contract.get("pricing_option") or up["pricing_option"], contract.get("subscribed_kva"),
+            contract.get("offpeak_hours", ""), synced.get(pdl)))
+    runs = m.sync_runs
+    last_sync = conn.scalar(select(func.max(runs.c.finished_at)))
+    today = now.astimezone(PARIS).date()
+    tempo = dict(conn.execute(select(m.tempo_days.c.day, m.tempo_days.c.color)
+                              .where(m.tempo_days.c.day.in_([today, today + timedelta(days=1)]))).all())
+    return Snapshot(now, tuple(points), last_sync, tempo.get(today), tempo.get(today + timedelta(days=1)))
+
+
+def fingerprint(conn: Connection, pdl: str) -> str:
+    """A short digest of what pricing depends on besides readings."""
+    return hashlib.sha1(repr(pricing_fingerprint(conn, pdl)).encode(), usedforsecurity=False).hexdigest()
+
+
+def _readings(engine: Engine, batch: ExportBatch, pdl: str, changed: Changed) -> None:
+    for dataset, rows in (("consumption_daily", batch.daily), ("production_daily", batch.production)):
+        days = changed.get((pdl, dataset), set())
+        direction = dataset.split("_")[0]
+        for start, end in day_runs(days):
+            rows += [DailyEnergy(pdl, direction, d, wh) for d, wh in series.daily(engine, pdl, direction, start, end)
+                     if d in days]
+    for dataset, rows in zip(CURVES, (batch.load_curve, batch.production_curve), strict=True):
+        direction = dataset.split("_")[0]
+        for start, end in day_runs(changed.get((pdl, dataset), ())):
+            rows += [CurvePoint(pdl, direction, s, mins, w)
+                     for s, mins, w in series.load_curve(engine, pdl, direction, start, end)
+                     if datetime.fromtimestamp(s, PARIS).date() in changed[(pdl, dataset)]]
+    days = changed.get((pdl, "consumption_max_power"), set())
+    for start, end in day_runs(days):
+        batch.max_power += [MaxPower(pdl, d, va, at) for d, va, at in series.max_power(engine, pdl, start, end)
+                            if d in days]
+
+
+def _costs(engine: Engine, pdl: str, days: set[date]) -> list[DailyCost]:
+    out: list[DailyCost] = []
+    try:
+        for start, end in day_runs(days):
+            out += [DailyCost(pdl, c) for c in cost_by_day(engine, pdl, start, end) if c.day in days]
+    except Exception:
+        log.warning("costs of %s left out of the export: pricing failed", pdl, exc_info=True)
+        return []
+    return out
+
+
+def collect(engine: Engine, marks: dict[str, str], now: datetime) -> tuple[ExportBatch, dict[str, str]]:
+    """The batch of what changed since ``marks``, and the marks to keep once it is exported."""
+    with engine.connect() as conn:
+        changed, ledger_mark = _ledger_changes(conn, _stamp(marks.get("ledger")))
+        tempo, tempo_mark = _tempo_changes(conn, marks.get("tempo"))
+        ecowatt, ecowatt_mark = _ecowatt_changes(conn, _stamp(marks.get("ecowatt")))
+        batch = ExportBatch(snapshot(conn, now), tempo=tempo, ecowatt=ecowatt)
+        enabled = [up.usage_point_id for up in batch.snapshot.usage_points if up.enabled]
+        prints = {pdl: fingerprint(conn, pdl) for pdl in enabled}
+        every_day = {pdl: set(conn.scalars(select(m.sync_days.c.day).where(
+            m.sync_days.c.usage_point_id == pdl, m.sync_days.c.dataset.in_(CURVES))))
+            for pdl in enabled if prints[pdl] != marks.get(f"pricing:{pdl}")}
+    tempo_days = {d for t in tempo for d in (t.day, t.day + timedelta(days=1))}
+    for pdl in enabled:
+        _readings(engine, batch, pdl, changed)
+        cost_days = every_day.get(pdl) or set().union(*(changed.get((pdl, c), set()) for c in CURVES))
+        batch.costs += _costs(engine, pdl, cost_days | tempo_days)
+    new_marks = {f"pricing:{pdl}": fp for pdl, fp in prints.items()}
+    for stream, value in (("ledger", ledger_mark), ("ecowatt", ecowatt_mark)):
+        if value is not None:
+            new_marks[stream] = value.isoformat()
+    if tempo_mark:
+        new_marks["tempo"] = tempo_mark
+    return batch, new_marks

@@ -1,0 +1,297 @@
+"""The exporter manager: discovers plugins, keeps exporters' configs and marks, runs the exports."""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pluggy
+from sqlalchemy import Engine
+
+from . import changes, discovery, hookspecs, store
+from .base import BaseExporter, ExportResult, check_exporter_class, classes_of
+from .batches import ExportBatch
+from .discovery import ModuleExporters
+from .hookspecs import PROJECT
+from .schema import ConfigField, defaults, masked, validate
+
+log = logging.getLogger(__name__)
+RETRY_BASE = timedelta(minutes=1)
+RETRY_CAP = timedelta(hours=6)
+
+
+@dataclass
+class PluginRow:
+    """One line of the plugins list: an exporter, or a plugin that failed to load or provides no exporter."""
+
+    name: str
+    source: str
+    origin: str
+    title: str = ""
+    version: str = ""
+    enabled: bool = False
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class ExportOutcome:
+    """How one exporter's run went."""
+
+    name: str
+    ok: bool
+    items_sent: int = 0
+    message: str = ""
+    error: str = ""
+    retry_at: datetime | None = None
+    skipped: bool = False
+
+
+def retry_delay(failures: int) -> timedelta:
+    """Exponential back-off: one minute after the first failure, doubling, at most six hours."""
+    return min(RETRY_BASE * 2 ** max(failures - 1, 0), RETRY_CAP)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None)
+
+
+def _as_result(value: Any) -> ExportResult:
+    if isinstance(value, ExportResult):
+        return value
+    if isinstance(value, tuple):
+        return ExportResult(*value)
+    return ExportResult(int(value or 0))
+
+
+class ExporterManager:
+    """Built-in modules, entry points and the user folder, loaded the same way into one pluggy manager."""
+
+    def __init__(self, engine: Engine, data_dir: Path, user_folder: Path | None = None,
+                 entry_points: bool = True) -> None:
+        self.engine = engine
+        self.user_folder = Path(user_folder) if user_folder else Path(data_dir) / "exporters"
+        self.pm = pluggy.PluginManager(PROJECT)
+        self.pm.add_hookspecs(hookspecs)
+        self.classes: dict[str, type[BaseExporter]] = {}
+        self.loaded: list[PluginRow] = []
+        self._origin: dict[str, PluginRow] = {}
+        self._instances: dict[str, tuple[dict[str, Any], BaseExporter]] = {}
+        self._discover(entry_points)
+
+    # -- discovery ---------------------------------------------------------------------------------
+    def _discover(self, use_entry_points: bool) -> None:
+        package = importlib.import_module(__package__)
+        found = [*discovery.built_in(package), *(discovery.entry_points() if use_entry_points else ()),
+                 *discovery.folder(self.user_folder)]
+        rows: dict[str, PluginRow] = {}
+        for candidate in found:
+            row = PluginRow(candidate.plugin, candidate.source, candidate.origin)
+            self.loaded.append(row)
+            key = f"{candidate.source}:{candidate.plugin}"
+            rows[key] = rows[key + ":classes"] = row
+            self._load(candidate, key, row)
+        self._check_pending(rows)
+        self._collect_classes(rows)
+        try:
+            self.pm.hook.exporters_loaded(names=sorted(self.classes))
+        except Exception:
+            log.exception("an exporters_loaded hook failed")
+
+    def _load(self, candidate: discovery.Candidate, key: str, row: PluginRow) -> None:
+        try:
+            loaded = candidate.load()
+            if inspect.isclass(loaded):
+                self.pm.register(ModuleExporters([loaded]), name=key + ":classes")
+                return
+            if not isinstance(loaded, ModuleType):
+                raise TypeError(f"{candidate.origin} is neither a module nor a BaseExporter subclass")
+            self.pm.register(loaded, name=key)
+            classes = classes_of(loaded)
+            if classes and not hasattr(loaded, "exporter_classes"):
+                self.pm.register(ModuleExporters(classes), name=key + ":classes")
+        except Exception as exc:
+            self._fail(row, key, exc)
+
+    def _fail(self, row: PluginRow, key: str, exc: BaseException) -> None:
+        row.error = "; ".join(filter(None, [row.error, f"{type(exc).__name__}: {exc}"]))
+        log.error("exporter plugin %s (%s, %s) failed to load: %s", row.name, row.source, row.origin, row.error)
+        for name in (key, key + ":classes"):
+            if self.pm.has_plugin(name):
+                self.pm.unregister(name=name)
+
+    def _check_pending(self, rows: dict[str, PluginRow]) -> None:
+        while True:
+            try:
+                self.pm.check_pending()
+                return
+            except pluggy.PluginValidationError as exc:
+                key = self.pm.get_name(exc.plugin) or ""
+                self._fail(rows[key], key.removesuffix(":classes"), exc)
+
+    def _collect_classes(self, rows: dict[str, PluginRow]) -> None:
+        for impl in self.pm.hook.exporter_classes.get_hookimpls():
+            row = rows[impl.plugin_name]
+            try:
+                provided = list(impl.function() or ())
+            except Exception as exc:
+                self._fail(row, impl.plugin_name.removesuffix(":classes"), exc)
+                continue
+            for cls in provided:
+                try:
+                    check_exporter_class(cls)
+                    if self.classes.get(cls.name, cls) is not cls:
+                        raise ValueError(f"name {cls.name!r} already used by {self._origin[cls.name].origin}")
+                except Exception as exc:
+                    row.error = "; ".join(filter(None, [row.error, f"{type(exc).__name__}: {exc}"]))
+                    log.error("exporter class %r from %s refused: %s", cls, row.origin, exc)
+                    continue
+                self.classes[cls.name] = cls
+                self._origin[cls.name] = row
+
+    # -- listing and settings ----------------------------------------------------------------------
+    def exporter_class(self, name: str) -> type[BaseExporter]:
+        """The class of a loaded exporter; KeyError for an unknown name."""
+        return self.classes[name]
+
+    def schema(self, name: str) -> tuple[ConfigField, ...]:
+        """The config fields of an exporter, for its form."""
+        return tuple(self.exporter_class(name).config_schema)
+
+    def plugins(self) -> list[PluginRow]:
+        """Every exporter with its source and enabled flag, and every plugin with its load error."""
+        out = []
+        for name, cls in sorted(self.classes.items()):
+            origin = self._origin[name]
+            out.append(PluginRow(name, origin.source, origin.origin, cls.title or name, cls.version,
+                                 self.settings(name).enabled, origin.error))
+        providers = {id(r) for r in self._origin.values()}
+        return out + [replace(r) for r in self.loaded if id(r) not in providers]
+
+    def settings(self, name: str) -> store.ExporterSettings:
+        """What is stored for an exporter (secrets in clear: never show it)."""
+        with self.engine.connect() as conn:
+            return store.get_settings(conn, name)
+
+    def status(self, name: str) -> store.RunStatus:
+        """Last export time, items sent, last error and retry time of an exporter."""
+        with self.engine.connect() as conn:
+            return store.get_status(conn, name)
+
+    def public_config(self, name: str) -> dict[str, Any]:
+        """The stored config (or the defaults) with every secret masked."""
+        fields = self.schema(name)
+        return masked(fields, self.settings(name).config or defaults(fields))
+
+    def save_config(self, name: str, submitted: dict[str, Any], enabled: bool) -> dict[str, str]:
+        """Validate and store a config; the errors by field name (nothing stored when there are some)."""
+        fields = self.schema(name)
+        clean, errors = validate(fields, submitted, self.settings(name).config)
+        if errors:
+            return errors
+        with self.engine.begin() as conn:
+            store.save_settings(conn, name, enabled, clean)
+            status = store.get_status(conn, name)
+            store.save_status(conn, name, replace(status, failures=0, retry_at=None))
+        self._drop(name)
+        return {}
+
+    def test_connection(self, name: str, submitted: dict[str, Any]) -> tuple[bool, str]:
+        """Try a config before saving it (blank secrets taken from the stored config)."""
+        cls = self.exporter_class(name)
+        clean, errors = validate(cls.config_schema, submitted, self.settings(name).config)
+        if errors:
+            return False, "; ".join(f"{field}: {message}" for field, message in errors.items())
+        try:
+            ok, message = cls(clean).test_connection()
+        except Exception as exc:
+            return False, f"{type(exc).__name__}: {exc}"
+        return bool(ok), str(message)
+
+    # -- exports -----------------------------------------------------------------------------------
+    def after_sync(self, report: Any, now: datetime | None = None) -> dict[str, ExportOutcome]:
+        """Run the exports once a sync is over, whatever its outcome (what it stored is exported)."""
+        log.info("exports after a sync (%s)", getattr(report, "outcome", "?"))
+        return self.run_exports(now)
+
+    def run_exports(self, now: datetime | None = None, names: list[str] | None = None,
+                    force: bool = False) -> dict[str, ExportOutcome]:
+        """Export what changed to each enabled exporter; ``force`` ignores retry times (on demand)."""
+        now = now or datetime.now(UTC)
+        stamp = _naive_utc(now)
+        batches: dict[frozenset, tuple[ExportBatch, dict[str, str]]] = {}
+        results: dict[str, ExportOutcome] = {}
+        for name in names or sorted(self.classes):
+            settings = self.settings(name)
+            if name not in self.classes or not settings.enabled:
+                continue
+            status = self.status(name)
+            if not force and status.retry_at and status.retry_at > stamp:
+                results[name] = ExportOutcome(name, False, error=status.last_error, retry_at=status.retry_at,
+                                              skipped=True)
+                continue
+            results[name] = self._export(name, settings.config or {}, status, now, batches)
+        return results
+
+    def _export(self, name: str, config: dict[str, Any], status: store.RunStatus, now: datetime,
+                batches: dict[frozenset, tuple[ExportBatch, dict[str, str]]]) -> ExportOutcome:
+        stamp = _naive_utc(now)
+        try:
+            with self.engine.connect() as conn:
+                marks = store.get_marks(conn, name)
+            key = frozenset(marks.items())
+            if key not in batches:
+                batches[key] = changes.collect(self.engine, marks, now)
+            batch, new_marks = batches[key]
+            exporter = self._instance(name, config)
+            self.pm.hook.export_batch(exporter_name=name, config=self.public_config(name), batch=batch)
+            result = _as_result(exporter.export(batch))
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            log.exception("exporter %s failed", name)
+            self._drop(name)
+            failures = status.failures + 1
+            retry_at = stamp + retry_delay(failures)
+            with self.engine.begin() as conn:
+                store.save_status(conn, name, replace(status, last_error=error, failures=failures, retry_at=retry_at))
+            self._notify("export_failed", exporter_name=name, error=error, retry_at=retry_at)
+            return ExportOutcome(name, False, error=error, retry_at=retry_at)
+        with self.engine.begin() as conn:
+            store.save_marks(conn, name, new_marks)
+            store.save_status(conn, name, store.RunStatus(stamp, result.items_sent))
+        self._notify("export_done", exporter_name=name, result=result)
+        return ExportOutcome(name, True, result.items_sent, result.message)
+
+    def _notify(self, hook: str, **kwargs: Any) -> None:
+        try:
+            getattr(self.pm.hook, hook)(**kwargs)
+        except Exception:
+            log.exception("a %s hook failed", hook)
+
+    def _instance(self, name: str, config: dict[str, Any]) -> BaseExporter:
+        if name in self._instances and self._instances[name][0] == config:
+            return self._instances[name][1]
+        self._drop(name)
+        exporter = self.classes[name](config)
+        exporter.connect()
+        self._instances[name] = (config, exporter)
+        return exporter
+
+    def _drop(self, name: str) -> None:
+        held = self._instances.pop(name, None)
+        if held is None:
+            return
+        try:
+            held[1].disconnect()
+        except Exception:
+            log.warning("exporter %s failed to disconnect", name, exc_info=True)
+
+    def close(self) -> None:
+        """Disconnect every exporter."""
+        for name in list(self._instances):
+            self._drop(name)

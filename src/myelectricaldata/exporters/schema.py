@@ -1,0 +1,115 @@
+"""An exporter's config schema: declarative fields, validation with field-named errors, secret masking."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+FIELD_TYPES = ("str", "int", "float", "bool", "password", "choice")
+MASK = "********"
+TRUE_WORDS = {"1", "true", "yes", "on", "y"}
+FALSE_WORDS = {"0", "false", "no", "off", "n", ""}
+
+
+@dataclass(frozen=True)
+class ConfigField:
+    """One setting of an exporter; ``password`` fields are secrets, ``choice`` fields take one of ``choices``."""
+
+    name: str
+    label: str = ""
+    type: str = "str"
+    required: bool = False
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+    @property
+    def secret(self) -> bool:
+        """True for secrets: never shown back, kept when a save leaves them blank."""
+        return self.type == "password"
+
+
+class SchemaError(ValueError):
+    """A config schema an exporter declares is malformed."""
+
+
+def check_schema(fields: Sequence[ConfigField]) -> None:
+    """Raise SchemaError naming the first malformed field."""
+    seen: set[str] = set()
+    for f in fields:
+        if not isinstance(f, ConfigField):
+            raise SchemaError(f"config_schema holds {f!r}, not a ConfigField")
+        if not f.name.isidentifier() or f.name in seen:
+            raise SchemaError(f"field {f.name!r}: name must be a unique identifier")
+        if f.type not in FIELD_TYPES:
+            raise SchemaError(f"field {f.name!r}: type {f.type!r} is not one of {', '.join(FIELD_TYPES)}")
+        if f.type == "choice" and not f.choices:
+            raise SchemaError(f"field {f.name!r}: a choice needs choices")
+        seen.add(f.name)
+
+
+def defaults(fields: Sequence[ConfigField]) -> dict[str, Any]:
+    """The config an exporter starts with."""
+    return {f.name: f.default for f in fields}
+
+
+def _coerce(f: ConfigField, raw: Any) -> Any:
+    if f.type == "bool":
+        if isinstance(raw, bool):
+            return raw
+        word = str(raw).strip().lower()
+        if word in TRUE_WORDS | FALSE_WORDS:
+            return word in TRUE_WORDS
+        raise ValueError("expected yes or no")
+    if f.type == "int":
+        if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
+            raise ValueError("expected a whole number")
+        try:
+            return int(str(raw).strip()) if not isinstance(raw, int | float) else int(raw)
+        except ValueError:
+            raise ValueError("expected a whole number") from None
+    if f.type == "float":
+        try:
+            return float(str(raw).strip().replace(",", "."))
+        except ValueError:
+            raise ValueError("expected a number") from None
+    value = str(raw)
+    if f.type == "choice" and value not in f.choices:
+        raise ValueError(f"expected one of {', '.join(f.choices)}")
+    return value
+
+
+def _blank(raw: Any) -> bool:
+    return raw is None or (isinstance(raw, str) and not raw.strip())
+
+
+def validate(fields: Sequence[ConfigField], submitted: Mapping[str, Any],
+             stored: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
+    """The clean config and the errors by field name; blank or masked secrets keep their stored value."""
+    stored = stored or {}
+    clean: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for f in fields:
+        raw = submitted.get(f.name)
+        if f.secret and (_blank(raw) or raw == MASK):
+            raw = stored.get(f.name)
+        if _blank(raw) and f.type != "bool":
+            if f.required and _blank(f.default):
+                errors[f.name] = "required"
+            clean[f.name] = f.default
+            continue
+        try:
+            clean[f.name] = _coerce(f, False if raw is None else raw)
+        except ValueError as exc:
+            errors[f.name] = str(exc)
+    return clean, errors
+
+
+def masked(fields: Sequence[ConfigField], config: Mapping[str, Any]) -> dict[str, Any]:
+    """The config safe to show: every secret that is set replaced by a mask."""
+    out = {f.name: config.get(f.name, f.default) for f in fields}
+    for f in fields:
+        if f.secret:
+            out[f.name] = MASK if out[f.name] else ""
+    return out

@@ -1,0 +1,125 @@
+"""Incremental batches per exporter, failures isolated with back-off, exports after a real sync."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, timedelta
+
+from myelectricaldata.exporters.manager import ExporterManager, retry_delay
+from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
+
+from ..services.syncing import NOON, TODAY, make_sync
+from .conftest import batches_of, days_from, noon, recorder_source, store_calendars, store_days
+
+FIRST = date(2025, 10, 1)
+
+
+def two_recorders(folder, tmp_path, engine) -> ExporterManager:
+    (folder / "first.py").write_text(recorder_source("first"))
+    (folder / "second.py").write_text(recorder_source("second"))
+    manager = ExporterManager(engine, tmp_path, folder, entry_points=False)
+    for name in ("first", "second"):
+        assert manager.save_config(name, {"host": "localhost"}, enabled=True) == {}
+    return manager
+
+
+def test_each_exporter_gets_only_what_changed_since_its_own_mark(engine, folder, tmp_path):
+    store_days(engine, days_from(FIRST, 3), datetime(2025, 10, 4, 5))
+    store_calendars(engine, days_from(FIRST, 4))
+    manager = two_recorders(folder, tmp_path, engine)
+    try:
+        first = manager.run_exports(noon(date(2025, 10, 4)), names=["first"])["first"]
+        [batch] = batches_of(manager, "first")
+        assert (len(batch.daily), len(batch.load_curve), len(batch.max_power), len(batch.costs)) == (3, 144, 3, 3)
+        assert (len(batch.tempo), len(batch.ecowatt)) == (4, 4)
+        assert batch.snapshot.tempo_today == "BLUE" and first.items_sent == batch.size
+
+        again = manager.run_exports(noon(date(2025, 10, 4)), names=["first"])["first"]
+        assert again.ok and again.items_sent == 0 and batches_of(manager, "first")[-1].is_empty
+
+        store_days(engine, [date(2025, 10, 4)], datetime(2025, 10, 5, 5))
+        store_calendars(engine, [date(2025, 10, 5)])
+        manager.run_exports(noon(date(2025, 10, 5)))
+        newer = batches_of(manager, "first")[-1]
+        assert [d.day for d in newer.daily] == [date(2025, 10, 4)] and len(newer.load_curve) == 48
+        assert [t.day for t in newer.tempo] == [date(2025, 10, 5)]
+        assert [c.cost.day for c in newer.costs] == [date(2025, 10, 4)]
+        [caught_up] = batches_of(manager, "second")  # its own mark: everything, once
+        assert len(caught_up.daily) == 4 and len(caught_up.tempo) == 5
+        assert manager.run_exports(noon(date(2025, 10, 5)))["second"].items_sent == 0
+        assert manager.status("first").items_sent == 0 and manager.status("first").last_export_at
+    finally:
+        manager.close()
+
+
+def test_older_tempo_days_filled_in_later_are_sent(sqlite_engine, folder, tmp_path):
+    store_calendars(sqlite_engine, days_from(FIRST, 2))
+    manager = two_recorders(folder, tmp_path, sqlite_engine)
+    manager.run_exports(noon(FIRST), names=["first"])
+    store_calendars(sqlite_engine, [FIRST - timedelta(days=1)])
+    manager.run_exports(noon(FIRST), names=["first"])
+    assert FIRST - timedelta(days=1) in {t.day for t in batches_of(manager, "first")[-1].tempo}
+    manager.close()
+
+
+def test_a_failing_exporter_is_isolated_backed_off_and_loses_nothing(engine, folder, tmp_path):
+    store_days(engine, days_from(FIRST, 2), datetime(2025, 10, 3, 5))
+    manager = two_recorders(folder, tmp_path, engine)
+    try:
+        manager.save_config("first", {"host": "down"}, enabled=True)
+        now = noon(date(2025, 10, 3))
+        results = manager.run_exports(now)
+        assert not results["first"].ok and results["first"].error == "ConnectionError: broker down"
+        assert results["second"].ok and results["second"].items_sent > 0
+        status = manager.status("first")
+        assert status.retry_at == now.replace(tzinfo=None) + retry_delay(1) and status.failures == 1
+        assert manager.run_exports(now + timedelta(seconds=30))["first"].skipped
+        later = now + timedelta(minutes=2)
+        assert manager.run_exports(later)["first"].error and manager.status("first").failures == 2
+        assert manager.status("first").retry_at == later.replace(tzinfo=None) + timedelta(minutes=2)
+        manager.save_config("first", {"host": "up"}, enabled=True)
+        recovered = manager.run_exports(later)["first"]
+        assert recovered.ok and len(batches_of(manager, "first")[-1].daily) == 2
+        assert manager.status("first").last_error == "" and manager.status("first").retry_at is None
+    finally:
+        manager.close()
+
+
+def test_retry_delay_doubles_up_to_six_hours():
+    assert [retry_delay(n) for n in (1, 2, 3)] == [timedelta(minutes=m) for m in (1, 2, 4)]
+    assert retry_delay(30) == timedelta(hours=6)
+
+
+def test_exports_after_a_sync_against_the_simulator(sqlite_engine, folder, tmp_path):
+    (folder / "recorder.py").write_text(recorder_source())
+    manager = ExporterManager(sqlite_engine, tmp_path, folder, entry_points=False)
+    manager.save_config("recorder", {"host": "localhost"}, enabled=True)
+    with start_simulator(households=DEMO_HOUSEHOLDS[:1], today=TODAY) as sim:
+        sync = make_sync(sqlite_engine, sim, tmp_path)
+        manager.after_sync(sync.run(), NOON)
+        [full] = batches_of(manager, "recorder")
+        assert len(full.daily) > 700 and len(full.load_curve) > 30_000 and full.costs and full.tempo
+        assert full.snapshot.usage_points and full.snapshot.last_sync_at
+        sim.state.set_now(NOON + timedelta(days=1))
+        manager.after_sync(sync.run(), NOON + timedelta(days=1))
+        manager.after_sync(sync.run(), NOON + timedelta(days=1))
+    newer, nothing = batches_of(manager, "recorder")[1:]
+    assert TODAY in {d.day for d in newer.daily} and len(newer.daily) <= 3
+    assert nothing.is_empty
+    manager.close()
+    sys.modules.pop("myelectricaldata_user_exporters.recorder", None)
+
+
+def test_a_pricing_change_sends_every_cost_again(sqlite_engine, folder, tmp_path):
+    from myelectricaldata.database import repository as repo
+
+    store_days(sqlite_engine, days_from(FIRST, 3), datetime(2025, 10, 4, 5))
+    manager = two_recorders(folder, tmp_path, sqlite_engine)
+    manager.run_exports(noon(date(2025, 10, 4)), names=["first"])
+    with sqlite_engine.begin() as conn:
+        repo.record_contract(conn, "99000000000001", date(2025, 10, 4), {"subscribed_kva": 9,
+                                                                          "pricing_option": "BASE"})
+    manager.run_exports(noon(date(2025, 10, 4)), names=["first"])
+    again = batches_of(manager, "first")[-1]
+    assert len(again.costs) == 3 and not again.daily
+    manager.close()
