@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from . import __version__
@@ -160,12 +161,18 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
     """The web UI (waitress) and, when there is a gateway to talk to, the scheduled syncs, until SIGTERM."""
     from waitress import create_server
 
+    from .exporters.manager import ExporterManager
     from .services.runtime import AppServices, BackgroundSync
     from .services.scheduler import build_scheduler
     from .web.app import create_app
 
+    folder = Path("/config/exporters") if settings.supervised else settings.data_dir / "exporters"
+    exporters = ExporterManager(engine, settings.data_dir, user_folder=folder)
+    if sync:
+        sync.after_run.append(exporters.after_sync)
     runner = BackgroundSync(sync) if sync else None
-    services = AppServices(engine, sync, runner, demo=settings.demo, **({"clock": clock} if clock else {}))
+    services = AppServices(engine, sync, runner, demo=settings.demo, exporters=exporters,
+                           **({"clock": clock} if clock else {}))
     host = args.host or ("127.0.0.1" if settings.demo else "0.0.0.0")
     port = args.port or settings.port
     listen = [f"{host}:{port}"] + ([f"{host}:{settings.direct_port}"] if settings.direct_port else [])
@@ -196,6 +203,7 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
             scheduler.shutdown(wait=True)
         if runner:
             runner.stop()
+        exporters.close()
         server.close()
     return EXIT_OK
 

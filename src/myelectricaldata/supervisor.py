@@ -113,3 +113,38 @@ def _get(http: requests.Session, url: str, headers: dict, params: dict, entity_i
         return response.json()
     except ValueError:
         raise SupervisorError(f"Réponse illisible de Home Assistant pour {entity_id}.") from None
+
+
+SUPERVISOR_URL = "http://supervisor"
+
+
+def mqtt_service(base_url: str | None = None, token: str | None = None,
+                 session: requests.Session | None = None) -> dict | None:
+    """The broker the Supervisor offers (``GET /services/mqtt``: host, port, username, password, ssl, protocol),
+    or None outside the add-on (no token) or when no broker add-on provides the service."""
+    token = token if token is not None else os.environ.get("SUPERVISOR_TOKEN", "")
+    if not token:
+        return None
+    url = (base_url or SUPERVISOR_URL).rstrip("/") + "/services/mqtt"
+    http = session or requests.Session()
+    try:
+        response = http.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT)
+    except requests.RequestException as exc:
+        raise SupervisorError(f"Superviseur injoignable pour lire le service MQTT ({type(exc).__name__}).") from None
+    try:
+        body = response.json()
+    except ValueError:
+        body = None
+    if response.status_code == 403:
+        raise SupervisorError("Le Superviseur refuse l'accès au service MQTT (HTTP 403) : l'add-on doit déclarer "
+                              "« services: [mqtt:want] ».")
+    if response.status_code == 400 and isinstance(body, dict) and "not enabled" in str(body.get("message", "")):
+        return None
+    if response.status_code != 200 or not isinstance(body, dict) or body.get("result") != "ok":
+        detail = body.get("message", "") if isinstance(body, dict) else ""
+        raise SupervisorError(f"Le Superviseur a répondu HTTP {response.status_code} pour le service MQTT"
+                              + (f" : {detail}" if detail else "") + ".")
+    data = body.get("data")
+    if not isinstance(data, dict) or not data.get("host"):
+        raise SupervisorError("Réponse inattendue du Superviseur pour le service MQTT (pas d'hôte).")
+    return data

@@ -40,7 +40,7 @@ def test_folder_plugin_is_discovered_and_receives_batches(make_manager, folder, 
     (folder / "recorder.py").write_text(recorder_source())
     store_days(sqlite_engine, [date(2025, 11, 3)], datetime(2025, 11, 4, 6))
     manager = make_manager()
-    [row] = manager.plugins()
+    [row] = [r for r in manager.plugins() if r.source == FOLDER]
     assert (row.name, row.title, row.version, row.source, row.enabled, row.error) == (
         "recorder", "Recorder", "1.2", FOLDER, False, "")
     assert manager.run_exports() == {}  # disabled: nothing sent
@@ -49,7 +49,7 @@ def test_folder_plugin_is_discovered_and_receives_batches(make_manager, folder, 
     assert outcome.ok and outcome.items_sent == 1 + 48 + 1 + 1  # daily, curve, max power, cost
     [batch] = batches_of(manager, "recorder")
     assert batch.snapshot.usage_points[0].label == "Maison"
-    assert manager.plugins()[0].enabled
+    assert {r.name: r.enabled for r in manager.plugins()}["recorder"]
 
 
 def test_entry_point_plugin_is_discovered(make_manager, tmp_path, monkeypatch):
@@ -88,7 +88,7 @@ def test_broken_plugins_are_listed_with_their_error_and_others_still_run(make_ma
     assert "does not implement export()" in errors["badclass"]
     assert "already used" in errors["twin"]
     assert errors["recorder"] == ""
-    assert sorted(manager.classes) == ["recorder"]
+    assert sorted(manager.classes) == ["mqtt", "recorder"]  # the built-in MQTT exporter and the good plugin
     enable(manager)
     assert manager.run_exports()["recorder"].ok
 
@@ -111,7 +111,7 @@ def test_raw_hookimpls_see_loading_batches_and_failures(make_manager, folder):
     (folder / "watcher.py").write_text(RAW)
     manager = make_manager()
     seen = sys.modules["myelectricaldata_user_exporters.watcher"].SEEN
-    assert seen == [("loaded", ("recorder",))]
+    assert seen == [("loaded", ("mqtt", "recorder"))]
     enable(manager, token="s3cret")
     manager.run_exports()
     assert seen[1] == ("batch", "recorder", "********", 0)

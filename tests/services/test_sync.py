@@ -385,3 +385,12 @@ def test_disabled_pdl_and_datasets_switched_off_are_not_synced(sqlite_engine, si
     assert not sim.state.calls(f"/{BASE}")
     assert sim.state.calls(f"/production/daily/{TEMPO}") and not sim.state.calls(f"/detail/batch/{TEMPO}")
     assert sim.state.calls(f"/detail/batch/{HCHP}")
+
+
+def test_follow_ups_run_after_each_sync_and_never_break_it(sqlite_engine, sim, tmp_path):
+    sync = make_sync(sqlite_engine, sim, tmp_path)
+    seen = []
+    sync.after_run.append(lambda report: seen.append(report.outcome))
+    sync.after_run.append(lambda report: 1 / 0)
+    report = sync.run(since=TODAY - timedelta(days=2))
+    assert report.ok and seen == ["ok"]

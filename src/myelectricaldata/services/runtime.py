@@ -7,12 +7,16 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from ..energy.timeline import PARIS
 from .lock import SyncBusy
 from .sync import SyncReport, SyncService
+
+if TYPE_CHECKING:
+    from ..exporters.manager import ExporterManager
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +66,7 @@ class AppServices:
     runner: BackgroundSync | None = None
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(PARIS))
     demo: bool = False
+    exporters: ExporterManager | None = None
 
     def today(self) -> date:
         return self.clock().astimezone(PARIS).date()

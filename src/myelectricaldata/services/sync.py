@@ -65,6 +65,7 @@ class SyncService:
         self.clock = clock or (lambda: datetime.now(PARIS))
         self.max_day_attempts = max_day_attempts
         self.stop_requested = threading.Event()
+        self.after_run: list[Callable[[SyncReport], object]] = []  # e.g. the exports, once a sync has ended
 
     def today(self) -> date:
         return self.clock().astimezone(PARIS).date()
@@ -97,6 +98,11 @@ class SyncService:
                                    if v - before.get(k, 0)}
                 finish_run(self.engine, run_id, report)
         log.info("sync finished: %s %s", report.outcome, report.message)
+        for follow_up in self.after_run:
+            try:
+                follow_up(report)
+            except Exception:
+                log.exception("after the sync: %s failed", getattr(follow_up, "__qualname__", follow_up))
         return report
 
     def _steps(self, pdls: list[str] | None, since: date | None, include: tuple[str, ...],

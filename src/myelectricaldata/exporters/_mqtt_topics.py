@@ -1,0 +1,142 @@
+"""The MQTT exporter's topics: what a batch can support, as (topic, value, unit, date, pdl, extra) messages.
+
+A helper of ``mqtt``; its leading ``_`` keeps plugin discovery from listing it as a plugin.
+
+Pure functions, no broker. An exporter only sees its batch (the rows changed since its mark plus the snapshot), so:
+
+- ``consumption/daily/<YYYY-MM-DD>`` is published for the newest ``DAILY_DAYS`` days of the batch;
+- ``consumption/yesterday`` is the newest day of the batch (its date is in the JSON payload);
+- ``consumption/{week,month,year}`` are published only when the batch holds every day of the period, from its
+  first day up to that newest day (a first, full export does; an incremental one does not, and the retained value
+  from the last full export stays on the broker).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from ..energy.timeline import PARIS
+from .batches import DailyEnergy, ExportBatch
+
+DAILY_DAYS = 31
+CENT = Decimal("0.01")
+
+
+@dataclass(frozen=True)
+class Message:
+    """One value to publish under ``<prefix>/<topic>``."""
+
+    topic: str
+    value: Any
+    unit: str = ""
+    day: date | None = None
+    pdl: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def payload(self, fmt: str) -> str:
+        """The JSON object (value, unit, date, pdl and extras) or, in ``plain`` format, the value alone."""
+        if fmt == "plain":
+            return "" if self.value is None else str(self.value)
+        body = {"value": self.value, "unit": self.unit or None, "date": self.day.isoformat() if self.day else None,
+                "pdl": self.pdl, **self.extra}
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+
+
+def iso(moment: datetime | None) -> str | None:
+    """An aware ISO time in Paris (naive times from the database are UTC)."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(PARIS).isoformat()
+
+
+def euros(amount: Decimal) -> float:
+    return float(amount.quantize(CENT, ROUND_HALF_UP))
+
+
+def _energy(rows: list[DailyEnergy], pdl: str, kind: str) -> list[Message]:
+    by_day = {r.day: r.wh for r in rows}
+    if not by_day:
+        return []
+    days = sorted(by_day)
+    newest = days[-1]
+    out = [Message(f"{pdl}/{kind}/daily/{d.isoformat()}", by_day[d], "Wh", d, pdl) for d in days[-DAILY_DAYS:]]
+    out.append(Message(f"{pdl}/{kind}/yesterday", by_day[newest], "Wh", newest, pdl))
+    starts = {"week": newest - timedelta(days=newest.weekday()), "month": newest.replace(day=1),
+              "year": newest.replace(month=1, day=1)}
+    for period, start in starts.items():
+        span = [start + timedelta(days=i) for i in range((newest - start).days + 1)]
+        if all(d in by_day for d in span):
+            out.append(Message(f"{pdl}/{kind}/{period}", sum(by_day[d] for d in span), "Wh", newest, pdl,
+                               {"start": start.isoformat(), "end": newest.isoformat()}))
+    return out
+
+
+def _costs(batch: ExportBatch, pdl: str) -> list[Message]:
+    days = sorted((c.cost for c in batch.costs if c.usage_point_id == pdl), key=lambda c: c.day)
+    if not days:
+        return []
+    out = [Message(f"{pdl}/cost/daily/{c.day.isoformat()}", euros(c.total), "EUR", c.day, pdl)
+           for c in days[-DAILY_DAYS:]]
+    last = days[-1]
+    out.append(Message(f"{pdl}/cost/yesterday", euros(last.total), "EUR", last.day, pdl,
+                       {"energy": euros(last.energy_cost), "subscription": euros(last.subscription),
+                        "offer": last.offer_key, "estimated": last.estimated}))
+    for slot, wh in sorted(last.energy.items()):
+        key = slot.lower()
+        out.append(Message(f"{pdl}/consumption/yesterday/{key}", round(wh / 1000, 3), "kWh", last.day, pdl))
+        out.append(Message(f"{pdl}/cost/yesterday/{key}", euros(last.costs.get(slot, Decimal(0))), "EUR",
+                           last.day, pdl))
+    return out
+
+
+def _max_power(batch: ExportBatch, pdl: str) -> list[Message]:
+    rows = [r for r in batch.max_power if r.usage_point_id == pdl]
+    if not rows:
+        return []
+    last = max(rows, key=lambda r: r.day)
+    at = iso(datetime.fromtimestamp(last.at_utc, UTC))
+    return [Message(f"{pdl}/max_power/yesterday", last.va, "VA", last.day, pdl, {"at": at}),
+            Message(f"{pdl}/max_power/yesterday/time", at, "", last.day, pdl)]
+
+
+def messages(batch: ExportBatch) -> list[Message]:
+    """Every message the batch supports, per PDL then global (Tempo, EcoWatt, last sync)."""
+    snap = batch.snapshot
+    daily: dict[str, list[DailyEnergy]] = defaultdict(list)
+    production: dict[str, list[DailyEnergy]] = defaultdict(list)
+    for r in batch.daily:
+        daily[r.usage_point_id].append(r)
+    for r in batch.production:
+        production[r.usage_point_id].append(r)
+    pdls = {up.usage_point_id for up in snap.usage_points if up.enabled} | set(daily) | set(production)
+    pdls |= {c.usage_point_id for c in batch.costs} | {r.usage_point_id for r in batch.max_power}
+    states = {up.usage_point_id: up for up in snap.usage_points}
+    out: list[Message] = []
+    for pdl in sorted(pdls):
+        out += _energy(daily[pdl], pdl, "consumption")
+        out += _energy(production[pdl], pdl, "production")
+        out += _costs(batch, pdl)
+        out += _max_power(batch, pdl)
+        state = states.get(pdl)
+        if state is not None and state.last_sync_at is not None:
+            out.append(Message(f"{pdl}/last_sync", iso(state.last_sync_at), "", None, pdl))
+    today = snap.now.astimezone(PARIS).date()
+    colours = {t.day: t.color for t in batch.tempo}
+    for name, day, colour in (("today", today, snap.tempo_today), ("tomorrow", today + timedelta(days=1),
+                                                                    snap.tempo_tomorrow)):
+        colour = colour or colours.get(day)
+        if colour:
+            out.append(Message(f"tempo/{name}", colour, "", day))
+    for e in sorted(batch.ecowatt, key=lambda e: e.day):
+        out.append(Message(f"ecowatt/{e.day.isoformat()}", e.level, "", e.day, None,
+                           {"message": e.message, "hours": list(e.hours)}))
+    if snap.last_sync_at is not None:
+        out.append(Message("last_sync", iso(snap.last_sync_at)))
+    return out

@@ -1,0 +1,190 @@
+"""Exporters: one tab per exporter with a form built from its config schema, its status, and the plugins list."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from wtforms import BooleanField, DecimalField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import Optional
+
+from ...energy.timeline import PARIS
+from ...exporters.schema import ConfigField
+from .settings_pages import FrenchForm
+
+bp = Blueprint("exporters", __name__)
+
+PREFIX = "cfg_"  # form attribute of a config field: keeps schema names off FlaskForm's own attributes
+SOURCE_WORDS = {"built-in": "intégré", "entry point": "point d'entrée", "folder": "dossier"}
+ERROR_WORDS = {"required": "Champ obligatoire.", "expected a whole number": "Nombre entier attendu.",
+               "expected a number": "Nombre attendu.", "expected yes or no": "Oui ou non attendu."}
+SECRET_PLACEHOLDER = "••••"
+
+
+def french(message: str) -> str:
+    """The manager's validation messages (English) in French; unknown ones are kept as they are."""
+    if message.startswith("expected one of "):
+        return f"Choisissez parmi : {message.removeprefix('expected one of ')}."
+    return ERROR_WORDS.get(message, message)
+
+
+class CommaDecimalField(DecimalField):
+    """A decimal accepting a comma (``0,25``)."""
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [str(valuelist[0]).strip().replace(",", ".")]
+        super().process_formdata(valuelist)
+
+
+class ActionForm(FrenchForm):
+    """An empty form: the CSRF token of "export now"."""
+
+
+def _field(f: ConfigField, stored_secret: bool):
+    label = f.label or f.name
+    options: dict[str, Any] = {"validators": [Optional()], "description": f.help}
+    if f.type == "int":
+        return IntegerField(label, **options)
+    if f.type == "float":
+        return CommaDecimalField(label, places=None, **options)
+    if f.type == "bool":
+        return BooleanField(label, description=f.help)
+    if f.type == "password":
+        return PasswordField(label, render_kw={"placeholder": SECRET_PLACEHOLDER} if stored_secret else {},
+                             **options)
+    if f.type == "choice":
+        choices = [SelectChoice(c) for c in f.choices]
+        if not f.required or f.default in (None, ""):
+            choices.insert(0, SelectChoice("", "—"))
+        return SelectField(label, choices=choices, **options)
+    return StringField(label, **options)
+
+
+def _form(name: str, bound: bool = False) -> FrenchForm:
+    """The exporter's form, built from its schema: filled from the request when ``bound``, else from the store."""
+    manager = _manager()
+    fields = manager.schema(name)
+    settings = manager.settings(name)
+    stored = settings.config or {}
+
+    class ExporterForm(FrenchForm):
+        enabled = BooleanField("Activé")
+
+    for f in fields:
+        setattr(ExporterForm, PREFIX + f.name, _field(f, bool(stored.get(f.name))))
+    public = manager.public_config(name)
+    data = {PREFIX + f.name: (None if f.secret else public.get(f.name)) for f in fields}
+    data["enabled"] = settings.enabled
+    return ExporterForm(data=data, **({} if bound else {"formdata": None}))
+
+
+def _submitted(name: str, form: FrenchForm) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for f in _manager().schema(name):
+        value = getattr(form, PREFIX + f.name).data
+        if f.type == "float" and value is not None:
+            value = float(value)
+        out[f.name] = value
+    return out
+
+
+def _manager():
+    manager = getattr(current_app.extensions["med"], "exporters", None)
+    if manager is None:
+        abort(404)
+    return manager
+
+
+def _known(name: str) -> None:
+    if name not in _manager().classes:
+        abort(404)
+
+
+def _local(moment: datetime | None) -> str:
+    """A stored naive-UTC time as Paris time."""
+    if moment is None:
+        return ""
+    return moment.replace(tzinfo=UTC).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+def _page(tab: str | None = None, form: FrenchForm | None = None, test_result: tuple[bool, str] | None = None,
+          status: int = 200):
+    manager = getattr(current_app.extensions["med"], "exporters", None)
+    if manager is None:
+        return render_template("exporters.html", available=False), status
+    names = sorted(manager.classes)
+    tab = tab if tab in names else (names[0] if names else None)
+    current = None
+    if tab:
+        cls = manager.exporter_class(tab)
+        run = manager.status(tab)
+        settings = manager.settings(tab)
+        current = {
+            "name": tab, "title": cls.title or tab, "description": cls.description, "version": cls.version,
+            "form": form or _form(tab),
+            "config_fields": [PREFIX + f.name for f in manager.schema(tab)],
+            "has_secret": any(f.secret for f in manager.schema(tab)),
+            "enabled": settings.enabled,
+            "last_export": _local(run.last_export_at), "items_sent": run.items_sent,
+            "last_error": run.last_error, "retry_at": _local(run.retry_at), "failures": run.failures,
+        }
+    tabs = [(n, manager.exporter_class(n).title or n) for n in names]
+    plugins = [{"row": p, "source": SOURCE_WORDS.get(p.source, p.source)} for p in manager.plugins()]
+    return render_template("exporters.html", available=True, tabs=tabs, tab=tab, current=current,
+                           plugins=plugins, action_form=ActionForm(), test_result=test_result,
+                           folder=manager.user_folder), status
+
+
+@bp.route("/exporters")
+def index():
+    return _page(request.args.get("tab"))
+
+
+@bp.route("/exporters/<name>", methods=["POST"])
+def save(name: str):
+    _known(name)
+    form = _form(name, bound=True)
+    if not form.validate_on_submit():
+        return _page(name, form, status=400)
+    errors = _manager().save_config(name, _submitted(name, form), bool(form.enabled.data))
+    if errors:
+        for field, message in errors.items():
+            target = getattr(form, PREFIX + field, None)
+            if target is None:
+                flash(f"{field} : {french(message)}", "error")
+            else:
+                target.errors = [*target.errors, french(message)]
+        return _page(name, form, status=400)
+    title = _manager().exporter_class(name).title or name
+    state = "activé" if form.enabled.data else "désactivé"
+    flash(f"Réglages de l'exportateur {title} enregistrés ({state}) : ils s'appliquent au prochain export.", "info")
+    return redirect(url_for("exporters.index", tab=name))
+
+
+@bp.route("/exporters/<name>/test", methods=["POST"])
+def test(name: str):
+    _known(name)
+    form = _form(name, bound=True)
+    if not form.validate_on_submit():
+        return _page(name, form, status=400)
+    ok, message = _manager().test_connection(name, _submitted(name, form))
+    return _page(name, form, test_result=(ok, message))
+
+
+@bp.route("/exporters/<name>/run", methods=["POST"])
+def run(name: str):
+    _known(name)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    outcome = _manager().run_exports(names=[name], force=True).get(name)
+    if outcome is None:
+        flash("Exportateur désactivé : activez-le et enregistrez avant d'exporter.", "error")
+    elif outcome.ok:
+        detail = f" ({outcome.message})" if outcome.message else ""
+        flash(f"Export terminé : {outcome.items_sent} élément(s) envoyé(s){detail}.", "info")
+    else:
+        flash(f"L'export a échoué : {outcome.error}. Nouvel essai automatique vers {_local(outcome.retry_at)}.",
+              "error")
+    return redirect(url_for("exporters.index", tab=name))

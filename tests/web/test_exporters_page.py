@@ -1,0 +1,236 @@
+"""The exporters page: one tab per exporter, forms built from config schemas, test / save / export now, modules."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from myelectricaldata.config import load_settings
+from myelectricaldata.exporters.manager import ExporterManager
+from myelectricaldata.services.runtime import AppServices
+from myelectricaldata.web.app import create_app
+
+PREFIX = "/api/hassio_ingress/TOKEN"
+SECRET = "s3cr3t-Token-XYZ"
+
+PLUGIN = '''
+from myelectricaldata.exporters import BaseExporter, ConfigField, ExportResult
+
+CALLS = []
+
+
+class RecordingExporter(BaseExporter):
+    name = "recorder"
+    title = "Enregistreur"
+    description = "Garde ce qu'on lui envoie"
+    version = "1.2.3"
+    config_schema = (
+        ConfigField("host", "Hôte", required=True, default="localhost"),
+        ConfigField("port", "Port", type="int", default=1883),
+        ConfigField("token", "Jeton", type="password"),
+        ConfigField("mode", "Mode", type="choice", choices=("fast", "slow"), default="fast"),
+    )
+
+    def export(self, batch):
+        CALLS.append(("export", dict(self.config), batch.size))
+        return ExportResult(batch.size + 7, "ok")
+
+    def test_connection(self):
+        CALLS.append(("test", dict(self.config)))
+        return True, "broker reached at " + self.config["host"]
+
+
+class OtherExporter(BaseExporter):
+    name = "other"
+    title = "Autre"
+    config_schema = (ConfigField("ratio", "Ratio", type="float", default=0.5),
+                     ConfigField("verbose", "Bavard", type="bool", default=False))
+
+    def export(self, batch):
+        return ExportResult(0)
+'''
+
+
+@pytest.fixture
+def plugin_folder(tmp_path):
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    (folder / "recording.py").write_text(PLUGIN)
+    (folder / "broken.py").write_text("import does_not_exist_anywhere\n")
+    return folder
+
+
+@pytest.fixture
+def manager(sqlite_engine, tmp_path, plugin_folder):
+    mgr = ExporterManager(sqlite_engine, tmp_path, user_folder=plugin_folder, entry_points=False)
+    yield mgr
+    mgr.close()
+
+
+@pytest.fixture
+def calls(manager):
+    module = next(m for m in sys.modules.values()
+                  if getattr(m, "__file__", None) and Path(m.__file__).name == "recording.py"
+                  and hasattr(m, "CALLS"))
+    module.CALLS.clear()
+    return module.CALLS
+
+
+def _build(engine, tmp_path, exporters):
+    settings = load_settings(environ={"DATA_DIR": str(tmp_path)}, options_file=Path("/nonexistent"))
+    app = create_app(settings, AppServices(engine, exporters=exporters))
+    app.config["TESTING"] = True
+    return app
+
+
+@pytest.fixture
+def app(sqlite_engine, tmp_path, manager):
+    return _build(sqlite_engine, tmp_path, manager)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _token(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def _page(client, tab="recorder", **kw) -> str:
+    response = client.get(f"/exporters?tab={tab}", **kw)
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _form(html: str, **values) -> dict:
+    data = {"csrf_token": _token(html), "enabled": "y", "cfg_host": "broker.lan", "cfg_port": "1884",
+            "cfg_token": SECRET, "cfg_mode": "slow"}
+    data.update(values)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_tabs_and_fields_from_the_schema(client):
+    html = _page(client)
+    assert re.search(r'<a href="/exporters\?tab=recorder" aria-current="true">Enregistreur</a>', html)
+    assert re.search(r'<a href="/exporters\?tab=other">Autre</a>', html)
+    assert 'name="cfg_host" type="text" value="localhost"' in html
+    assert 'name="cfg_port" type="number"' in html and 'value="1883"' in html
+    assert 'name="cfg_token" type="password"' in html and 'placeholder="••••"' not in html  # nothing stored yet
+    assert '<select id="cfg_mode" name="cfg_mode">' in html and '<option selected value="fast">' in html
+    assert 'name="enabled" type="checkbox"' in html
+    assert "Tester la connexion" in html and "Enregistrer" in html and "Exporter maintenant" in html
+    other = _page(client, "other")
+    assert 'name="cfg_ratio"' in other and 'value="0.5"' in other
+    assert 'name="cfg_verbose" type="checkbox"' in other
+
+
+def test_save_stores_and_never_shows_the_secret(client, manager):
+    response = client.post("/exporters/recorder", data=_form(_page(client)))
+    assert response.status_code == 302 and response.headers["Location"].endswith("/exporters?tab=recorder")
+    stored = manager.settings("recorder")
+    assert stored.enabled is True
+    assert stored.config == {"host": "broker.lan", "port": 1884, "token": SECRET, "mode": "slow"}
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "enregistrés" in html
+    assert SECRET not in html
+    assert 'placeholder="••••"' in html
+
+
+def test_blank_password_keeps_the_stored_one(client, manager):
+    client.post("/exporters/recorder", data=_form(_page(client)))
+    response = client.post("/exporters/recorder", data=_form(_page(client), cfg_token="", cfg_host="other.lan"))
+    assert response.status_code == 302
+    assert manager.settings("recorder").config["token"] == SECRET
+    assert manager.settings("recorder").config["host"] == "other.lan"
+
+
+def test_invalid_int_is_a_400_at_the_field_and_nothing_is_saved(client, manager):
+    response = client.post("/exporters/recorder", data=_form(_page(client), cfg_port="douze"))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    error = re.search(r'<span class="problem" id="cfg_port-error">([^<]+)</span>', html)
+    assert error and "entier" in error.group(1)
+    assert 'aria-invalid="true"' in html
+    assert manager.settings("recorder").config is None
+    assert SECRET not in html
+
+
+def test_decimal_comma_is_accepted(client, manager):
+    response = client.post("/exporters/other", data={"csrf_token": _token(_page(client, "other")),
+                                                      "cfg_ratio": "0,25"})
+    assert response.status_code == 302
+    assert manager.settings("other").config == {"ratio": 0.25, "verbose": False}
+    assert manager.settings("other").enabled is False
+
+
+def test_test_button_calls_test_connection_and_saves_nothing(client, manager, calls):
+    response = client.post("/exporters/recorder/test", data=_form(_page(client)))
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert "réussi" in html and "broker reached at broker.lan" in html
+    assert calls == [("test", {"host": "broker.lan", "port": 1884, "token": SECRET, "mode": "slow"})]
+    assert manager.settings("recorder").config is None
+    assert SECRET not in html
+
+
+def test_run_button_exports(client, manager, calls):
+    client.post("/exporters/recorder", data=_form(_page(client)))
+    response = client.post("/exporters/recorder/run", data={"csrf_token": _token(_page(client))})
+    assert response.status_code == 302
+    assert [c[0] for c in calls] == ["export"]
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Export terminé : 7 élément(s) envoyé(s)" in html
+    status = manager.status("recorder")
+    assert status.last_export_at is not None and status.items_sent == 7
+    assert "<dt>Dernier export</dt><dd>jamais" not in html and "<dt>Éléments envoyés</dt><dd>7</dd>" in html
+
+
+def test_run_a_disabled_exporter_says_so(client, calls):
+    response = client.post("/exporters/recorder/run", data={"csrf_token": _token(_page(client))},
+                           follow_redirects=True)
+    assert "désactivé" in response.get_data(as_text=True)
+    assert calls == []
+
+
+def test_modules_list_with_the_broken_plugin(client):
+    html = _page(client)
+    modules = html[html.index('id="modules"'):]
+    assert "broken" in modules and "ModuleNotFoundError" in modules and "does_not_exist_anywhere" in modules
+    assert "1.2.3" in modules and "dossier" in modules
+
+
+def test_posts_without_csrf_are_refused(client, manager, calls):
+    for path in ("/exporters/recorder", "/exporters/recorder/test", "/exporters/recorder/run"):
+        assert client.post(path, data={"cfg_host": "x", "enabled": "y"}).status_code == 400
+    assert manager.settings("recorder").config is None
+    assert calls == []
+
+
+def test_unknown_exporter_is_a_404(client):
+    assert client.post("/exporters/nope", data={"csrf_token": _token(_page(client))}).status_code == 404
+
+
+def test_get_changes_nothing(client, manager):
+    _page(client)
+    assert manager.settings("recorder").config is None
+    assert client.get("/exporters/recorder").status_code == 405
+
+
+def test_ingress_prefix_in_form_actions(client):
+    html = _page(client, headers={"X-Ingress-Path": PREFIX})
+    assert f'action="{PREFIX}/exporters/recorder"' in html
+    assert f'formaction="{PREFIX}/exporters/recorder/test"' in html
+    assert f'action="{PREFIX}/exporters/recorder/run"' in html
+    assert f'href="{PREFIX}/exporters?tab=other"' in html
+
+
+def test_without_a_manager_the_page_says_so(sqlite_engine, tmp_path):
+    client = _build(sqlite_engine, tmp_path, None).test_client()
+    response = client.get("/exporters")
+    assert response.status_code == 200
+    assert "pas disponibles" in response.get_data(as_text=True)
+    assert client.post("/exporters/recorder/run").status_code in (400, 404)
