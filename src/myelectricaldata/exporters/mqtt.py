@@ -37,22 +37,23 @@ class MqttError(ConnectionError):
 class MqttExporter(BaseExporter):
     name = "mqtt"
     title = "MQTT"
-    description = "Consumption, costs, max power, production, Tempo and EcoWatt as (retained) MQTT topics"
+    description = "Consommation, coûts, puissance max, production, Tempo et EcoWatt en topics MQTT (retenus)"
     version = "1.0.0"
     config_schema = (
-        ConfigField("host", "Broker host", help="Empty under the add-on: the Supervisor's MQTT broker"),
+        ConfigField("host", "Serveur MQTT (broker)", help="Vide sous Home Assistant : le broker MQTT du Supervisor"),
         ConfigField("port", "Port", type="int", default=1883),
-        ConfigField("username", "Username"),
-        ConfigField("password", "Password", type="password"),
+        ConfigField("username", "Utilisateur"),
+        ConfigField("password", "Mot de passe", type="password"),
         ConfigField("tls", "TLS", type="bool", default=False),
-        ConfigField("ca_file", "CA file", help="PEM file of the broker's CA; empty: the system CAs"),
-        ConfigField("tls_insecure", "Skip the certificate's host name check", type="bool", default=False),
-        ConfigField("client_id", "Client id", help="Empty: a random one"),
+        ConfigField("ca_file", "Fichier de l'autorité (CA)",
+                    help="Fichier PEM de l'autorité du broker ; vide : celles du système"),
+        ConfigField("tls_insecure", "Ne pas vérifier le nom d'hôte du certificat", type="bool", default=False),
+        ConfigField("client_id", "Identifiant client", help="Vide : un identifiant aléatoire"),
         ConfigField("keepalive", "Keepalive (s)", type="int", default=60),
-        ConfigField("topic_prefix", "Topic prefix", default="myelectricaldata"),
+        ConfigField("topic_prefix", "Préfixe des topics", default="myelectricaldata"),
         ConfigField("qos", "QoS", type="choice", choices=("0", "1", "2"), default="1"),
-        ConfigField("retain", "Retain", type="bool", default=True),
-        ConfigField("payload_format", "Payload format", type="choice", choices=("json", "plain"), default="json"),
+        ConfigField("retain", "Messages retenus (retain)", type="bool", default=True),
+        ConfigField("payload_format", "Format des messages", type="choice", choices=("json", "plain"), default="json"),
     )
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
