@@ -10,7 +10,7 @@ import subprocess
 import threading
 import time
 import uuid
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import paho.mqtt.client as mqtt
@@ -21,7 +21,15 @@ from paho.mqtt.enums import CallbackAPIVersion
 from myelectricaldata import supervisor
 from myelectricaldata.database import models as m
 from myelectricaldata.energy.timeline import PARIS
-from myelectricaldata.exporters.batches import DailyEnergy, EcowattDay, ExportBatch, MaxPower, Snapshot, UsagePointState
+from myelectricaldata.exporters.batches import (
+    DailyEnergy,
+    EcowattDay,
+    ExportBatch,
+    MaxPower,
+    PeriodTotals,
+    Snapshot,
+    UsagePointState,
+)
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.exporters.mqtt import MqttExporter
 from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
@@ -100,13 +108,14 @@ def free_port() -> int:
 
 @pytest.fixture
 def private_broker(tmp_path):
-    """Start a private mosquitto on a free loopback port; ``start(password=...)`` adds a user ``med``."""
+    """Start a private mosquitto on a free loopback port (or ``port``); ``start(password=...)`` adds a user ``med``;
+    ``start.stop(port)`` stops the one on ``port``."""
     if not shutil.which("mosquitto"):
         pytest.skip("mosquitto is not installed")
-    procs = []
+    procs: dict[int, subprocess.Popen] = {}
 
-    def start(password: str | None = None) -> int:
-        port = free_port()
+    def start(password: str | None = None, port: int | None = None) -> int:
+        port = port or free_port()
         conf = tmp_path / f"mosquitto-{port}.conf"
         lines = [f"listener {port} 127.0.0.1", "persistence false", f"user {getpass.getuser()}"]  # tmp_path is 0700
         if password:
@@ -117,15 +126,23 @@ def private_broker(tmp_path):
             lines.append("allow_anonymous true")
         conf.write_text("\n".join(lines) + "\n")
         proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        procs.append(proc)
+        procs[port] = proc
         for _ in range(100):
             if _reachable(port):
                 return port
+            if proc.poll() is not None:
+                break
             time.sleep(0.05)
         raise RuntimeError(f"private mosquitto did not start: {proc.stderr.read(500) if proc.poll() else ''}")
 
+    def stop(port: int) -> None:
+        proc = procs.pop(port)
+        proc.terminate()
+        proc.wait(5)
+
+    start.stop = stop
     yield start
-    for proc in procs:
+    for proc in procs.values():
         proc.terminate()
         proc.wait(5)
 
@@ -133,9 +150,12 @@ def private_broker(tmp_path):
 def small_batch() -> ExportBatch:
     now = datetime(2025, 11, 5, 12, tzinfo=PARIS)
     days = [date(2025, 11, d) for d in range(1, 5)]  # Sat 1 .. Tue 4: the whole week of the 4th (Mon 3, Tue 4)
-    state = UsagePointState(PDL, "Maison", True, True, False, "BASE", 6, "", datetime(2025, 11, 5, 6, 30))
+    # totals as the snapshot would read them from the whole stored year (the batch holds 4 days only)
+    totals = PeriodTotals(date(2025, 11, 4), 10_004, 20_007, 40_010, 3_456_789)
+    state = UsagePointState(PDL, "Maison", True, True, False, "BASE", 6, "", datetime(2025, 11, 5, 6, 30), totals)
     return ExportBatch(
-        Snapshot(now, (state,), datetime(2025, 11, 5, 6, 31), "BLUE", "RED"),
+        Snapshot(now, (state,), datetime(2025, 11, 5, 6, 31), "BLUE", "RED", 2025,
+                 {"BLUE": 280, "WHITE": 43, "RED": 22}),
         daily=[DailyEnergy(PDL, "consumption", d, 10_000 + d.day) for d in days],
         max_power=[MaxPower(PDL, date(2025, 11, 4), 5400,
                             int(datetime(2025, 11, 4, 19, 15, tzinfo=PARIS).timestamp()))],
@@ -153,8 +173,14 @@ def test_export_publishes_topics_and_json_payloads(prefix):
         assert yesterday == {"value": 10_004, "unit": "Wh", "date": "2025-11-04", "pdl": PDL}
         assert json.loads(listener.wait_for(f"{PDL}/consumption/daily/2025-11-01"))["value"] == 10_001
         week = json.loads(listener.wait_for(f"{PDL}/consumption/week"))
-        assert week["value"] == 20_007 and week["start"] == "2025-11-03"
+        assert week == {"value": 20_007, "unit": "Wh", "date": "2025-11-04", "pdl": PDL, "start": "2025-11-03",
+                        "end": "2025-11-04"}
         assert json.loads(listener.wait_for(f"{PDL}/consumption/month"))["value"] == 40_010
+        year = json.loads(listener.wait_for(f"{PDL}/consumption/year"))
+        assert (year["value"], year["start"]) == (3_456_789, "2025-01-01")  # from the snapshot, not the batch
+        blue = json.loads(listener.wait_for("tempo/remaining/blue"))
+        assert blue == {"value": 280, "unit": "days", "date": None, "pdl": None, "season": "2025-2026"}
+        assert json.loads(listener.wait_for("tempo/remaining/red"))["value"] == 22
         power = json.loads(listener.wait_for(f"{PDL}/max_power/yesterday"))
         assert power["value"] == 5400 and power["at"].startswith("2025-11-04T19:15:00")
         assert json.loads(listener.wait_for("tempo/tomorrow"))["value"] == "RED"
@@ -162,7 +188,7 @@ def test_export_publishes_topics_and_json_payloads(prefix):
         assert eco["value"] == 2 and eco["hours"][-1] == 2
         assert json.loads(listener.wait_for(f"{PDL}/last_sync"))["value"].startswith("2025-11-05T07:30")
         time.sleep(0.2)
-        assert f"{PDL}/consumption/year" not in listener.got  # the batch lacks Jan 1 .. Oct 31
+        assert f"{PDL}/production/week" not in listener.got  # no production on this PDL
         assert result.items_sent == len([t for t in listener.got if t != "status"])
     finally:
         exporter.disconnect()
@@ -185,6 +211,37 @@ def test_plain_payloads_are_the_value_alone(prefix):
     assert listener.got["status"] == "offline"  # a clean disconnect says so too
 
 
+def sql_totals(engine, pdl: str, direction: str, end: date) -> dict[str, int]:
+    """Week, month and year-to-date Wh up to ``end``, summed by SQL over daily_energy."""
+    t = m.daily_energy
+    starts = {"week": end - timedelta(days=end.weekday()), "month": end.replace(day=1),
+              "year": end.replace(month=1, day=1)}
+    with engine.connect() as conn:
+        return {period: conn.scalar(sa.select(sa.func.sum(t.c.wh)).where(
+            t.c.usage_point_id == pdl, t.c.direction == direction, t.c.day >= start, t.c.day <= end))
+            for period, start in starts.items()}
+
+
+def sql_tempo_remaining(engine, up_to: date) -> dict[str, int]:
+    """Season 2025-2026 (365 days): 22 red, 43 white, 300 blue, less the colours stored up to ``up_to``."""
+    t = m.tempo_days
+    with engine.connect() as conn:
+        used = dict(conn.execute(sa.select(t.c.color, sa.func.count()).where(
+            t.c.day >= date(2025, 9, 1), t.c.day <= up_to).group_by(t.c.color)).all())
+    return {c.lower(): quota - used.get(c, 0) for c, quota in (("BLUE", 300), ("WHITE", 43), ("RED", 22))}
+
+
+def check_totals(listener, engine, pdl: str, end: date) -> None:
+    for direction in ("consumption", "production"):
+        expected = sql_totals(engine, pdl, direction, end)
+        assert expected["week"] and expected["month"] and expected["year"] > expected["month"]
+        for period, wh in expected.items():
+            got = json.loads(listener.wait_for(f"{pdl}/{direction}/{period}"))
+            assert (got["value"], got["end"]) == (wh, end.isoformat()), (direction, period)
+    for colour, left in sql_tempo_remaining(engine, end + timedelta(days=2)).items():
+        assert json.loads(listener.wait_for(f"tempo/remaining/{colour}"))["value"] == left
+
+
 @needs_broker
 def test_export_after_a_sync_matches_the_database(sqlite_engine, tmp_path, prefix):
     manager = ExporterManager(sqlite_engine, tmp_path, None, entry_points=False)
@@ -192,25 +249,33 @@ def test_export_after_a_sync_matches_the_database(sqlite_engine, tmp_path, prefi
                                enabled=True) == {}
     listener = Listener(prefix)
     try:
-        with start_simulator(households=DEMO_HOUSEHOLDS[:1], today=TODAY) as sim:
-            outcome = manager.after_sync(make_sync(sqlite_engine, sim, tmp_path).run(), NOON)["mqtt"]
-        assert outcome.ok, outcome
-        with sqlite_engine.connect() as conn:
-            pdl, day, wh = conn.execute(
-                sa.select(m.daily_energy.c.usage_point_id, m.daily_energy.c.day, m.daily_energy.c.wh)
-                .where(m.daily_energy.c.direction == "consumption")
-                .order_by(m.daily_energy.c.day.desc()).limit(1)).one()
-            month = conn.scalar(sa.select(sa.func.sum(m.daily_energy.c.wh)).where(
-                m.daily_energy.c.direction == "consumption", m.daily_energy.c.usage_point_id == pdl,
-                m.daily_energy.c.day >= day.replace(day=1), m.daily_energy.c.day <= day))
-        assert day == date(2025, 11, 4)
-        got = json.loads(listener.wait_for(f"{pdl}/consumption/yesterday"))
-        assert (got["value"], got["date"], got["pdl"]) == (wh, "2025-11-04", pdl)
-        assert json.loads(listener.wait_for(f"{pdl}/consumption/daily/2025-11-04"))["value"] == wh
-        assert json.loads(listener.wait_for(f"{pdl}/consumption/month"))["value"] == month
-        assert json.loads(listener.wait_for(f"{pdl}/cost/yesterday"))["unit"] == "EUR"
-        assert listener.wait_for("status") == "online"
-        assert manager.status("mqtt").items_sent == outcome.items_sent > 30
+        with start_simulator(households=DEMO_HOUSEHOLDS[2:], today=TODAY) as sim:  # Tempo with production
+            sync = make_sync(sqlite_engine, sim, tmp_path)
+            outcome = manager.after_sync(sync.run(), NOON)["mqtt"]
+            assert outcome.ok, outcome
+            with sqlite_engine.connect() as conn:
+                pdl, day, wh = conn.execute(
+                    sa.select(m.daily_energy.c.usage_point_id, m.daily_energy.c.day, m.daily_energy.c.wh)
+                    .where(m.daily_energy.c.direction == "consumption")
+                    .order_by(m.daily_energy.c.day.desc()).limit(1)).one()
+            assert day == date(2025, 11, 4)
+            got = json.loads(listener.wait_for(f"{pdl}/consumption/yesterday"))
+            assert (got["value"], got["date"], got["pdl"]) == (wh, "2025-11-04", pdl)
+            assert json.loads(listener.wait_for(f"{pdl}/consumption/daily/2025-11-04"))["value"] == wh
+            check_totals(listener, sqlite_engine, pdl, day)
+            assert json.loads(listener.wait_for(f"{pdl}/cost/yesterday"))["unit"] == "EUR"
+            assert listener.wait_for("status") == "online"
+            assert manager.status("mqtt").items_sent == outcome.items_sent > 30
+
+            # one more day: the incremental batch holds one day, the totals still come on every export
+            with listener.seen:
+                listener.got.clear()
+            next_noon = NOON + timedelta(days=1)
+            sim.state.set_now(next_noon)
+            again = manager.after_sync(sync.run(), next_noon)["mqtt"]
+            assert again.ok and again.items_sent < outcome.items_sent
+            assert json.loads(listener.wait_for(f"{pdl}/consumption/yesterday"))["date"] == "2025-11-05"
+            check_totals(listener, sqlite_engine, pdl, date(2025, 11, 5))
     finally:
         manager.close()
         listener.close()
@@ -229,6 +294,33 @@ def test_last_will_says_offline_when_the_client_vanishes(private_broker):
         assert listener.wait_for("status", "offline", timeout=15) == "offline"
     finally:
         exporter.disconnect(clean=False)
+        listener.close()
+
+
+def test_export_succeeds_again_after_a_broker_restart(private_broker):
+    port = private_broker()
+    prefix = f"medtest-{uuid.uuid4().hex[:10]}"
+    listener = Listener(prefix, port)
+    exporter = MqttExporter({"host": HOST, "port": port, "topic_prefix": prefix})
+    try:
+        assert exporter.export(small_batch()).items_sent > 10
+        listener.wait_for("status", "online")
+        listener.close()
+        private_broker.stop(port)
+        deadline = time.monotonic() + 5
+        while exporter._connected.is_set():  # the client notices the broker went away
+            assert time.monotonic() < deadline, "the client did not notice the broker stopping"
+            time.sleep(0.02)
+        private_broker(port=port)  # same port, empty broker (no persistence)
+        listener = Listener(prefix, port)
+        started = time.monotonic()
+        result = exporter.export(small_batch())  # waits (bounded) for paho's automatic reconnect
+        assert time.monotonic() - started < 10
+        assert result.items_sent > 10
+        assert listener.wait_for("status", "online") == "online"  # published again on reconnect
+        assert json.loads(listener.wait_for(f"{PDL}/consumption/year"))["value"] == 3_456_789
+    finally:
+        exporter.disconnect()
         listener.close()
 
 

@@ -6,9 +6,9 @@ Pure functions, no broker. An exporter only sees its batch (the rows changed sin
 
 - ``consumption/daily/<YYYY-MM-DD>`` is published for the newest ``DAILY_DAYS`` days of the batch;
 - ``consumption/yesterday`` is the newest day of the batch (its date is in the JSON payload);
-- ``consumption/{week,month,year}`` are published only when the batch holds every day of the period, from its
-  first day up to that newest day (a first, full export does; an incremental one does not, and the retained value
-  from the last full export stays on the broker).
+- ``consumption/{week,month,year}`` come from the snapshot's period totals (the stored daily rows up to yesterday),
+  so every export publishes them, an incremental one included (same for production);
+- ``tempo/remaining/{blue,white,red}`` are the snapshot's days left per colour in the current season.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from ..energy.timeline import PARIS
-from .batches import DailyEnergy, ExportBatch
+from .batches import DailyEnergy, ExportBatch, PeriodTotals
 
 DAILY_DAYS = 31
 CENT = Decimal("0.01")
@@ -68,14 +68,15 @@ def _energy(rows: list[DailyEnergy], pdl: str, kind: str) -> list[Message]:
     newest = days[-1]
     out = [Message(f"{pdl}/{kind}/daily/{d.isoformat()}", by_day[d], "Wh", d, pdl) for d in days[-DAILY_DAYS:]]
     out.append(Message(f"{pdl}/{kind}/yesterday", by_day[newest], "Wh", newest, pdl))
-    starts = {"week": newest - timedelta(days=newest.weekday()), "month": newest.replace(day=1),
-              "year": newest.replace(month=1, day=1)}
-    for period, start in starts.items():
-        span = [start + timedelta(days=i) for i in range((newest - start).days + 1)]
-        if all(d in by_day for d in span):
-            out.append(Message(f"{pdl}/{kind}/{period}", sum(by_day[d] for d in span), "Wh", newest, pdl,
-                               {"start": start.isoformat(), "end": newest.isoformat()}))
     return out
+
+
+def _totals(totals: PeriodTotals | None, pdl: str, kind: str) -> list[Message]:
+    if totals is None:
+        return []
+    return [Message(f"{pdl}/{kind}/{period}", getattr(totals, period), "Wh", totals.end, pdl,
+                    {"start": totals.start(period).isoformat(), "end": totals.end.isoformat()})
+            for period in ("week", "month", "year")]
 
 
 def _costs(batch: ExportBatch, pdl: str) -> list[Message]:
@@ -122,9 +123,12 @@ def messages(batch: ExportBatch) -> list[Message]:
     for pdl in sorted(pdls):
         out += _energy(daily[pdl], pdl, "consumption")
         out += _energy(production[pdl], pdl, "production")
+        state = states.get(pdl)
+        if state is not None and state.enabled:
+            out += _totals(state.consumption, pdl, "consumption")
+            out += _totals(state.production, pdl, "production")
         out += _costs(batch, pdl)
         out += _max_power(batch, pdl)
-        state = states.get(pdl)
         if state is not None and state.last_sync_at is not None:
             out.append(Message(f"{pdl}/last_sync", iso(state.last_sync_at), "", None, pdl))
     today = snap.now.astimezone(PARIS).date()
@@ -134,6 +138,10 @@ def messages(batch: ExportBatch) -> list[Message]:
         colour = colour or colours.get(day)
         if colour:
             out.append(Message(f"tempo/{name}", colour, "", day))
+    if snap.tempo_season is not None:
+        season = f"{snap.tempo_season}-{snap.tempo_season + 1}"
+        for colour, left in snap.tempo_remaining.items():
+            out.append(Message(f"tempo/remaining/{colour.lower()}", left, "days", None, None, {"season": season}))
     for e in sorted(batch.ecowatt, key=lambda e: e.day):
         out.append(Message(f"ecowatt/{e.day.isoformat()}", e.level, "", e.day, None,
                            {"message": e.message, "hours": list(e.hours)}))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from ..energy.costs import DayCost
 
@@ -66,6 +66,27 @@ class EcowattDay:
 
 
 @dataclass(frozen=True)
+class PeriodTotals:
+    """Wh of one PDL and direction summed over the stored daily rows, periods ending ``end`` (yesterday, Paris).
+
+    ``yesterday`` is None when that day is not stored yet; ``week`` (ISO, from Monday), ``month`` and ``year``
+    run from the period's first day to ``end`` included (missing days count as 0).
+    """
+
+    end: date
+    yesterday: int | None
+    week: int
+    month: int
+    year: int
+
+    def start(self, period: str) -> date:
+        """First day of ``week``, ``month`` or ``year``."""
+        if period == "week":
+            return self.end - timedelta(days=self.end.weekday())
+        return self.end.replace(day=1) if period == "month" else self.end.replace(month=1, day=1)
+
+
+@dataclass(frozen=True)
 class UsagePointState:
     """A PDL as it stands now: label, contract and when its data last synced."""
 
@@ -78,6 +99,8 @@ class UsagePointState:
     subscribed_kva: int | None
     offpeak_hours: str
     last_sync_at: datetime | None
+    consumption: PeriodTotals | None = None
+    production: PeriodTotals | None = None  # None without production
 
 
 @dataclass(frozen=True)
@@ -89,6 +112,8 @@ class Snapshot:
     last_sync_at: datetime | None = None
     tempo_today: str | None = None
     tempo_tomorrow: str | None = None
+    tempo_season: int | None = None  # the year the current Tempo season starts in (1 September)
+    tempo_remaining: dict[str, int] = field(default_factory=dict)  # BLUE/WHITE/RED -> days left, up to tomorrow
 
 
 @dataclass

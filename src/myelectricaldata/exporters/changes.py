@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, func, select
 
 from ..database import models as m
 from ..database import repository as repo
+from ..energy.tempo import season_of, season_summary
 from ..energy.timeline import PARIS
 from ..services import series
 from ..services.overview import label_of
@@ -31,6 +32,7 @@ from .batches import (
     EcowattDay,
     ExportBatch,
     MaxPower,
+    PeriodTotals,
     Snapshot,
     TempoDay,
     UsagePointState,
@@ -97,12 +99,37 @@ def _ecowatt_changes(conn: Connection, mark: datetime | None) -> tuple[list[Ecow
     return days, max([mark, *(r.fetched_at for r in rows)], key=lambda s: s or datetime.min)
 
 
+def period_totals(conn: Connection, pdl: str, direction: str, yesterday: date) -> PeriodTotals:
+    """Yesterday, ISO week, month and year-to-date Wh up to ``yesterday``: one query over the year's daily rows."""
+    t = m.daily_energy
+    rows = conn.execute(select(t.c.day, t.c.wh).where(
+        t.c.usage_point_id == pdl, t.c.direction == direction,
+        t.c.day >= yesterday.replace(month=1, day=1), t.c.day <= yesterday)).all()
+    week_start = yesterday - timedelta(days=yesterday.weekday())
+    month_start = yesterday.replace(day=1)
+    by_day = {d: int(wh) for d, wh in rows}
+    return PeriodTotals(yesterday, by_day.get(yesterday),
+                        sum(wh for d, wh in by_day.items() if d >= week_start),
+                        sum(wh for d, wh in by_day.items() if d >= month_start), sum(by_day.values()))
+
+
+def _tempo_remaining(conn: Connection, today: date) -> tuple[int, dict[str, int]]:
+    season = season_of(today)
+    t = m.tempo_days
+    first, up_to = date(season, 9, 1), today + timedelta(days=1)
+    colours = dict(conn.execute(select(t.c.day, t.c.color).where(t.c.day >= first, t.c.day <= up_to)).all())
+    return season, {c: s["remaining"] for c, s in season_summary(colours, season, up_to).items()}
+
+
 def snapshot(conn: Connection, now: datetime) -> Snapshot:
-    """The current state: PDLs with their label, contract and last sync, the last sync, Tempo today/tomorrow."""
+    """The current state: PDLs with their label, contract, last sync and period totals, the last sync,
+    Tempo today/tomorrow and the days of each colour left in the season."""
     prefs = all_preferences(conn)
     ds = m.dataset_states
     synced = dict(conn.execute(select(ds.c.usage_point_id, func.max(ds.c.last_sync_at))
                                .group_by(ds.c.usage_point_id)).all())
+    today = now.astimezone(PARIS).date()
+    yesterday = today - timedelta(days=1)
     points = []
     for up in repo.usage_point_rows(conn):
         pdl = up["usage_point_id"]
@@ -113,13 +140,16 @@ def snapshot(conn: Connection, now: datetime) -> Snapshot:
             pdl, label_of(up, pref.display_name if pref else ""), pref.enabled if pref else True,
             bool(up["has_consumption"]), bool(up["has_production"]),
             contract.get("pricing_option") or up["pricing_option"], contract.get("subscribed_kva"),
-            contract.get("offpeak_hours", ""), synced.get(pdl)))
+            contract.get("offpeak_hours", ""), synced.get(pdl),
+            period_totals(conn, pdl, "consumption", yesterday) if up["has_consumption"] else None,
+            period_totals(conn, pdl, "production", yesterday) if up["has_production"] else None))
     runs = m.sync_runs
     last_sync = conn.scalar(select(func.max(runs.c.finished_at)))
-    today = now.astimezone(PARIS).date()
     tempo = dict(conn.execute(select(m.tempo_days.c.day, m.tempo_days.c.color)
                               .where(m.tempo_days.c.day.in_([today, today + timedelta(days=1)]))).all())
-    return Snapshot(now, tuple(points), last_sync, tempo.get(today), tempo.get(today + timedelta(days=1)))
+    season, remaining = _tempo_remaining(conn, today)
+    return Snapshot(now, tuple(points), last_sync, tempo.get(today), tempo.get(today + timedelta(days=1)),
+                    season, remaining)
 
 
 def fingerprint(conn: Connection, pdl: str) -> str:
