@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
+from myelectricaldata.database.migrate import upgrade
+from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.gateway.client import GatewayClient, RetryPolicy
+from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services.sync import SyncService
 
 TODAY = date(2025, 11, 5)
@@ -34,3 +39,17 @@ def snapshot(engine: sa.Engine) -> dict[str, list[tuple]]:
             rows = conn.execute(sa.select(*cols).order_by(*table.primary_key.columns)).all()
             out[table.name] = [tuple(r) for r in rows]
     return out
+
+
+@contextmanager
+def synced_sqlite(folder: Path, pdls: list[str], since: date) -> Iterator[sa.Engine]:
+    """A migrated SQLite database in ``folder`` holding what a sync of ``pdls`` from the simulator
+    (today frozen on TODAY) stored since ``since``."""
+    engine = make_engine(f"sqlite:///{folder / 'synced.db'}")
+    upgrade(engine)
+    with start_simulator(today=TODAY) as sim:
+        assert make_sync(engine, sim, folder).run(pdls=pdls, since=since).ok
+    try:
+        yield engine
+    finally:
+        engine.dispose()

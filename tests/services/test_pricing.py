@@ -14,10 +14,9 @@ from myelectricaldata.energy.costs import euros
 from myelectricaldata.energy.offers import OfferError
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services import pricing, pricing_store
 from tests.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
-from tests.services.syncing import make_sync
+from tests.services.syncing import synced_sqlite
 
 PDL = "12345678901234"
 OFFER = {"name": "Fixe", "kind": "BASE",
@@ -96,16 +95,9 @@ def test_simulation_and_power_advice(stored):
 # -- one month of the simulator, priced independently ------------------------------------------
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
-    from myelectricaldata.database.migrate import upgrade
-    from myelectricaldata.database.session import make_engine
-
     tmp = tmp_path_factory.mktemp("sim")
-    engine = make_engine(f"sqlite:///{tmp / 'sim.db'}")
-    upgrade(engine)
-    with start_simulator(today=date(2025, 11, 5)) as sim:
-        assert make_sync(engine, sim, tmp).run(pdls=[HCHP, TEMPO], since=date(2025, 9, 28)).ok
-    yield engine
-    engine.dispose()
+    with synced_sqlite(tmp, [HCHP, TEMPO], date(2025, 9, 28)) as engine:
+        yield engine
 
 
 def test_hphc_month_matches_an_independent_computation(synced):

@@ -16,17 +16,14 @@ from myelectricaldata import supervisor
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
-from myelectricaldata.database.migrate import upgrade
-from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.gateway import parse
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services import pricing
 from myelectricaldata.services.pricing_store import save_choice
 from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
 from myelectricaldata.web.pages import balance
-from tests.services.syncing import make_sync
+from tests.services.syncing import synced_sqlite
 from tests.test_supervisor import ENTITY, TOKEN, fake_supervisor, ha_entities
 from tests.web.test_data_pages import Tables
 
@@ -39,12 +36,8 @@ DAYS = "start=2025-10-01&end=2025-10-02"
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("balance")
-    engine = make_engine(f"sqlite:///{tmp / 'balance.db'}")
-    upgrade(engine)
-    with start_simulator(today=date(2025, 11, 5)) as sim:
-        assert make_sync(engine, sim, tmp).run(pdls=[PV, BASE], since=date(2025, 9, 20)).ok
-    yield engine, tmp
-    engine.dispose()
+    with synced_sqlite(tmp, [PV, BASE], date(2025, 9, 20)) as engine:
+        yield engine, tmp
 
 
 @pytest.fixture

@@ -13,15 +13,12 @@ import sqlalchemy as sa
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
-from myelectricaldata.database.migrate import upgrade
-from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.timeline import PARIS
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services import pricing
 from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
 from tests.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
-from tests.services.syncing import make_sync
+from tests.services.syncing import synced_sqlite
 from tests.web.test_data_pages import Tables
 
 NOON = datetime(2025, 11, 5, 12, 0, tzinfo=PARIS)
@@ -32,12 +29,8 @@ OCTOBER = "start=2025-10-01&end=2025-10-31"
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("money")
-    engine = make_engine(f"sqlite:///{tmp / 'money.db'}")
-    upgrade(engine)
-    with start_simulator(today=date(2025, 11, 5)) as sim:
-        assert make_sync(engine, sim, tmp).run(pdls=[HCHP, TEMPO], since=date(2025, 9, 1)).ok
-    yield engine, tmp
-    engine.dispose()
+    with synced_sqlite(tmp, [HCHP, TEMPO], date(2025, 9, 1)) as engine:
+        yield engine, tmp
 
 
 @pytest.fixture

@@ -13,16 +13,13 @@ import sqlalchemy as sa
 
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
-from myelectricaldata.database.migrate import upgrade
-from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.costs import kwh
 from myelectricaldata.energy.offpeak import parse_windows
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services import pricing, pricing_store
 from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
-from tests.services.syncing import make_sync
+from tests.services.syncing import synced_sqlite
 from tests.web.test_data_pages import Tables
 from tests.web.test_money_pages import french_cents
 
@@ -39,12 +36,8 @@ OFFER = {"name": "Offre fixe maison", "kind": "BASE",
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("pricing")
-    engine = make_engine(f"sqlite:///{tmp / 'pricing.db'}")
-    upgrade(engine)
-    with start_simulator(today=date(2025, 11, 5)) as sim:
-        assert make_sync(engine, sim, tmp).run(pdls=[HCHP], since=date(2025, 10, 1)).ok
-    yield engine, tmp
-    engine.dispose()
+    with synced_sqlite(tmp, [HCHP], date(2025, 10, 1)) as engine:
+        yield engine, tmp
 
 
 @pytest.fixture
