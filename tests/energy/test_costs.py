@@ -5,7 +5,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal as D
 
-from myelectricaldata.energy.costs import DayFacts, by_period, euros, loads_by_day, price_days, subscription_share
+from myelectricaldata.energy.costs import (
+    DayFacts,
+    by_period,
+    euros,
+    loads_by_day,
+    price_days,
+    price_hours,
+    subscription_share,
+)
 from myelectricaldata.energy.offers import offer_from_dict, regulated_offer
 from myelectricaldata.energy.offpeak import parse_windows
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
@@ -162,3 +170,51 @@ def test_custom_rules_with_weekdays():
     friday, saturday = price_days(loads_by_day(curve), offer, facts())
     assert friday.energy == {"SEMAINE": 1_440_000} and friday.energy_cost == D("4.80")  # 24 x 0.20
     assert saturday.energy == {"WEEKEND": 1_440_000} and saturday.energy_cost == D("2.40")  # 24 x 0.10
+
+
+def test_hours_of_the_autumn_day_are_25_utc_hours():
+    day = date(2025, 10, 26)
+    hours = price_hours(points(day, 1000), HPHC, facts())
+    assert len(hours) == 25
+    starts = [h.start_utc for h in hours]
+    assert starts == list(range(starts[0], starts[0] + 25 * 3600, 3600))  # every UTC hour once, none merged
+    # the two 02:00 wall-clock hours (00:00 and 01:00 UTC) are both off-peak: 1000 W x 60 min each
+    repeated = [h for h in hours if datetime.fromtimestamp(h.start_utc, PARIS).hour == 2]
+    assert [h.energy for h in repeated] == [{"HP": 0, "HC": 60_000}, {"HP": 0, "HC": 60_000}]
+    # 08:00 is peak: 1 kWh at the 2025-08-01 HP price 0.2081
+    eight = next(h for h in hours if datetime.fromtimestamp(h.start_utc, PARIS).hour == 8)
+    assert eight.energy == {"HP": 60_000, "HC": 0} and eight.energy_cost == D("0.2081")
+
+
+def test_hours_add_up_to_the_day_on_the_spring_day():
+    day = date(2025, 3, 30)
+    curve = points(day, 1000) + points(day, 500, "21:00", "23:00")
+    hours = price_hours(curve, HPHC, facts())
+    whole = one(price_days(loads_by_day(curve), HPHC, facts()))
+    assert len(hours) == 23
+    for slot in ("HP", "HC"):
+        assert sum(h.energy[slot] for h in hours) == whole.energy[slot]
+        assert sum(h.costs[slot] for h in hours) == whole.costs[slot]
+    # 22:00-23:00: two points of 1500 W, off-peak: 1.5 kWh x 0.1696 (prices of 2025-02-01) = 0.2544
+    late = next(h for h in hours if datetime.fromtimestamp(h.start_utc, PARIS).hour == 22)
+    assert late.energy == {"HP": 0, "HC": 90_000} and late.energy_cost == D("0.2544")
+
+
+def test_tempo_hours_before_six_take_the_previous_days_colour():
+    white, red = date(2025, 1, 14), date(2025, 1, 15)
+    curve = points(red, 2000, "05:00", "07:00")
+    hours = price_hours(curve, TEMPO, facts(), {white: "WHITE", red: "RED"})
+    five, six = hours
+    # 05:00-06:00 belongs to the white day's night: 2 kWh WHITE_HC; 06:00-07:00 is a red peak hour: 2 kWh RED_HP
+    assert {k: v for k, v in five.energy.items() if v} == {"WHITE_HC": 120_000}
+    assert {k: v for k, v in six.energy.items() if v} == {"RED_HP": 120_000}
+    assert five.day == six.day == red
+
+
+def test_hour_revenue_of_production():
+    day = date(2025, 6, 1)
+    made = points(day, 3000, "12:00", "13:00")
+    hours = price_hours([], BASE, facts(), production=made, buyback=D("0.04"))
+    (noon,) = hours
+    # 3000 W for 60 min = 3 kWh x 0.04 EUR = 0.12 EUR
+    assert noon.production == 180_000 and noon.revenue == D("0.12") and noon.total == 0

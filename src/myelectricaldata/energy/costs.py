@@ -27,6 +27,7 @@ CENT = Decimal("0.01")
 MISSING_COLOUR = "BLUE"
 TEMPO_MORNING, TEMPO_EVENING = 360, 1320  # Tempo day starts 06:00; off-peak 22:00 -> 06:00
 _MORNING, _EVENING = ((0, TEMPO_MORNING),), ((TEMPO_EVENING, 1440),)
+_TEMPO_PARTS: dict[tuple[int, int], tuple[int, int]] = {}  # (wall minute, length) -> minutes before 06:00, from 22:00
 
 
 @dataclass
@@ -76,11 +77,11 @@ class DayCost:
         return self.energy_cost + self.subscription
 
 
-def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS) -> dict[date, DayLoad]:
+def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalClock | None = None) -> dict[date, DayLoad]:
     """Group load-curve points by local day and wall-clock start (the repeated autumn hour is summed)."""
-    clock = LocalClock(tz)
+    clock = clock or LocalClock(tz)
     days: dict[date, DayLoad] = {}
-    parts: dict[tuple[int, int], tuple[int, int]] = {}
+    parts = _TEMPO_PARTS
     for start, minutes, watts in points:
         day, wall = clock.wall(start)
         load = days.get(day)
@@ -97,9 +98,9 @@ def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS) -> dict[date, Da
     return days
 
 
-def energy_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS) -> dict[date, int]:
+def energy_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalClock | None = None) -> dict[date, int]:
     """Watt-minutes per local day (for production)."""
-    return {day: load.total for day, load in loads_by_day(points, tz).items()}
+    return {day: load.total for day, load in loads_by_day(points, tz, clock).items()}
 
 
 def offpeak_energy(load: DayLoad, spans: Spans, table: dict) -> int:
@@ -186,6 +187,66 @@ def price_days(loads: Mapping[date, DayLoad], offer: Offer, facts: Callable[[dat
             fact.kva, version.valid_from, monthly is not None, bool(assumed) or day < version.valid_from,
             tuple(assumed), used, made, buyback * made / WM_PER_KWH if buyback is not None and made else ZERO))
     return out
+
+
+@dataclass(frozen=True)
+class HourCost:
+    """One hour (by its UTC start) priced under an offer: energy and EUR per slot, production and its revenue."""
+
+    start_utc: int
+    day: date
+    energy: dict[str, int]
+    costs: dict[str, Decimal]
+    production: int = 0
+    revenue: Decimal = ZERO
+
+    @property
+    def total(self) -> int:
+        """Watt-minutes consumed in the hour, all slots."""
+        return sum(self.energy.values())
+
+    @property
+    def energy_cost(self) -> Decimal:
+        """Unrounded EUR of the hour's energy."""
+        return sum(self.costs.values(), ZERO)
+
+
+def hours_of(points: Iterable[Point], clock: LocalClock) -> dict[int, dict[date, tuple[int, list[Point]]]]:
+    """Points grouped by the rank of their hour in its local day, then by day, with the hour's UTC start; ranks
+    count UTC hours, so the repeated autumn hour is two ranks and the spring day has 23."""
+    by_hour: dict[int, list[Point]] = defaultdict(list)
+    for point in points:
+        by_hour[point[0] - clock.local_seconds(point[0]) % 3600].append(point)
+    out: dict[int, dict[date, tuple[int, list[Point]]]] = defaultdict(dict)
+    previous, rank = None, 0
+    for hour in sorted(by_hour):
+        day = clock.wall(hour)[0]
+        rank = rank + 1 if day == previous else 0
+        previous = day
+        out[rank][day] = (hour, by_hour[hour])
+    return out
+
+
+def price_hours(points: Iterable[Point], offer: Offer, facts: Callable[[date], DayFacts],
+                colours: Mapping[date, str] | None = None, overrides: Mapping[int, Spans] | None = None,
+                production: Iterable[Point] = (), buyback: Decimal | None = None, tz: ZoneInfo = PARIS,
+                table: dict | None = None) -> list[HourCost]:
+    """Each hour of the points priced as ``price_days`` prices its day, the subscription left out: the hours of
+    one rank are priced together, one per day."""
+    clock = LocalClock(tz)
+    used, made = hours_of(points, clock), hours_of(production, clock)
+    table = table if table is not None else {}
+    out = []
+    for rank in sorted(set(used) | set(made)):
+        hours, produced_hours = used.get(rank, {}), made.get(rank, {})
+        starts = {day: hour for day, (hour, _) in (*hours.items(), *produced_hours.items())}
+        loads = {day: load for _, group in hours.values() for day, load in loads_by_day(group, tz, clock).items()}
+        produced = {day: wm for _, group in produced_hours.values()
+                    for day, wm in energy_by_day(group, tz, clock).items()}
+        for cost in price_days(loads, offer, facts, colours, overrides, produced, buyback, table):
+            out.append(HourCost(starts[cost.day], cost.day, cost.energy, cost.costs, cost.production,
+                                cost.revenue))
+    return sorted(out, key=lambda h: h.start_utc)
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -13,7 +13,18 @@ from sqlalchemy import Connection, Engine, func, select
 
 from ..database import models as m
 from ..database import repository as repo
-from ..energy.costs import DayCost, DayFacts, DayLoad, PeriodCost, by_period, loads_by_day, price_days
+from ..energy.aggregate import LocalClock, Point
+from ..energy.costs import (
+    DayCost,
+    DayFacts,
+    DayLoad,
+    HourCost,
+    PeriodCost,
+    by_period,
+    loads_by_day,
+    price_days,
+    price_hours,
+)
 from ..energy.offers import Offer, option_of_contract, regulated_offer
 from ..energy.offpeak import parse_windows
 from ..energy.simulation import OfferResult, PowerAdvice, last_12_months, simulate_offers
@@ -37,6 +48,8 @@ class PricingInputs:
     colours: dict[date, str]
     loads: dict[date, DayLoad]
     production: dict[date, int]
+    points: list[Point] = field(default_factory=list)
+    made: list[Point] = field(default_factory=list)
 
     def facts(self) -> Callable[[date], DayFacts]:
         """The contract facts of each day (the earliest version for days before it), kVA override applied."""
@@ -51,6 +64,15 @@ class PricingInputs:
             return "BASE"
         starts = [c["valid_from"] for c in self.contracts]
         return option_of_contract(self.contracts[max(bisect_right(starts, day) - 1, 0)]["pricing_option"])
+
+    def offers(self) -> list[tuple[Offer, set[date] | None]]:
+        """The chosen offer for every day (None), else each contract option's regulated tariff with its days."""
+        if self.offer is not None:
+            return [(self.offer, None)]
+        groups: dict[str, set[date]] = {}
+        for day in set(self.loads) | set(self.production):
+            groups.setdefault(self.option_on(day), set()).add(day)
+        return [(regulated_offer(option), days) for option, days in groups.items()]
 
 
 def _spans(contract: dict[str, Any]):
@@ -81,7 +103,7 @@ def _read(conn: Connection, pdl: str, first: int, last: int, start: date, end: d
         tempo.c.day >= start - timedelta(days=1), tempo.c.day <= end)) if c in COLOURS}
     offer = offer_by_key(conn, choice.offer_key) if choice.offer_key else None
     production = {day: load.total for day, load in loads_by_day(made).items()}
-    return PricingInputs(choice, offer, contracts, colours, loads_by_day(used), production)
+    return PricingInputs(choice, offer, contracts, colours, loads_by_day(used), production, used, made)
 
 
 def load_inputs(engine: Engine, pdl: str, start: date, end: date) -> tuple[tuple, PricingInputs | None]:
@@ -99,18 +121,28 @@ def load_inputs(engine: Engine, pdl: str, start: date, end: date) -> tuple[tuple
 def price_inputs(inputs: PricingInputs) -> list[DayCost]:
     """Days priced with the chosen offer, or each day with the regulated tariff of its contract's option."""
     facts, choice = inputs.facts(), inputs.choice
-    if inputs.offer is not None:
-        return price_days(inputs.loads, inputs.offer, facts, inputs.colours, choice.overrides, inputs.production,
-                          choice.buyback)
-    groups: dict[str, set[date]] = {}
-    for day in set(inputs.loads) | set(inputs.production):
-        groups.setdefault(inputs.option_on(day), set()).add(day)
     out: list[DayCost] = []
-    for option, days in groups.items():
-        out += price_days({d: inputs.loads[d] for d in days if d in inputs.loads}, regulated_offer(option), facts,
-                          inputs.colours, choice.overrides,
-                          {d: inputs.production[d] for d in days if d in inputs.production}, choice.buyback)
+    for offer, days in inputs.offers():
+        loads = inputs.loads if days is None else {d: inputs.loads[d] for d in days if d in inputs.loads}
+        made = inputs.production if days is None else {d: inputs.production[d] for d in days
+                                                       if d in inputs.production}
+        out += price_days(loads, offer, facts, inputs.colours, choice.overrides, made, choice.buyback)
     return sorted(out, key=lambda d: d.day)
+
+
+def price_inputs_by_hour(inputs: PricingInputs) -> list[HourCost]:
+    """Each hour of the inputs' load curves priced like its day in ``price_inputs`` (subscription left out)."""
+    facts, choice = inputs.facts(), inputs.choice
+    clock = LocalClock()
+    out: list[HourCost] = []
+    groups = inputs.offers()
+    for offer, days in groups:
+        points, made = inputs.points, inputs.made
+        if len(groups) > 1 and days is not None:
+            points = [p for p in points if clock.wall(p[0])[0] in days]
+            made = [p for p in made if clock.wall(p[0])[0] in days]
+        out += price_hours(points, offer, facts, inputs.colours, choice.overrides, made, choice.buyback)
+    return sorted(out, key=lambda h: h.start_utc)
 
 
 def cost_by_day(engine: Engine, pdl: str, start: date, end: date) -> list[DayCost]:
@@ -125,6 +157,14 @@ def cost_by_day(engine: Engine, pdl: str, start: date, end: date) -> list[DayCos
     while len(_cache) > CACHE_SIZE:
         _cache.popitem(last=False)
     return days
+
+
+def cost_by_hour(engine: Engine, pdl: str, start: date, end: date) -> list[HourCost]:
+    """Each hour of [start, end] with load-curve readings, priced (not cached: exports read each range once)."""
+    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
+    with engine.connect() as conn:
+        inputs = _read(conn, pdl, first, last, start, end, get_choice(conn, pdl), repo.contract_history(conn, pdl))
+    return price_inputs_by_hour(inputs)
 
 
 def cost_by_period(engine: Engine, pdl: str, start: date, end: date, step: str) -> list[PeriodCost]:
