@@ -21,6 +21,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from myelectricaldata import supervisor
 from myelectricaldata.database import models as m
 from myelectricaldata.energy.timeline import PARIS
+from myelectricaldata.exporters._mqtt_link import broker_settings
 from myelectricaldata.exporters.batches import (
     DailyEnergy,
     EcowattDay,
@@ -289,11 +290,11 @@ def test_last_will_says_offline_when_the_client_vanishes(private_broker):
     try:
         exporter.connect()
         listener.wait_for("status", "online")
-        exporter.client.reconnect_delay_set(60, 120)  # keep it from coming back during the test
-        exporter.client.socket().close()  # the TCP connection drops without a DISCONNECT packet
+        exporter.link.client.reconnect_delay_set(60, 120)  # keep it from coming back during the test
+        exporter.link.client.socket().close()  # the TCP connection drops without a DISCONNECT packet
         assert listener.wait_for("status", "offline", timeout=15) == "offline"
     finally:
-        exporter.disconnect(clean=False)
+        exporter.link.disconnect(clean=False)
         listener.close()
 
 
@@ -308,7 +309,7 @@ def test_export_succeeds_again_after_a_broker_restart(private_broker):
         listener.close()
         private_broker.stop(port)
         deadline = time.monotonic() + 5
-        while exporter._connected.is_set():  # the client notices the broker went away
+        while exporter.link.connected:  # the client notices the broker went away
             assert time.monotonic() < deadline, "the client did not notice the broker stopping"
             time.sleep(0.02)
         private_broker(port=port)  # same port, empty broker (no persistence)
@@ -375,7 +376,7 @@ def test_the_supervisor_broker_is_used_when_no_host_is_set(fake_supervisor, priv
     answer.update({"addon": "core_mosquitto", "host": HOST, "port": port, "ssl": False, "protocol": "3.1.1",
                    "username": "med", "password": "addons-pw"})
     exporter = MqttExporter({})
-    assert exporter.broker() == {"host": HOST, "port": port, "username": "med", "password": "addons-pw",
+    assert broker_settings(exporter.config) == {"host": HOST, "port": port, "username": "med", "password": "addons-pw",
                                  "tls": False}
     ok, message = exporter.test_connection()
     assert ok and f"{HOST}:{port}" in message and seen[0] == "Bearer sup-token"
@@ -384,10 +385,10 @@ def test_the_supervisor_broker_is_used_when_no_host_is_set(fake_supervisor, priv
 def test_user_settings_win_over_the_supervisor(fake_supervisor):
     answer, seen = fake_supervisor
     answer.update({"host": "core-mosquitto", "port": 1883, "ssl": False, "username": "addons", "password": "x"})
-    mine = MqttExporter({"host": "broker.lan", "port": 1884, "username": "me", "password": "mine"}).broker()
+    mine = broker_settings({"host": "broker.lan", "port": 1884, "username": "me", "password": "mine"})
     assert mine == {"host": "broker.lan", "port": 1884, "username": "me", "password": "mine", "tls": False}
     assert seen == []  # a host set by the user: the Supervisor is not even asked
-    mixed = MqttExporter({"username": "me", "password": "mine", "tls": True}).broker()
+    mixed = broker_settings({"username": "me", "password": "mine", "tls": True})
     assert mixed == {"host": "core-mosquitto", "port": 1883, "username": "me", "password": "mine", "tls": True}
 
 

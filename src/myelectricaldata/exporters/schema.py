@@ -23,6 +23,8 @@ class ConfigField:
     default: Any = None
     choices: tuple[str, ...] = ()
     help: str = ""
+    minimum: float | None = None  # int and float fields: the accepted range, bounds included
+    maximum: float | None = None
 
     @property
     def secret(self) -> bool:
@@ -66,17 +68,27 @@ def _coerce(f: ConfigField, raw: Any) -> Any:
         if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
             raise ValueError("expected a whole number")
         try:
-            return int(str(raw).strip()) if not isinstance(raw, int | float) else int(raw)
+            number: float = int(str(raw).strip()) if not isinstance(raw, int | float) else int(raw)
         except ValueError:
             raise ValueError("expected a whole number") from None
+        return _in_range(f, number)
     if f.type == "float":
         try:
-            return float(str(raw).strip().replace(",", "."))
+            number = float(str(raw).strip().replace(",", "."))
         except ValueError:
             raise ValueError("expected a number") from None
+        return _in_range(f, number)
     value = str(raw)
     if f.type == "choice" and value not in f.choices:
         raise ValueError(f"expected one of {', '.join(f.choices)}")
+    return value
+
+
+def _in_range(f: ConfigField, value: float) -> Any:
+    if (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
+        raise ValueError(f"expected a value from {f.minimum:g} to {f.maximum:g}" if f.maximum is not None
+                         and f.minimum is not None else f"expected at least {f.minimum:g}" if f.minimum is not None
+                         else f"expected at most {f.maximum:g}")
     return value
 
 
