@@ -20,7 +20,6 @@ import requests
 
 from .energy.timeline import PARIS
 
-DEFAULT_BASE_URL = "http://supervisor/core"
 TIMEOUT = 15
 ENTITY = re.compile(r"sensor\.[a-z0-9_]+")
 UNITS = {"Wh": Decimal(1), "kWh": Decimal(1000), "MWh": Decimal(1_000_000)}
@@ -40,7 +39,7 @@ def ha_daily_energy(entity_id: str, start: date, end: date, base_url: str | None
     if not token:
         raise SupervisorError(f"Impossible de lire {entity_id} : aucun jeton du Superviseur (SUPERVISOR_TOKEN) "
                               "n'est disponible ; l'accès à Home Assistant n'est possible que dans l'add-on.")
-    api = (base_url or DEFAULT_BASE_URL).rstrip("/") + "/api"
+    api = (base_url or supervisor_url() + "/core").rstrip("/") + "/api"
     http = session or requests.Session()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     state = _get(http, f"{api}/states/{entity_id}", headers, {}, entity_id)
@@ -118,6 +117,11 @@ def _get(http: requests.Session, url: str, headers: dict, params: dict, entity_i
 SUPERVISOR_URL = "http://supervisor"
 
 
+def supervisor_url() -> str:
+    """The Supervisor's base URL: ``http://supervisor``, or ``SUPERVISOR_URL`` from the environment."""
+    return (os.environ.get("SUPERVISOR_URL") or SUPERVISOR_URL).rstrip("/")
+
+
 def mqtt_service(base_url: str | None = None, token: str | None = None,
                  session: requests.Session | None = None) -> dict | None:
     """The broker the Supervisor offers (``GET /services/mqtt``: host, port, username, password, ssl, protocol),
@@ -125,7 +129,7 @@ def mqtt_service(base_url: str | None = None, token: str | None = None,
     token = token if token is not None else os.environ.get("SUPERVISOR_TOKEN", "")
     if not token:
         return None
-    url = (base_url or SUPERVISOR_URL).rstrip("/") + "/services/mqtt"
+    url = (base_url or supervisor_url()).rstrip("/") + "/services/mqtt"
     http = session or requests.Session()
     try:
         response = http.get(url, headers={"Authorization": f"Bearer {token}"}, timeout=TIMEOUT)
@@ -148,3 +152,20 @@ def mqtt_service(base_url: str | None = None, token: str | None = None,
     if not isinstance(data, dict) or not data.get("host"):
         raise SupervisorError("Réponse inattendue du Superviseur pour le service MQTT (pas d'hôte).")
     return data
+
+
+def core_version(base_url: str | None = None, token: str | None = None,
+                 session: requests.Session | None = None) -> str | None:
+    """Home Assistant's version from the Supervisor (``GET /core/info``), or None outside the add-on or on error."""
+    token = token if token is not None else os.environ.get("SUPERVISOR_TOKEN", "")
+    if not token:
+        return None
+    url = (base_url or supervisor_url()).rstrip("/") + "/core/info"
+    try:
+        response = (session or requests.Session()).get(url, headers={"Authorization": f"Bearer {token}"},
+                                                       timeout=TIMEOUT)
+        body = response.json()
+    except (requests.RequestException, ValueError):
+        return None
+    data = body.get("data") if isinstance(body, dict) and body.get("result") == "ok" else None
+    return str(data["version"]) if isinstance(data, dict) and data.get("version") else None

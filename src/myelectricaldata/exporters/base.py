@@ -18,6 +18,11 @@ class ExportResult(NamedTuple):
     message: str = ""
 
 
+class PartialExportError(RuntimeError):
+    """An export that failed while its connection still works (part was sent): the manager reports the failure
+    and retries, but keeps the exporter connected instead of disconnecting it."""
+
+
 class BaseExporter:
     """Subclass it, set the metadata and the schema, implement ``export``; ``self.config`` is a plain dict."""
 
@@ -39,6 +44,11 @@ class BaseExporter:
     def export(self, batch: ExportBatch) -> ExportResult:
         """Send the batch; must be idempotent, since a row may come again. Raise to report a failure."""
         raise NotImplementedError(f"{type(self).__name__} does not implement export()")
+
+    def reset(self) -> str:
+        """Forget what the target holds from us; the manager then clears the marks and exports everything again.
+        Only exporters that override it get a reset button. Returns a message for the user."""
+        return "nothing to reset"
 
     def test_connection(self) -> tuple[bool, str]:
         """Try the target with ``self.config``; (ok, message for the user)."""

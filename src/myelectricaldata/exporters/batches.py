@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from ..energy.costs import DayCost
+from ..energy.costs import DayCost, HourCost
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,14 @@ class DailyCost:
 
     usage_point_id: str
     cost: DayCost
+
+
+@dataclass(frozen=True)
+class HourlyCost:
+    """One priced hour of a PDL (``cost`` holds energy and EUR per slot, production and revenue; no subscription)."""
+
+    usage_point_id: str
+    cost: HourCost
 
 
 @dataclass(frozen=True)
@@ -101,6 +110,8 @@ class UsagePointState:
     last_sync_at: datetime | None
     consumption: PeriodTotals | None = None
     production: PeriodTotals | None = None  # None without production
+    yesterday_cost: DayCost | None = None  # yesterday priced, when its load curve is stored
+    max_power: MaxPower | None = None  # the newest stored day's maximum power
 
 
 @dataclass(frozen=True)
@@ -114,6 +125,7 @@ class Snapshot:
     tempo_tomorrow: str | None = None
     tempo_season: int | None = None  # the year the current Tempo season starts in (1 September)
     tempo_remaining: dict[str, int] = field(default_factory=dict)  # BLUE/WHITE/RED -> days left, up to tomorrow
+    ecowatt: tuple[EcowattDay, ...] = ()  # today and the days after, as far as RTE announced them
 
 
 @dataclass
@@ -129,6 +141,8 @@ class ExportBatch:
     costs: list[DailyCost] = field(default_factory=list)
     tempo: list[TempoDay] = field(default_factory=list)
     ecowatt: list[EcowattDay] = field(default_factory=list)
+    hourly_reader: Callable[[], list[HourlyCost]] | None = field(default=None, repr=False, compare=False)
+    _hourly: list[HourlyCost] | None = field(default=None, init=False, repr=False, compare=False)
 
     ROWS = ("daily", "load_curve", "max_power", "production", "production_curve", "costs", "tempo", "ecowatt")
 
@@ -136,6 +150,13 @@ class ExportBatch:
     def size(self) -> int:
         """How many changed rows the batch holds (the snapshot not counted)."""
         return sum(len(getattr(self, name)) for name in self.ROWS)
+
+    @property
+    def hourly_costs(self) -> list[HourlyCost]:
+        """The hours of the days in ``costs``, priced: read on first use (only exporters that need hours pay)."""
+        if self._hourly is None:
+            self._hourly = self.hourly_reader() if self.hourly_reader else []
+        return self._hourly
 
     @property
     def is_empty(self) -> bool:

@@ -12,6 +12,7 @@ import hashlib
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Connection, Engine, func, select
@@ -23,7 +24,7 @@ from ..energy.timeline import PARIS
 from ..services import series
 from ..services.overview import label_of
 from ..services.preferences import all_preferences
-from ..services.pricing import cost_by_day
+from ..services.pricing import cost_by_day, cost_by_hour
 from ..services.pricing_store import pricing_fingerprint
 from .batches import (
     CurvePoint,
@@ -31,6 +32,7 @@ from .batches import (
     DailyEnergy,
     EcowattDay,
     ExportBatch,
+    HourlyCost,
     MaxPower,
     PeriodTotals,
     Snapshot,
@@ -142,14 +144,25 @@ def snapshot(conn: Connection, now: datetime) -> Snapshot:
             contract.get("pricing_option") or up["pricing_option"], contract.get("subscribed_kva"),
             contract.get("offpeak_hours", ""), synced.get(pdl),
             period_totals(conn, pdl, "consumption", yesterday) if up["has_consumption"] else None,
-            period_totals(conn, pdl, "production", yesterday) if up["has_production"] else None))
+            period_totals(conn, pdl, "production", yesterday) if up["has_production"] else None,
+            max_power=_newest_max_power(conn, pdl, yesterday)))
     runs = m.sync_runs
     last_sync = conn.scalar(select(func.max(runs.c.finished_at)))
     tempo = dict(conn.execute(select(m.tempo_days.c.day, m.tempo_days.c.color)
                               .where(m.tempo_days.c.day.in_([today, today + timedelta(days=1)]))).all())
     season, remaining = _tempo_remaining(conn, today)
+    e = m.ecowatt_days
+    ecowatt = tuple(EcowattDay(r.day, r.level, r.message, tuple(int(h) for h in r.hours))
+                    for r in conn.execute(select(e).where(e.c.day >= today).order_by(e.c.day)))
     return Snapshot(now, tuple(points), last_sync, tempo.get(today), tempo.get(today + timedelta(days=1)),
-                    season, remaining)
+                    season, remaining, ecowatt)
+
+
+def _newest_max_power(conn: Connection, pdl: str, up_to: date) -> MaxPower | None:
+    t = m.max_power
+    row = conn.execute(select(t.c.day, t.c.va, t.c.at_utc).where(t.c.usage_point_id == pdl, t.c.day <= up_to)
+                       .order_by(t.c.day.desc()).limit(1)).first()
+    return MaxPower(pdl, row.day, int(row.va), int(row.at_utc)) if row else None
 
 
 def fingerprint(conn: Connection, pdl: str) -> str:
@@ -187,6 +200,17 @@ def _costs(engine: Engine, pdl: str, days: set[date]) -> list[DailyCost]:
     return out
 
 
+def _hourly_costs(engine: Engine, days_of: dict[str, set[date]]) -> list[HourlyCost]:
+    out: list[HourlyCost] = []
+    for pdl, days in days_of.items():
+        try:
+            for start, end in day_runs(days):
+                out += [HourlyCost(pdl, h) for h in cost_by_hour(engine, pdl, start, end) if h.day in days]
+        except Exception:
+            log.warning("hourly costs of %s left out of the export: pricing failed", pdl, exc_info=True)
+    return out
+
+
 def collect(engine: Engine, marks: dict[str, str], now: datetime) -> tuple[ExportBatch, dict[str, str]]:
     """The batch of what changed since ``marks``, and the marks to keep once it is exported."""
     with engine.connect() as conn:
@@ -200,10 +224,18 @@ def collect(engine: Engine, marks: dict[str, str], now: datetime) -> tuple[Expor
             m.sync_days.c.usage_point_id == pdl, m.sync_days.c.dataset.in_(CURVES))))
             for pdl in enabled if prints[pdl] != marks.get(f"pricing:{pdl}")}
     tempo_days = {d for t in tempo for d in (t.day, t.day + timedelta(days=1))}
+    priced: dict[str, set[date]] = {}
     for pdl in enabled:
         _readings(engine, batch, pdl, changed)
         cost_days = every_day.get(pdl) or set().union(*(changed.get((pdl, c), set()) for c in CURVES))
         batch.costs += _costs(engine, pdl, cost_days | tempo_days)
+        priced[pdl] = {c.cost.day for c in batch.costs if c.usage_point_id == pdl}
+    batch.hourly_reader = lambda: _hourly_costs(engine, priced)
+    yesterday = now.astimezone(PARIS).date() - timedelta(days=1)
+    points = tuple(replace(up, yesterday_cost=next((c.cost for c in _costs(engine, up.usage_point_id, {yesterday})),
+                                                   None)) if up.enabled else up
+                   for up in batch.snapshot.usage_points)
+    batch.snapshot = replace(batch.snapshot, usage_points=points)
     new_marks = {f"pricing:{pdl}": fp for pdl, fp in prints.items()}
     for stream, value in (("ledger", ledger_mark), ("ecowatt", ecowatt_mark)):
         if value is not None:

@@ -15,7 +15,7 @@ import pluggy
 from sqlalchemy import Engine
 
 from . import changes, discovery, hookspecs, store
-from .base import BaseExporter, ExportResult, check_exporter_class, classes_of
+from .base import BaseExporter, ExportResult, PartialExportError, check_exporter_class, classes_of
 from .batches import ExportBatch
 from .discovery import ModuleExporters
 from .hookspecs import PROJECT
@@ -213,6 +213,27 @@ class ExporterManager:
             return False, f"{type(exc).__name__}: {exc}"
         return bool(ok), str(message)
 
+    def can_reset(self, name: str) -> bool:
+        """True when the exporter overrides ``reset`` (its tab then offers "reset and re-import")."""
+        return self.exporter_class(name).reset is not BaseExporter.reset
+
+    def reset(self, name: str, now: datetime | None = None) -> ExportOutcome:
+        """Clear what the target holds from us, forget the marks, and export everything again."""
+        settings = self.settings(name)
+        try:
+            message = self.classes[name](settings.config or {}).reset()
+        except Exception as exc:
+            error = f"{type(exc).__name__}: {exc}"
+            log.warning("resetting exporter %s failed: %s", name, error)
+            return ExportOutcome(name, False, error=error)
+        log.info("exporter %s reset: %s", name, message)
+        with self.engine.begin() as conn:
+            store.clear_marks(conn, name)
+        self._drop(name)
+        if not settings.enabled:
+            return ExportOutcome(name, True, message=message)
+        return self.run_exports(now, names=[name], force=True)[name]
+
     # -- exports -----------------------------------------------------------------------------------
     def after_sync(self, report: Any, now: datetime | None = None) -> dict[str, ExportOutcome]:
         """Run the exports once a sync is over, whatever its outcome (what it stored is exported)."""
@@ -254,7 +275,8 @@ class ExporterManager:
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             log.exception("exporter %s failed", name)
-            self._drop(name)
+            if not isinstance(exc, PartialExportError):
+                self._drop(name)
             failures = status.failures + 1
             retry_at = stamp + retry_delay(failures)
             with self.engine.begin() as conn:

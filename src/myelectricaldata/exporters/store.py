@@ -67,3 +67,8 @@ def save_marks(conn: Connection, name: str, marks: dict[str, str]) -> None:
     now = utcnow()
     upsert(conn, m.exporter_marks, [{"name": name, "stream": s, "mark": v[:200], "updated_at": now}
                                     for s, v in marks.items()])
+
+
+def clear_marks(conn: Connection, name: str) -> None:
+    """Forget an exporter's high-water marks: its next batch holds everything."""
+    conn.execute(m.exporter_marks.delete().where(m.exporter_marks.c.name == name))
