@@ -1,0 +1,62 @@
+"""A real Home Assistant Core for the session, on the machine's Mosquitto, and an MQTT publisher that cleans up."""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+
+import paho.mqtt.client as mqtt
+import pytest
+from paho.mqtt.enums import CallbackAPIVersion
+
+from tests.ha.core import HomeAssistant, HomeAssistantUnavailable, ha_python
+
+BROKER_HOST, BROKER_PORT = "127.0.0.1", 1883
+REQUIRED = os.environ.get("REQUIRE_HA") == "1"
+
+Publish = Callable[..., None]
+
+
+def _unavailable(reason: str) -> None:
+    if REQUIRED:
+        pytest.fail(f"REQUIRE_HA=1 but Home Assistant cannot run: {reason}", pytrace=False)
+    pytest.skip(f"Home Assistant tests skipped: {reason}")
+
+
+@pytest.fixture(scope="session")
+def home_assistant() -> Iterator[HomeAssistant]:
+    """A started Home Assistant Core with the MQTT integration on 127.0.0.1:1883, stopped after the session."""
+    try:
+        python = ha_python()
+    except HomeAssistantUnavailable as exc:
+        _unavailable(str(exc))
+    try:
+        socket.create_connection((BROKER_HOST, BROKER_PORT), timeout=2).close()
+    except OSError as exc:
+        _unavailable(f"no MQTT broker on {BROKER_HOST}:{BROKER_PORT} ({exc})")
+    with HomeAssistant.start(BROKER_HOST, BROKER_PORT, python=python) as ha:
+        yield ha
+
+
+@pytest.fixture
+def mqtt_publish() -> Iterator[Publish]:
+    """``publish(topic, payload, retain=False)`` on the shared broker; retained topics are cleared afterwards."""
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"ha-tests-{uuid.uuid4().hex[:8]}")
+    client.connect(BROKER_HOST, BROKER_PORT)
+    client.loop_start()
+    retained: set[str] = set()
+
+    def publish(topic: str, payload: str | bytes, retain: bool = False) -> None:
+        if retain:
+            retained.add(topic)
+        client.publish(topic, payload, qos=1, retain=retain).wait_for_publish(10)
+
+    try:
+        yield publish
+    finally:
+        for topic in sorted(retained):
+            client.publish(topic, b"", qos=1, retain=True).wait_for_publish(10)
+        client.disconnect()
+        client.loop_stop()
