@@ -17,7 +17,7 @@ bp = Blueprint("exporters", __name__)
 
 PREFIX = "cfg_"  # form attribute of a config field: keeps schema names off FlaskForm's own attributes
 SOURCE_WORDS = {"built-in": "intégré", "entry point": "point d'entrée", "folder": "dossier"}
-ERROR_WORDS = {"required": "Champ obligatoire.", "expected a whole number": "Nombre entier attendu.",
+ERROR_WORDS = {"required": "Champ obligatoire.", "expected a whole number": "N'est pas un entier valide.",
                "expected a number": "Nombre attendu.", "expected yes or no": "Oui ou non attendu."}
 SECRET_PLACEHOLDER = "••••"
 
@@ -26,6 +26,11 @@ def french(message: str) -> str:
     """The manager's validation messages (English) in French; unknown ones are kept as they are."""
     if message.startswith("expected one of "):
         return f"Choisissez parmi : {message.removeprefix('expected one of ')}."
+    for english, words in (("expected a value from ", "Valeur de {} attendue."), ("expected at least ",
+                                                                                  "Au moins {} attendu."),
+                           ("expected at most ", "Au plus {} attendu.")):
+        if message.startswith(english):
+            return words.format(message.removeprefix(english).replace(" to ", " à "))
     return ERROR_WORDS.get(message, message)
 
 
@@ -129,6 +134,7 @@ def _page(tab: str | None = None, form: FrenchForm | None = None, test_result: t
             "enabled": settings.enabled,
             "last_export": _local(run.last_export_at), "items_sent": run.items_sent,
             "last_error": run.last_error, "retry_at": _local(run.retry_at), "failures": run.failures,
+            "can_reset": manager.can_reset(tab),
         }
     tabs = [(n, manager.exporter_class(n).title or n) for n in names]
     plugins = [{"row": p, "source": SOURCE_WORDS.get(p.source, p.source)} for p in manager.plugins()]
@@ -178,13 +184,31 @@ def run(name: str):
     _known(name)
     if not ActionForm().validate_on_submit():
         abort(400)
-    outcome = _manager().run_exports(names=[name], force=True).get(name)
+    _flash_outcome(_manager().run_exports(names=[name], force=True).get(name))
+    return redirect(url_for("exporters.index", tab=name))
+
+
+@bp.route("/exporters/<name>/reset", methods=["POST"])
+def reset(name: str):
+    _known(name)
+    if not ActionForm().validate_on_submit() or not _manager().can_reset(name):
+        abort(400)
+    outcome = _manager().reset(name)
+    if outcome.ok and outcome.message and not outcome.items_sent:
+        flash(f"Réinitialisation faite : {outcome.message}.", "info")
+    else:
+        _flash_outcome(outcome)
+    return redirect(url_for("exporters.index", tab=name))
+
+
+def _flash_outcome(outcome) -> None:
     if outcome is None:
         flash("Exportateur désactivé : activez-le et enregistrez avant d'exporter.", "error")
+    elif outcome.retry_at is None and not outcome.ok:
+        flash(f"La réinitialisation a échoué : {outcome.error}. Rien n'a été effacé ni renvoyé.", "error")
     elif outcome.ok:
         detail = f" ({outcome.message})" if outcome.message else ""
         flash(f"Export terminé : {outcome.items_sent} élément(s) envoyé(s){detail}.", "info")
     else:
         flash(f"L'export a échoué : {outcome.error}. Nouvel essai automatique vers {_local(outcome.retry_at)}.",
               "error")
-    return redirect(url_for("exporters.index", tab=name))
