@@ -21,6 +21,7 @@ import requests
 from .energy.timeline import PARIS
 
 TIMEOUT = 15
+DEFAULT_BASE_URL: str | None = None  # the Core API's base; None: the Supervisor's proxy (``<supervisor>/core``)
 ENTITY = re.compile(r"sensor\.[a-z0-9_]+")
 UNITS = {"Wh": Decimal(1), "kWh": Decimal(1000), "MWh": Decimal(1_000_000)}
 SKIPPED = {"unknown", "unavailable", ""}
@@ -39,7 +40,7 @@ def ha_daily_energy(entity_id: str, start: date, end: date, base_url: str | None
     if not token:
         raise SupervisorError(f"Impossible de lire {entity_id} : aucun jeton du Superviseur (SUPERVISOR_TOKEN) "
                               "n'est disponible ; l'accès à Home Assistant n'est possible que dans l'add-on.")
-    api = (base_url or supervisor_url() + "/core").rstrip("/") + "/api"
+    api = (base_url or DEFAULT_BASE_URL or supervisor_url() + "/core").rstrip("/") + "/api"
     http = session or requests.Session()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
     state = _get(http, f"{api}/states/{entity_id}", headers, {}, entity_id)

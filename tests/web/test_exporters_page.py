@@ -42,6 +42,10 @@ class RecordingExporter(BaseExporter):
         CALLS.append(("test", dict(self.config)))
         return True, "broker reached at " + self.config["host"]
 
+    def reset(self):
+        CALLS.append(("reset", dict(self.config)))
+        return "3 series cleared"
+
 
 class OtherExporter(BaseExporter):
     name = "other"
@@ -187,6 +191,31 @@ def test_run_button_exports(client, manager, calls):
     status = manager.status("recorder")
     assert status.last_export_at is not None and status.items_sent == 7
     assert "<dt>Dernier export</dt><dd>jamais" not in html and "<dt>Éléments envoyés</dt><dd>7</dd>" in html
+
+
+def test_reset_clears_the_target_and_the_marks_then_exports_everything(client, manager, calls):
+    from myelectricaldata.exporters import store
+
+    client.post("/exporters/recorder", data=_form(_page(client)))
+    client.post("/exporters/recorder/run", data={"csrf_token": _token(_page(client))})
+    with manager.engine.begin() as conn:
+        store.save_marks(conn, "recorder", {"ledger": "2025-11-05T10:00:00"})
+    html = _page(client)
+    assert "Réinitialiser et réimporter" in html
+    assert "Réinitialiser et réimporter" not in _page(client, tab="other")  # no reset() of its own
+    response = client.post("/exporters/recorder/reset", data={"csrf_token": _token(html)})
+    assert response.status_code == 302
+    assert [c[0] for c in calls] == ["export", "reset", "export"]
+    with manager.engine.connect() as conn:
+        assert "ledger" not in store.get_marks(conn, "recorder") or \
+            store.get_marks(conn, "recorder")["ledger"] != "2025-11-05T10:00:00"
+    assert "Export terminé" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_reset_needs_csrf_and_a_resettable_exporter(client, calls):
+    assert client.post("/exporters/recorder/reset", data={}).status_code == 400
+    assert client.post("/exporters/other/reset", data={"csrf_token": _token(_page(client))}).status_code == 400
+    assert calls == []
 
 
 def test_run_a_disabled_exporter_says_so(client, calls):
