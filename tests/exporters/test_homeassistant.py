@@ -353,7 +353,7 @@ def test_under_the_supervisor_the_broker_and_websocket_come_from_it(db, topics, 
     assert len(proxied) == len(ha.imports) > 0 and ha.rejected == []
     assert imported_ids(ha) == set(batch_hours(batch))
     assert sorted(topics.configs(port, username="med", password="addons-pw")) == sorted(IDENTS)
-    assert f"{len(IDENTS)} devices published" in result.message
+    assert f"{len(IDENTS)} appareils publiés" in result.message
 
 
 @needs_broker
@@ -421,10 +421,10 @@ def test_a_second_export_imports_nothing_new(db, topics, tmp_path):
         assert imported_ids(ha) == set(batch_hours(changes.collect(db, {}, NOON)[0]))
         second = manager.run_exports(NOON + timedelta(hours=1), force=True)[EXPORTER]
         assert second.ok, second.error
-        assert len(ha.imports) == count and "0 statistic rows imported" in second.message
+        assert len(ha.imports) == count and "0 lignes de statistiques importées" in second.message
         whole, _ = changes.collect(db, {}, NOON)
         again = topics.hold(HomeAssistantExporter(topics.config(**ha_settings(ha))))
-        assert "0 statistic rows imported" in again.export(whole).message
+        assert "0 lignes de statistiques importées" in again.export(whole).message
         assert len(ha.imports) == count and ha.rejected == []
 
 
@@ -572,7 +572,7 @@ def test_home_assistant_refusing_the_token_fails_clearly_after_discovery(db, top
         manager = manager_with(db, tmp_path, topics, **topics.config(**ha_settings(ha)))
         outcome = manager.run_exports(NOON)[EXPORTER]
     assert not outcome.ok
-    assert f"127.0.0.1:{ha.port}" in outcome.error and "refused the access token" in outcome.error
+    assert f"127.0.0.1:{ha.port}" in outcome.error and "refuse le jeton d'accès" in outcome.error
     assert secret not in outcome.error and secret not in manager.status(EXPORTER).last_error
     assert sorted(topics.configs()) == sorted(IDENTS) and ha.imports == []
 
@@ -618,7 +618,7 @@ def test_a_broker_down_is_a_clear_failure(db, topics, tmp_path):
         HomeAssistantExporter(config).export(changes.collect(db, {}, NOON)[0])
     assert "s3cret" not in str(caught.value)
     outcome = manager_with(db, tmp_path, topics, **config).run_exports(NOON)[EXPORTER]
-    assert not outcome.ok and f"{HOST}:{closed}" in outcome.error and "refused" in outcome.error
+    assert not outcome.ok and f"{HOST}:{closed}" in outcome.error and "refusée" in outcome.error
     assert "s3cret" not in outcome.error
 
 
@@ -654,7 +654,7 @@ def test_the_connection_test_reports_the_broker_and_home_assistant(db, topics, t
         manager = manager_with(db, tmp_path, topics, **topics.config())
         ok, message = manager.test_connection(EXPORTER, {**topics.config(**ha_settings(ha)), "port": str(PORT)})
     assert ok, message
-    assert f"MQTT broker {HOST}:{PORT}" in message
+    assert f"broker MQTT {HOST}:{PORT}" in message
     assert "Home Assistant 2026.11.0" in message and f"127.0.0.1:{ha.port}" in message and "EUR" in message
 
 
@@ -668,14 +668,14 @@ def test_the_connection_test_names_what_failed(db, topics, tmp_path, broken):
         port = closed if broken in ("broker", "both") else PORT
         ok, message = HomeAssistantExporter(topics.config(port=port, **ha_settings(ha))).test_connection()
     assert not ok
-    broker_down = f"Cannot reach the MQTT broker {HOST}:{closed}"
-    refused = f"Home Assistant at ws://127.0.0.1:{ha.port}/api/websocket refused the access token"
+    broker_down = f"Broker MQTT {HOST}:{closed} injoignable"
+    refused = f"Home Assistant à ws://127.0.0.1:{ha.port}/api/websocket refuse le jeton d'accès"
     assert (broker_down in message) == (broken != "home_assistant")
     assert (refused in message) == (broken != "broker")
     if broken == "broker":
-        assert "Connected to Home Assistant 2026.11.0" in message
+        assert "Connecté à Home Assistant 2026.11.0" in message
     if broken == "home_assistant":
-        assert f"Connected to the MQTT broker {HOST}:{PORT}" in message
+        assert f"Connecté au broker MQTT {HOST}:{PORT}" in message
     assert "hidden-token-123" not in message
 
 

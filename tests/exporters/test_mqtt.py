@@ -328,14 +328,14 @@ def test_export_succeeds_again_after_a_broker_restart(private_broker):
 def test_broker_down_is_a_clear_failure():
     port = free_port()
     ok, message = MqttExporter({"host": HOST, "port": port, "password": "s3cret-pw"}).test_connection()
-    assert not ok and f"{HOST}:{port}" in message and "refused" in message and "s3cret" not in message
+    assert not ok and f"{HOST}:{port}" in message and "refusée" in message and "s3cret" not in message
 
 
 def test_wrong_password_is_named_without_showing_it(private_broker):
     port = private_broker(password="right-pw")
     ok, message = MqttExporter({"host": HOST, "port": port, "username": "med",
                                 "password": "wrong-pw"}).test_connection()
-    assert not ok and f"{HOST}:{port}" in message and "password" in message and "wrong-pw" not in message
+    assert not ok and f"{HOST}:{port}" in message and "mot de passe" in message and "wrong-pw" not in message
     ok, message = MqttExporter({"host": HOST, "port": port, "username": "med",
                                 "password": "right-pw"}).test_connection()
     assert ok and f"{HOST}:{port}" in message
@@ -395,7 +395,7 @@ def test_user_settings_win_over_the_supervisor(fake_supervisor):
 def test_no_host_and_no_supervisor_is_a_clear_failure(monkeypatch):
     monkeypatch.delenv("SUPERVISOR_TOKEN", raising=False)
     ok, message = MqttExporter({}).test_connection()
-    assert not ok and "No MQTT broker host" in message
+    assert not ok and "Aucun broker MQTT" in message
 
 
 def test_the_manager_discovers_the_mqtt_exporter(sqlite_engine, tmp_path):

@@ -138,7 +138,7 @@ def test_a_second_export_imports_nothing_new(first_export, manager, home_assista
     before = read_back(home_assistant, SID)
     outcome = manager.run_exports(NOON + timedelta(minutes=5), force=True)["homeassistant"]
     assert outcome.ok, outcome.error
-    assert "0 statistic rows imported" in outcome.message
+    assert "0 lignes de statistiques importées" in outcome.message
     assert read_back(home_assistant, SID) == before
 
 

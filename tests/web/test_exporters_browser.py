@@ -155,7 +155,7 @@ def test_mqtt_set_up_tested_saved_and_exported(ingress: Ingress, live_app: LiveA
     fill_broker(page, str(BROKER_PORT), prefix)
     card(page).get_by_role("button", name="Tester la connexion", exact=True).click()
     result = page.locator("#test-result")
-    expect(result).to_contain_text(f"Test de la connexion : réussi — Connected to the MQTT broker "
+    expect(result).to_contain_text(f"Test de la connexion : réussi — Connecté au broker MQTT "
                                    f"{BROKER}:{BROKER_PORT}")
     expect(result).to_have_class(re.compile(r"\binfo\b"))
     shot(page, "test-ok")

@@ -22,14 +22,14 @@ NEWEST = (9999, 0, 0)  # an unknown version counts as the newest
 
 
 class HomeAssistantError(ConnectionError):
-    """Home Assistant could not be reached or refused us; the message is meant for the status page."""
+    """Home Assistant could not be reached or refused us; the message (in French) is meant for the status page."""
 
 
 class CommandError(HomeAssistantError):
     """A command answered ``success: false``: HA's error code and message."""
 
     def __init__(self, command: str, code: str, message: str) -> None:
-        super().__init__(f"Home Assistant refused {command}: {message} ({code})")
+        super().__init__(f"Home Assistant a refusé {command} : {message} ({code})")
         self.code = code
 
 
@@ -47,12 +47,12 @@ def endpoint(url: str, token: str) -> tuple[str, str]:
     if not url:
         supervisor_token = os.environ.get("SUPERVISOR_TOKEN", "")
         if not supervisor_token:
-            raise HomeAssistantError("No Home Assistant URL set (outside the add-on, enter the URL and a "
-                                     "long-lived access token).")
+            raise HomeAssistantError("Aucune URL de Home Assistant (hors de l'add-on, indiquez l'URL et un jeton "
+                                     "d'accès longue durée).")
         return re.sub(r"^http", "ws", supervisor_url()) + "/core/websocket", token or supervisor_token
     if not token:
-        raise HomeAssistantError(f"No access token set for Home Assistant at {url} (create a long-lived token "
-                                 "in your HA profile).")
+        raise HomeAssistantError(f"Aucun jeton d'accès pour Home Assistant à {url} (créez un jeton longue durée "
+                                 "dans votre profil Home Assistant).")
     if url.startswith(("ws://", "wss://")):
         return url, token
     return re.sub(r"^http", "ws", url) + "/api/websocket", token
@@ -87,10 +87,10 @@ class HomeAssistantSocket:
             raise
         except (OSError, websocket.WebSocketException) as exc:
             self.close()
-            raise HomeAssistantError(f"Cannot reach Home Assistant at {self.url}: {_reason(exc)}") from None
+            raise HomeAssistantError(f"Home Assistant injoignable à {self.url} : {_reason(exc)}") from None
         if answer.get("type") != "auth_ok":
             self.close()
-            raise HomeAssistantError(f"Home Assistant at {self.url} refused the access token "
+            raise HomeAssistantError(f"Home Assistant à {self.url} refuse le jeton d'accès "
                                      f"({answer.get('message') or answer.get('type')}).")
 
     def close(self) -> None:
@@ -113,7 +113,7 @@ class HomeAssistantSocket:
                     break
         except (OSError, websocket.WebSocketException) as exc:
             self.close()
-            raise HomeAssistantError(f"Home Assistant at {self.url} stopped answering ({command}): "
+            raise HomeAssistantError(f"Home Assistant à {self.url} ne répond plus ({command}) : "
                                      f"{_reason(exc)}") from None
         if not reply.get("success"):
             error = reply.get("error") or {}
@@ -130,17 +130,17 @@ class HomeAssistantSocket:
         try:
             message = json.loads(raw)
         except (TypeError, ValueError):
-            raise HomeAssistantError(f"Unreadable message from Home Assistant at {self.url}") from None
+            raise HomeAssistantError(f"Message illisible de Home Assistant à {self.url}") from None
         if not isinstance(message, dict):
-            raise HomeAssistantError(f"Unexpected message from Home Assistant at {self.url}")
+            raise HomeAssistantError(f"Message inattendu de Home Assistant à {self.url}")
         return message
 
 
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, ConnectionRefusedError):
-        return "connection refused"
+        return "connexion refusée"
     if isinstance(exc, TimeoutError | websocket.WebSocketTimeoutException):
-        return "timed out"
+        return "délai dépassé"
     if isinstance(exc, websocket.WebSocketConnectionClosedException):
-        return "connection closed"
+        return "connexion fermée"
     return str(exc) or type(exc).__name__

@@ -46,7 +46,7 @@ Handler = Callable[[str, bytes], None]
 
 
 class MqttError(ConnectionError):
-    """The broker could not be used; the message names host:port, never the password."""
+    """The broker could not be used; the message (in French) names host:port, never the password."""
 
 
 def broker_settings(config: Mapping[str, Any]) -> dict[str, Any]:
@@ -60,9 +60,9 @@ def broker_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     try:
         service = supervisor.mqtt_service()
     except supervisor.SupervisorError as exc:
-        raise MqttError(f"No MQTT broker host set, and the Supervisor's MQTT service failed: {exc}") from None
+        raise MqttError(f"Aucun broker MQTT indiqué, et le service MQTT du Superviseur a échoué : {exc}") from None
     if not service:
-        raise MqttError("No MQTT broker host set (and no Supervisor MQTT service to fall back on).")
+        raise MqttError("Aucun broker MQTT indiqué (et pas de service MQTT du Superviseur à utiliser).")
     out["host"], out["port"] = str(service["host"]), int(service.get("port") or 1883)
     out["username"] = out["username"] or service.get("username") or ""
     out["password"] = out["password"] or service.get("password") or ""
@@ -136,11 +136,11 @@ class MqttLink:
         try:
             client.connect(b["host"], b["port"], keepalive=int(self.config.get("keepalive") or 60))
         except ssl.SSLError as exc:
-            raise MqttError(f"TLS handshake with the MQTT broker {where} failed: {exc.reason or exc}") from None
+            raise MqttError(f"Échec de la négociation TLS avec le broker MQTT {where} : {exc.reason or exc}") from None
         except OSError as exc:
-            reason = "connection refused, is the broker running?" if isinstance(exc, ConnectionRefusedError) \
-                else "timed out" if isinstance(exc, TimeoutError) else exc.strerror or type(exc).__name__
-            raise MqttError(f"Cannot reach the MQTT broker {where}: {reason}") from None
+            reason = "connexion refusée, le broker est-il démarré ?" if isinstance(exc, ConnectionRefusedError) \
+                else "délai dépassé" if isinstance(exc, TimeoutError) else exc.strerror or type(exc).__name__
+            raise MqttError(f"Broker MQTT {where} injoignable : {reason}") from None
         client.loop_start()
         self.client = client
         deadline = time.monotonic() + timeout
@@ -149,9 +149,9 @@ class MqttLink:
                 refused = self._refused
                 self.disconnect(clean=False)
                 if refused:
-                    hint = " (check the username and password)" if refused in REFUSED_CREDENTIALS else ""
-                    raise MqttError(f"The MQTT broker {where} refused the connection: {refused}{hint}")
-                raise MqttError(f"The MQTT broker {where} did not answer within {timeout:g} s")
+                    hint = " (vérifiez l'utilisateur et le mot de passe)" if refused in REFUSED_CREDENTIALS else ""
+                    raise MqttError(f"Le broker MQTT {where} a refusé la connexion : {refused}{hint}")
+                raise MqttError(f"Le broker MQTT {where} n'a pas répondu en {timeout:g} s")
 
     def disconnect(self, clean: bool = True) -> None:
         """Publish ``offline`` (clean) and close."""
@@ -173,20 +173,20 @@ class MqttLink:
         except MqttError as exc:
             return False, str(exc)
         probe.disconnect()
-        return True, f"Connected to the MQTT broker {probe.where}"
+        return True, f"Connecté au broker MQTT {probe.where}"
 
     def publish(self, messages: Iterable[Message], qos: int) -> int:
         """Publish every message (connecting first if needed) and, with a QoS, wait for the broker's acks."""
         if self.client is None:
             self.connect()
         if not self._connected.wait(CONNECT_TIMEOUT):
-            raise MqttError(f"Not connected to the MQTT broker {self.where} (reconnecting)")
+            raise MqttError(f"Pas de connexion au broker MQTT {self.where} (reconnexion en cours)")
         client = self.client
         sent = []
         for topic, payload, retain in messages:
             info = client.publish(topic, payload, qos=qos, retain=retain)
             if info.rc != mqtt.MQTT_ERR_SUCCESS:
-                raise MqttError(f"Publishing {topic} failed: {mqtt.error_string(info.rc)}")
+                raise MqttError(f"Publication de {topic} impossible : {mqtt.error_string(info.rc)}")
             sent.append((topic, info))
         if qos:
             deadline = time.monotonic() + PUBLISH_TIMEOUT
@@ -197,5 +197,5 @@ class MqttLink:
                 except RuntimeError:
                     published = False
                 if not published:
-                    raise MqttError(f"The broker did not acknowledge {topic} within {PUBLISH_TIMEOUT:g} s")
+                    raise MqttError(f"Le broker n'a pas confirmé {topic} en {PUBLISH_TIMEOUT:g} s")
         return len(sent)

@@ -48,7 +48,7 @@ class BaseExporter:
     def reset(self) -> str:
         """Forget what the target holds from us; the manager then clears the marks and exports everything again.
         Only exporters that override it get a reset button. Returns a message for the user."""
-        return "nothing to reset"
+        return "rien à réinitialiser"
 
     def test_connection(self) -> tuple[bool, str]:
         """Try the target with ``self.config``; (ok, message for the user)."""

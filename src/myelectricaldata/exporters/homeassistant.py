@@ -35,6 +35,7 @@ OUR_DEVICES = "myelectricaldata_"
 LOOKBACKS = (timedelta(days=7), timedelta(days=400), None)  # None: from the beginning
 SINCE_EVER = datetime(2000, 1, 1, tzinfo=UTC)
 READ_BACK_TIMEOUT = 60.0
+READ_BACK_ROWS_PER_SECOND = 1000  # the wait grows with the rows imported (HA's recorder wrote ~3,000 rows/s)
 QOS = 1
 
 
@@ -99,12 +100,12 @@ class HomeAssistantExporter(BaseExporter):
             try:
                 with self.socket() as ws:
                     config = ws.call("get_config")
-                parts.append(f"Connected to Home Assistant {ws.version} at {ws.url} "
-                             f"(currency {config.get('currency') or '?'})")
+                parts.append(f"Connecté à Home Assistant {ws.version} à {ws.url} "
+                             f"(devise {config.get('currency') or '?'})")
             except HomeAssistantError as exc:
                 ok = False
                 parts.append(str(exc))
-        return ok, "; ".join(parts) or "Nothing enabled: turn on discovery or the Energy dashboard"
+        return ok, "; ".join(parts) or "Rien d'activé : activez la découverte MQTT ou le tableau de bord Énergie"
 
     def facts(self, ws: HomeAssistantSocket | None = None) -> tuple[tuple[int, int, int], str]:
         """HA's version and currency: from the websocket when open, else the Supervisor's core info (newest and
@@ -120,7 +121,7 @@ class HomeAssistantExporter(BaseExporter):
     def export(self, batch: ExportBatch) -> ExportResult:
         """Discovery first, so HA refusing the websocket still leaves the sensors up to date; then statistics."""
         if not (self.config.get("discovery") or self.config.get("energy")):
-            return ExportResult(0, "nothing enabled")
+            return ExportResult(0, "rien d'activé")
         rows, devices = 0, 0
         ws, failure = None, None
         if self.config.get("energy"):
@@ -142,7 +143,7 @@ class HomeAssistantExporter(BaseExporter):
         finally:
             if ws is not None:
                 ws.close()
-        return ExportResult(devices + rows, f"{devices} devices published, {rows} statistic rows imported")
+        return ExportResult(devices + rows, f"{devices} appareils publiés, {rows} lignes de statistiques importées")
 
     # -- discovery ----------------------------------------------------------------------------------------------
     def discovery(self) -> Discovery:
@@ -216,7 +217,7 @@ class HomeAssistantExporter(BaseExporter):
     # -- statistics ---------------------------------------------------------------------------------------------
     def import_statistics(self, ws: HomeAssistantSocket, batch: ExportBatch) -> int:
         """Import the batch's hours of every statistic, chunked, and wait until the last rows read back."""
-        version, currency = self.facts(ws)
+        version, currency = self._facts or self.facts(ws)
         imported, last_rows = 0, {}
         for series in series_of(batch, currency):
             rows = self._rows(ws, series)
@@ -225,7 +226,7 @@ class HomeAssistantExporter(BaseExporter):
             if rows:
                 imported += len(rows)
                 last_rows[series.statistic_id] = rows[-1]
-        self._read_back(ws, last_rows)
+        self._read_back(ws, last_rows, READ_BACK_TIMEOUT + imported / READ_BACK_ROWS_PER_SECOND)
         return imported
 
     def _rows(self, ws: HomeAssistantSocket, series: Series) -> list[dict]:
@@ -250,9 +251,9 @@ class HomeAssistantExporter(BaseExporter):
             query["end_time"] = iso_hour(end)
         return ws.call("recorder/statistics_during_period", **query)
 
-    def _read_back(self, ws: HomeAssistantSocket, last_rows: dict[str, dict]) -> None:
+    def _read_back(self, ws: HomeAssistantSocket, last_rows: dict[str, dict], timeout: float) -> None:
         """Wait until HA's recorder has written the last row of each statistic (imports are queued)."""
-        deadline = datetime.now(UTC) + timedelta(seconds=READ_BACK_TIMEOUT)
+        deadline = datetime.now(UTC) + timedelta(seconds=timeout)
         pending = dict(last_rows)
         while pending:
             for sid, row in list(pending.items()):
@@ -261,8 +262,9 @@ class HomeAssistantExporter(BaseExporter):
                 if got is not None and abs(got[1] - row["sum"]) < 1e-6:
                     del pending[sid]
             if pending and datetime.now(UTC) > deadline:
-                raise HomeAssistantError(f"Home Assistant did not store the imported statistics within "
-                                         f"{READ_BACK_TIMEOUT:g} s: {', '.join(sorted(pending))}")
+                raise HomeAssistantError(f"Home Assistant n'a pas enregistré les statistiques importées en "
+                                         f"{timeout:.0f} s : {', '.join(sorted(pending))} (le prochain export "
+                                         "n'envoie que ce qui manque)")
             if pending:
                 threading.Event().wait(0.2)
 
@@ -270,7 +272,7 @@ class HomeAssistantExporter(BaseExporter):
     def reset(self) -> str:
         """Clear our statistics in HA (``recorder/clear_statistics``); the next export imports them again."""
         if not self.config.get("energy"):
-            return "Energy dashboard statistics are off: nothing to clear"
+            return "statistiques du tableau de bord Énergie désactivées : rien à effacer"
         with self.socket() as ws:
             ours = [s["statistic_id"] for s in ws.call("recorder/list_statistic_ids", statistic_type="sum")
                     if str(s.get("statistic_id", "")).startswith(f"{SOURCE}:")]
@@ -279,9 +281,9 @@ class HomeAssistantExporter(BaseExporter):
                 deadline = datetime.now(UTC) + timedelta(seconds=READ_BACK_TIMEOUT)
                 while any(str(s.get("statistic_id")) in ours for s in ws.call("recorder/list_statistic_ids")):
                     if datetime.now(UTC) > deadline:
-                        raise HomeAssistantError("Home Assistant did not clear the statistics in time")
+                        raise HomeAssistantError("Home Assistant n'a pas effacé les statistiques à temps")
                     threading.Event().wait(0.2)
-        return f"{len(ours)} statistics cleared in Home Assistant"
+        return f"{len(ours)} statistiques effacées dans Home Assistant"
 
 
 __all__ = ["NEWEST", "HomeAssistantError", "HomeAssistantExporter", "MqttError"]

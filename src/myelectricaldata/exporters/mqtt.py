@@ -60,4 +60,4 @@ class MqttExporter(BaseExporter):
         retain, fmt = bool(self.config.get("retain")), self.config.get("payload_format") or "json"
         count = self.link.publish(((f"{self.prefix}/{m.topic}", m.payload(fmt), retain) for m in messages(batch)),
                                   self.qos)
-        return ExportResult(count, f"{count} topics published")
+        return ExportResult(count, f"{count} topics publiés")
