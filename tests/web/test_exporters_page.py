@@ -46,6 +46,15 @@ class RecordingExporter(BaseExporter):
         CALLS.append(("reset", dict(self.config)))
         return "3 series cleared"
 
+    def notes(self, app_url):
+        return ["Scrape " + app_url + "metrics"]
+
+    def lookup(self):
+        CALLS.append(("lookup", dict(self.config)))
+        if self.config["host"] == "nowhere":
+            raise ConnectionError("nowhere cannot be reached")
+        return {"mode": [("fast", "Rapide (trouvé)")]}
+
 
 class OtherExporter(BaseExporter):
     name = "other"
@@ -216,6 +225,24 @@ def test_reset_needs_csrf_and_a_resettable_exporter(client, calls):
     assert client.post("/exporters/recorder/reset", data={}).status_code == 400
     assert client.post("/exporters/other/reset", data={"csrf_token": _token(_page(client))}).status_code == 400
     assert calls == []
+
+
+def test_notes_show_on_the_tab_with_the_app_address(client):
+    html = _page(client, base_url="http://homeassistant.local:8123")
+    assert '<p class="note">Scrape http://homeassistant.local:8123/metrics</p>' in html
+    assert "Scrape" not in _page(client, tab="other")
+
+
+def test_lookup_offers_what_the_target_has_and_saves_nothing(client, manager, calls):
+    html = _page(client)
+    assert "Chercher dans la cible" in html and "Chercher dans la cible" not in _page(client, tab="other")
+    response = client.post("/exporters/recorder/lookup", data=_form(html))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and [c[0] for c in calls] == ["lookup"]
+    assert 'list="found-cfg_mode"' in page and '<option value="fast">Rapide (trouvé)</option>' in page
+    assert manager.settings("recorder").config is None
+    failed = client.post("/exporters/recorder/lookup", data=_form(html, cfg_host="nowhere")).get_data(as_text=True)
+    assert "Recherche dans la cible : échec" in failed and "nowhere cannot be reached" in failed
 
 
 def test_run_a_disabled_exporter_says_so(client, calls):

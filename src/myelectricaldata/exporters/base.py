@@ -50,6 +50,16 @@ class BaseExporter:
         Only exporters that override it get a reset button. Returns a message for the user."""
         return "rien à réinitialiser"
 
+    def notes(self, app_url: str) -> list[str]:
+        """Lines shown on the exporter's tab, such as a URL to enter elsewhere; ``app_url`` is the app's address
+        as the user's browser sees it (ending with ``/``)."""
+        return []
+
+    def lookup(self) -> dict[str, list[tuple[str, str]]]:
+        """Values found in the target for some config fields, as {field: [(value, label)]}; the tab offers them
+        when the user clicks "Chercher dans la cible". Only exporters that override it get the button."""
+        return {}
+
     def test_connection(self) -> tuple[bool, str]:
         """Try the target with ``self.config``; (ok, message for the user)."""
         self.connect()

@@ -213,6 +213,30 @@ class ExporterManager:
             return False, f"{type(exc).__name__}: {exc}"
         return bool(ok), str(message)
 
+    def notes(self, name: str, app_url: str) -> list[str]:
+        """The exporter's lines for its tab, from the stored config (none when they fail)."""
+        try:
+            return [str(line) for line in self.classes[name](self.settings(name).config or {}).notes(app_url)]
+        except Exception:
+            log.warning("exporter %s: notes failed", name, exc_info=True)
+            return []
+
+    def can_lookup(self, name: str) -> bool:
+        """True when the exporter overrides ``lookup`` (its tab then offers "Chercher dans la cible")."""
+        return self.exporter_class(name).lookup is not BaseExporter.lookup
+
+    def lookup(self, name: str, submitted: dict[str, Any]) -> tuple[dict[str, list[tuple[str, str]]], str]:
+        """Values the target offers for config fields (blank secrets from the stored config), and an error."""
+        cls = self.exporter_class(name)
+        clean, errors = validate(cls.config_schema, submitted, self.settings(name).config)
+        if errors:
+            return {}, "; ".join(f"{field}: {message}" for field, message in errors.items())
+        try:
+            found = cls(clean).lookup()
+        except Exception as exc:
+            return {}, f"{type(exc).__name__}: {exc}"
+        return {f: [(str(v), str(label)) for v, label in items] for f, items in (found or {}).items()}, ""
+
     def can_reset(self, name: str) -> bool:
         """True when the exporter overrides ``reset`` (its tab then offers "reset and re-import")."""
         return self.exporter_class(name).reset is not BaseExporter.reset

@@ -115,7 +115,7 @@ def _local(moment: datetime | None) -> str:
 
 
 def _page(tab: str | None = None, form: FrenchForm | None = None, test_result: tuple[bool, str] | None = None,
-          status: int = 200):
+          status: int = 200, found: dict[str, list[tuple[str, str]]] | None = None, lookup_error: str = ""):
     manager = getattr(current_app.extensions["med"], "exporters", None)
     if manager is None:
         return render_template("exporters.html", available=False), status
@@ -134,7 +134,9 @@ def _page(tab: str | None = None, form: FrenchForm | None = None, test_result: t
             "enabled": settings.enabled,
             "last_export": _local(run.last_export_at), "items_sent": run.items_sent,
             "last_error": run.last_error, "retry_at": _local(run.retry_at), "failures": run.failures,
-            "can_reset": manager.can_reset(tab),
+            "can_reset": manager.can_reset(tab), "can_lookup": manager.can_lookup(tab),
+            "notes": manager.notes(tab, request.url_root),
+            "found": {PREFIX + k: v for k, v in (found or {}).items()}, "lookup_error": lookup_error,
         }
     tabs = [(n, manager.exporter_class(n).title or n) for n in names]
     plugins = [{"row": p, "source": SOURCE_WORDS.get(p.source, p.source)} for p in manager.plugins()]
@@ -177,6 +179,18 @@ def test(name: str):
         return _page(name, form, status=400)
     ok, message = _manager().test_connection(name, _submitted(name, form))
     return _page(name, form, test_result=(ok, message))
+
+
+@bp.route("/exporters/<name>/lookup", methods=["POST"])
+def lookup(name: str):
+    _known(name)
+    form = _form(name, bound=True)
+    if not form.validate_on_submit() or not _manager().can_lookup(name):
+        return _page(name, form, status=400)
+    found, error = _manager().lookup(name, _submitted(name, form))
+    if not error and not any(found.values()):
+        error = "rien trouvé dans la cible"
+    return _page(name, form, found=found, lookup_error=error)
 
 
 @bp.route("/exporters/<name>/run", methods=["POST"])
