@@ -298,3 +298,8 @@ def euros(amount: Decimal) -> Decimal:
 def kwh(watt_minutes: int) -> Decimal:
     """Exact kWh of an energy in watt-minutes."""
     return Decimal(watt_minutes) / WM_PER_KWH
+
+
+def kwh_to_the_wh(watt_minutes: int) -> float:
+    """kWh of an energy in watt-minutes rounded to the Wh (three decimals, half up), for display and export."""
+    return float(kwh(watt_minutes).quantize(Decimal("0.001"), ROUND_HALF_UP))

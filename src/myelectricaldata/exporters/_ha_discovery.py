@@ -20,7 +20,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .. import __version__
-from ..energy.costs import WM_PER_KWH
+from ..energy.costs import kwh_to_the_wh
 from ..energy.timeline import PARIS
 from .batches import PeriodTotals, Snapshot, UsagePointState
 
@@ -55,10 +55,6 @@ def midnight(day: date) -> str:
 
 def kwh(wh: int | None) -> float | None:
     return None if wh is None else round(wh / 1000, 3)
-
-
-def kwh_of_wm(watt_minutes: int) -> float:
-    return float((Decimal(watt_minutes) / WM_PER_KWH).quantize(Decimal("0.001"), ROUND_HALF_UP))
 
 
 def money(amount: Decimal) -> float:
@@ -130,7 +126,7 @@ class Discovery:
                 key = f"consumption_yesterday_{slot_key(slot)}"
                 cmps[key] = self._energy(ident, key, f"Consommation hier {slot.replace('_', ' ')}", f"{stem}_{key}",
                                          "yesterday_reset")
-                state[key] = kwh_of_wm(wm)
+                state[key] = kwh_to_the_wh(wm)
             state["cost_yesterday"] = money(cost.total)
             state["cost_details"] = {"day": cost.day.isoformat(), "energy": money(cost.energy_cost),
                                      "subscription": money(cost.subscription), "offer": cost.offer_key,

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from ..energy.costs import kwh_to_the_wh
 from ..energy.timeline import PARIS
 from .batches import DailyEnergy, ExportBatch, PeriodTotals
 
@@ -89,9 +90,10 @@ def _costs(batch: ExportBatch, pdl: str) -> list[Message]:
     out.append(Message(f"{pdl}/cost/yesterday", euros(last.total), "EUR", last.day, pdl,
                        {"energy": euros(last.energy_cost), "subscription": euros(last.subscription),
                         "offer": last.offer_key, "estimated": last.estimated}))
-    for slot, wh in sorted(last.energy.items()):
+    for slot, watt_minutes in sorted(last.energy.items()):
         key = slot.lower()
-        out.append(Message(f"{pdl}/consumption/yesterday/{key}", round(wh / 1000, 3), "kWh", last.day, pdl))
+        out.append(Message(f"{pdl}/consumption/yesterday/{key}", kwh_to_the_wh(watt_minutes), "kWh", last.day,
+                           pdl))
         out.append(Message(f"{pdl}/cost/yesterday/{key}", euros(last.costs.get(slot, Decimal(0))), "EUR",
                            last.day, pdl))
     return out
