@@ -9,7 +9,11 @@ A helper module: its leading ``_`` keeps plugin discovery from listing it as a p
 
 from __future__ import annotations
 
+import re
+
 PREFIX = "linky"
+LABEL_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_]*")
+OWN_LABELS = frozenset({"pdl", "direction", "slot", "color", "day"})
 
 # name: (type, help); a counter's name carries its ``_total`` suffix
 METRICS: dict[str, tuple[str, str]] = {
@@ -24,6 +28,31 @@ METRICS: dict[str, tuple[str, str]] = {
     "linky_last_sync_timestamp_seconds": ("gauge", "When the PDL's data last synced (Unix time)"),
     "linky_sync_ok": ("gauge", "1 when the PDL's last sync succeeded, else 0"),
     "linky_tempo_color": ("gauge", "1 for the Tempo colour of the day (today, tomorrow), else 0"),
-    "linky_tempo_days_remaining": ("gauge", "Tempo days of each colour left in the current season"),
+    "linky_tempo_remaining": ("gauge", "Tempo days of each colour left in the current season"),
     "linky_ecowatt_level": ("gauge", "RTE EcoWatt level of the day: 1 green, 2 orange, 3 red"),
 }
+
+
+def parse_labels(text: str | None) -> dict[str, str]:
+    """The user's extra labels, ``clé=valeur, clé2=valeur2``, as a dict; a ValueError (in French) names the first
+    bad pair: not ``key=value``, not a label name, one of ours, given twice or empty."""
+    labels: dict[str, str] = {}
+    for pair in (text or "").split(","):
+        if not pair.strip():
+            continue
+        key, sep, value = (part.strip() for part in pair.partition("="))
+        value = value.strip('"').strip()
+        where = f"« {pair.strip()} »"
+        if not sep or not key:
+            raise ValueError(f"{where} : écrivez clé=valeur, les paires séparées par des virgules")
+        if not LABEL_NAME.fullmatch(key) or key.startswith("__"):
+            raise ValueError(f"{where} : « {key} » n'est pas un nom d'étiquette valide (lettres sans accent, "
+                             "chiffres et _, sans commencer par un chiffre ni par __)")
+        if key in OWN_LABELS:
+            raise ValueError(f"{where} : l'étiquette « {key} » est réservée, déjà posée par l'exportateur")
+        if key in labels:
+            raise ValueError(f"{where} : l'étiquette « {key} » est donnée deux fois")
+        if not value:
+            raise ValueError(f"{where} : valeur vide")
+        labels[key] = value
+    return labels

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +25,7 @@ class ConfigField:
     help: str = ""
     minimum: float | None = None  # int and float fields: the accepted range, bounds included
     maximum: float | None = None
+    check: Callable[[Any], object] | None = None  # called with the coerced value; a ValueError is the field's error
 
     @property
     def secret(self) -> bool:
@@ -113,6 +114,8 @@ def validate(fields: Sequence[ConfigField], submitted: Mapping[str, Any],
             continue
         try:
             clean[f.name] = _coerce(f, False if raw is None else raw)
+            if f.check is not None:
+                f.check(clean[f.name])
         except ValueError as exc:
             errors[f.name] = str(exc)
     return clean, errors

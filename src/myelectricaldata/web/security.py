@@ -60,8 +60,8 @@ def check_access():
     if settings.direct_port and port == str(settings.direct_port):
         if request.method == "GET" and request.path == "/healthz":
             return None
-        if request.method != "GET" or not request.path.startswith("/api/v1/"):
-            return _refuse(403, "the direct-access port serves only the read-only API", json=True)
+        if request.method != "GET" or not (request.path.startswith("/api/v1/") or request.path == "/metrics"):
+            return _refuse(403, "the direct-access port serves only /metrics and the read-only API", json=True)
         token = settings.api_token.reveal()
         given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
         if token and not hmac.compare_digest(given, token):
@@ -74,7 +74,7 @@ def check_access():
     if request.endpoint in OPEN_ENDPOINTS or remote in LOOPBACK or _in(remote, settings.trusted_networks):
         return None
     if password_hash() and not session.get("signed_in"):
-        if request.path.startswith("/api/"):
+        if request.path.startswith("/api/") or request.path == "/metrics":
             return _refuse(401, "sign in first")
         return redirect(url_for("security.login", next=request.full_path))
     return None

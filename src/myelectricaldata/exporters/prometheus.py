@@ -1,0 +1,230 @@
+"""Prometheus exporter: nothing is pushed; ``/metrics`` reads the latest values from the database at each scrape."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Connection, Engine, func, select
+
+from ..database import models as m
+from ..energy.costs import WM_PER_KWH, DayCost
+from ..energy.timeline import PARIS
+from ..services.pricing import cost_by_day
+from . import changes
+from ._metric_names import METRICS, parse_labels
+from .base import BaseExporter, ExportResult
+from .batches import ExportBatch, Snapshot, UsagePointState
+from .schema import ConfigField
+
+if TYPE_CHECKING:
+    from prometheus_client.metrics_core import Metric
+    from prometheus_client.registry import CollectorRegistry
+
+log = logging.getLogger(__name__)
+
+NAME = "prometheus"
+INGRESS = "/api/hassio_ingress/"
+DIRECT_PORT = 8081  # the add-on's direct-access listener
+COLOURS = ("BLUE", "WHITE", "RED")
+Labels = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Sample:
+    """One value of a metric named in ``_metric_names.METRICS``, with its own labels (the custom ones not included)."""
+
+    metric: str
+    labels: Labels
+    value: float
+
+
+_priced: dict[tuple[str, str], tuple[tuple, DayCost | None]] = {}  # (database, PDL) -> (what it depends on, cost)
+
+
+def _pricing_keys(conn: Connection, pdls: list[str], day: date) -> dict[str, tuple]:
+    """Per PDL, what pricing ``day`` depends on: pricing fingerprint, ledger stamps of its curves, Tempo colours."""
+    t, tempo = m.sync_days, m.tempo_days
+    stamps = {pdl: (count, newest) for pdl, count, newest in conn.execute(
+        select(t.c.usage_point_id, func.count(), func.max(t.c.updated_at))
+        .where(t.c.dataset.in_(changes.CURVES), t.c.day == day).group_by(t.c.usage_point_id))}
+    colours = tuple(conn.execute(select(tempo.c.day, tempo.c.color)
+                                 .where(tempo.c.day.in_([day - timedelta(days=1), day])).order_by(tempo.c.day)))
+    return {pdl: (day, changes.fingerprint(conn, pdl), stamps.get(pdl), colours) for pdl in pdls}
+
+
+def _yesterday_cost(engine: Engine, pdl: str, key: tuple) -> DayCost | None:
+    """The day of ``key`` priced, kept until ``key`` changes; None when its load curve is not stored."""
+    held = _priced.get((str(engine.url), pdl))
+    if held is not None and held[0] == key:
+        return held[1]
+    day = key[0]
+    try:
+        cost = next((c for c in cost_by_day(engine, pdl, day, day) if c.day == day), None)
+    except Exception:
+        log.warning("metrics: pricing %s on %s failed, its costs are left out", pdl, day, exc_info=True)
+        return None
+    _priced[(str(engine.url), pdl)] = (key, cost)
+    return cost
+
+
+def _euros(amount: Decimal) -> float:
+    """EUR to the micro-euro, as the VictoriaMetrics exporter writes them."""
+    return float(round(amount, 6))
+
+
+def _usage_point(up: UsagePointState, cost: DayCost | None, totals: Mapping[str, int], outcomes: list[str],
+                 yesterday: date) -> Iterator[Sample]:
+    pdl = (("pdl", up.usage_point_id),)
+    for direction, wh in sorted(totals.items()):
+        yield Sample("linky_energy_kwh_total", (*pdl, ("direction", direction)), wh / 1000)
+    for direction, period in (("consumption", up.consumption), ("production", up.production)):
+        if period is not None and period.yesterday is not None:
+            yield Sample("linky_daily_energy_kwh", (*pdl, ("direction", direction)), period.yesterday / 1000)
+    if cost is not None:
+        for slot in sorted(cost.energy):
+            yield Sample("linky_daily_slot_energy_kwh", (*pdl, ("direction", "consumption"), ("slot", slot.lower())),
+                         round(cost.energy[slot] / WM_PER_KWH, 6))
+        yield Sample("linky_daily_cost_euros", pdl, _euros(cost.total))
+        for slot in sorted(cost.costs):
+            yield Sample("linky_daily_slot_cost_euros", (*pdl, ("slot", slot.lower())), _euros(cost.costs[slot]))
+    if up.max_power is not None and up.max_power.day == yesterday:
+        yield Sample("linky_max_power_va", pdl, up.max_power.va)
+    if up.subscribed_kva is not None:
+        yield Sample("linky_subscribed_power_kva", pdl, up.subscribed_kva)
+    if up.last_sync_at is not None:
+        yield Sample("linky_last_sync_timestamp_seconds", pdl, up.last_sync_at.replace(tzinfo=UTC).timestamp())
+    if outcomes:
+        yield Sample("linky_sync_ok", pdl, 0 if "error" in outcomes else 1)
+
+
+def _calendars(snap: Snapshot, today: date) -> Iterator[Sample]:
+    for day, colour in (("today", snap.tempo_today), ("tomorrow", snap.tempo_tomorrow)):
+        if colour in COLOURS:
+            for c in COLOURS:
+                yield Sample("linky_tempo_color", (("day", day), ("color", c.lower())), 1 if c == colour else 0)
+    for c in COLOURS:
+        if c in snap.tempo_remaining:
+            yield Sample("linky_tempo_remaining", (("color", c.lower()),), snap.tempo_remaining[c])
+    levels = {e.day: e.level for e in snap.ecowatt}
+    for day, when in (("today", today), ("tomorrow", today + timedelta(days=1))):
+        if when in levels:
+            yield Sample("linky_ecowatt_level", (("day", day),), levels[when])
+
+
+def read_samples(engine: Engine, now: datetime) -> list[Sample]:
+    """Every sample of the enabled PDLs, Tempo and EcoWatt: a few aggregate queries and yesterday's pricing."""
+    today = now.astimezone(PARIS).date()
+    yesterday = today - timedelta(days=1)
+    d, s = m.daily_energy, m.dataset_states
+    with engine.connect() as conn:
+        snap = changes.snapshot(conn, now)
+        enabled = [up for up in snap.usage_points if up.enabled]
+        keys = _pricing_keys(conn, [up.usage_point_id for up in enabled if up.has_consumption], yesterday)
+        totals: dict[str, dict[str, int]] = {}
+        for pdl, direction, wh in conn.execute(select(d.c.usage_point_id, d.c.direction, func.sum(d.c.wh))
+                                               .group_by(d.c.usage_point_id, d.c.direction)):
+            totals.setdefault(pdl, {})[direction] = int(wh)
+        outcomes: dict[str, list[str]] = {}
+        for pdl, outcome in conn.execute(select(s.c.usage_point_id, s.c.last_outcome)):
+            outcomes.setdefault(pdl, []).append(outcome)
+    out: list[Sample] = []
+    for up in enabled:
+        pdl = up.usage_point_id
+        cost = _yesterday_cost(engine, pdl, keys[pdl]) if pdl in keys else None
+        out += _usage_point(up, cost, totals.get(pdl, {}), outcomes.get(pdl, []), yesterday)
+    out += _calendars(snap, today)
+    return out
+
+
+class LinkyCollector:
+    """A prometheus_client ``Collector`` (the protocol: ``collect()``) reading the database at each scrape."""
+
+    def __init__(self, engine: Engine, clock: Callable[[], datetime], labels: Mapping[str, str] | None = None) -> None:
+        self.engine = engine
+        self.clock = clock
+        self.labels = dict(labels or {})
+
+    def collect(self) -> Iterator[Metric]:
+        """One family per metric that has samples, the custom labels added to each sample."""
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        grouped: dict[str, list[Sample]] = {}
+        for sample in read_samples(self.engine, self.clock()):
+            grouped.setdefault(sample.metric, []).append(sample)
+        for name, (kind, help_text) in METRICS.items():
+            samples = grouped.get(name)
+            if not samples:
+                continue
+            family_of = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
+            family = family_of(name, help_text, labels=[k for k, _ in samples[0].labels] + list(self.labels))
+            for sample in samples:
+                family.add_metric([v for _, v in sample.labels] + list(self.labels.values()), sample.value)
+            yield family
+
+
+def registry(engine: Engine, clock: Callable[[], datetime], labels: Mapping[str, str] | None = None
+             ) -> CollectorRegistry:
+    """A private registry holding only the Linky collector (never prometheus_client's global REGISTRY)."""
+    from prometheus_client.registry import CollectorRegistry
+
+    reg = CollectorRegistry(auto_describe=False)
+    reg.register(LinkyCollector(engine, clock, labels))
+    return reg
+
+
+def exposition(reg: CollectorRegistry, accept: str | None) -> tuple[bytes, str]:
+    """The scrape body in the format the ``Accept`` header asks for (OpenMetrics or the text format), and its type."""
+    from prometheus_client.exposition import choose_encoder
+
+    encoder, content_type = choose_encoder(accept or "")
+    return encoder(reg), content_type
+
+
+class PrometheusExporter(BaseExporter):
+    name = NAME
+    title = "Prometheus"
+    description = ("Valeurs actuelles (énergie, HP/HC ou Tempo, coût, puissance max, Tempo, EcoWatt) exposées sur "
+                   "/metrics : Prometheus vient les lire, rien n'est envoyé")
+    version = "1.0.0"
+    config_schema = (
+        ConfigField("extra_labels", "Étiquettes ajoutées", check=parse_labels,
+                    help="clé=valeur séparées par des virgules, ajoutées à chaque mesure ; par exemple site=maison"),
+    )
+
+    def export(self, batch: ExportBatch) -> ExportResult:
+        """Nothing to send: Prometheus reads /metrics when it scrapes."""
+        return ExportResult(0, "rien à envoyer : les valeurs sont exposées sur /metrics, où Prometheus vient les lire")
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Nothing to reach: checks the labels only."""
+        labels = parse_labels(self.config.get("extra_labels"))
+        shown = ", ".join(f"{k}={v}" for k, v in labels.items()) or "aucune"
+        return True, f"rien à joindre : Prometheus vient lire /metrics (étiquettes ajoutées : {shown})"
+
+    def notes(self, app_url: str) -> list[str]:
+        """Where Prometheus scrapes: the direct-access port under Home Assistant, the app's own /metrics otherwise."""
+        token = "avec l'en-tête « Authorization: Bearer <jeton> » si un jeton d'API est défini"
+        if INGRESS in app_url:
+            return [
+                "L'adresse de l'interface dans Home Assistant (ingress) ne peut pas être lue par Prometheus.",
+                f"Dans l'onglet Réseau de l'add-on, associez le port {DIRECT_PORT} à un port de l'hôte ({DIRECT_PORT} "
+                f"par exemple) et redémarrez l'add-on, puis faites lire http://<hôte>:{DIRECT_PORT}/metrics (le port "
+                f"de l'hôte choisi) par Prometheus, {token} (option api_token).",
+                f"Par exemple : scrape_configs: [{{job_name: linky, static_configs: [{{targets: "
+                f"['<hôte>:{DIRECT_PORT}']}}], authorization: {{credentials: <jeton>}}}}]",
+                "/metrics ne répond que lorsque cet exportateur est activé.",
+            ]
+        return [
+            f"Adresse à faire lire par Prometheus : {app_url}metrics",
+            "Avec le port d'accès direct (DIRECT_PORT), aussi http://<hôte>:<DIRECT_PORT>/metrics, "
+            f"{token} (API_TOKEN).",
+            "Sur le port de l'application, /metrics suit les règles de l'interface : ouvert depuis cette machine et "
+            "les réseaux de TRUSTED_NETWORKS, refusé (401) ailleurs quand un mot de passe protège l'interface.",
+            "/metrics ne répond que lorsque cet exportateur est activé.",
+        ]
+
