@@ -12,10 +12,12 @@ from .schema import ConfigField, check_schema, defaults
 
 
 class ExportResult(NamedTuple):
-    """What one export sent: how many items, and a short message for the status page."""
+    """What one export sent: how many items, and a short message for the status page; ``deferred``: nothing was
+    sent on purpose (too soon), so the manager keeps the marks and hands the same changes again next time."""
 
     items_sent: int
     message: str = ""
+    deferred: bool = False
 
 
 class PartialExportError(RuntimeError):

@@ -307,6 +307,8 @@ class ExporterManager:
                 store.save_status(conn, name, replace(status, last_error=error, failures=failures, retry_at=retry_at))
             self._notify("export_failed", exporter_name=name, error=error, retry_at=retry_at)
             return ExportOutcome(name, False, error=error, retry_at=retry_at)
+        if result.deferred:
+            return ExportOutcome(name, True, 0, result.message)
         with self.engine.begin() as conn:
             store.save_marks(conn, name, new_marks)
             store.save_status(conn, name, store.RunStatus(stamp, result.items_sent))
