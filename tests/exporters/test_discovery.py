@@ -88,7 +88,8 @@ def test_broken_plugins_are_listed_with_their_error_and_others_still_run(make_ma
     assert "does not implement export()" in errors["badclass"]
     assert "already used" in errors["twin"]
     assert errors["recorder"] == ""
-    assert sorted(manager.classes) == ["homeassistant", "mqtt", "recorder"]  # built-in exporters and the good plugin
+    built_in = ["homeassistant", "jeedom", "mqtt", "prometheus", "victoriametrics"]
+    assert sorted(manager.classes) == sorted([*built_in, "recorder"])  # built-in exporters and the good plugin
     enable(manager)
     assert manager.run_exports()["recorder"].ok
 
@@ -111,7 +112,7 @@ def test_raw_hookimpls_see_loading_batches_and_failures(make_manager, folder):
     (folder / "watcher.py").write_text(RAW)
     manager = make_manager()
     seen = sys.modules["myelectricaldata_user_exporters.watcher"].SEEN
-    assert seen == [("loaded", ("homeassistant", "mqtt", "recorder"))]
+    assert seen == [("loaded", ("homeassistant", "jeedom", "mqtt", "prometheus", "recorder", "victoriametrics"))]
     enable(manager, token="s3cret")
     manager.run_exports()
     assert seen[1] == ("batch", "recorder", "********", 0)

@@ -85,6 +85,7 @@ def test_expired_token_gets_one_401_then_a_new_token_and_the_call_succeeds(sim, 
 
 def test_wrong_credentials_raise_auth_error_that_never_shows_the_secret(sim, caplog):
     caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="urllib3")  # whatever another library set it to
     client = make_client(sim.url, secret=SECRET)
     with pytest.raises(AuthError) as info:
         client.daily("consumption", BASE, date(2025, 10, 1), date(2025, 10, 8))
