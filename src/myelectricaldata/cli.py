@@ -1,4 +1,4 @@
-"""Command line: ``myelectricaldata demo|sync|status|serve|simulate``. The composition root."""
+"""Command line: ``myelectricaldata demo|sync|status|serve|simulate|init``. The composition root."""
 
 from __future__ import annotations
 
@@ -39,33 +39,53 @@ def _setup_logging(level: str) -> None:
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
-def _settings(args: argparse.Namespace, **extra: Any) -> Settings:
+def _settings(args: argparse.Namespace, lenient: bool = False, **extra: Any) -> Settings:
+    """The Settings; ``lenient`` (servers) leaves a bad value out and keeps its message in ``problems``."""
     flags = {"DATA_DIR": args.data_dir, "DATABASE_URL": args.database_url, "DEMO": args.demo or None}
     overrides = {k: v for k, v in {**flags, **extra}.items() if v is not None}
     try:
-        return load_settings(overrides=overrides)
+        return load_settings(overrides=overrides, lenient=lenient)
     except SettingsError as exc:
         raise Fatal(f"configuration error: {exc}") from None
 
 
-def open_database(settings: Settings):
-    """Engine on the configured database, migrated to the current schema."""
+def _log_problems(settings: Settings) -> None:
+    for problem in settings.problems:
+        log.error("invalid setting, ignored until it is fixed: %s", problem)
+
+
+def open_database(settings: Settings, integrity: bool = False):
+    """Engine on the configured database, migrated; ``integrity`` first reads a SQLite file through and through."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from .database.migrate import upgrade
-    from .database.session import DatabaseUnavailable, check_connection, make_engine
+    from .database.session import DatabaseUnavailable, check_connection, check_integrity, failure, make_engine
 
     try:
         engine = make_engine(settings.database_url_or_default())
         check_connection(engine)
+        if integrity:
+            check_integrity(engine)
     except DatabaseUnavailable as exc:
         raise Fatal(str(exc)) from None
     try:
         upgrade(engine)
     except SQLAlchemyError as exc:
-        cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
-        raise Fatal(f"cannot bring the database schema up to date: {cause}") from None
+        raise Fatal(str(failure(engine, exc, "cannot bring the schema up to date in"))) from None
     return engine
+
+
+def prepare_data_dir(path: Path) -> None:
+    """Create the data directory and prove it is writable, or stop with what to do."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        probe = path / f".write-test-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as exc:
+        raise Fatal(f"the data directory {path} is not writable ({exc.strerror or exc}): the database, the session "
+                    f"key and the sync lock live there. With Docker, mount a writable volume on it (-v data:{path}); "
+                    f"under Home Assistant, restart the add-on and check the host's disk.") from None
 
 
 def build_sync(settings: Settings, engine: Any, clock: Any = None):
@@ -209,24 +229,50 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = _settings(args, lenient=True)
+    _log_problems(settings)
     if settings.demo:
-        return cmd_demo(args)
+        return cmd_demo(args, settings)
     engine = open_database(settings)
     sync = None
-    if settings.has_credentials:
+    if settings.problems:
+        log.warning("serving the set-up page only, no sync, until the settings above are fixed")
+    elif settings.has_credentials:
         sync = build_sync(settings, engine)
     else:
         log.warning("CLIENT_ID / CLIENT_SECRET not set: serving the set-up page only, no sync")
     return _serve(args, settings, engine, sync)
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_init(args: argparse.Namespace) -> int:
+    """Prepare the data directory and bring the database up to date; bad or missing settings only warn."""
+    from .config import mask_url
+    from .database.migrate import current_revision
+
+    settings = _settings(args, lenient=True)
+    _log_problems(settings)
+    if not settings.demo and not settings.has_credentials:
+        log.warning("CLIENT_ID / CLIENT_SECRET not set: the web UI will show the set-up page")
+    log.debug("settings: %s", settings)
+    prepare_data_dir(settings.data_dir)
+    engine = open_database(settings, integrity=True)
+    revision = current_revision(engine)
+    engine.dispose()
+    print(f"ready: data directory {settings.data_dir}, database {mask_url(settings.database_url_or_default())} "
+          f"at schema {revision}", flush=True)
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings | None = None) -> int:
     from .energy.timeline import PARIS
     from .services.status import collect_status, format_status
 
     with ExitStack() as stack:
-        settings, clock = _demo_gateway(stack, _settings(args, DEMO=True), getattr(args, "today", None))
+        base = settings
+        if base is None:
+            base = _settings(args, lenient=True, DEMO=True)
+            _log_problems(base)
+        settings, clock = _demo_gateway(stack, base, getattr(args, "today", None))
         engine = open_database(settings)
         sync = build_sync(settings, engine, clock=clock)
         if getattr(args, "once", False):
@@ -305,6 +351,9 @@ def build_parser() -> argparse.ArgumentParser:
     _listen_flags(p)
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("init", help="prepare the data directory and bring the database schema up to date, then exit")
+    p.set_defaults(func=cmd_init)
+
     p = sub.add_parser("simulate", help="serve the simulated gateway (GATEWAY_URL=http://127.0.0.1:PORT/api)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=8090)
@@ -315,14 +364,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        settings = _settings(args)
-        os.environ["TZ"] = settings.tz  # log timestamps in the configured zone
-        time.tzset()
-        level = args.log_level or settings.log_level
-    except Fatal:
-        level = args.log_level or "INFO"  # the command itself reports the configuration error
-    _setup_logging(level)
+    settings = _settings(args, lenient=True)  # the command itself reports a bad value
+    os.environ["TZ"] = settings.tz  # log timestamps in the configured zone
+    time.tzset()
+    _setup_logging(args.log_level or settings.log_level)
     try:
         return args.func(args)
     except Fatal as exc:

@@ -1,8 +1,9 @@
 """Settings: one typed, frozen object built once at start-up.
 
-Sources, highest first: the Supervisor's ``/data/options.json``, the environment, ``settings.yaml``
-in the data directory, then defaults. Keys are matched without regard to case, so the add-on's
-``client_id`` option and the ``CLIENT_ID`` variable are the same setting.
+Sources, highest first: the Supervisor's ``/data/options.json`` (``OPTIONS_FILE`` moves it), the environment,
+``settings.yaml`` in the add-on's config folder (``/config``, under the Supervisor) and in the data directory, then
+defaults. Keys are matched without regard to case, so the add-on's ``client_id`` option and the ``CLIENT_ID`` variable
+are the same setting.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 DEFAULT_GATEWAY_URL = "https://www.v2.myelectricaldata.fr/api"
 OPTIONS_FILE = Path("/data/options.json")
+ADDON_CONFIG_DIR = Path("/config")  # the add-on's own folder (map: addon_config), for plugins and settings.yaml
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 KEYS = (
     "CLIENT_ID", "CLIENT_SECRET", "GATEWAY_URL", "DATABASE_URL", "DATA_DIR", "PORT",
@@ -73,6 +75,7 @@ class Settings:
     trusted_networks: tuple[str, ...] = ()
     supervised: bool = False  # running as a Home Assistant add-on
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+    problems: tuple[str, ...] = field(default=(), compare=False)  # values ignored by a lenient load
 
     @property
     def has_credentials(self) -> bool:
@@ -92,7 +95,7 @@ class Settings:
         """Each setting with where it came from; secrets masked, database passwords hidden."""
         out = {}
         for f in fields(self):
-            if f.name == "sources":
+            if f.name in ("sources", "problems"):
                 continue
             value = getattr(self, f.name)
             if f.name == "database_url" and value:
@@ -128,11 +131,12 @@ def _read_options(path: Path) -> dict[str, object]:
     return data
 
 
-def _pick(layers: list[tuple[str, Mapping[str, object]]], key: str) -> tuple[object, str] | None:
+def _pick(layers: list[tuple[str, Mapping[str, object]]], key: str) -> tuple[object, str, str] | None:
+    """The first value set for ``key``: (value, source, the key as that source spells it)."""
     for source, layer in layers:
         for k, v in layer.items():
             if k.upper() == key and v is not None and v != "":
-                return v, source
+                return v, source, k
     return None
 
 
@@ -235,23 +239,41 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     options_file: Path | None = None,
     overrides: Mapping[str, object] | None = None,
+    lenient: bool = False,
 ) -> Settings:
-    """Build the Settings from every source; ``overrides`` (CLI flags) win over all of them."""
+    """Build the Settings, CLI flags first; ``lenient`` leaves a bad value out and keeps its message in ``problems``."""
     environ = os.environ if environ is None else environ
-    options_file = OPTIONS_FILE if options_file is None else options_file
+    if options_file is None:
+        options_file = Path(environ.get("OPTIONS_FILE") or OPTIONS_FILE)
+    problems: list[str] = []
+
+    def read(reader, path: Path) -> dict[str, object]:
+        try:
+            return reader(path)
+        except SettingsError as exc:
+            if not lenient:
+                raise
+            problems.append(str(exc))
+            return {}
+
+    supervised = options_file.is_file() or bool(environ.get("SUPERVISOR_TOKEN"))
     layers: list[tuple[str, Mapping[str, object]]] = []
     if overrides:
         layers.append(("command line", overrides))
     if options_file.is_file():
-        layers.append(("options.json", _read_options(options_file)))
+        layers.append(("options.json", read(_read_options, options_file)))
     layers.append(("environment", {k: v for k, v in environ.items() if k.upper() in KEYS}))
 
     found = _pick(layers, "DATA_DIR")
     default_dir = "/data" if Path("/data").is_dir() and options_file.is_file() else "data"
     data_dir = Path(str(found[0] if found else default_dir))
-    yaml_file = data_dir / "settings.yaml"
-    if yaml_file.is_file():
-        layers.append(("settings.yaml", _read_yaml(yaml_file)))
+    yaml_files = [data_dir / "settings.yaml"]
+    if supervised:
+        yaml_files.insert(0, Path(environ.get("ADDON_CONFIG_DIR") or ADDON_CONFIG_DIR) / "settings.yaml")
+    for yaml_file in yaml_files:
+        if yaml_file.is_file():
+            label = "settings.yaml" if yaml_file.parent == data_dir else str(yaml_file)
+            layers.append((label, read(_read_yaml, yaml_file)))
 
     values: dict[str, object] = {"data_dir": data_dir}
     sources: dict[str, str] = {"data_dir": found[1] if found else "default"}
@@ -271,8 +293,15 @@ def load_settings(
     }
     for key, fn in convert.items():
         hit = _pick(layers, key)
-        if hit is not None:
-            values[key.lower()] = fn(key, hit[0])
-            sources[key.lower()] = hit[1]
-    supervised = options_file.is_file() or bool(environ.get("SUPERVISOR_TOKEN"))
-    return Settings(**values, supervised=supervised, sources=sources)
+        if hit is None:
+            continue
+        value, source, spelled = hit
+        try:
+            values[key.lower()] = fn(spelled if source == "options.json" else key, value)
+        except SettingsError as exc:
+            if not lenient:
+                raise
+            problems.append(f"{exc} (from {source})")
+            continue
+        sources[key.lower()] = source
+    return Settings(**values, supervised=supervised, sources=sources, problems=tuple(problems))

@@ -15,6 +15,30 @@ class DatabaseUnavailable(RuntimeError):
     """The database cannot be opened; the message names it (without its password) and the cause."""
 
 
+class DatabaseCorrupt(DatabaseUnavailable):
+    """The SQLite file is damaged; the message names the file and how to recover."""
+
+
+CORRUPT_SQLITE = ("file is not a database", "database disk image is malformed", "file is encrypted")
+
+
+def corrupt_sqlite(path: str, cause: str) -> DatabaseCorrupt:
+    """The error for a damaged SQLite file, with what the user can do about it."""
+    return DatabaseCorrupt(
+        f"the SQLite database {path} is damaged ({cause}). To recover: stop the application, keep a copy of the file, "
+        f"then restore it from a backup, or move it aside with its -wal and -shm files (e.g. to {path}.damaged) and "
+        f"start again: a new database is created and the history the gateway keeps is fetched again. "
+        f"`sqlite3 {path}.damaged .recover | sqlite3 {path}` can save what is still readable.")
+
+
+def failure(engine: Engine, exc: SQLAlchemyError, what: str = "cannot open the database") -> DatabaseUnavailable:
+    """The error to show for a database failure: a damaged SQLite file gets its recovery hint."""
+    cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
+    if engine.url.get_backend_name() == "sqlite" and any(marker in cause for marker in CORRUPT_SQLITE):
+        return corrupt_sqlite(str(engine.url.database), cause)
+    return DatabaseUnavailable(f"{what} {mask_url(engine.url.render_as_string(hide_password=True))}: {cause}")
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     backend = parsed.get_backend_name()
@@ -44,7 +68,17 @@ def check_connection(engine: Engine) -> None:
         with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError as exc:
-        cause = str(getattr(exc, "orig", exc)).strip().splitlines()[0][:200]
-        raise DatabaseUnavailable(
-            f"cannot open the database {mask_url(engine.url.render_as_string(hide_password=True))}: "
-            f"{cause}") from None
+        raise failure(engine, exc) from None
+
+
+def check_integrity(engine: Engine) -> None:
+    """SQLite only: ``PRAGMA quick_check`` over the whole file, or raise DatabaseCorrupt naming it."""
+    if engine.url.get_backend_name() != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    try:
+        with engine.connect() as conn:
+            result = [str(row) for row in conn.exec_driver_sql("PRAGMA quick_check").scalars()]
+    except SQLAlchemyError as exc:
+        raise failure(engine, exc) from None
+    if result != ["ok"]:
+        raise corrupt_sqlite(str(engine.url.database), "; ".join(result)[:200])
