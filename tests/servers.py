@@ -29,6 +29,18 @@ READY_TIMEOUT_S = 20.0
 _running: set[subprocess.Popen] = set()
 
 
+def stop_process(proc: subprocess.Popen) -> None:
+    """SIGTERM (VictoriaMetrics flushes what it holds), SIGKILL after 15 s; forgotten by the exit clean-up."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    _running.discard(proc)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -121,14 +133,7 @@ class VictoriaMetrics:
         if self.proc is None:
             return
         proc, self.proc = self.proc, None
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        _running.discard(proc)
+        stop_process(proc)
 
     def restart(self) -> None:
         self.stop()
@@ -211,13 +216,7 @@ class VmAuth:
         if self.proc is None:
             return
         proc, self.proc = self.proc, None
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        _running.discard(proc)
+        stop_process(proc)
 
     def __enter__(self) -> VmAuth:
         return self.start()

@@ -22,14 +22,14 @@ FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ha"
 MAX_FRAME = 4 * 1024 * 1024  # aiohttp's default inbound limit, which HA's and the Supervisor's websockets keep
 
 
-def load_fixture(name: str) -> Any:
-    """A fixture of tests/fixtures/ha without its ``_``-prefixed annotations (``_source``, ``_status``)."""
-    return _strip(raw_fixture(name))
+def load_fixture(name: str, folder: Path = FIXTURES) -> Any:
+    """A fixture (of tests/fixtures/ha by default) without its ``_``-prefixed annotations (``_source``, ``_status``)."""
+    return _strip(raw_fixture(name, folder))
 
 
-def raw_fixture(name: str) -> Any:
-    """A fixture of tests/fixtures/ha as stored, annotations included."""
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+def raw_fixture(name: str, folder: Path = FIXTURES) -> Any:
+    """A fixture (of tests/fixtures/ha by default) as stored, annotations included."""
+    return json.loads((folder / name).read_text(encoding="utf-8"))
 
 
 def _strip(value: Any) -> Any:

@@ -20,6 +20,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import tests.fakes as fixtures
+
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jeedom"
 API_PATH = "/core/api/jeeApi.php"
 CORE_KEY = "core0123456789abcdefKEY"
@@ -29,20 +31,12 @@ USER_HASH = "user0123456789abcdefHASH"
 
 def raw_fixture(name: str) -> Any:
     """A fixture of tests/fixtures/jeedom as stored, ``_source`` included."""
-    return json.loads((FIXTURES / name).read_text(encoding="utf-8"))
+    return fixtures.raw_fixture(name, FIXTURES)
 
 
 def load_fixture(name: str) -> Any:
-    """A fixture without its ``_``-prefixed annotations."""
-    return _strip(raw_fixture(name))
-
-
-def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if not k.startswith("_")}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
+    """A fixture of tests/fixtures/jeedom without its ``_``-prefixed annotations."""
+    return fixtures.load_fixture(name, FIXTURES)
 
 
 ENVELOPE = load_fixture("envelope.json")
