@@ -578,6 +578,16 @@ def test_home_assistant_refusing_the_token_fails_clearly_after_discovery(db, top
 
 
 @needs_broker
+def test_no_home_assistant_address_still_publishes_the_sensors(db, topics, tmp_path, monkeypatch):
+    """Standalone without an HA URL: the Energy part fails with what to enter, discovery is done all the same."""
+    monkeypatch.delenv("SUPERVISOR_TOKEN", raising=False)
+    manager = manager_with(db, tmp_path, topics, **topics.config(energy=True, ha_url="", ha_token=""))
+    outcome = manager.run_exports(NOON)[EXPORTER]
+    assert not outcome.ok and "Aucune URL de Home Assistant" in outcome.error
+    assert sorted(topics.configs()) == sorted(IDENTS)
+
+
+@needs_broker
 def test_the_sensors_stay_available_while_home_assistant_refuses_the_token(db, topics, tmp_path):
     """A statistics failure must not mark the freshly published sensors unavailable."""
     with FakeHomeAssistant() as ha:

@@ -125,8 +125,8 @@ class HomeAssistantExporter(BaseExporter):
         rows, devices = 0, 0
         ws, failure = None, None
         if self.config.get("energy"):
-            ws = self.socket()
             try:
+                ws = self.socket()
                 ws.connect()
                 self.facts(ws)
             except HomeAssistantError as exc:
