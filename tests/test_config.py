@@ -99,3 +99,31 @@ def test_bare_driver_names_use_the_shipped_drivers(tmp_path):
         "postgresql+psycopg://u:p@db/x"
     with pytest.raises(SettingsError, match="mysqldb driver is not installed"):
         settings(tmp_path, env={"DATABASE_URL": "mysql+mysqldb://root@db/x"})
+
+
+@pytest.mark.parametrize(("content", "expected"), [
+    (b"8080: x\n", "key 8080 is not a setting name"),
+    (b"yes: 1\n", "key True is not a setting name"),
+    (b"CLIENT_ID: caf\xe9\n", "not UTF-8 text"),
+])
+def test_unreadable_settings_files_are_named_and_ignored_by_a_lenient_start(tmp_path, content, expected):
+    (tmp_path / "settings.yaml").write_bytes(content)
+    env = {"DATA_DIR": str(tmp_path)}
+    with pytest.raises(SettingsError, match=expected):
+        load_settings(environ=env, options_file=tmp_path / "none.json")
+    settings = load_settings(environ=env, options_file=tmp_path / "none.json", lenient=True)
+    assert any(expected in p for p in settings.problems) and settings.client_id == ""
+
+
+def test_a_direct_port_equal_to_the_ui_port_is_refused(tmp_path):
+    env = {"DATA_DIR": str(tmp_path), "PORT": "8080", "DIRECT_PORT": "8080"}
+    with pytest.raises(SettingsError, match="DIRECT_PORT: 8080 is also PORT"):
+        load_settings(environ=env, options_file=tmp_path / "none.json")
+    settings = load_settings(environ=env, options_file=tmp_path / "none.json", lenient=True)
+    assert settings.direct_port == 0 and settings.problems
+
+
+def test_a_bad_database_url_is_never_ignored(tmp_path):
+    env = {"DATA_DIR": str(tmp_path), "DATABASE_URL": "oracle://u@h/db"}
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        load_settings(environ=env, options_file=tmp_path / "none.json", lenient=True)

@@ -196,6 +196,9 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
     host = args.host or ("127.0.0.1" if settings.demo else "0.0.0.0")
     port = args.port or settings.port
     listen = [f"{host}:{port}"] + ([f"{host}:{settings.direct_port}"] if settings.direct_port else [])
+    if settings.direct_port and not settings.api_token.reveal():
+        log.warning("direct-access port %s open without API_TOKEN: anyone who can reach it reads the API and "
+                    "/metrics; set API_TOKEN (add-on option api_token) to require a bearer token", settings.direct_port)
     server = create_server(create_app(settings, services), listen=" ".join(listen), threads=4,
                            ident="myelectricaldata", clear_untrusted_proxy_headers=True)
     scheduler = build_scheduler(sync, settings.sync_after, first_run_in=None) if sync else None
@@ -364,10 +367,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    settings = _settings(args, lenient=True)  # the command itself reports a bad value
-    os.environ["TZ"] = settings.tz  # log timestamps in the configured zone
-    time.tzset()
-    _setup_logging(args.log_level or settings.log_level)
+    try:
+        settings = _settings(args, lenient=True)  # the command itself reports a bad value
+        os.environ["TZ"] = settings.tz  # log timestamps in the configured zone
+        time.tzset()
+        level = args.log_level or settings.log_level
+    except Fatal:
+        level = args.log_level or "INFO"  # a value no start can ignore: the command reports it
+    _setup_logging(level)
     try:
         return args.func(args)
     except Fatal as exc:

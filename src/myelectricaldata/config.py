@@ -22,6 +22,9 @@ DEFAULT_GATEWAY_URL = "https://www.v2.myelectricaldata.fr/api"
 OPTIONS_FILE = Path("/data/options.json")
 ADDON_CONFIG_DIR = Path("/config")  # the add-on's own folder (map: addon_config), for plugins and settings.yaml
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+# a bad DATABASE_URL stops even a lenient start: falling back to the default database would hide the user's data
+# (and a standalone UI password stored there) behind an empty one
+NEVER_IGNORED = frozenset({"DATABASE_URL"})
 KEYS = (
     "CLIENT_ID", "CLIENT_SECRET", "GATEWAY_URL", "DATABASE_URL", "DATA_DIR", "PORT",
     "LOG_LEVEL", "TZ", "DEMO", "SYNC_AFTER", "DIRECT_PORT", "API_TOKEN", "TRUSTED_NETWORKS",
@@ -113,22 +116,39 @@ def _read_yaml(path: Path) -> dict[str, object]:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.safe_load(_read_text(path)) or {}
     except yaml.YAMLError as exc:
         raise SettingsError(f"{path}: not valid YAML ({exc.__class__.__name__})") from None
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: expected a mapping of KEY: value, got {type(data).__name__}")
+    return _string_keys(path, data)
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: not UTF-8 text") from None
+    except OSError as exc:
+        raise SettingsError(f"{path}: cannot be read ({exc.strerror or type(exc).__name__})") from None
+
+
+def _string_keys(path: Path, data: dict) -> dict[str, object]:
+    """The mapping, refused when a key is not text (``8080:``, ``yes:`` and ``null:`` are not keys here)."""
+    for key in data:
+        if not isinstance(key, str):
+            raise SettingsError(f"{path}: key {key!r} is not a setting name (write names such as CLIENT_ID:)")
     return data
 
 
 def _read_options(path: Path) -> dict[str, object]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(_read_text(path))
     except json.JSONDecodeError as exc:
         raise SettingsError(f"{path}: not valid JSON (line {exc.lineno})") from None
     if not isinstance(data, dict):
         raise SettingsError(f"{path}: expected a JSON object")
-    return data
+    return _string_keys(path, data)
 
 
 def _pick(layers: list[tuple[str, Mapping[str, object]]], key: str) -> tuple[object, str, str] | None:
@@ -299,9 +319,16 @@ def load_settings(
         try:
             values[key.lower()] = fn(spelled if source == "options.json" else key, value)
         except SettingsError as exc:
-            if not lenient:
+            if not lenient or key in NEVER_IGNORED:
                 raise
             problems.append(f"{exc} (from {source})")
             continue
         sources[key.lower()] = source
+    if values.get("direct_port") and values["direct_port"] == values.get("port", Settings.port):
+        clash = SettingsError(f"DIRECT_PORT: {values['direct_port']} is also PORT, the UI's port; expected another "
+                              "port (or none)")
+        if not lenient:
+            raise clash
+        problems.append(str(clash))
+        del values["direct_port"]
     return Settings(**values, supervised=supervised, sources=sources, problems=tuple(problems))

@@ -151,7 +151,6 @@ def test_demo_serves_the_demo_meters_from_their_own_database(tmp_path):
 
 @pytest.mark.parametrize(("option", "value", "message"), [
     ("gateway_url", "ftp://example.org/api", "gateway_url: expected an http(s) URL"),
-    ("database_url", "oracle://u@h/db", "database_url: expected sqlite, postgresql or mysql"),
     ("sync_after", "25:00", "sync_after: expected a time of day as HH:MM"),
     ("log_level", "loud", "log_level: expected one of"),
     ("demo", "maybe", "demo: expected true or false"),
@@ -161,6 +160,13 @@ def test_an_invalid_option_is_named_and_does_not_stop_the_start(tmp_path, option
     assert done.returncode == 0, done.stderr
     assert f"invalid setting, ignored until it is fixed: {message}" in done.stderr
     assert "(from options.json)" in done.stderr
+
+
+def test_an_invalid_database_url_stops_the_start_instead_of_using_another_database(tmp_path):
+    done = run(tmp_path, "init", database_url="oracle://u@h/db")
+    assert done.returncode == 2
+    assert "database_url: expected sqlite, postgresql or mysql" in done.stderr
+    assert not (tmp_path / "data" / "myelectricaldata.db").exists()  # no empty default database in its place
 
 
 def test_the_add_on_config_folder_can_hold_a_settings_yaml(tmp_path):

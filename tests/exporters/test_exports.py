@@ -123,3 +123,46 @@ def test_a_pricing_change_sends_every_cost_again(sqlite_engine, folder, tmp_path
     again = batches_of(manager, "first")[-1]
     assert len(again.costs) == 3 and not again.daily
     manager.close()
+
+
+SLOW = '''
+import threading
+
+from myelectricaldata.exporters import BaseExporter, ExportResult
+
+EVENTS = []
+GATE = threading.Event()
+
+
+class Slow(BaseExporter):
+    name = "slow"
+
+    def export(self, batch):
+        EVENTS.append("start")
+        GATE.wait(5)
+        EVENTS.append("end")
+        return ExportResult(1)
+'''
+
+
+def test_two_exports_of_one_exporter_never_overlap(sqlite_engine, folder, tmp_path):
+    """A sync's export and the "export now" button at the same time run one after the other."""
+    import threading
+
+    (folder / "slow.py").write_text(SLOW)
+    manager = ExporterManager(sqlite_engine, tmp_path, folder, entry_points=False)
+    assert manager.save_config("slow", {}, enabled=True) == {}
+    module = next(m for m in list(sys.modules.values()) if getattr(m, "__file__", "") and
+                  m.__file__.endswith("slow.py") and hasattr(m, "EVENTS"))
+    threads = [threading.Thread(target=manager.run_exports, kwargs={"force": True}) for _ in range(2)]
+    for t in threads:
+        t.start()
+    while not module.EVENTS:  # the first export is inside export(), holding its lock
+        threading.Event().wait(0.01)
+    threading.Event().wait(0.2)  # the second thread has had time to try
+    assert module.EVENTS == ["start"]
+    module.GATE.set()
+    for t in threads:
+        t.join(10)
+    assert module.EVENTS == ["start", "end", "start", "end"]
+    manager.close()

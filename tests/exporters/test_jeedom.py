@@ -224,6 +224,19 @@ def test_each_value_of_the_tempo_pdl_reaches_its_command(db, jeedom):
     assert all(r.body["params"]["apikey"] == CORE_KEY for r in jeedom.requests)
 
 
+def test_an_older_maximum_power_is_not_sent_as_yesterdays(db):
+    from dataclasses import replace
+
+    from myelectricaldata.exporters.jeedom import readings
+
+    snapshot = changes.collect(db, {}, NOON)[0].snapshot
+    up = next(u for u in snapshot.usage_points if u.usage_point_id == TEMPO)
+    assert "cmd_max_power_yesterday" in readings(snapshot, up)
+    older = replace(up, max_power=replace(up.max_power, day=up.max_power.day - timedelta(days=3)))
+    assert "cmd_max_power_yesterday" not in readings(snapshot, older)
+    assert "cmd_max_power_time" not in readings(snapshot, older)
+
+
 def test_the_first_enabled_pdl_by_default_and_the_hp_hc_split(db, jeedom):
     batch, _ = changes.collect(db, {}, NOON)
     JeedomExporter({**settings(jeedom), "timeout": 5.0}).export(batch)
@@ -322,6 +335,15 @@ def test_an_unreachable_host_is_a_clear_status(manager):
     outcome = manager.run_exports(NOON)[EXPORTER]
     assert not outcome.ok and outcome.retry_at is not None
     assert f"Jeedom injoignable à {url}/core/api/jeeApi.php : connexion refusée" in outcome.error
+
+
+def test_a_password_in_the_url_is_never_shown(manager):
+    port = closed_port()
+    assert manager.save_config(EXPORTER, {"url": f"http://admin:hunter2@127.0.0.1:{port}", "api_key": CORE_KEY,
+                                          "cmd_tempo_today": "118"}, enabled=True) == {}
+    outcome = manager.run_exports(NOON)[EXPORTER]
+    assert f"http://admin:***@127.0.0.1:{port}/core/api/jeeApi.php" in outcome.error
+    assert "hunter2" not in outcome.error and "hunter2" not in manager.status(EXPORTER).last_error
 
 
 def test_a_banned_address_is_explained(manager):

@@ -557,3 +557,11 @@ def test_reset_deletes_our_series_and_sends_everything_again(db, vm, tmp_path, m
     assert outcome.items_sent == total(want)
     want[key("linky_daily_energy_kwh", pdl="1", site="ailleurs")] = {1700000000000: 1.0}
     assert_holds(vm, want)
+
+
+def test_credentials_an_http_header_cannot_carry_are_refused_by_field(db, tmp_path):
+    manager = ExporterManager(db, tmp_path, None, entry_points=False)
+    errors = manager.save_config(EXPORTER, {"url": "http://127.0.0.1:8428", "auth": "bearer", "token": "jeton€"},
+                                 enabled=True)
+    assert list(errors) == ["token"] and "en-tête HTTP" in errors["token"]
+    assert manager.settings(EXPORTER).config is None  # nothing stored

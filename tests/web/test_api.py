@@ -367,7 +367,12 @@ def test_direct_access_port_needs_the_token_and_serves_only_reads(synced):
     token = {"Authorization": "Bearer s3cret"}
     assert client.get("/api/v1/usage_points", environ_overrides=direct, headers=token).status_code == 200
     wrong = client.get("/api/v1/usage_points", environ_overrides=direct, headers={"Authorization": "Bearer nope"})
-    assert wrong.status_code == 401
+    assert wrong.status_code == 401 and wrong.headers["WWW-Authenticate"].startswith("Bearer")
+    for header in ("Bearer s3crét", "s3cret", "Basic s3cret"):  # not ASCII, no scheme, another scheme
+        assert client.get("/api/v1/usage_points", environ_overrides=direct,
+                          headers={"Authorization": header}).status_code == 401, header
+    lower = client.get("/api/v1/usage_points", environ_overrides=direct, headers={"Authorization": "bearer s3cret"})
+    assert lower.status_code == 200  # the scheme is not case-sensitive
     post = client.post("/api/v1/sync", environ_overrides=direct, headers=token)
     assert post.status_code == 403 and post.get_json()["error"]["code"] == "forbidden"
     assert not app.extensions["med"].runner.running

@@ -25,6 +25,7 @@ from typing import Any
 
 import requests
 
+from ..config import mask_url
 from ..energy.costs import WM_PER_KWH
 from ..energy.timeline import PARIS
 from .base import BaseExporter, ExportResult, PartialExportError
@@ -188,7 +189,7 @@ def readings(snapshot: Snapshot, up: UsagePointState | None) -> dict[str, Readin
                 if slot in cost.energy:
                     out[f"cmd_{slot.lower()}_yesterday"] = Reading(kwh_of_wm(cost.energy[slot]), day)
             out["cmd_cost_yesterday"] = Reading(euros(cost.total), day)
-        if up.max_power is not None:
+        if up.max_power is not None and up.max_power.day == snapshot.now.astimezone(PARIS).date() - timedelta(days=1):
             at = datetime.fromtimestamp(up.max_power.at_utc, PARIS)
             out["cmd_max_power_yesterday"] = Reading(str(up.max_power.va), at)
             out["cmd_max_power_time"] = Reading(at.strftime("%H:%M"), at)
@@ -246,6 +247,7 @@ class JeedomClient:
 
     def __init__(self, url: str, key: str, timeout: float = 15.0) -> None:
         self.endpoint = endpoint_of(url)
+        self.shown = mask_url(self.endpoint)  # for messages: a password in the URL stays out
         self.key = (key or "").strip()
         self.timeout = float(timeout)
         self.session = requests.Session()
@@ -266,7 +268,7 @@ class JeedomClient:
 
     def _check_key(self) -> None:
         if len(self.key) < MIN_KEY_LENGTH:
-            raise JeedomAuthError(f"clé API trop courte pour Jeedom ({self.endpoint}) : une clé Jeedom fait au moins "
+            raise JeedomAuthError(f"clé API trop courte pour Jeedom ({self.shown}) : une clé Jeedom fait au moins "
                                   f"{MIN_KEY_LENGTH} caractères ; rien n'a été envoyé (Jeedom aurait compté un échec "
                                   f"de connexion)")
 
@@ -274,33 +276,33 @@ class JeedomClient:
         try:
             response = self.session.post(self.endpoint, timeout=(self.timeout, self.timeout), **kwargs)
         except requests.exceptions.ConnectTimeout:
-            raise JeedomUnreachable(f"Jeedom injoignable à {self.endpoint} : pas de connexion en "
+            raise JeedomUnreachable(f"Jeedom injoignable à {self.shown} : pas de connexion en "
                                     f"{self.timeout:g} s (adresse ou port faux, pare-feu ?)") from None
         except requests.exceptions.Timeout:
             raise JeedomUnreachable(
-                f"Jeedom ({self.endpoint}) n'a pas répondu en {self.timeout:g} s. Une clé API refusée fait attendre "
+                f"Jeedom ({self.shown}) n'a pas répondu en {self.timeout:g} s. Une clé API refusée fait attendre "
                 f"Jeedom {AUTH_SLEEP} s avant de répondre : vérifiez la clé, ou allongez le délai d'attente") from None
         except requests.exceptions.SSLError:
-            raise JeedomUnreachable(f"certificat HTTPS de Jeedom refusé ({self.endpoint}) : certificat auto-signé ? "
+            raise JeedomUnreachable(f"certificat HTTPS de Jeedom refusé ({self.shown}) : certificat auto-signé ? "
                                     f"Sur le réseau local, utilisez l'adresse en http://") from None
         except requests.exceptions.InvalidURL:
-            raise JeedomError(f"URL de Jeedom invalide : {self.endpoint}") from None
+            raise JeedomError(f"URL de Jeedom invalide : {self.shown}") from None
         except requests.exceptions.ConnectionError as exc:
-            raise JeedomUnreachable(f"Jeedom injoignable à {self.endpoint} : {_reason(exc)}") from None
+            raise JeedomUnreachable(f"Jeedom injoignable à {self.shown} : {_reason(exc)}") from None
         except requests.exceptions.RequestException as exc:
-            raise JeedomError(f"échec de la requête vers Jeedom ({self.endpoint}) : "
+            raise JeedomError(f"échec de la requête vers Jeedom ({self.shown}) : "
                               f"{type(exc).__name__}") from None
         if response.status_code == 404:
-            raise JeedomError(f"Jeedom répond 404 à {self.endpoint} : vérifiez l'URL ; Jeedom répond aussi 404 à une "
+            raise JeedomError(f"Jeedom répond 404 à {self.shown} : vérifiez l'URL ; Jeedom répond aussi 404 à une "
                               f"adresse IP bannie après trop d'échecs de clé API (débannissez-la dans Réglages › "
                               f"Système › Configuration › Sécurité)")
         if response.status_code != 200:
-            raise JeedomError(f"Jeedom ({self.endpoint}) répond HTTP {response.status_code}")
+            raise JeedomError(f"Jeedom ({self.shown}) répond HTTP {response.status_code}")
         return response
 
     def _refused(self, text: str, hint: str = "") -> JeedomAuthError:
         quoted = self._scrub(text.strip())[:200]
-        return JeedomAuthError(f"Jeedom ({self.endpoint}) refuse la clé API : « {quoted} ». Vérifiez la clé "
+        return JeedomAuthError(f"Jeedom ({self.shown}) refuse la clé API : « {quoted} ». Vérifiez la clé "
                                f"(Réglages › Système › Configuration › API){hint}")
 
     def call(self, method: str, cmd_id: int | str | None = None, hint: str = "", **params: Any) -> Any:
@@ -318,10 +320,10 @@ class JeedomClient:
         except ValueError:
             if _is_auth_refusal(text):
                 raise self._refused(text, hint) from None
-            raise JeedomError(f"Jeedom ({self.endpoint}) a répondu autre chose que du JSON-RPC à {method} : "
+            raise JeedomError(f"Jeedom ({self.shown}) a répondu autre chose que du JSON-RPC à {method} : "
                               f"« {self._scrub(text.strip())[:200]} » ; vérifiez l'URL") from None
         if not isinstance(reply, dict) or ("result" not in reply and "error" not in reply):
-            raise JeedomError(f"réponse JSON-RPC inattendue de Jeedom ({self.endpoint}) à {method}")
+            raise JeedomError(f"réponse JSON-RPC inattendue de Jeedom ({self.shown}) à {method}")
         if "error" not in reply:
             return reply["result"]
         error = reply["error"] if isinstance(reply["error"], dict) else {"message": str(reply["error"])}
@@ -335,7 +337,7 @@ class JeedomClient:
             raise JeedomCommandError(f"Jeedom a refusé la valeur de la commande {cmd_id} (code {error.get('code')}) : "
                                      f"« {message} »", cmd_id, code)
         detail = " (erreur interne de Jeedom)" if code == NO_CODE else ""
-        raise JeedomError(f"Jeedom ({self.endpoint}) a refusé {method} (code {error.get('code')}{detail}) : "
+        raise JeedomError(f"Jeedom ({self.shown}) a refusé {method} (code {error.get('code')}{detail}) : "
                           f"« {message} »")
 
     def event(self, cmd_id: int, value: str, at: datetime | None = None) -> None:
@@ -357,7 +359,7 @@ class JeedomClient:
         if _is_auth_refusal(text):
             raise self._refused(text, " ; en mode virtuel, la clé du plugin Virtuel ou la clé d'un utilisateur")
         if text.startswith("<"):
-            raise JeedomError(f"Jeedom ({self.endpoint}) a répondu une page HTML au lieu de l'API : vérifiez l'URL")
+            raise JeedomError(f"Jeedom ({self.shown}) a répondu une page HTML au lieu de l'API : vérifiez l'URL")
         raise JeedomCommandError(f"commande {cmd_id} refusée par le plugin Virtuel (« {self._scrub(text)[:200]} »)",
                                  cmd_id)
 

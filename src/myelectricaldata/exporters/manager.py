@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import inspect
 import logging
+import threading
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -82,6 +83,8 @@ class ExporterManager:
         self.loaded: list[PluginRow] = []
         self._origin: dict[str, PluginRow] = {}
         self._instances: dict[str, tuple[dict[str, Any], BaseExporter]] = {}
+        self._locks: dict[str, threading.RLock] = {}  # one run at a time per exporter (sync, button, reset)
+        self._locks_lock = threading.Lock()
         self._discover(entry_points)
 
     # -- discovery ---------------------------------------------------------------------------------
@@ -243,6 +246,10 @@ class ExporterManager:
 
     def reset(self, name: str, now: datetime | None = None) -> ExportOutcome:
         """Clear what the target holds from us, forget the marks, and export everything again."""
+        with self._lock(name):
+            return self._reset(name, now)
+
+    def _reset(self, name: str, now: datetime | None) -> ExportOutcome:
         settings = self.settings(name)
         try:
             message = self.classes[name](settings.config or {}).reset()
@@ -280,8 +287,14 @@ class ExporterManager:
                 results[name] = ExportOutcome(name, False, error=status.last_error, retry_at=status.retry_at,
                                               skipped=True)
                 continue
-            results[name] = self._export(name, settings.config or {}, status, now, batches)
+            with self._lock(name):
+                results[name] = self._export(name, self.settings(name).config or {}, self.status(name), now,
+                                             batches)
         return results
+
+    def _lock(self, name: str) -> threading.RLock:
+        with self._locks_lock:
+            return self._locks.setdefault(name, threading.RLock())
 
     def _export(self, name: str, config: dict[str, Any], status: store.RunStatus, now: datetime,
                 batches: dict[frozenset, tuple[ExportBatch, dict[str, str]]]) -> ExportOutcome:
@@ -331,7 +344,8 @@ class ExporterManager:
         return exporter
 
     def _drop(self, name: str) -> None:
-        held = self._instances.pop(name, None)
+        with self._lock(name):
+            held = self._instances.pop(name, None)
         if held is None:
             return
         try:

@@ -119,6 +119,14 @@ class Report:
         return ", ".join(parts)
 
 
+def _header_text(value: str | None) -> None:
+    """Credentials travel in an HTTP header: Latin-1 characters only (no €, no emoji)."""
+    try:
+        (value or "").encode("latin-1")
+    except UnicodeEncodeError:
+        raise ValueError("caractère non accepté dans un en-tête HTTP (évitez €, œ et les emojis)") from None
+
+
 class VictoriaMetricsExporter(BaseExporter):
     name = "victoriametrics"
     title = "VictoriaMetrics"
@@ -136,9 +144,9 @@ class VictoriaMetricsExporter(BaseExporter):
                     default="aucune",
                     help="basic : -httpAuth.username/-httpAuth.password de VictoriaMetrics ; bearer : jeton d'un "
                          "vmauth"),
-        ConfigField("username", "Utilisateur (basic)"),
-        ConfigField("password", "Mot de passe (basic)", type="password"),
-        ConfigField("token", "Jeton (bearer)", type="password"),
+        ConfigField("username", "Utilisateur (basic)", check=_header_text),
+        ConfigField("password", "Mot de passe (basic)", type="password", check=_header_text),
+        ConfigField("token", "Jeton (bearer)", type="password", check=_header_text),
         ConfigField("push_interval", "Intervalle minimal entre deux envois (minutes)", type="int", default=0,
                     minimum=0, maximum=1440, help="0 : à chaque export ; sinon les données attendent le suivant"),
         ConfigField("tls_insecure", "Ne pas vérifier le certificat TLS", type="bool", default=False,

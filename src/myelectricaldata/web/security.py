@@ -52,6 +52,14 @@ def _refuse(status: int, message: str, json: bool = False):
     return render_template("error.html", status=status, message=message), status
 
 
+def _bearer_matches(header: str, token: str) -> bool:
+    """``Authorization: Bearer <token>`` (scheme in any case), compared in constant time on UTF-8 bytes."""
+    scheme, _, given = header.strip().partition(" ")
+    if scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(given.strip().encode(), token.encode())
+
+
 def check_access():
     """Runs before every request; returns a refusal or None."""
     settings = current_app.config["MED_SETTINGS"]
@@ -63,9 +71,10 @@ def check_access():
         if request.method != "GET" or not (request.path.startswith("/api/v1/") or request.path == "/metrics"):
             return _refuse(403, "the direct-access port serves only /metrics and the read-only API", json=True)
         token = settings.api_token.reveal()
-        given = request.headers.get("Authorization", "").removeprefix("Bearer ").strip()
-        if token and not hmac.compare_digest(given, token):
-            return _refuse(401, "a bearer token is required on the direct-access port", json=True)
+        if token and not _bearer_matches(request.headers.get("Authorization", ""), token):
+            refusal, status = _refuse(401, "a bearer token is required on the direct-access port", json=True)
+            refusal.headers["WWW-Authenticate"] = 'Bearer realm="myelectricaldata"'
+            return refusal, status
         return None
     if settings.supervised:
         if remote != SUPERVISOR_PROXY and remote not in LOOPBACK:
