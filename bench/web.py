@@ -226,6 +226,7 @@ def main() -> int:
         refuser.bind(("127.0.0.1", 0))  # bound, never listening: the server's syncs find the gateway unreachable
         port = free_port()
         env = {k: v for k, v in os.environ.items() if k.upper() not in {"SUPERVISOR_TOKEN", "DEMO", "DIRECT_PORT"}}
+        env.setdefault("MALLOC_ARENA_MAX", "2")  # as the image sets it
         env.update(DATA_DIR=str(data_dir), DATABASE_URL=db_url, CLIENT_ID="demo", CLIENT_SECRET="demo",
                    GATEWAY_URL=f"http://127.0.0.1:{refuser.getsockname()[1]}/api", LOG_LEVEL="WARNING")
         script = Path(sys.executable).with_name("myelectricaldata")
