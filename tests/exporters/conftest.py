@@ -102,3 +102,12 @@ def noon(day: date) -> datetime:
 
 def days_from(first: date, count: int) -> list[date]:
     return [first + timedelta(days=i) for i in range(count)]
+
+
+@pytest.fixture
+def vm(tmp_path):
+    """A victoria-metrics child process on loopback with a temporary data folder, stopped after the test."""
+    from tests.servers import VictoriaMetrics
+
+    with VictoriaMetrics(tmp_path / "vm") as server:
+        yield server

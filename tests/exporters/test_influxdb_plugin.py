@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import importlib.metadata
 import shutil
-import sqlite3
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -15,7 +14,6 @@ import sqlalchemy as sa
 
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
-from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.exporters.discovery import ENTRY_POINT, FOLDER
 from myelectricaldata.exporters.manager import ExporterManager
@@ -23,7 +21,7 @@ from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
 from tests.servers import VictoriaMetrics
 
-from ..services.syncing import NOON, synced_sqlite
+from ..services.syncing import NOON, copy_sqlite, synced_sqlite
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "influxdb-exporter"
 DISTRIBUTION = "myelectricaldata-influxdb-exporter"
@@ -43,17 +41,9 @@ def template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def db(template, tmp_path) -> Iterator[sa.Engine]:
-    with sqlite3.connect(template) as src, sqlite3.connect(tmp_path / "copy.db") as dst:
-        src.backup(dst)
-    engine = make_engine(f"sqlite:///{tmp_path / 'copy.db'}")
+    engine = copy_sqlite(template, tmp_path / "copy.db")
     yield engine
     engine.dispose()
-
-
-@pytest.fixture
-def vm(tmp_path) -> Iterator[VictoriaMetrics]:
-    with VictoriaMetrics(tmp_path / "vm") as server:
-        yield server
 
 
 def expected(db: sa.Engine) -> dict[tuple[str, tuple], dict[int, float]]:

@@ -6,7 +6,6 @@ import html
 import json
 import re
 import socket
-import sqlite3
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,7 +14,6 @@ import pytest
 import requests
 
 from myelectricaldata.config import load_settings
-from myelectricaldata.database.session import make_engine
 from myelectricaldata.exporters import changes
 from myelectricaldata.exporters.base import PartialExportError
 from myelectricaldata.exporters.jeedom import VALUES, JeedomExporter, local
@@ -33,7 +31,7 @@ from tests.fakes.jeedom import (
     raw_fixture,
 )
 
-from ..services.syncing import NOON, synced_sqlite
+from ..services.syncing import NOON, copy_sqlite, synced_sqlite
 
 BASE, HPHC, TEMPO = "99000000000001", "99000000000002", "99000000000003"
 SINCE = date(2025, 10, 20)
@@ -85,9 +83,7 @@ def template(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def db(template, tmp_path):
-    with sqlite3.connect(template) as src, sqlite3.connect(tmp_path / "copy.db") as dst:
-        src.backup(dst)
-    engine = make_engine(f"sqlite:///{tmp_path / 'copy.db'}")
+    engine = copy_sqlite(template, tmp_path / "copy.db")
     yield engine
     engine.dispose()
 

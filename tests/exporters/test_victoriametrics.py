@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import socket
-import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -18,7 +17,6 @@ import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
-from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.costs import WM_PER_KWH
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.exporters import changes, store
@@ -35,7 +33,7 @@ from myelectricaldata.services.datasets import DATASETS
 from myelectricaldata.services.pricing import cost_by_day
 from tests.servers import VictoriaMetrics, VmAuth, free_port
 
-from ..services.syncing import NOON, TODAY, make_sync, synced_sqlite
+from ..services.syncing import NOON, TODAY, copy_sqlite, make_sync, synced_sqlite
 
 BASE, HPHC, TEMPO = "99000000000001", "99000000000002", "99000000000003"
 PDLS = [BASE, HPHC, TEMPO]
@@ -64,30 +62,19 @@ def three_weeks(tmp_path_factory) -> Path:
     return _template(tmp_path_factory.mktemp("vm-3w"), SINCE)
 
 
-def _copy(source: Path, target: Path) -> sa.Engine:
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return make_engine(f"sqlite:///{target}")
-
-
 @pytest.fixture
 def db2y(two_years, tmp_path) -> Iterator[sa.Engine]:
-    engine = _copy(two_years, tmp_path / "copy.db")
+    engine = copy_sqlite(two_years, tmp_path / "copy.db")
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
 def db(three_weeks, tmp_path) -> Iterator[sa.Engine]:
-    engine = _copy(three_weeks, tmp_path / "copy.db")
+    engine = copy_sqlite(three_weeks, tmp_path / "copy.db")
     yield engine
     engine.dispose()
 
-
-@pytest.fixture
-def vm(tmp_path) -> Iterator[VictoriaMetrics]:
-    with VictoriaMetrics(tmp_path / "vm") as server:
-        yield server
 
 
 @pytest.fixture

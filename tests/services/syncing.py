@@ -53,3 +53,12 @@ def synced_sqlite(folder: Path, pdls: list[str], since: date) -> Iterator[sa.Eng
         yield engine
     finally:
         engine.dispose()
+
+
+def copy_sqlite(source: Path, target: Path) -> sa.Engine:
+    """An engine on a copy of a SQLite file (a module's synced template, changed freely by one test)."""
+    import sqlite3
+
+    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
+        src.backup(dst)
+    return make_engine(f"sqlite:///{target}")
