@@ -217,4 +217,4 @@ def test_hour_revenue_of_production():
     hours = price_hours([], BASE, facts(), production=made, buyback=D("0.04"))
     (noon,) = hours
     # 3000 W for 60 min = 3 kWh x 0.04 EUR = 0.12 EUR
-    assert noon.production == 180_000 and noon.revenue == D("0.12") and noon.total == 0
+    assert noon.production == 180_000 and noon.revenue == D("0.12") and noon.consumed == 0

@@ -201,14 +201,11 @@ class HourCost:
     revenue: Decimal = ZERO
 
     @property
-    def total(self) -> int:
+    def consumed(self) -> int:
         """Watt-minutes consumed in the hour, all slots."""
         return sum(self.energy.values())
 
-    @property
-    def energy_cost(self) -> Decimal:
-        """Unrounded EUR of the hour's energy."""
-        return sum(self.costs.values(), ZERO)
+    energy_cost = DayCost.energy_cost  # unrounded EUR of the hour's energy
 
 
 def hours_of(points: Iterable[Point], clock: LocalClock) -> dict[int, dict[date, tuple[int, list[Point]]]]:
@@ -263,13 +260,8 @@ class PeriodCost:
     estimated_days: int = 0
     subscription_unknown_days: int = 0
 
-    @property
-    def energy_cost(self) -> Decimal:
-        return sum(self.costs.values(), ZERO)
-
-    @property
-    def total(self) -> Decimal:
-        return self.energy_cost + self.subscription
+    energy_cost = DayCost.energy_cost
+    total = DayCost.total
 
 
 def by_period(days: Iterable[DayCost], step: str) -> list[PeriodCost]:
@@ -300,6 +292,11 @@ def kwh(watt_minutes: int) -> Decimal:
     return Decimal(watt_minutes) / WM_PER_KWH
 
 
-def kwh_to_the_wh(watt_minutes: int) -> float:
+def kwh_rounded(watt_minutes: int) -> Decimal:
     """kWh of an energy in watt-minutes rounded to the Wh (three decimals, half up), for display and export."""
-    return float(kwh(watt_minutes).quantize(Decimal("0.001"), ROUND_HALF_UP))
+    return kwh(watt_minutes).quantize(Decimal("0.001"), ROUND_HALF_UP)
+
+
+def kwh_to_the_wh(watt_minutes: int) -> float:
+    """``kwh_rounded`` as a float (JSON payloads)."""
+    return float(kwh_rounded(watt_minutes))

@@ -16,12 +16,12 @@ import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from .. import __version__
 from ..energy.costs import kwh_to_the_wh
 from ..energy.timeline import PARIS
+from ._mqtt_topics import euros
 from .batches import PeriodTotals, Snapshot, UsagePointState
 
 ORIGIN = {"name": "MyElectricalData", "sw": __version__, "url": "https://github.com/MyElectricalData"}
@@ -55,10 +55,6 @@ def midnight(day: date) -> str:
 
 def kwh(wh: int | None) -> float | None:
     return None if wh is None else round(wh / 1000, 3)
-
-
-def money(amount: Decimal) -> float:
-    return float(amount.quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
 class Discovery:
@@ -127,9 +123,9 @@ class Discovery:
                 cmps[key] = self._energy(ident, key, f"Consommation hier {slot.replace('_', ' ')}", f"{stem}_{key}",
                                          "yesterday_reset")
                 state[key] = kwh_to_the_wh(wm)
-            state["cost_yesterday"] = money(cost.total)
-            state["cost_details"] = {"day": cost.day.isoformat(), "energy": money(cost.energy_cost),
-                                     "subscription": money(cost.subscription), "offer": cost.offer_key,
+            state["cost_yesterday"] = euros(cost.total)
+            state["cost_details"] = {"day": cost.day.isoformat(), "energy": euros(cost.energy_cost),
+                                     "subscription": euros(cost.subscription), "offer": cost.offer_key,
                                      "estimated": cost.estimated}
             state.setdefault("yesterday_reset", midnight(cost.day))
         cmps["cost_yesterday"] = self._entity(

@@ -17,15 +17,15 @@ import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
+from ..energy.costs import euros as to_the_cent
 from ..energy.costs import kwh_to_the_wh
 from ..energy.timeline import PARIS
 from .batches import DailyEnergy, ExportBatch, PeriodTotals
 
 DAILY_DAYS = 31
-CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ def iso(moment: datetime | None) -> str | None:
 
 
 def euros(amount: Decimal) -> float:
-    return float(amount.quantize(CENT, ROUND_HALF_UP))
+    return float(to_the_cent(amount))
 
 
 def _energy(rows: list[DailyEnergy], pdl: str, kind: str) -> list[Message]:
