@@ -19,9 +19,10 @@ from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.costs import WM_PER_KWH
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
+from myelectricaldata.exporters import _vm_client as vmx
 from myelectricaldata.exporters import changes, store
-from myelectricaldata.exporters import victoriametrics as vmx
 from myelectricaldata.exporters._metric_names import METRICS
+from myelectricaldata.exporters._vm_client import VictoriaMetricsClient
 from myelectricaldata.exporters._vm_series import COST, PUSHED, SLOT_COST, SLOT_ENERGY, samples_of
 from myelectricaldata.exporters.batches import EcowattDay, ExportBatch, Snapshot
 from myelectricaldata.exporters.manager import ExporterManager
@@ -161,9 +162,9 @@ class Spy:
 
     def __init__(self, monkeypatch) -> None:
         self.calls: list[tuple[str, str, Any]] = []
-        original = VictoriaMetricsExporter._request
+        original = VictoriaMetricsClient.request
 
-        def request(exporter, method, path, ok=(200, 204), **kwargs):
+        def request(client, method, path, ok=(200, 204), **kwargs):
             body = kwargs.get("data")
             if path == "/api/v1/import" and body:
                 detail: Any = [json.loads(line) for line in gzip.decompress(body).splitlines()]
@@ -172,9 +173,9 @@ class Spy:
             else:
                 detail = (kwargs.get("params") or {}).get("match[]")
             self.calls.append((method, path, detail))
-            return original(exporter, method, path, ok, **kwargs)
+            return original(client, method, path, ok, **kwargs)
 
-        monkeypatch.setattr(VictoriaMetricsExporter, "_request", request)
+        monkeypatch.setattr(VictoriaMetricsClient, "request", request)
 
     def deletes(self) -> list[str]:
         return [d for _, path, d in self.calls if path == "/api/v1/admin/tsdb/delete_series"]
@@ -216,16 +217,16 @@ def test_victoriametrics_stopping_mid_push_fails_clearly_and_the_retry_sends_onl
     """The server stops after the first import: a clear failure and retry time, then the retry sends the rest."""
     monkeypatch.setattr(vmx, "PER_REQUEST", 2_000)
     sizes: list[int] = []
-    original = VictoriaMetricsExporter._post_lines
+    original = VictoriaMetricsClient.post_lines
 
-    def cut(exporter, lines, size):
-        sent = original(exporter, lines, size)
+    def cut(client, lines, size):
+        sent = original(client, lines, size)
         sizes.append(sent)
         if len(sizes) == 1:
             vm.stop()
         return sent
 
-    monkeypatch.setattr(VictoriaMetricsExporter, "_post_lines", cut)
+    monkeypatch.setattr(VictoriaMetricsClient, "post_lines", cut)
     manager = manager_for(managers, db, tmp_path, url=vm.url)
     failed = manager.run_exports(NOON)[EXPORTER]
     assert not failed.ok and f"Serveur VictoriaMetrics injoignable à {vm.url} (connexion refusée)" in failed.error
@@ -254,10 +255,10 @@ def test_a_forced_error_after_deleting_a_changed_series_is_repaired_by_the_retry
         repo.write_ledger(conn, BASE, "consumption_daily", [(day, "complete", 1, 1, "")], after(NOON, 30))
     spy = Spy(monkeypatch)
 
-    def refuse(exporter, lines, size):
+    def refuse(client, lines, size):
         raise VictoriaMetricsError("erreur forcée par le test")
 
-    monkeypatch.setattr(VictoriaMetricsExporter, "_post_lines", refuse)
+    monkeypatch.setattr(VictoriaMetricsClient, "post_lines", refuse)
     failed = manager.run_exports(after(NOON, 60))[EXPORTER]
     assert not failed.ok and "erreur forcée par le test" in failed.error
     daily = '{__name__="linky_daily_energy_kwh",pdl="' + BASE + '"}'
