@@ -18,6 +18,7 @@ import subprocess
 import time
 import warnings
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,28 @@ def stop_process(proc: subprocess.Popen) -> None:
             proc.kill()
             proc.wait()
     _running.discard(proc)
+
+
+def spawn(argv: list[str], log_path: Path) -> subprocess.Popen:
+    """A server child process writing to ``log_path``; killed at exit if a test forgets to stop it."""
+    with log_path.open("ab") as log:
+        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
+    _running.add(proc)
+    return proc
+
+
+def wait_ready(proc: subprocess.Popen, ready: Callable[[], bool]) -> bool:
+    """Poll ``ready`` (a refused connection counts as not yet) until it holds; False when the process died or
+    READY_TIMEOUT_S passed."""
+    deadline = time.monotonic() + READY_TIMEOUT_S
+    while proc.poll() is None and time.monotonic() < deadline:
+        try:
+            if ready():
+                return True
+        except requests.RequestException:
+            pass
+        time.sleep(0.05)
+    return False
 
 
 def free_port() -> int:
@@ -110,23 +133,11 @@ class VictoriaMetrics:
                 *([f"-httpAuth.username={self.username}", f"-httpAuth.password={self.password}"]
                   if self.username else []), *([f"-forceFlushAuthKey={self.flush_key}"] if self.flush_key else []),
                 *(self._certificate() if self.tls else []), *self.args]
-        log = (self.folder / "victoria-metrics.log").open("ab")
-        try:
-            self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-        finally:
-            log.close()
-        _running.add(self.proc)
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while True:
-            try:
-                if self._http("GET", "/health", timeout=1).text.strip() == "OK":
-                    return self
-            except requests.RequestException:
-                pass
-            if self.proc.poll() is not None or time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(f"victoria-metrics did not start on port {self.port}: {self.log_tail()}")
-            time.sleep(0.05)
+        self.proc = spawn(argv, self.folder / "victoria-metrics.log")
+        if not wait_ready(self.proc, lambda: self._http("GET", "/health", timeout=1).text.strip() == "OK"):
+            self.stop()
+            raise RuntimeError(f"victoria-metrics did not start on port {self.port}: {self.log_tail()}")
+        return self
 
     def stop(self) -> None:
         """SIGTERM (VictoriaMetrics flushes what it holds), SIGKILL after 15 s."""
@@ -194,23 +205,12 @@ class VmAuth:
         self.folder.mkdir(parents=True, exist_ok=True)
         config = self.folder / "auth.yml"
         config.write_text(f'users:\n- bearer_token: "{self.token}"\n  url_prefix: "{self.backend}"\n')
-        log = (self.folder / "vmauth.log").open("ab")
-        try:
-            self.proc = subprocess.Popen([binary("vmauth"), f"-httpListenAddr=127.0.0.1:{self.port}",
-                                          f"-auth.config={config}"], stdout=log, stderr=subprocess.STDOUT)
-        finally:
-            log.close()
-        _running.add(self.proc)
-        deadline = time.monotonic() + READY_TIMEOUT_S
-        while True:
-            try:
-                requests.get(f"{self.url}/health", timeout=1)
-                return self
-            except requests.RequestException:
-                if self.proc.poll() is not None or time.monotonic() > deadline:
-                    self.stop()
-                    raise RuntimeError(f"vmauth did not start on port {self.port}") from None
-                time.sleep(0.05)
+        self.proc = spawn([binary("vmauth"), f"-httpListenAddr=127.0.0.1:{self.port}", f"-auth.config={config}"],
+                          self.folder / "vmauth.log")
+        if not wait_ready(self.proc, lambda: requests.get(f"{self.url}/health", timeout=1) is not None):
+            self.stop()
+            raise RuntimeError(f"vmauth did not start on port {self.port}")
+        return self
 
     def stop(self) -> None:
         if self.proc is None:
