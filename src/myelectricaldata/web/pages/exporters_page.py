@@ -171,22 +171,29 @@ def save(name: str):
     return redirect(url_for("exporters.index", tab=name))
 
 
-@bp.route("/exporters/<name>/test", methods=["POST"])
-def test(name: str):
+def _trial(name: str, allowed: bool = True):
+    """The submitted (unsaved) form of an exporter, or the 400 page when it cannot be tried."""
     _known(name)
     form = _form(name, bound=True)
-    if not form.validate_on_submit():
-        return _page(name, form, status=400)
+    if not form.validate_on_submit() or not allowed:
+        return form, _page(name, form, status=400)
+    return form, None
+
+
+@bp.route("/exporters/<name>/test", methods=["POST"])
+def test(name: str):
+    form, refused = _trial(name)
+    if refused:
+        return refused
     ok, message = _manager().test_connection(name, _submitted(name, form))
     return _page(name, form, test_result=(ok, message))
 
 
 @bp.route("/exporters/<name>/lookup", methods=["POST"])
 def lookup(name: str):
-    _known(name)
-    form = _form(name, bound=True)
-    if not form.validate_on_submit() or not _manager().can_lookup(name):
-        return _page(name, form, status=400)
+    form, refused = _trial(name, name in _manager().classes and _manager().can_lookup(name))
+    if refused:
+        return refused
     found, error = _manager().lookup(name, _submitted(name, form))
     if not error and not any(found.values()):
         error = "rien trouvé dans la cible"
