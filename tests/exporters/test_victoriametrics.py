@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +23,7 @@ from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.exporters import _vm_client as vmx
 from myelectricaldata.exporters import changes, store
 from myelectricaldata.exporters._metric_names import METRICS
-from myelectricaldata.exporters._vm_client import VictoriaMetricsClient
+from myelectricaldata.exporters._vm_client import NONCE_LABEL, VictoriaMetricsClient, uncached
 from myelectricaldata.exporters._vm_series import COST, PUSHED, SLOT_COST, SLOT_ENERGY, samples_of
 from myelectricaldata.exporters.batches import EcowattDay, ExportBatch, Snapshot
 from myelectricaldata.exporters.manager import ExporterManager
@@ -157,6 +158,15 @@ def total(want: dict[Key, dict[int, float]]) -> int:
     return sum(len(points) for points in want.values())
 
 
+def without_nonce(selector: str | None) -> str | None:
+    """A selector the exporter sent, less the filter that keeps VictoriaMetrics from answering it from its cache."""
+    if selector is None:
+        return None
+    plain, found = re.subn(rf',{NONCE_LABEL}!="[0-9a-f]{{32}}"}}$', "}", selector)
+    assert found == 1, f"a selector sent without its nonce filter: {selector}"
+    return plain
+
+
 class Spy:
     """Every call the exporters make to VictoriaMetrics: (method, path, selector or import lines)."""
 
@@ -169,9 +179,9 @@ class Spy:
             if path == "/api/v1/import" and body:
                 detail: Any = [json.loads(line) for line in gzip.decompress(body).splitlines()]
             elif isinstance(body, dict):
-                detail = body.get("match[]")
+                detail = without_nonce(body.get("match[]"))
             else:
-                detail = (kwargs.get("params") or {}).get("match[]")
+                detail = without_nonce((kwargs.get("params") or {}).get("match[]"))
             self.calls.append((method, path, detail))
             return original(client, method, path, ok, **kwargs)
 
@@ -295,6 +305,25 @@ def test_without_the_flush_endpoint_the_next_export_waits_until_the_last_import_
         second = VictoriaMetricsExporter({"url": server.url}).export(batch)
         assert first.items_sent == total(expected(db)) and second.items_sent == 0
         assert_holds(server, expected(db))
+
+
+def test_each_read_and_deletion_sends_a_selector_never_sent_before(db, vm, tmp_path, managers, monkeypatch):
+    """Two exports in a row: the reads of a family carry different nonce filters, over the same series."""
+    sent: list[str] = []
+    original = VictoriaMetricsClient.request
+
+    def request(client, method, path, ok=(200, 204), **kwargs):
+        if path in ("/api/v1/export", "/api/v1/admin/tsdb/delete_series"):
+            sent.append({**(kwargs.get("params") or {}), **(kwargs.get("data") or {})}["match[]"])
+        return original(client, method, path, ok, **kwargs)
+
+    monkeypatch.setattr(VictoriaMetricsClient, "request", request)
+    batch = changes.collect(db, {}, NOON)[0]
+    for _ in range(2):
+        VictoriaMetricsExporter({"url": vm.url}).export(batch)
+    assert len(sent) == len(set(sent)) > 2
+    assert len({without_nonce(s) for s in sent}) == len(sent) // 2
+    assert uncached('{__name__="a"}') != uncached('{__name__="a"}')
 
 
 # -- 3. a later sync re-delivering days ---------------------------------------------------------------------------

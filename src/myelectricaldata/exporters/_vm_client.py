@@ -1,6 +1,6 @@
 """VictoriaMetrics over HTTP for its exporter: one session with the user's auth and TLS choice, every failure as a
-VictoriaMetricsError in French (never a secret), reads through ``/api/v1/export``, gzipped imports, and the flush
-that makes this process's last import readable.
+VictoriaMetricsError in French (never a secret), reads through ``/api/v1/export``, gzipped imports, deletions, and
+the flush that makes this process's last import readable.
 A helper module: its leading ``_`` keeps plugin discovery from listing it as a plugin.
 """
 
@@ -11,6 +11,7 @@ import logging
 import re
 import threading
 import time
+import uuid
 import warnings
 from collections.abc import Mapping
 from typing import Any
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 PER_LINE = 10_000  # samples per JSON line (VictoriaMetrics recommends 1,000 to 10,000)
 PER_REQUEST = 100_000  # samples per import request
+NONCE_LABEL = "myelectricaldata_nonce"  # a label no series has: a filter on it changes a selector, not what it matches
 SETTLE_S = 12.0  # without a flush, a sample is readable about a second after its import, a new series ten seconds
 _last_import: dict[str, float] = {}  # base URL -> monotonic time of this process's last import there
 _last_import_lock = threading.Lock()
@@ -158,7 +160,7 @@ class VictoriaMetricsClient:
 
     def read(self, selector: str, first_ms: int | None, last_ms: int | None) -> Held:
         """The samples of the series matching ``selector`` between two timestamps (ms, included), or all."""
-        params = {"match[]": selector}
+        params = {"match[]": uncached(selector)}
         if first_ms is not None:
             params["start"] = str(first_ms // 1000)
         if last_ms is None:
@@ -166,6 +168,10 @@ class VictoriaMetricsClient:
         params["end"] = str(-(-last_ms // 1000))
         response = self.request("GET", "/api/v1/export", params=params)
         return parse_export(response.content.splitlines())
+
+    def delete(self, selector: str) -> None:
+        """Delete every series matching ``selector`` (``/api/v1/admin/tsdb/delete_series``)."""
+        self.request("POST", "/api/v1/admin/tsdb/delete_series", data={"match[]": uncached(selector)})
 
     def import_samples(self, samples: Samples) -> int:
         """POST the samples to ``/api/v1/import`` in gzipped requests; the number sent."""
@@ -188,6 +194,13 @@ class VictoriaMetricsClient:
         with _last_import_lock:
             _last_import[self.base] = time.monotonic()
         return size
+
+
+def uncached(selector: str) -> str:
+    """``selector`` with a filter every series passes and no earlier request had. VictoriaMetrics caches which
+    series a selector matches and forgets that only about ten seconds after new series are flushed; a selector it
+    has never seen is looked up afresh, so a read or a deletion right after an import misses none of its series."""
+    return f'{selector[:-1]},{NONCE_LABEL}!="{uuid.uuid4().hex}"}}'
 
 
 def _days(retention: str) -> float | None:

@@ -29,9 +29,11 @@ So a retry after a failed push sends only what did not arrive, and a re-sync han
 nothing for them. The samples of an unfinished export stay in the instance (the failure is a
 ``PartialExportError``, so the manager keeps it): a family deleted but not yet pushed back is restored by the next
 export, whose reading skips what had arrived. Without a flush, VictoriaMetrics makes a fresh sample readable
-about a second after its import, a sample of a new series about ten seconds after: reading or deleting within
-``SETTLE_S`` of an import of this process first asks it to flush (``/internal/force_flush``), or waits out the
-rest of ``SETTLE_S`` when that endpoint is refused (``-forceFlushAuthKey``, a proxy).
+about a second after its import: reading or deleting within ``SETTLE_S`` of an import of this process first asks
+it to flush (``/internal/force_flush``), or waits out the rest of ``SETTLE_S`` when that endpoint is refused
+(``-forceFlushAuthKey``, a proxy). VictoriaMetrics also remembers which series a selector matched and forgets it
+only about ten seconds after new series are flushed, so a read right after an import would miss the series it
+created and push them twice: every read and deletion carries a filter no earlier request had (``uncached``).
 
 Samples more than two days ahead are refused by VictoriaMetrics (EcoWatt's third day): they wait in the instance
 for a later export. The push interval defers exports that follow the last push too closely: a deferred result keeps the
@@ -170,7 +172,7 @@ class VictoriaMetricsExporter(BaseExporter):
             probe = Family(("linky_connection_test",), None, False).selector(extra)
             self.client.request("GET", "/api/v1/export", params={"match[]": probe})
             self.client.request("POST", "/api/v1/import", data=b"")
-            self.client.request("POST", "/api/v1/admin/tsdb/delete_series", data={"match[]": probe})
+            self.client.delete(probe)
             note = self.client.retention_note()
         except (ValueError, VictoriaMetricsError) as exc:
             return False, str(exc)
@@ -221,7 +223,7 @@ class VictoriaMetricsExporter(BaseExporter):
             chosen = family.selector(extra)
             whole = rewritten(family, desired, self.client.read(chosen, None, None), extra)
             self.pending = merge(self.pending, whole)  # restores the family if the push below fails
-            self.client.request("POST", "/api/v1/admin/tsdb/delete_series", data={"match[]": chosen})
+            self.client.delete(chosen)
             log.info("VictoriaMetrics: %s rewritten (%d samples)", chosen, count(whole))
             to_push.update(whole)
             report.rewritten += 1
@@ -236,7 +238,7 @@ class VictoriaMetricsExporter(BaseExporter):
         chosen = selector(PUSHED, self.labels())
         try:
             self.client.settle()  # a series not yet readable would escape the deletion
-            self.client.request("POST", "/api/v1/admin/tsdb/delete_series", data={"match[]": chosen})
+            self.client.delete(chosen)
         finally:
             self.pending = {}
             self.disconnect()
