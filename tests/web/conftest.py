@@ -7,6 +7,7 @@ tests are skipped, or fail with the install command when ``CI`` is set or ``REQU
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -155,6 +156,19 @@ class LiveApp:
     data_dir: Path
     log: Path
     pdls: list[str]
+
+    def wait_sync_idle(self, timeout: float = 120.0) -> None:
+        """Wait until no sync runs, the exports that follow a sync included (``GET /api/v1/sync``)."""
+        end = time.monotonic() + timeout
+        while True:
+            with urllib.request.urlopen(f"{self.url}/api/v1/sync", timeout=5) as answer:
+                progress = json.load(answer)["progress"]
+            if not progress["running"]:
+                return
+            if time.monotonic() > end:
+                pytest.fail(f"a sync was still running after {timeout:g} s: {progress}\n{_tail(self.log)}",
+                            pytrace=False)
+            time.sleep(0.2)
 
 
 @pytest.fixture(scope="session")

@@ -162,6 +162,7 @@ def test_mqtt_set_up_tested_saved_and_exported(ingress: Ingress, live_app: LiveA
     expect(fact(page, "Activé")).to_have_text("non")
     expect(card(page).get_by_role("button", name="Exporter maintenant", exact=True)).to_be_disabled()
 
+    live_app.wait_sync_idle()  # a sync ending after the save would export everything before "Exporter maintenant"
     save(page, ingress, enabled=True)
     form = card(page)
     expect(form.get_by_label("Serveur MQTT (broker)", exact=True)).to_have_value(BROKER)
