@@ -21,7 +21,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import requests
 import urllib3
@@ -89,7 +89,29 @@ def _stop_leftovers() -> None:
 Series = dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[int, float]]]
 
 
-class VictoriaMetrics:
+class ChildServer:
+    """A server the tests run as a child process: ``start`` it, or use it as a context manager."""
+
+    proc: subprocess.Popen | None = None
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        """SIGTERM (VictoriaMetrics flushes what it holds), SIGKILL after 15 s; nothing when not started."""
+        if self.proc is None:
+            return
+        proc, self.proc = self.proc, None
+        stop_process(proc)
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.stop()
+
+
+class VictoriaMetrics(ChildServer):
     """One ``victoria-metrics`` child process; ``url`` is its address, ``export()`` reads raw samples back."""
 
     def __init__(self, folder: Path, port: int | None = None, username: str = "", password: str = "",
@@ -140,13 +162,6 @@ class VictoriaMetrics:
             raise RuntimeError(f"victoria-metrics did not start on port {self.port}: {self.log_tail()}")
         return self
 
-    def stop(self) -> None:
-        """SIGTERM (VictoriaMetrics flushes what it holds), SIGKILL after 15 s."""
-        if self.proc is None:
-            return
-        proc, self.proc = self.proc, None
-        stop_process(proc)
-
     def restart(self) -> None:
         self.stop()
         self.start()
@@ -154,12 +169,6 @@ class VictoriaMetrics:
     def log_tail(self, lines: int = 20) -> str:
         path = self.folder / "victoria-metrics.log"
         return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
-
-    def __enter__(self) -> VictoriaMetrics:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
 
     def flush(self) -> None:
         """Make every sample imported so far readable."""
@@ -195,7 +204,7 @@ class VictoriaMetrics:
             time.sleep(0.1)
 
 
-class VmAuth:
+class VmAuth(ChildServer):
     """``vmauth`` in front of a VictoriaMetrics, letting through requests carrying one bearer token."""
 
     def __init__(self, folder: Path, backend: str, token: str) -> None:
@@ -216,14 +225,3 @@ class VmAuth:
             raise RuntimeError(f"vmauth did not start on port {self.port}")
         return self
 
-    def stop(self) -> None:
-        if self.proc is None:
-            return
-        proc, self.proc = self.proc, None
-        stop_process(proc)
-
-    def __enter__(self) -> VmAuth:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
