@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 PER_LINE = 10_000  # samples per JSON line (VictoriaMetrics recommends 1,000 to 10,000)
 PER_REQUEST = 100_000  # samples per import request
 NONCE_LABEL = "myelectricaldata_nonce"  # a label no series has: a filter on it changes a selector, not what it matches
-SETTLE_S = 12.0  # without a flush, a sample is readable about a second after its import, a new series ten seconds
+SETTLE_S = 12.0  # without a flush, a sample is readable about a second after its import; 12 s outlast any delay
 _last_import: dict[str, float] = {}  # base URL -> monotonic time of this process's last import there
 _last_import_lock = threading.Lock()
 

@@ -170,7 +170,7 @@ class VictoriaMetricsExporter(BaseExporter):
             if health.text.strip() != "OK":
                 return False, f"{self.where} répond, mais pas comme VictoriaMetrics (/health : {health.text[:80]!r})"
             probe = Family(("linky_connection_test",), None, False).selector(extra)
-            self.client.request("GET", "/api/v1/export", params={"match[]": probe})
+            self.client.read(probe, None, None)
             self.client.request("POST", "/api/v1/import", data=b"")
             self.client.delete(probe)
             note = self.client.retention_note()
