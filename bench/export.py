@@ -40,8 +40,8 @@ from myelectricaldata.exporters.batches import ExportBatch
 from myelectricaldata.exporters.homeassistant import HomeAssistantExporter
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.gateway.client import GatewayClient, RetryPolicy
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services.sync import SyncService
+from myelectricaldata.simulator import start_simulator
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST, PORT = "127.0.0.1", 1883

@@ -23,9 +23,9 @@ from myelectricaldata.exporters._ha_statistics import CHUNK, series_of
 from myelectricaldata.exporters._ha_websocket import HomeAssistantSocket
 from myelectricaldata.exporters.homeassistant import HomeAssistantExporter, MqttError
 from myelectricaldata.exporters.manager import ExporterManager
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services import pricing_store
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
+from myelectricaldata.simulator import start_simulator
 from tests.fakes.ha_websocket import FakeHomeAssistant
 from tests.fakes.supervisor import FakeSupervisor
 

@@ -33,7 +33,7 @@ from myelectricaldata.exporters.batches import (
 )
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.exporters.mqtt import MqttExporter
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 
 from ..services.syncing import NOON, TODAY, make_sync
 

@@ -28,10 +28,10 @@ from myelectricaldata.exporters._metric_names import METRICS
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.exporters.prometheus import exposition, parse_labels, registry
 from myelectricaldata.gateway.parse import CurvePoint
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
 from myelectricaldata.services.pricing_store import save_choice
 from myelectricaldata.services.runtime import AppServices
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS
 from myelectricaldata.web.app import create_app
 from tests.servers import binary, free_port
 from tests.services.syncing import NOON, TODAY, synced_sqlite

@@ -29,10 +29,10 @@ from myelectricaldata.exporters.batches import EcowattDay, ExportBatch, Snapshot
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.exporters.victoriametrics import VictoriaMetricsError, VictoriaMetricsExporter
 from myelectricaldata.gateway.parse import DailyValue
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services import pricing_store, repair
 from myelectricaldata.services.datasets import DATASETS
 from myelectricaldata.services.pricing import cost_by_day
+from myelectricaldata.simulator import start_simulator
 from tests.servers import VictoriaMetrics, VmAuth, free_port
 
 from ..services.syncing import NOON, TODAY, copy_sqlite, make_sync, synced_sqlite
