@@ -35,9 +35,9 @@ from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.costs import WM_PER_KWH
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.exporters import changes
-from myelectricaldata.exporters._ha_statistics import statistic_id
 from myelectricaldata.exporters.batches import ExportBatch
 from myelectricaldata.exporters.homeassistant import HomeAssistantExporter
+from myelectricaldata.exporters.homeassistant.statistics import statistic_id
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.gateway.client import GatewayClient, RetryPolicy
 from myelectricaldata.services.sync import SyncService
