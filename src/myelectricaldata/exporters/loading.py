@@ -8,6 +8,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from types import ModuleType
+from typing import cast
 
 import pluggy
 
@@ -115,14 +116,14 @@ class Plugins:
         for impl in self.pm.hook.exporter_routes.get_hookimpls():
             row = rows[impl.plugin_name]
             try:
-                declared = list(impl.function() or ())
+                declared = list(cast(Iterable[object], impl.function() or ()))
             except Exception as exc:
                 _note(row, exc)
                 log.error("the routes of plugin %s (%s) failed: %s", row.name, row.origin, exc)
                 continue
-            for route in declared:
+            for item in declared:
                 try:
-                    check_route(route)
+                    route = check_route(item)
                     if route.path in owners:
                         raise ValueError(f"route {route.path} already added by {owners[route.path].origin}")
                 except Exception as exc:

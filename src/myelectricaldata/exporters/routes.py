@@ -6,12 +6,14 @@ import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
-
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING, Any
 
 from .base import BaseExporter
-from .store import ExporterSettings
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from .store import ExporterSettings
 
 TEXT = "text/plain; charset=utf-8"
 
@@ -58,8 +60,8 @@ class Route:
     direct: bool = False
 
 
-def check_route(route: Any) -> None:
-    """Raise TypeError when ``route`` cannot be served."""
+def check_route(route: Any) -> Route:
+    """``route`` once checked; TypeError when it cannot be served."""
     if not isinstance(route, Route):
         raise TypeError(f"{route!r} is not a Route")
     path = route.path
@@ -71,6 +73,7 @@ def check_route(route: Any) -> None:
     if route.exporter is not None and not (inspect.isclass(route.exporter)
                                            and issubclass(route.exporter, BaseExporter)):
         raise TypeError(f"route {path}: exporter must be a BaseExporter subclass")
+    return route
 
 
 def refusal(route: Route, loaded: bool, settings: ExporterSettings | None) -> RouteResponse | None:

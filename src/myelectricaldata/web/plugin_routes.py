@@ -23,14 +23,16 @@ EXTENSION = "med_plugin_routes"
 def register(app: Flask, services: AppServices) -> None:
     """Add every route of the loaded plugins to ``app``; a path the app already serves is refused (logged)."""
     served: dict[str, Route] = {}
+    app.extensions[EXTENSION] = served
     manager = services.exporters
-    for route in manager.routes() if manager else ():
+    if manager is None:
+        return
+    for route in manager.routes():
         if _taken(app, route.path):
             log.error("plugin route %s refused: the app already serves that path", route.path)
             continue
         app.add_url_rule(route.path, f"plugin_route_{len(served)}", _view(route, manager, services), methods=["GET"])
         served[route.path] = route
-    app.extensions[EXTENSION] = served
 
 
 def _taken(app: Flask, path: str) -> bool:
