@@ -35,13 +35,13 @@ from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.costs import WM_PER_KWH
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.exporters import changes
-from myelectricaldata.exporters._ha_statistics import statistic_id
 from myelectricaldata.exporters.batches import ExportBatch
 from myelectricaldata.exporters.homeassistant import HomeAssistantExporter
+from myelectricaldata.exporters.homeassistant.statistics import statistic_id
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.gateway.client import GatewayClient, RetryPolicy
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services.sync import SyncService
+from myelectricaldata.simulator import start_simulator
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST, PORT = "127.0.0.1", 1883

@@ -31,8 +31,8 @@ def seed(url: str, folder: str, years: int) -> None:
     from myelectricaldata.database.migrate import upgrade
     from myelectricaldata.database.session import make_engine
     from myelectricaldata.gateway.client import GatewayClient
-    from myelectricaldata.gateway.simulator import start_simulator
     from myelectricaldata.services.sync import SyncService
+    from myelectricaldata.simulator import start_simulator
 
     engine = make_engine(url)
     upgrade(engine)

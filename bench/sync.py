@@ -68,7 +68,7 @@ class Gateway:
 @contextmanager
 def gateway(in_process: bool, today: date) -> Iterator[Gateway]:
     if in_process:
-        from myelectricaldata.gateway.simulator import start_simulator
+        from myelectricaldata.simulator import start_simulator
 
         with start_simulator(today=today) as sim:
             yield Gateway(sim.root, today, sim.state)

@@ -16,8 +16,8 @@ from myelectricaldata.exporters import changes
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.exporters.victoriametrics import VictoriaMetricsExporter
 from myelectricaldata.gateway.client import GatewayClient, RetryPolicy
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services.sync import SyncService
+from myelectricaldata.simulator import start_simulator
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = date(2025, 11, 5)

@@ -28,8 +28,8 @@ from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.timeline import PARIS, years_before
 from myelectricaldata.gateway.client import GatewayClient
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services.sync import SyncService
+from myelectricaldata.simulator import start_simulator
 
 TARGET_P95_MS, TARGET_PSS_MB, TARGET_START_S = 100, 80, 1.5
 TABLES = (m.daily_energy, m.load_curve, m.max_power, m.tempo_days, m.ecowatt_days)

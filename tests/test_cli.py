@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
 from myelectricaldata.database.session import make_engine
-from myelectricaldata.gateway.simulator import start_simulator
+from myelectricaldata.simulator import start_simulator
 from tests.services.syncing import snapshot
 
 SINCE = "--since"

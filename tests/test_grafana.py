@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from myelectricaldata.exporters._metric_names import METRICS
+from myelectricaldata.exporters.metric_names import METRICS
 from tests.servers import binary
 
 FOLDER = Path(__file__).parents[1] / "addon" / "grafana"

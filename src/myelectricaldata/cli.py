@@ -140,7 +140,7 @@ def _run_sync(sync: Any, pdls: list[str] | None = None, since: date | None = Non
 
 def _demo_gateway(stack: ExitStack, settings: Settings, today: date | None = None) -> tuple[Settings, Any]:
     """Start the simulated gateway for demo mode; the settings then point at it and at demo.db."""
-    from .gateway.simulator import start_simulator
+    from .simulator import start_simulator
 
     sim = stack.enter_context(start_simulator(today=today))
     demo = replace(settings, demo=True, gateway_url=sim.url, client_id=DEMO_CREDENTIALS[0],
@@ -286,7 +286,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings | None = None) -> int:
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
-    from .gateway.simulator import serve_forever
+    from .simulator import serve_forever
 
     serve_forever(host=args.host, port=args.port, today=args.today)
     return EXIT_OK

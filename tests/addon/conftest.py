@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from myelectricaldata.gateway.simulator import start_simulator
+from myelectricaldata.simulator import start_simulator
 from tests.addon.container import Container
 from tests.addon.fake_supervisor import FakeSupervisor
 

@@ -6,7 +6,8 @@ import sys
 from datetime import date, datetime
 
 import myelectricaldata.exporters as package
-from myelectricaldata.exporters.discovery import BUILT_IN, ENTRY_POINT, FOLDER
+from myelectricaldata.exporters.discovery import BUILT_IN, BUILT_IN_PLUGINS, ENTRY_POINT, FOLDER
+from myelectricaldata.exporters.manager import ExporterManager
 
 from .conftest import batches_of, recorder_source, store_days
 
@@ -94,17 +95,39 @@ def test_broken_plugins_are_listed_with_their_error_and_others_still_run(make_ma
     assert manager.run_exports()["recorder"].ok
 
 
-def test_a_module_added_to_the_package_is_found(make_manager, tmp_path, monkeypatch):
+def test_built_ins_are_the_explicit_list_and_nothing_else(make_manager, tmp_path, monkeypatch):
     extra = tmp_path / "extra"
     extra.mkdir()
     (extra / "shipped_recorder.py").write_text(recorder_source("shipped"))
     monkeypatch.setattr(package, "__path__", [*package.__path__, str(extra)])
     try:
         manager = make_manager()
-        [row] = [r for r in manager.plugins() if r.name == "shipped"]
-        assert (row.source, row.origin) == (BUILT_IN, "myelectricaldata.exporters.shipped_recorder")
+        rows = [(r.name, r.source, r.origin, r.error) for r in manager.plugins()]
+        assert rows == [(value.rpartition(".")[2], BUILT_IN, value, "") for value in BUILT_IN_PLUGINS]
+        assert "myelectricaldata.exporters.shipped_recorder" not in sys.modules  # in the package, not in the list
     finally:
         sys.modules.pop("myelectricaldata.exporters.shipped_recorder", None)
+
+
+def test_a_built_in_list_entry_loads_like_an_entry_point(sqlite_engine, tmp_path, monkeypatch):
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "med_listed.py").write_text(recorder_source("listed"))
+    monkeypatch.syspath_prepend(str(site))
+    values = ["med_listed", "myelectricaldata.exporters.mqtt:MqttExporter", "no_such_module_here"]
+    manager = ExporterManager(sqlite_engine, tmp_path, tmp_path / "none", entry_points=False, built_in=values)
+    try:
+        rows = {r.name: r for r in manager.plugins()}
+        assert (rows["listed"].source, rows["listed"].origin, rows["listed"].error) == (BUILT_IN, "med_listed", "")
+        assert rows["mqtt"].origin == "myelectricaldata.exporters.mqtt:MqttExporter"  # a class, as an entry point
+        assert rows["no_such_module_here"].error.startswith("ModuleNotFoundError")
+        assert sorted(manager.classes) == ["listed", "mqtt"]
+        assert manager.routes() == []  # the Prometheus plugin, not listed, adds no /metrics
+        assert manager.save_config("listed", {"host": "localhost"}, enabled=True) == {}
+        assert manager.run_exports()["listed"].ok
+    finally:
+        manager.close()
+        sys.modules.pop("med_listed", None)
 
 
 def test_raw_hookimpls_see_loading_batches_and_failures(make_manager, folder):

@@ -7,8 +7,8 @@ from decimal import Decimal as D
 
 from myelectricaldata.energy.costs import DayCost
 from myelectricaldata.energy.timeline import PARIS
-from myelectricaldata.exporters._ha_discovery import Discovery
 from myelectricaldata.exporters.batches import EcowattDay, MaxPower, PeriodTotals, Snapshot, UsagePointState
+from myelectricaldata.exporters.homeassistant.discovery import Discovery
 
 PDL = "12345678901234"
 YESTERDAY = date(2025, 11, 4)

@@ -7,8 +7,8 @@ from decimal import Decimal as D
 
 from myelectricaldata.energy.costs import HourCost
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
-from myelectricaldata.exporters._ha_statistics import Series, chunks, rows_from, series_of
 from myelectricaldata.exporters.batches import CurvePoint, ExportBatch, HourlyCost, Snapshot, UsagePointState
+from myelectricaldata.exporters.homeassistant.statistics import Series, chunks, rows_from, series_of
 
 PDL = "12345678901234"
 H = 3600

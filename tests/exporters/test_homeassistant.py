@@ -19,13 +19,14 @@ from paho.mqtt.enums import CallbackAPIVersion
 from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.timeline import local_day_bounds
 from myelectricaldata.exporters import changes
-from myelectricaldata.exporters._ha_statistics import CHUNK, series_of
-from myelectricaldata.exporters._ha_websocket import HomeAssistantSocket
-from myelectricaldata.exporters.homeassistant import HomeAssistantExporter, MqttError
+from myelectricaldata.exporters.homeassistant import HomeAssistantExporter
+from myelectricaldata.exporters.homeassistant.statistics import CHUNK, series_of
+from myelectricaldata.exporters.homeassistant.websocket import HomeAssistantSocket
 from myelectricaldata.exporters.manager import ExporterManager
-from myelectricaldata.gateway.simulator import start_simulator
+from myelectricaldata.exporters.mqtt_link import MqttError
 from myelectricaldata.services import pricing_store
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
+from myelectricaldata.simulator import start_simulator
 from tests.fakes.ha_websocket import FakeHomeAssistant
 from tests.fakes.supervisor import FakeSupervisor
 

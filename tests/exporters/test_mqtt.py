@@ -21,7 +21,6 @@ from paho.mqtt.enums import CallbackAPIVersion
 from myelectricaldata import supervisor
 from myelectricaldata.database import models as m
 from myelectricaldata.energy.timeline import PARIS
-from myelectricaldata.exporters._mqtt_link import broker_settings
 from myelectricaldata.exporters.batches import (
     DailyEnergy,
     EcowattDay,
@@ -33,7 +32,8 @@ from myelectricaldata.exporters.batches import (
 )
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.exporters.mqtt import MqttExporter
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
+from myelectricaldata.exporters.mqtt_link import broker_settings
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 
 from ..services.syncing import NOON, TODAY, make_sync
 

@@ -7,8 +7,8 @@ from decimal import Decimal as D
 
 from myelectricaldata.energy.costs import DayCost
 from myelectricaldata.energy.timeline import PARIS
-from myelectricaldata.exporters._mqtt_topics import messages
 from myelectricaldata.exporters.batches import DailyCost, ExportBatch, Snapshot
+from myelectricaldata.exporters.mqtt.topics import messages
 
 PDL = "12345678901234"
 

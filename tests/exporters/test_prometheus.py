@@ -24,14 +24,14 @@ from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
-from myelectricaldata.exporters._metric_names import METRICS
 from myelectricaldata.exporters.manager import ExporterManager
-from myelectricaldata.exporters.prometheus import exposition, parse_labels, registry
+from myelectricaldata.exporters.metric_names import METRICS, parse_labels
+from myelectricaldata.exporters.prometheus.collector import exposition, registry
 from myelectricaldata.gateway.parse import CurvePoint
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
 from myelectricaldata.services.pricing_store import save_choice
 from myelectricaldata.services.runtime import AppServices
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS
 from myelectricaldata.web.app import create_app
 from tests.servers import binary, free_port
 from tests.services.syncing import NOON, TODAY, synced_sqlite
@@ -48,7 +48,7 @@ PRICES = {BASE: {"base": "0.1952"}, HCHP: {"hp": "0.2081", "hc": "0.1635"},
           TEMPO: {"blue_hc": "0.1232", "blue_hp": "0.1494", "white_hc": "0.1391", "white_hp": "0.1730",
                   "red_hc": "0.1460", "red_hp": "0.6468"}}
 MONTHLY = {BASE: "15.47", HCHP: "19.81", TEMPO: "19.49"}  # Base 6 kVA, HP/HC 9 kVA, Tempo 9 kVA
-# the shared name (``_metric_names``) counts Tempo days left, not a duration, but promtool reads "days" as a time unit
+# the shared name (``metric_names``) counts Tempo days left, not a duration, but promtool reads "days" as a time unit
 
 
 @pytest.fixture(scope="module")

@@ -20,19 +20,19 @@ from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.costs import WM_PER_KWH
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
-from myelectricaldata.exporters import _vm_client as vmx
 from myelectricaldata.exporters import changes, store
-from myelectricaldata.exporters._metric_names import METRICS
-from myelectricaldata.exporters._vm_client import NONCE_LABEL, VictoriaMetricsClient, uncached
-from myelectricaldata.exporters._vm_series import COST, PUSHED, SLOT_COST, SLOT_ENERGY, samples_of
 from myelectricaldata.exporters.batches import EcowattDay, ExportBatch, Snapshot
 from myelectricaldata.exporters.manager import ExporterManager
+from myelectricaldata.exporters.metric_names import METRICS
 from myelectricaldata.exporters.victoriametrics import VictoriaMetricsError, VictoriaMetricsExporter
+from myelectricaldata.exporters.victoriametrics import client as vmx
+from myelectricaldata.exporters.victoriametrics.client import NONCE_LABEL, VictoriaMetricsClient, uncached
+from myelectricaldata.exporters.victoriametrics.series import COST, PUSHED, SLOT_COST, SLOT_ENERGY, samples_of
 from myelectricaldata.gateway.parse import DailyValue
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services import pricing_store, repair
 from myelectricaldata.services.datasets import DATASETS
 from myelectricaldata.services.pricing import cost_by_day
+from myelectricaldata.simulator import start_simulator
 from tests.servers import VictoriaMetrics, VmAuth, free_port
 
 from ..services.syncing import NOON, TODAY, copy_sqlite, make_sync, synced_sqlite

@@ -11,8 +11,8 @@ import requests
 from werkzeug.serving import make_server
 
 from myelectricaldata.gateway.client import GatewayClient, RetryPolicy
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, SimulatorState, create_simulator_app
-from myelectricaldata.gateway.simulator.server import QuietRequestHandler
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS, SimulatorState, create_simulator_app
+from myelectricaldata.simulator.server import QuietRequestHandler
 
 TODAY = date(2025, 11, 5)
 

@@ -20,7 +20,7 @@ from myelectricaldata.gateway.errors import (
     TransientError,
 )
 from myelectricaldata.gateway.parse import parse_daily, parse_load_curve, parse_usage_points
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, Household
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS, Household
 from tests.gateway.simfront import Naps, make_client, plug_in, statuses
 from tests.gateway.test_client import BASE, HCHP
 

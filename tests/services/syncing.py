@@ -14,8 +14,8 @@ from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.gateway.client import GatewayClient, RetryPolicy
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services.sync import SyncService
+from myelectricaldata.simulator import start_simulator
 
 TODAY = date(2025, 11, 5)
 NOON = datetime(2025, 11, 5, 12, 0, tzinfo=PARIS)

@@ -11,10 +11,10 @@ from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS, local_midnight_utc
 from myelectricaldata.gateway.parse import CurvePoint, DailyValue, MaxPower
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.services.datasets import wanted_days
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
 from myelectricaldata.services.repair import pdl_tables, purge, purge_preview, refetch
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from tests.services.syncing import TODAY, make_sync, snapshot
 
 A, B = "11111111111111", "22222222222222"

@@ -10,9 +10,9 @@ import pytest
 
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services.lock import sync_lock
 from myelectricaldata.services.scheduler import RETRY_HOURS, SyncJobs, build_scheduler, daily_time
+from myelectricaldata.simulator import start_simulator
 from tests.services.syncing import NOON, TODAY, make_sync
 
 

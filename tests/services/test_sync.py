@@ -13,12 +13,12 @@ from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS, local_day_bounds
 from myelectricaldata.gateway import parse
 from myelectricaldata.gateway.errors import QuotaExceeded
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.services.datasets import BY_NAME, Dataset
 from myelectricaldata.services.lock import SyncBusy, sync_lock
 from myelectricaldata.services.scheduler import SyncJobs
 from myelectricaldata.services.status import collect_status, format_status
 from myelectricaldata.services.sync import SyncReport
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from tests.services.syncing import NOON, TODAY, make_sync, snapshot
 
 BASE, HCHP, TEMPO = (h.usage_point_id for h in DEMO_HOUSEHOLDS)

@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from werkzeug.test import Client
 
 from myelectricaldata.energy.timeline import PARIS
-from myelectricaldata.gateway.simulator import SimulatorState, create_simulator_app
+from myelectricaldata.simulator import SimulatorState, create_simulator_app
 
 TODAY = date(2026, 11, 27)
 FLAT = "99000000000001"

@@ -33,7 +33,7 @@ def test_enedis_unavailable():
 
 def test_timeout_waits_then_answers_normally(monkeypatch):
     naps = []
-    monkeypatch.setattr("myelectricaldata.gateway.simulator.app.time.sleep", naps.append)
+    monkeypatch.setattr("myelectricaldata.simulator.app.time.sleep", naps.append)
     gateway = Gateway(timeout_seconds=7.5)
     gateway.state.inject("timeout")
     assert len(gateway.readings(DAILY, **PERIOD)) == 4

@@ -6,8 +6,8 @@ from datetime import date
 
 import pytest
 
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, Household, SimulatorState
-from myelectricaldata.gateway.simulator.households import offpeak_windows
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS, Household, SimulatorState
+from myelectricaldata.simulator.households import offpeak_windows
 
 from .helpers import CONVECTORS, FLAT, HEAT_PUMP, Gateway
 

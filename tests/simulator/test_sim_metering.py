@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, Household
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS, Household
 
 from .helpers import CONVECTORS, FLAT, HEAT_PUMP, Gateway, paris
 

@@ -8,7 +8,7 @@ import urllib.request
 
 import pytest
 
-from myelectricaldata.gateway.simulator import RunningSimulator, start_simulator
+from myelectricaldata.simulator import RunningSimulator, start_simulator
 
 from .helpers import TODAY
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date, timedelta
 
-from myelectricaldata.gateway.simulator.tempo import easter_sunday, is_public_holiday
+from myelectricaldata.simulator.tempo import easter_sunday, is_public_holiday
 
 from .helpers import Gateway, paris
 

@@ -130,7 +130,7 @@ def seed_database(url: str, tmp: Path, since: date = SEED_SINCE, today: date = T
     from myelectricaldata.database.migrate import upgrade
     from myelectricaldata.database.session import make_engine
     from myelectricaldata.energy.timeline import PARIS
-    from myelectricaldata.gateway.simulator import start_simulator
+    from myelectricaldata.simulator import start_simulator
     from tests.services.syncing import make_sync
 
     engine = make_engine(url)

@@ -15,9 +15,9 @@ from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
 from myelectricaldata.services.runtime import AppServices, BackgroundSync
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.web.app import create_app
 from tests.services.syncing import TODAY, make_sync
 

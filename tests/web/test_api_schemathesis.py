@@ -20,8 +20,8 @@ from hypothesis import settings
 from myelectricaldata.config import load_settings
 from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
-from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.services.runtime import AppServices, BackgroundSync
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.web.app import create_app
 from tests.services.syncing import TODAY, make_sync
 

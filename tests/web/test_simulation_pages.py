@@ -16,9 +16,9 @@ from myelectricaldata.database import models as m
 from myelectricaldata.energy.offers import regulated_offer
 from myelectricaldata.energy.tariffs import version_on
 from myelectricaldata.energy.timeline import PARIS
-from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services import pricing, pricing_store
 from myelectricaldata.services.runtime import AppServices
+from myelectricaldata.simulator import start_simulator
 from myelectricaldata.web.app import create_app
 from tests.services.syncing import make_sync
 from tests.web.test_data_pages import Tables

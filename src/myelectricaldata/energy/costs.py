@@ -287,6 +287,11 @@ def euros(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
+def euros_to_the_cent(amount: Decimal) -> float:
+    """``euros`` as a float (JSON payloads)."""
+    return float(euros(amount))
+
+
 def kwh(watt_minutes: int) -> Decimal:
     """Exact kWh of an energy in watt-minutes."""
     return Decimal(watt_minutes) / WM_PER_KWH

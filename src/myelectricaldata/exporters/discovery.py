@@ -1,4 +1,4 @@
-"""Finding plugins: the package's own modules, the entry-point group and a user folder of plugin files."""
+"""Finding plugins: the built-in list, the entry-point group and a user folder of plugin files."""
 
 from __future__ import annotations
 
@@ -6,9 +6,8 @@ import importlib
 import importlib.metadata
 import importlib.util
 import logging
-import pkgutil
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
@@ -20,7 +19,13 @@ log = logging.getLogger(__name__)
 
 GROUP = "myelectricaldata.exporters"
 BUILT_IN, ENTRY_POINT, FOLDER = "built-in", "entry point", "folder"
-FRAMEWORK = frozenset({"base", "batches", "changes", "discovery", "hookspecs", "manager", "schema", "store"})
+BUILT_IN_PLUGINS = (  # the exporters shipped with the app, as entry-point values (``module`` or ``module:Class``)
+    "myelectricaldata.exporters.homeassistant",
+    "myelectricaldata.exporters.jeedom",
+    "myelectricaldata.exporters.mqtt",
+    "myelectricaldata.exporters.prometheus",
+    "myelectricaldata.exporters.victoriametrics",
+)
 FOLDER_PACKAGE = "myelectricaldata_user_exporters"
 
 
@@ -34,13 +39,11 @@ class Candidate:
     load: Callable[[], object]
 
 
-def built_in(package: ModuleType) -> Iterator[Candidate]:
-    """Every module of the exporters package except the framework's own."""
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if info.name in FRAMEWORK or info.name.startswith("_"):
-            continue
-        module = f"{package.__name__}.{info.name}"
-        yield Candidate(info.name, BUILT_IN, module, lambda module=module: importlib.import_module(module))
+def built_in(values: Iterable[str] = BUILT_IN_PLUGINS) -> Iterator[Candidate]:
+    """The built-in plugins, each loaded as the entry point it would be if it were installed apart."""
+    for value in values:
+        ep = importlib.metadata.EntryPoint(value.partition(":")[0].rpartition(".")[2], value, GROUP)
+        yield Candidate(ep.name, BUILT_IN, ep.value, ep.load)
 
 
 def entry_points() -> Iterator[Candidate]:

@@ -9,6 +9,7 @@ import pluggy
 
 from .base import BaseExporter, ExportResult
 from .batches import ExportBatch
+from .routes import Route
 
 PROJECT = "myelectricaldata"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -38,3 +39,8 @@ def export_done(exporter_name: str, result: ExportResult) -> None:
 @hookspec
 def export_failed(exporter_name: str, error: str, retry_at: datetime) -> None:
     """Learn that an exporter's export failed, with its error and when it will be retried."""
+
+
+@hookspec
+def exporter_routes() -> list[Route]:
+    """Return the HTTP routes (GET) this plugin adds to the app; the web app serves them without knowing the plugin."""

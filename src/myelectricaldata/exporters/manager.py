@@ -2,42 +2,26 @@
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import logging
 import threading
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-import pluggy
 from sqlalchemy import Engine
 
-from . import changes, discovery, hookspecs, store
-from .base import BaseExporter, ExportResult, PartialExportError, check_exporter_class, classes_of
+from . import changes, discovery, store
+from .base import BaseExporter, ExportResult, PartialExportError
 from .batches import ExportBatch
-from .discovery import ModuleExporters
-from .hookspecs import PROJECT
+from .loading import PluginRow, Plugins
+from .routes import Route, RouteRequest, RouteResponse, refusal
 from .schema import ConfigField, defaults, masked, validate
 
 log = logging.getLogger(__name__)
 RETRY_BASE = timedelta(minutes=1)
 RETRY_CAP = timedelta(hours=6)
-
-
-@dataclass
-class PluginRow:
-    """One line of the plugins list: an exporter, or a plugin that failed to load or provides no exporter."""
-
-    name: str
-    source: str
-    origin: str
-    title: str = ""
-    version: str = ""
-    enabled: bool = False
-    error: str = ""
 
 
 @dataclass(frozen=True)
@@ -71,91 +55,44 @@ def _as_result(value: Any) -> ExportResult:
 
 
 class ExporterManager:
-    """Built-in modules, entry points and the user folder, loaded the same way into one pluggy manager."""
+    """Built-in plugins, entry points and the user folder, loaded the same way into one pluggy manager."""
 
     def __init__(self, engine: Engine, data_dir: Path, user_folder: Path | None = None,
-                 entry_points: bool = True) -> None:
+                 entry_points: bool = True, built_in: Iterable[str] = discovery.BUILT_IN_PLUGINS) -> None:
         self.engine = engine
         self.user_folder = Path(user_folder) if user_folder else Path(data_dir) / "exporters"
-        self.pm = pluggy.PluginManager(PROJECT)
-        self.pm.add_hookspecs(hookspecs)
-        self.classes: dict[str, type[BaseExporter]] = {}
-        self.loaded: list[PluginRow] = []
-        self._origin: dict[str, PluginRow] = {}
         self._instances: dict[str, tuple[dict[str, Any], BaseExporter]] = {}
         self._locks: dict[str, threading.RLock] = {}  # one run at a time per exporter (sync, button, reset)
         self._locks_lock = threading.Lock()
-        self._discover(entry_points)
+        self._discover(built_in, entry_points)
 
     # -- discovery ---------------------------------------------------------------------------------
-    def _discover(self, use_entry_points: bool) -> None:
-        package = importlib.import_module(__package__)
-        found = [*discovery.built_in(package), *(discovery.entry_points() if use_entry_points else ()),
-                 *discovery.folder(self.user_folder)]
-        rows: dict[str, PluginRow] = {}
-        for candidate in found:
-            row = PluginRow(candidate.plugin, candidate.source, candidate.origin)
-            self.loaded.append(row)
-            key = f"{candidate.source}:{candidate.plugin}"
-            rows[key] = rows[key + ":classes"] = row
-            self._load(candidate, key, row)
-        self._check_pending(rows)
-        self._collect_classes(rows)
+    def _discover(self, built_in: Iterable[str], use_entry_points: bool) -> None:
+        plugins = Plugins([*discovery.built_in(built_in), *(discovery.entry_points() if use_entry_points else ()),
+                           *discovery.folder(self.user_folder)])
+        self.pm, self.loaded, self.classes = plugins.pm, plugins.rows, plugins.classes
+        self._origin, self._routes = plugins.origin, plugins.routes
         try:
             self.pm.hook.exporters_loaded(names=sorted(self.classes))
         except Exception:
             log.exception("an exporters_loaded hook failed")
 
-    def _load(self, candidate: discovery.Candidate, key: str, row: PluginRow) -> None:
-        try:
-            loaded = candidate.load()
-            if inspect.isclass(loaded):
-                self.pm.register(ModuleExporters([loaded]), name=key + ":classes")
-                return
-            if not isinstance(loaded, ModuleType):
-                raise TypeError(f"{candidate.origin} is neither a module nor a BaseExporter subclass")
-            self.pm.register(loaded, name=key)
-            classes = classes_of(loaded)
-            if classes and not hasattr(loaded, "exporter_classes"):
-                self.pm.register(ModuleExporters(classes), name=key + ":classes")
-        except Exception as exc:
-            self._fail(row, key, exc)
+    # -- routes ------------------------------------------------------------------------------------
+    def routes(self) -> list[Route]:
+        """The HTTP routes the loaded plugins add."""
+        return list(self._routes.values())
 
-    def _fail(self, row: PluginRow, key: str, exc: BaseException) -> None:
-        row.error = "; ".join(filter(None, [row.error, f"{type(exc).__name__}: {exc}"]))
-        log.error("exporter plugin %s (%s, %s) failed to load: %s", row.name, row.source, row.origin, row.error)
-        for name in (key, key + ":classes"):
-            if self.pm.has_plugin(name):
-                self.pm.unregister(name=name)
-
-    def _check_pending(self, rows: dict[str, PluginRow]) -> None:
-        while True:
-            try:
-                self.pm.check_pending()
-                return
-            except pluggy.PluginValidationError as exc:
-                key = self.pm.get_name(exc.plugin) or ""
-                self._fail(rows[key], key.removesuffix(":classes"), exc)
-
-    def _collect_classes(self, rows: dict[str, PluginRow]) -> None:
-        for impl in self.pm.hook.exporter_classes.get_hookimpls():
-            row = rows[impl.plugin_name]
-            try:
-                provided = list(impl.function() or ())
-            except Exception as exc:
-                self._fail(row, impl.plugin_name.removesuffix(":classes"), exc)
-                continue
-            for cls in provided:
-                try:
-                    check_exporter_class(cls)
-                    if self.classes.get(cls.name, cls) is not cls:
-                        raise ValueError(f"name {cls.name!r} already used by {self._origin[cls.name].origin}")
-                except Exception as exc:
-                    row.error = "; ".join(filter(None, [row.error, f"{type(exc).__name__}: {exc}"]))
-                    log.error("exporter class %r from %s refused: %s", cls, row.origin, exc)
-                    continue
-                self.classes[cls.name] = cls
-                self._origin[cls.name] = row
+    def answer(self, route: Route, request: RouteRequest) -> RouteResponse:
+        """A route's answer: 404 with the reason while its exporter is not loaded or disabled, else its view's, the
+        exporter's config handed in."""
+        cls = route.exporter
+        if cls is None:
+            return route.view(request)
+        settings = self.settings(cls.name)
+        refused = refusal(route, self.classes.get(cls.name) is cls, settings)
+        if refused is not None:
+            return refused
+        return route.view(replace(request, config={**defaults(cls.config_schema), **(settings.config or {})}))
 
     # -- listing and settings ----------------------------------------------------------------------
     def exporter_class(self, name: str) -> type[BaseExporter]:

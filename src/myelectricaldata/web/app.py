@@ -40,7 +40,7 @@ def _secret_key(data_dir: Path) -> str:
 
 
 def create_app(settings: Settings, services: AppServices) -> Flask:
-    from . import health, metrics, security
+    from . import health, plugin_routes, security
     from .api import v1
     from .pages import balance, calendars, dashboard, data, exporters_page, money, settings_pages, simulation
 
@@ -58,8 +58,9 @@ def create_app(settings: Settings, services: AppServices) -> Flask:
     CSRFProtect(app).exempt(v1.bp)  # the JSON API takes no cookies-only form posts
     app.wsgi_app = IngressMiddleware(app.wsgi_app)
     for blueprint in (health.bp, security.bp, dashboard.bp, data.bp, money.bp, simulation.bp, balance.bp,
-                      calendars.bp, settings_pages.bp, exporters_page.bp, v1.bp, metrics.bp):
+                      calendars.bp, settings_pages.bp, exporters_page.bp, v1.bp):
         app.register_blueprint(blueprint)
+    plugin_routes.register(app, services)  # after the app's own, so a plugin cannot take one of their paths
 
     chart_assets = (Path(app.static_folder) / "vendor" / "uPlot.iife.min.js").is_file()
 

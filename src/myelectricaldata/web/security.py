@@ -13,6 +13,7 @@ from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
 from ..database import repository as repo
+from .plugin_routes import route_at
 
 SUPERVISOR_PROXY = "172.30.32.2"
 LOOPBACK = ("127.0.0.1", "::1")
@@ -68,8 +69,10 @@ def check_access():
     if settings.direct_port and port == str(settings.direct_port):
         if request.method == "GET" and request.path == "/healthz":
             return None
-        if request.method != "GET" or not (request.path.startswith("/api/v1/") or request.path == "/metrics"):
-            return _refuse(403, "the direct-access port serves only /metrics and the read-only API", json=True)
+        route = route_at(request.path)
+        if request.method != "GET" or not (request.path.startswith("/api/v1/") or (route and route.direct)):
+            return _refuse(403, "the direct-access port serves only the read-only API and the plugins' read-only "
+                                "routes", json=True)
         token = settings.api_token.reveal()
         if token and not _bearer_matches(request.headers.get("Authorization", ""), token):
             refusal, status = _refuse(401, "a bearer token is required on the direct-access port", json=True)
@@ -83,7 +86,7 @@ def check_access():
     if request.endpoint in OPEN_ENDPOINTS or remote in LOOPBACK or _in(remote, settings.trusted_networks):
         return None
     if password_hash() and not session.get("signed_in"):
-        if request.path.startswith("/api/") or request.path == "/metrics":
+        if request.path.startswith("/api/") or route_at(request.path):  # machines get 401, not the sign-in page
             return _refuse(401, "sign in first")
         return redirect(url_for("security.login", next=request.full_path))
     return None

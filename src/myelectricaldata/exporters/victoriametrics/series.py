@@ -1,7 +1,5 @@
 """The VictoriaMetrics exporter's pure part: a batch as samples, extra labels, selectors and what to push.
 
-A helper of ``victoriametrics``; its leading ``_`` keeps plugin discovery from listing it as a plugin.
-
 A series is ``(metric name, sorted labels)``; its samples map a timestamp in milliseconds to a value. Series are
 grouped in families, the unit the exporter reads back, compares and, when a value changed, deletes and writes
 again: one family per metric and PDL, except the two cost metrics, which form one family per PDL. In the
@@ -20,9 +18,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from ..energy.costs import WM_PER_KWH
-from ..energy.timeline import epoch, local_day_bounds
-from .batches import ExportBatch
+from ...energy.costs import WM_PER_KWH
+from ...energy.timeline import epoch, local_day_bounds
+from ..batches import ExportBatch
 
 Labels = tuple[tuple[str, str], ...]
 SeriesKey = tuple[str, Labels]

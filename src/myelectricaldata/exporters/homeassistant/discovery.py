@@ -7,7 +7,6 @@ and with ``object_id`` before. "Yesterday", week, month and year energies are ``
 start of their period), never ``total_increasing``; a cost is ``monetary``/``total``; the maximum power is an
 ``apparent_power`` ``measurement`` in VA (the only unit HA accepts for it). Without long-term statistics, no
 state class is sent (HA then keeps no statistics of those sensors).
-A helper module: its leading ``_`` keeps plugin discovery from listing it as a plugin.
 """
 
 from __future__ import annotations
@@ -18,11 +17,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from .. import __version__
-from ..energy.costs import kwh_to_the_wh
-from ..energy.timeline import PARIS
-from ._mqtt_topics import euros
-from .batches import PeriodTotals, Snapshot, UsagePointState
+from ... import __version__
+from ...energy.costs import euros_to_the_cent, kwh_to_the_wh
+from ...energy.timeline import PARIS
+from ..batches import PeriodTotals, Snapshot, UsagePointState
 
 ORIGIN = {"name": "MyElectricalData", "sw": __version__, "url": "https://github.com/MyElectricalData"}
 DEFAULT_ENTITY_ID_FROM = (2025, 10, 0)
@@ -123,9 +121,9 @@ class Discovery:
                 cmps[key] = self._energy(ident, key, f"Consommation hier {slot.replace('_', ' ')}", f"{stem}_{key}",
                                          "yesterday_reset")
                 state[key] = kwh_to_the_wh(wm)
-            state["cost_yesterday"] = euros(cost.total)
-            state["cost_details"] = {"day": cost.day.isoformat(), "energy": euros(cost.energy_cost),
-                                     "subscription": euros(cost.subscription), "offer": cost.offer_key,
+            state["cost_yesterday"] = euros_to_the_cent(cost.total)
+            state["cost_details"] = {"day": cost.day.isoformat(), "energy": euros_to_the_cent(cost.energy_cost),
+                                     "subscription": euros_to_the_cent(cost.subscription), "offer": cost.offer_key,
                                      "estimated": cost.estimated}
             state.setdefault("yesterday_reset", midnight(cost.day))
         cmps["cost_yesterday"] = self._entity(

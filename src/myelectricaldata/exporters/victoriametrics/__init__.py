@@ -1,6 +1,6 @@
 """VictoriaMetrics exporter: the history pushed with its own timestamps, never a sample twice.
 
-What is sent (names from ``_metric_names``; labels ``pdl``, ``direction``, ``slot`` and ``color`` in lower case,
+What is sent (names from ``metric_names``; labels ``pdl``, ``direction``, ``slot`` and ``color`` in lower case,
 plus the user's extra labels): the load curves (``linky_load_curve_watts`` at each interval's start), and at the
 local midnight of each day the daily energy (``linky_daily_energy_kwh``), the energy and cost per tariff slot
 (``linky_daily_slot_energy_kwh``, ``linky_daily_slot_cost_euros``), the day's cost with its subscription share
@@ -11,7 +11,7 @@ so a corrected maximum replaces the day's sample instead of adding one), the Tem
 
 Never twice. VictoriaMetrics keeps both samples when one is imported twice (``-dedup.minScrapeInterval`` would keep
 one, the biggest, and is the server's setting, not ours), so before pushing, the exporter reads what it already
-holds. Series are grouped in families (``_vm_series``: one metric and PDL, or the two cost metrics of a PDL). For
+holds. Series are grouped in families (``series``: one metric and PDL, or the two cost metrics of a PDL). For
 each family of the batch it reads ``/api/v1/export`` over the batch's window, then:
 
 - a timestamp VictoriaMetrics lacks is pushed; one it holds once with the same value is left alone;
@@ -51,9 +51,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ._metric_names import parse_labels
-from ._vm_client import VictoriaMetricsClient, VictoriaMetricsError, check_url, header_text
-from ._vm_series import (
+from ..base import BaseExporter, ExportResult
+from ..batches import ExportBatch
+from ..metric_names import parse_labels
+from ..schema import ConfigField
+from .client import VictoriaMetricsClient, VictoriaMetricsError, check_url, header_text
+from .series import (
     PUSHED,
     Family,
     Samples,
@@ -66,9 +69,6 @@ from ._vm_series import (
     selector,
     window,
 )
-from .base import BaseExporter, ExportResult
-from .batches import ExportBatch
-from .schema import ConfigField
 
 log = logging.getLogger(__name__)
 

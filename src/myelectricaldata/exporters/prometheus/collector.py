@@ -1,4 +1,4 @@
-"""Prometheus exporter: nothing is pushed; ``/metrics`` reads the latest values from the database at each scrape."""
+"""What a scrape reads: the samples of the enabled PDLs, Tempo and EcoWatt from the database, and their exposition."""
 
 from __future__ import annotations
 
@@ -11,15 +11,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, func, select
 
-from ..database import models as m
-from ..energy.costs import WM_PER_KWH, DayCost
-from ..energy.timeline import PARIS
-from ..services.pricing import cost_by_day
-from . import changes
-from ._metric_names import METRICS, parse_labels
-from .base import BaseExporter, ExportResult
-from .batches import ExportBatch, Snapshot, UsagePointState
-from .schema import ConfigField
+from ...database import models as m
+from ...energy.costs import WM_PER_KWH, DayCost
+from ...energy.timeline import PARIS
+from ...services.pricing import cost_by_day
+from .. import changes
+from ..batches import Snapshot, UsagePointState
+from ..metric_names import METRICS
 
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
@@ -27,16 +25,13 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NAME = "prometheus"
-INGRESS = "/api/hassio_ingress/"
-DIRECT_PORT = 8081  # the add-on's direct-access listener
 COLOURS = ("BLUE", "WHITE", "RED")
 Labels = tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
 class Sample:
-    """One value of a metric named in ``_metric_names.METRICS``, with its own labels (the custom ones not included)."""
+    """One value of a metric named in ``metric_names.METRICS``, with its own labels (the custom ones not included)."""
 
     metric: str
     labels: Labels
@@ -183,48 +178,3 @@ def exposition(reg: CollectorRegistry, accept: str | None) -> tuple[bytes, str]:
 
     encoder, content_type = choose_encoder(accept or "")
     return encoder(reg), content_type
-
-
-class PrometheusExporter(BaseExporter):
-    name = NAME
-    title = "Prometheus"
-    description = ("Valeurs actuelles (énergie, HP/HC ou Tempo, coût, puissance max, Tempo, EcoWatt) exposées sur "
-                   "/metrics : Prometheus vient les lire, rien n'est envoyé")
-    version = "1.0.0"
-    config_schema = (
-        ConfigField("extra_labels", "Étiquettes ajoutées", check=parse_labels,
-                    help="clé=valeur séparées par des virgules, ajoutées à chaque mesure ; par exemple site=maison"),
-    )
-
-    def export(self, batch: ExportBatch) -> ExportResult:
-        """Nothing to send: Prometheus reads /metrics when it scrapes."""
-        return ExportResult(0, "rien à envoyer : les valeurs sont exposées sur /metrics, où Prometheus vient les lire")
-
-    def test_connection(self) -> tuple[bool, str]:
-        """Nothing to reach: checks the labels only."""
-        labels = parse_labels(self.config.get("extra_labels"))
-        shown = ", ".join(f"{k}={v}" for k, v in labels.items()) or "aucune"
-        return True, f"rien à joindre : Prometheus vient lire /metrics (étiquettes ajoutées : {shown})"
-
-    def notes(self, app_url: str) -> list[str]:
-        """Where Prometheus scrapes: the direct-access port under Home Assistant, the app's own /metrics otherwise."""
-        token = "avec l'en-tête « Authorization: Bearer <jeton> » si un jeton d'API est défini"
-        if INGRESS in app_url:
-            return [
-                "L'adresse de l'interface dans Home Assistant (ingress) ne peut pas être lue par Prometheus.",
-                f"Dans l'onglet Réseau de l'add-on, associez le port {DIRECT_PORT} à un port de l'hôte ({DIRECT_PORT} "
-                f"par exemple) et redémarrez l'add-on, puis faites lire http://<hôte>:{DIRECT_PORT}/metrics (le port "
-                f"de l'hôte choisi) par Prometheus, {token} (option api_token).",
-                f"Par exemple : scrape_configs: [{{job_name: linky, static_configs: [{{targets: "
-                f"['<hôte>:{DIRECT_PORT}']}}], authorization: {{credentials: <jeton>}}}}]",
-                "/metrics ne répond que lorsque cet exportateur est activé.",
-            ]
-        return [
-            f"Adresse à faire lire par Prometheus : {app_url}metrics",
-            "Avec le port d'accès direct (DIRECT_PORT), aussi http://<hôte>:<DIRECT_PORT>/metrics, "
-            f"{token} (API_TOKEN).",
-            "Sur le port de l'application, /metrics suit les règles de l'interface : ouvert depuis cette machine et "
-            "les réseaux de TRUSTED_NETWORKS, refusé (401) ailleurs quand un mot de passe protège l'interface.",
-            "/metrics ne répond que lorsque cet exportateur est activé.",
-        ]
-

@@ -22,19 +22,19 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..energy.costs import euros as to_the_cent
-from ..energy.costs import kwh_rounded
-from ..energy.timeline import PARIS
-from ._jeedom_api import (
+from ...energy.costs import euros as to_the_cent
+from ...energy.costs import kwh_rounded
+from ...energy.timeline import PARIS
+from ..base import BaseExporter, ExportResult, PartialExportError
+from ..batches import ExportBatch, Snapshot, UsagePointState
+from ..schema import ConfigField
+from .api import (
     AUTH_SLEEP,
     JeedomClient,
     JeedomCommandError,
     JeedomError,
     local,
 )
-from .base import BaseExporter, ExportResult, PartialExportError
-from .batches import ExportBatch, Snapshot, UsagePointState
-from .schema import ConfigField
 
 log = logging.getLogger(__name__)
 

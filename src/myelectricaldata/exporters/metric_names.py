@@ -4,7 +4,6 @@ Prometheus exposes the current values (no timestamps); VictoriaMetrics receives 
 names, each sample at its own time, so one dashboard serves both. Energy in kWh, power in VA or W, money in
 euros; labels: ``pdl`` (14 digits), ``direction`` (consumption, production), ``slot`` (base, hp, hc,
 blue_hp ... red_hc), ``color`` (blue, white, red), ``day`` (today, tomorrow: never a date).
-A helper module: its leading ``_`` keeps plugin discovery from listing it as a plugin.
 """
 
 from __future__ import annotations

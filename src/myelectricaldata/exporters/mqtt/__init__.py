@@ -1,6 +1,6 @@
 """MQTT exporter: daily energy, slots, costs, max power, production, Tempo and EcoWatt to a broker (paho-mqtt 2.x).
 
-Topics are listed in ``_mqtt_topics``. ``<prefix>/status`` is the availability topic: ``online`` (retained) once
+Topics are listed in ``topics``. ``<prefix>/status`` is the availability topic: ``online`` (retained) once
 connected, ``offline`` from the last will when the client vanishes, and on a clean disconnect. Under the add-on,
 an empty host means the broker of the Supervisor's MQTT service; whatever the user entered wins.
 """
@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from ._mqtt_link import BROKER_FIELDS, MqttError, MqttLink
-from ._mqtt_topics import messages
-from .base import BaseExporter, ExportResult
-from .batches import ExportBatch
-from .schema import ConfigField
+from ..base import BaseExporter, ExportResult
+from ..batches import ExportBatch
+from ..mqtt_link import BROKER_FIELDS, MqttError, MqttLink
+from ..schema import ConfigField
+from .topics import messages
 
 __all__ = ["MqttError", "MqttExporter"]
 

@@ -3,7 +3,6 @@
 Every answer is HTTP 200, errors included (plain text in the HTTP API, an "error" object in JSON-RPC, whose code is
 not to be trusted); a refused key costs a 5-second sleep on Jeedom's side and counts toward an IP ban (then served as
 404). Messages name the endpoint (a password in the URL masked) and the command id, never the key.
-A helper module: its leading ``_`` keeps plugin discovery from listing it as a plugin.
 """
 
 from __future__ import annotations
@@ -15,8 +14,8 @@ from typing import Any
 
 import requests
 
-from ..config import mask_url
-from ..energy.timeline import PARIS
+from ...config import mask_url
+from ...energy.timeline import PARIS
 
 log = logging.getLogger(__name__)
 

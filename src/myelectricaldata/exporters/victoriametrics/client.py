@@ -1,7 +1,6 @@
 """VictoriaMetrics over HTTP for its exporter: one session with the user's auth and TLS choice, every failure as a
 VictoriaMetricsError in French (never a secret), reads through ``/api/v1/export``, gzipped imports, deletions, and
 the flush that makes this process's last import readable.
-A helper module: its leading ``_`` keeps plugin discovery from listing it as a plugin.
 """
 
 from __future__ import annotations
@@ -20,8 +19,8 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 
-from ._vm_series import Held, Samples, import_lines, parse_export
-from .base import PartialExportError
+from ..base import PartialExportError
+from .series import Held, Samples, import_lines, parse_export
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,6 @@
 """One MQTT broker connection shared by the exporters that publish (paho-mqtt 2.x): the broker settings, completed
 by the Supervisor's MQTT service when the host is left empty, an availability topic with a last will, subscriptions
 kept across reconnections, and publishes waited for until the broker acknowledges them.
-
-A helper module: its leading ``_`` keeps plugin discovery from listing it as a plugin.
 """
 
 from __future__ import annotations

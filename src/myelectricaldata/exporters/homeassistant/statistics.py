@@ -7,7 +7,6 @@ the running sum from the last sum HA holds strictly before the first hour sent, 
 (HA's own hourly values where the batch has none), so a day filled in late or a price change keeps the sums
 continuous. The metadata follow the HA version: ``has_mean`` up to 2025.10; ``mean_type`` and ``unit_class`` from
 2025.11 (required from 2026.11, refused before 2025.11).
-A helper module: its leading ``_`` keeps plugin discovery from listing it as a plugin.
 """
 
 from __future__ import annotations
@@ -18,10 +17,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
-from ..energy.aggregate import LocalClock
-from ..energy.costs import WM_PER_KWH
-from ._ha_discovery import slug
-from .batches import ExportBatch, UsagePointState
+from ...energy.aggregate import LocalClock
+from ...energy.costs import WM_PER_KWH
+from ..batches import ExportBatch, UsagePointState
+from .discovery import slug
 
 SOURCE = "myelectricaldata"
 MEAN_TYPE_FROM = (2025, 11, 0)

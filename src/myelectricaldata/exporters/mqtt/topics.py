@@ -1,7 +1,5 @@
 """The MQTT exporter's topics: what a batch can support, as (topic, value, unit, date, pdl, extra) messages.
 
-A helper of ``mqtt``; its leading ``_`` keeps plugin discovery from listing it as a plugin.
-
 Pure functions, no broker. An exporter only sees its batch (the rows changed since its mark plus the snapshot), so:
 
 - ``consumption/daily/<YYYY-MM-DD>`` is published for the newest ``DAILY_DAYS`` days of the batch;
@@ -20,10 +18,9 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from ..energy.costs import euros as to_the_cent
-from ..energy.costs import kwh_to_the_wh
-from ..energy.timeline import PARIS
-from .batches import DailyEnergy, ExportBatch, PeriodTotals
+from ...energy.costs import euros_to_the_cent, kwh_to_the_wh
+from ...energy.timeline import PARIS
+from ..batches import DailyEnergy, ExportBatch, PeriodTotals
 
 DAILY_DAYS = 31
 
@@ -57,10 +54,6 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(PARIS).isoformat()
 
 
-def euros(amount: Decimal) -> float:
-    return float(to_the_cent(amount))
-
-
 def _energy(rows: list[DailyEnergy], pdl: str, kind: str) -> list[Message]:
     by_day = {r.day: r.wh for r in rows}
     if not by_day:
@@ -84,17 +77,18 @@ def _costs(batch: ExportBatch, pdl: str) -> list[Message]:
     days = sorted((c.cost for c in batch.costs if c.usage_point_id == pdl), key=lambda c: c.day)
     if not days:
         return []
-    out = [Message(f"{pdl}/cost/daily/{c.day.isoformat()}", euros(c.total), "EUR", c.day, pdl)
+    out = [Message(f"{pdl}/cost/daily/{c.day.isoformat()}", euros_to_the_cent(c.total), "EUR", c.day, pdl)
            for c in days[-DAILY_DAYS:]]
     last = days[-1]
-    out.append(Message(f"{pdl}/cost/yesterday", euros(last.total), "EUR", last.day, pdl,
-                       {"energy": euros(last.energy_cost), "subscription": euros(last.subscription),
-                        "offer": last.offer_key, "estimated": last.estimated}))
+    out.append(Message(f"{pdl}/cost/yesterday", euros_to_the_cent(last.total), "EUR", last.day, pdl,
+                       {"energy": euros_to_the_cent(last.energy_cost),
+                        "subscription": euros_to_the_cent(last.subscription), "offer": last.offer_key,
+                        "estimated": last.estimated}))
     for slot, watt_minutes in sorted(last.energy.items()):
         key = slot.lower()
         out.append(Message(f"{pdl}/consumption/yesterday/{key}", kwh_to_the_wh(watt_minutes), "kWh", last.day,
                            pdl))
-        out.append(Message(f"{pdl}/cost/yesterday/{key}", euros(last.costs.get(slot, Decimal(0))), "EUR",
+        out.append(Message(f"{pdl}/cost/yesterday/{key}", euros_to_the_cent(last.costs.get(slot, Decimal(0))), "EUR",
                            last.day, pdl))
     return out
 

@@ -1,12 +1,12 @@
 """Home Assistant exporter: sensors through MQTT discovery, and hourly statistics for the Energy dashboard.
 
-Discovery (``_ha_discovery``) goes to its own broker connection (by default the Supervisor's MQTT service), so a
+Discovery (``discovery``) goes to its own broker connection (by default the Supervisor's MQTT service), so a
 failing MQTT exporter never stops it. Configs and states are retained, published again when HA announces
 ``online`` on ``<prefix>/status``, and a device we published that is no longer wanted (a PDL removed or disabled)
 gets an empty retained config, which removes it from HA. The retained configs already on the broker are read at
 connection, so this also holds across restarts.
 
-Statistics (``_ha_statistics``) go through HA's websocket (``recorder/import_statistics``): the Supervisor's proxy
+Statistics (``statistics``) go through HA's websocket (``recorder/import_statistics``): the Supervisor's proxy
 under the add-on, or the URL and long-lived token the user enters. HA queues imports, so an export waits until
 the last row of each statistic reads back before it counts as done.
 """
@@ -19,14 +19,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .. import supervisor
-from ._ha_discovery import Device, Discovery, payload
-from ._ha_statistics import SOURCE, Series, chunks, iso_hour, rows_from, series_of, stored_rows
-from ._ha_websocket import NEWEST, HomeAssistantError, HomeAssistantSocket, endpoint, version_of
-from ._mqtt_link import BROKER_FIELDS, MqttError, MqttLink
-from .base import BaseExporter, ExportResult, PartialExportError
-from .batches import ExportBatch
-from .schema import ConfigField
+from ... import supervisor
+from ..base import BaseExporter, ExportResult, PartialExportError
+from ..batches import ExportBatch
+from ..mqtt_link import BROKER_FIELDS, MqttError, MqttLink
+from ..schema import ConfigField
+from .discovery import Device, Discovery, payload
+from .statistics import SOURCE, Series, chunks, iso_hour, rows_from, series_of, stored_rows
+from .websocket import NEWEST, HomeAssistantError, HomeAssistantSocket, endpoint, version_of
 
 log = logging.getLogger(__name__)
 

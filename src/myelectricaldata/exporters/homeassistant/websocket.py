@@ -2,7 +2,6 @@
 
 Under the add-on it goes through the Supervisor's proxy ``ws://supervisor/core/websocket`` with ``SUPERVISOR_TOKEN``;
 standalone, to ``<url>/api/websocket`` with a long-lived token. Errors name the URL, never the token.
-A helper module: its leading ``_`` keeps plugin discovery from listing it as a plugin.
 """
 
 from __future__ import annotations
@@ -15,7 +14,7 @@ from typing import Any
 
 import websocket
 
-from ..supervisor import supervisor_url
+from ...supervisor import supervisor_url
 
 TIMEOUT = 30.0
 NEWEST = (9999, 0, 0)  # an unknown version counts as the newest
