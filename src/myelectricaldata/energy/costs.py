@@ -148,7 +148,8 @@ def price_days(loads: Mapping[date, DayLoad], offer: Offer, facts: Callable[[dat
     buyback = buyback if buyback is not None else offer.buyback
     rule = RULES[offer.kind]
     starts = [v.valid_from for v in offer.versions]
-    fixed = None if offer.kind == "CUSTOM" else offer.slots
+    zeros = {} if offer.kind == "CUSTOM" else dict.fromkeys(offer.slots, 0)  # custom: the slots met only
+    shares: dict[tuple[Decimal, int], Decimal] = {}  # subscription share per (monthly price, year)
     out = []
     for day in sorted(set(loads) | set(production)):
         load = loads.get(day) or DayLoad()
@@ -156,17 +157,24 @@ def price_days(loads: Mapping[date, DayLoad], offer: Offer, facts: Callable[[dat
         version, in_force = grid_on(offer.versions, day, starts)
         prices = version.energy_for(fact.kva)
         plan = rule(offer, cal, prices)
-        split = split_energy(load, plan.spans, table)
-        energy = {**dict.fromkeys(fixed, 0), **split} if fixed is not None else dict(split)
-        unknown = tuple((d, calendar, value) for d, calendar, value, before in plan.unknown
-                        if before is None or _energy_before(load, before, table))
-        costs = {slot: prices[slot] * wm / WM_PER_KWH for slot, wm in energy.items()}
+        energy = zeros.copy()
+        energy.update(split_energy(load, plan.spans, table))
+        unknown: tuple[tuple[date, str, str], ...] = ()
+        assumed: tuple[tuple[date, str], ...] = ()
+        if plan.unknown:
+            unknown = tuple((d, calendar, value) for d, calendar, value, before in plan.unknown
+                            if before is None or _energy_before(load, before, table))
+            assumed = tuple((d, value) for d, calendar, value in unknown if calendar == "TEMPO")
+        costs = {slot: prices[slot] * wm / WM_PER_KWH if wm else ZERO for slot, wm in energy.items()}
         monthly = version.monthly(fact.kva)
+        share = ZERO
+        if monthly is not None:
+            share = shares.get((monthly, day.year)) or shares.setdefault(
+                (monthly, day.year), subscription_share(monthly, day))
         made = production.get(day, 0)
         out.append(DayCost(
-            day, offer.key, energy, costs, subscription_share(monthly, day) if monthly is not None else ZERO,
-            fact.kva, version.valid_from, monthly is not None, bool(unknown) or not in_force,
-            tuple((d, value) for d, calendar, value in unknown if calendar == "TEMPO"), plan.colours, made,
+            day, offer.key, energy, costs, share, fact.kva, version.valid_from, monthly is not None,
+            bool(unknown) or not in_force, assumed, plan.colours, made,
             buyback * made / WM_PER_KWH if buyback is not None and made else ZERO, in_force, unknown))
     return out
 

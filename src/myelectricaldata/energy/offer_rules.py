@@ -94,8 +94,9 @@ def offpeak_of(offer: Offer, cal: DayCalendar) -> Spans:
     """Off-peak windows of an HP/HC offer that day: the user's override, the offer's own, else the contract's."""
     if cal.override is not None:
         return cal.override
-    if offer.offpeak_by_weekday:
-        return offer.offpeak_by_weekday[cal.weekday]
+    own = offer.offpeak_by_weekday[cal.weekday] if offer.offpeak_by_weekday else None
+    if own is not None:
+        return own
     return offer.offpeak if offer.offpeak is not None else cal.offpeak
 
 

@@ -49,7 +49,7 @@ class Offer:
     buyback: Decimal | None = None
     regulated: bool = False
     notes: tuple[str, ...] = field(default=())
-    offpeak_by_weekday: tuple[Spans, ...] = ()  # the offer's own windows per weekday, Monday first
+    offpeak_by_weekday: tuple[Spans | None, ...] = ()  # the offer's own windows per weekday, Monday first
     hours: str = ""  # the supplier's own hour rules (a key of offer_rules.SUPPLIER_HOURS)
     provider: str = ""
     power_kva: int | None = None  # the subscribed power a catalog offer is published for
