@@ -11,8 +11,10 @@ import pytest
 from myelectricaldata.energy import offer_rules
 from myelectricaldata.energy.calendars import DayFacts
 from myelectricaldata.energy.catalog import CatalogGrid, catalog_offer
-from myelectricaldata.energy.costs import loads_by_day, price_days
+from myelectricaldata.energy.costs import euros, loads_by_day, price_days
+from myelectricaldata.energy.offers import regulated_offer
 from myelectricaldata.energy.offpeak import parse_windows
+from myelectricaldata.energy.simulation import simulate_offers
 from tests.energy.test_costs import points
 
 NIGHT = parse_windows("HC (22H00-6H00)")
@@ -288,3 +290,22 @@ def test_a_day_no_grid_covers_is_priced_with_the_nearest_and_flagged(day, grid_f
                                                         (date(2025, 11, 1), None, "16.00")))
     (cost,) = priced(points(day, 1000), base)
     assert cost.prices_from == grid_from and not cost.grid_in_force and cost.estimated
+
+
+def test_a_ranking_mixes_regulated_and_catalog_offers_and_counts_the_flagged_days():
+    october = [date(2025, 10, d) for d in range(1, 32)]
+    unknown = {date(2025, 10, 7), date(2025, 10, 8), date(2025, 10, 9)}
+    late_base = offer("BASE", {"base_price": "0.20"}, "Base", grids=((date(2025, 10, 15), None, "15.00"),))
+    loads = loads_by_day([p for d in october for p in points(d, 1000)])
+    results = {r.key: r for r in simulate_offers(
+        loads, [regulated_offer("BASE"), late_base, ZEN_FLEX], lambda day: DayFacts(6, NIGHT), {},
+        date(2025, 11, 1), "regulated:BASE", zen_flex={d: "ECO" for d in october if d not in unknown})}
+    base, zen = results[late_base.key], results[ZEN_FLEX.key]
+    # 30 days of 24 kWh and the 25-hour 26 October: 745 kWh x 0.20 = 149.00; subscription 31 x 15.00 x 12 / 365
+    assert base.energy_12_months == D("149.00") and euros(base.last_12_months) == D("164.29")  # 149 + 15.2877
+    assert base.nearest_grid_days == 14 and base.unknown_calendar_days == 0  # 1-14 October: before its grid
+    # Zen Flex: 27 Éco days x 4.0460 = 109.2420, 26 October (18 kWh HC + 7 kWh HP) 4.1979, 3 unknown days priced
+    # Sobriété 3 x 8.6318 = 25.8954: 139.3353
+    assert zen.energy_12_months == D("139.3353") and zen.unknown_calendar_days == 3 and zen.nearest_grid_days == 0
+    assert results["regulated:BASE"].savings == 0 and base.savings == results["regulated:BASE"].last_12_months - \
+        base.last_12_months

@@ -11,6 +11,7 @@ from decimal import Decimal as D
 import pytest
 
 from myelectricaldata.energy.calendars import DayFacts
+from myelectricaldata.energy.catalog import kva_in_name, name_without_kva, offer_kind
 from myelectricaldata.energy.costs import loads_by_day, price_days
 from myelectricaldata.gateway.catalog import (
     catalog_offers,
@@ -147,3 +148,20 @@ def test_a_fixture_offer_priced_in_force_and_before_its_grid():
     assert not before.grid_in_force and before.estimated  # the grid applies from 1 August: nearest grid, flagged
     (nine_kva,) = price_days(loads_by_day(points(august, 1000)), base, lambda day: DayFacts(9))
     assert not nine_kva.subscription_known  # a 6 kVA offer has no 9 kVA subscription
+
+
+@pytest.mark.parametrize(("name", "base", "kva"), [
+    ("Tarif Bleu", "Tarif Bleu", None), ("Zen Fixe 6 kVA", "Zen Fixe", 6), ("Zen Fixe - 9 kVA", "Zen Fixe", 9),
+    ("Online (12kVA)", "Online", 12), ("Flexi Watt - 2 saisons - 36 KVA", "Flexi Watt - 2 saisons", 36),
+])
+def test_offer_names_lose_their_kva(name, base, kva):
+    assert (name_without_kva(name), kva_in_name(name)) == (base, kva)
+
+
+@pytest.mark.parametrize(("offer_type", "name", "kind"), [
+    ("SEASONAL", "Zen Week-End - Option Flex - 6 kVA", "ZEN_FLEX"), ("ZEN_FLEX", "Option Flex", "ZEN_FLEX"),
+    ("seasonal", "Zen Flex", "ZEN_FLEX"), ("SEASONAL", "Flexi Watt - 2 saisons", "SEASONAL"),
+    ("HC_HP", "Zen Fixe Heures Creuses", "HC_HP"),
+])
+def test_zen_flex_is_recognised_by_type_or_name(offer_type, name, kind):
+    assert offer_kind(offer_type, name) == kind
