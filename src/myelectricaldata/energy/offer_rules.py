@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from .calendars import EJP_DAY_COLOUR, DayCalendar, red_possible
 from .offpeak import WHOLE_DAY, Spans
+from .tempo import DAY_STARTS
+from .tempo import OFFPEAK as TEMPO_OFFPEAK
 
 if TYPE_CHECKING:
     from .offers import HourRule, Offer
@@ -23,8 +25,7 @@ Schedule = tuple[tuple[int, int, str], ...]  # [start, end) wall-clock minutes -
 Unknown = tuple[date, str, str, int | None]  # (day, calendar, value assumed, counts only with energy before minute)
 
 # -- Fixed hours (regulated or published by the supplier) ------------------------------------------------
-TEMPO_OFFPEAK: Spans = ((0, 360), (1320, 1440))  # 22:00 -> 06:00, whatever the contract says
-TEMPO_DAY_START = 360  # a Tempo day runs 06:00 -> 06:00
+TEMPO_DAY_START = DAY_STARTS.hour * 60  # a Tempo day runs 06:00 -> 06:00, off-peak 22:00 -> 06:00 (TEMPO_OFFPEAK)
 EJP_DAY_START, EJP_PEAK_END = 420, 60  # an EJP day's 18 peak hours run 07:00 -> 01:00 the next morning
 NIGHT_OFFPEAK: Spans = ((0, 360), (1380, 1440))  # Nuit & Week-end: 23:00 -> 06:00 on working days
 
@@ -143,34 +144,31 @@ def seasonal(offer: Offer, cal: DayCalendar, prices: Mapping[str, Decimal]) -> D
     return DaySchedule(two_slots(spans, f"HC_{season}", f"HP_{season}"), unknown)
 
 
+def _typed_days(pair: tuple[str | None, str | None], calendar: str, offpeak: Spans, start: int,
+                day: date) -> DaySchedule:
+    """A day whose slots are named by the type of the calendar day in force: the previous day's until the wall
+    clock reaches ``start``, then this day's; off-peak on ``offpeak``. Unknown types take the table's value."""
+    assumed = ASSUMED_WHEN_UNKNOWN[calendar]
+    before, today = pair
+    unknown: list[Unknown] = []
+    if start and before is None:
+        unknown.append((day - timedelta(days=1), calendar, assumed, start))
+    if today is None:
+        unknown.append((day, calendar, assumed, None))
+    first, second = before or assumed, today or assumed
+    spans = join_days(two_slots(offpeak, f"{first}_HC", f"{first}_HP"),
+                      two_slots(offpeak, f"{second}_HC", f"{second}_HP"), start)
+    return DaySchedule(spans, tuple(unknown), (first, second))
+
+
 def zen_flex(offer: Offer, cal: DayCalendar, prices: Mapping[str, Decimal]) -> DaySchedule:
     """Zen Flex: the day type's HP/HC pair, off-peak 20:00 -> 08:00 and 13:00 -> 18:00 every day."""
-    assumed = ASSUMED_WHEN_UNKNOWN["ZEN_FLEX"]
-    before, today = cal.zen_flex
-    unknown: list[Unknown] = []
-    if ZEN_FLEX_DAY_START and before is None:
-        unknown.append((cal.day - timedelta(days=1), "ZEN_FLEX", assumed, ZEN_FLEX_DAY_START))
-    if today is None:
-        unknown.append((cal.day, "ZEN_FLEX", assumed, None))
-    first, second = before or assumed, today or assumed
-    spans = join_days(two_slots(ZEN_FLEX_OFFPEAK, f"{first}_HC", f"{first}_HP"),
-                      two_slots(ZEN_FLEX_OFFPEAK, f"{second}_HC", f"{second}_HP"), ZEN_FLEX_DAY_START)
-    return DaySchedule(spans, tuple(unknown))
+    return _typed_days(cal.zen_flex, "ZEN_FLEX", ZEN_FLEX_OFFPEAK, ZEN_FLEX_DAY_START, cal.day)._replace(colours=())
 
 
 def tempo(offer: Offer, cal: DayCalendar, prices: Mapping[str, Decimal]) -> DaySchedule:
     """Tempo: before 06:00 the previous Tempo day's off-peak, then this day's colour, off-peak from 22:00."""
-    assumed = ASSUMED_WHEN_UNKNOWN["TEMPO"]
-    before, today = cal.tempo
-    unknown: list[Unknown] = []
-    if before is None:
-        unknown.append((cal.day - timedelta(days=1), "TEMPO", assumed, TEMPO_DAY_START))
-    if today is None:
-        unknown.append((cal.day, "TEMPO", assumed, None))
-    first, second = before or assumed, today or assumed
-    spans = join_days(two_slots(TEMPO_OFFPEAK, f"{first}_HC", f"{first}_HP"),
-                      two_slots(TEMPO_OFFPEAK, f"{second}_HC", f"{second}_HP"), TEMPO_DAY_START)
-    return DaySchedule(spans, tuple(unknown), (first, second))
+    return _typed_days(cal.tempo, "TEMPO", TEMPO_OFFPEAK, TEMPO_DAY_START, cal.day)
 
 
 def ejp(offer: Offer, cal: DayCalendar, prices: Mapping[str, Decimal]) -> DaySchedule:
