@@ -112,6 +112,9 @@ def split_energy(load: DayLoad, schedule: Schedule, table: dict) -> dict[str, in
     known = load.by_schedule.get(schedule)
     if known is not None:
         return known
+    if len(schedule) == 1:  # one slot all day: every minute of every interval
+        whole = load.by_schedule[schedule] = {schedule[0][2]: load.total} if load.watts else {}
+        return whole
     shares_of: dict[tuple[int, int], Shares] | None = table.get(schedule)
     if shares_of is None:
         shares_of = table[schedule] = {}
