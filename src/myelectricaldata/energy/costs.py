@@ -1,9 +1,10 @@
-"""Costs of consumption under an offer (pure): each point's slot from its local wall-clock time, dated prices.
+"""Costs of consumption under an offer (pure): each day's schedule from the offer's rule, dated prices.
 
 Energy is kept in integer watt-minutes (W x min; 60 000 make a kWh) and amounts in Decimal euros, unrounded;
 ``euros`` rounds once, for display. The subscription is pro-rated per day as monthly price x 12 / days of
-that calendar year (365 or 366). A missing Tempo colour is assumed BLUE (the colour of 300 days a season and
-of every Sunday); the day is then marked estimated with the assumed colour.
+that calendar year (365 or 366). A calendar day the rule needs but nobody knows (a Tempo colour, a Zen Flex
+day type) is priced with the assumption of ``offer_rules.ASSUMED_WHEN_UNKNOWN`` and the day is marked
+estimated; so is a day no price grid covers, priced with the nearest grid.
 """
 
 from __future__ import annotations
@@ -11,46 +12,41 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from zoneinfo import ZoneInfo
 
 from .aggregate import LocalClock, Point, period_start
+from .calendars import Calendars, DayFacts
+from .offer_rules import RULES, Schedule
 from .offers import Offer
-from .offpeak import Spans, overlap
-from .tariffs import version_on
+from .offpeak import Spans
+from .tariffs import grid_on
 from .timeline import PARIS
 
 WM_PER_KWH = 60_000
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
-MISSING_COLOUR = "BLUE"
-TEMPO_MORNING, TEMPO_EVENING = 360, 1320  # Tempo day starts 06:00; off-peak 22:00 -> 06:00
-_MORNING, _EVENING = ((0, TEMPO_MORNING),), ((TEMPO_EVENING, 1440),)
-_TEMPO_PARTS: dict[tuple[int, int], tuple[int, int]] = {}  # (wall minute, length) -> minutes before 06:00, from 22:00
+Shares = tuple[tuple[str, int], ...]  # minutes of one interval in each slot of a schedule
 
 
 @dataclass
 class DayLoad:
-    """One local day of a load curve: summed W per (wall-clock minute, length), and watt-minutes totals."""
+    """One local day of a load curve: summed W per (wall-clock start minute, length), and its watt-minutes.
+
+    A DayLoad is not changed once priced: ``by_schedule`` keeps its energy per slot of each schedule met."""
 
     watts: dict[tuple[int, int], int] = field(default_factory=dict)
     total: int = 0
-    early: int = 0  # before 06:00 (billed with the previous Tempo day)
-    late: int = 0  # from 22:00
-
-
-@dataclass(frozen=True)
-class DayFacts:
-    """What the contract in force says about a day: subscribed kVA and off-peak spans."""
-
-    kva: int | None
-    offpeak: Spans = ()
+    by_schedule: dict[Schedule, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
 
 
 @dataclass
 class DayCost:
-    """A day priced under an offer: energy and cost per slot, subscription share, production revenue."""
+    """A day priced under an offer: energy and cost per slot, subscription share, production revenue.
+
+    ``grid_in_force`` is False when no price grid covered the day (the nearest one priced it); ``unknown_days``
+    lists each calendar day the rule needed but nobody knew, as (day, calendar, value assumed)."""
 
     day: date
     offer_key: str
@@ -65,6 +61,8 @@ class DayCost:
     colours: tuple[str, ...] = ()
     production: int = 0
     revenue: Decimal = ZERO
+    grid_in_force: bool = True
+    unknown_days: tuple[tuple[date, str, str], ...] = ()
 
     @property
     def energy_cost(self) -> Decimal:
@@ -81,7 +79,6 @@ def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalCloc
     """Group load-curve points by local day and wall-clock start (the repeated autumn hour is summed)."""
     clock = clock or LocalClock(tz)
     days: dict[date, DayLoad] = {}
-    parts = _TEMPO_PARTS
     for start, minutes, watts in points:
         day, wall = clock.wall(start)
         load = days.get(day)
@@ -90,11 +87,6 @@ def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalCloc
         key = (wall, minutes)
         load.watts[key] = load.watts.get(key, 0) + watts
         load.total += watts * minutes
-        if key not in parts:
-            parts[key] = (overlap(wall, minutes, _MORNING), overlap(wall, minutes, _EVENING))
-        early, late = parts[key]
-        load.early += watts * early
-        load.late += watts * late
     return days
 
 
@@ -103,36 +95,38 @@ def energy_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalClo
     return {day: load.total for day, load in loads_by_day(points, tz, clock).items()}
 
 
-def offpeak_energy(load: DayLoad, spans: Spans, table: dict) -> int:
-    """Watt-minutes of the day inside the off-peak spans (``table`` caches minutes per interval)."""
-    if not spans:
-        return 0
-    off = 0
+def _shares(schedule: Schedule, wall: int, minutes: int) -> Shares:
+    """Minutes of [wall, wall + minutes) in each slot (an interval running past midnight wraps onto the day)."""
+    end = wall + minutes
+    counted: dict[str, int] = {}
+    for a, b, slot in schedule:
+        inside = max(0, min(b, end) - max(a, wall)) + max(0, min(b + 1440, end) - max(a + 1440, wall))
+        if inside:
+            counted[slot] = counted.get(slot, 0) + inside
+    return tuple(counted.items())
+
+
+def split_energy(load: DayLoad, schedule: Schedule, table: dict) -> dict[str, int]:
+    """Watt-minutes of the day in each slot of ``schedule``, a point straddling a span edge split pro rata by
+    minutes. ``table`` caches each interval's shares per schedule; the result is kept on the load (read only)."""
+    known = load.by_schedule.get(schedule)
+    if known is not None:
+        return known
+    if len(schedule) == 1:  # one slot all day: every minute of every interval
+        whole = load.by_schedule[schedule] = {schedule[0][2]: load.total} if load.watts else {}
+        return whole
+    shares_of: dict[tuple[int, int], Shares] | None = table.get(schedule)
+    if shares_of is None:
+        shares_of = table[schedule] = {}
+    out: dict[str, int] = {}
     for key, watts in load.watts.items():
-        entry = (spans, key)
-        minutes = table.get(entry)
-        if minutes is None:
-            minutes = table[entry] = overlap(key[0], key[1], spans)
-        off += watts * minutes
-    return off
-
-
-def _custom_split(load: DayLoad, offer: Offer, weekday: int, table: dict) -> dict[str, int]:
-    out: dict[str, int] = defaultdict(int)
-    for (wall, minutes), watts in load.watts.items():
-        entry = (offer.key, weekday, wall, minutes)
-        shares = table.get(entry)
+        shares = shares_of.get(key)
         if shares is None:
-            counted: dict[str, int] = defaultdict(int)
-            for m in range(wall, wall + minutes):
-                day_shift, minute = (weekday + m // 1440) % 7, m % 1440
-                rule = next((r for r in offer.rules if day_shift in r.weekdays
-                             and any(a <= minute < b for a, b in r.spans)), None)
-                counted[rule.period if rule else offer.default_period] += 1
-            shares = table[entry] = tuple(counted.items())
-        for period, minutes_in in shares:
-            out[period] += watts * minutes_in
-    return dict(out)
+            shares = shares_of[key] = _shares(schedule, *key)
+        for slot, minutes in shares:
+            out[slot] = out.get(slot, 0) + watts * minutes
+    load.by_schedule[schedule] = out
+    return out
 
 
 def subscription_share(monthly: Decimal, day: date) -> Decimal:
@@ -141,51 +135,50 @@ def subscription_share(monthly: Decimal, day: date) -> Decimal:
     return monthly * 12 / days
 
 
+def _energy_before(load: DayLoad, minute: int, table: dict) -> int:
+    return split_energy(load, ((0, minute, "before"), (minute, 1440, "after")), table).get("before", 0)
+
+
 def price_days(loads: Mapping[date, DayLoad], offer: Offer, facts: Callable[[date], DayFacts],
                colours: Mapping[date, str] | None = None, overrides: Mapping[int, Spans] | None = None,
                production: Mapping[date, int] | None = None, buyback: Decimal | None = None,
-               table: dict | None = None) -> list[DayCost]:
-    """Each day of ``loads`` (and of ``production``) priced with the prices and contract facts in force that day."""
-    colours, production, table = colours or {}, production or {}, table if table is not None else {}
+               table: dict | None = None, zen_flex: Mapping[date, str] | None = None,
+               calendars: Calendars | None = None) -> list[DayCost]:
+    """Each day of ``loads`` (and of ``production``) priced with the offer's rule, the prices in force that day
+    and the day's calendar (``calendars``, else one built from facts, colours, Zen Flex days and overrides)."""
+    calendars = calendars or Calendars(facts, colours, zen_flex, overrides)
+    production, table = production or {}, table if table is not None else {}
     buyback = buyback if buyback is not None else offer.buyback
+    rule = RULES[offer.kind]
+    starts = [v.valid_from for v in offer.versions]
+    zeros = {} if offer.kind == "CUSTOM" else dict.fromkeys(offer.slots, 0)  # custom: the slots met only
+    shares: dict[tuple[Decimal, int], Decimal] = {}  # subscription share per (monthly price, year)
     out = []
     for day in sorted(set(loads) | set(production)):
         load = loads.get(day) or DayLoad()
-        fact = facts(day)
-        version = version_on(offer.versions, day)
-        assumed: list[tuple[date, str]] = []
-        used: tuple[str, ...] = ()
-        if offer.kind == "BASE":
-            energy = {"BASE": load.total}
-        elif offer.kind == "HPHC":
-            spans = offer.offpeak if offer.offpeak is not None else fact.offpeak
-            if overrides and day.weekday() in overrides:
-                spans = overrides[day.weekday()]
-            off = offpeak_energy(load, spans, table)
-            energy = {"HP": load.total - off, "HC": off}
-        elif offer.kind == "TEMPO":
-            before, today = day - timedelta(days=1), day
-            for d in (before, today):
-                if d not in colours:
-                    assumed.append((d, MISSING_COLOUR))
-            c_before, c_today = colours.get(before, MISSING_COLOUR), colours.get(today, MISSING_COLOUR)
-            used = (c_before, c_today)
-            energy = dict.fromkeys(offer.slots, 0)
-            energy[f"{c_before}_HC"] += load.early
-            energy[f"{c_today}_HC"] += load.late
-            energy[f"{c_today}_HP"] += load.total - load.early - load.late
-            if not load.early:
-                assumed = [a for a in assumed if a[0] != before]
-        else:
-            energy = _custom_split(load, offer, day.weekday(), table)
+        cal, fact = calendars.day(day)
+        version, in_force = grid_on(offer.versions, day, starts)
         prices = version.energy_for(fact.kva)
-        costs = {slot: prices[slot] * wm / WM_PER_KWH for slot, wm in energy.items()}
+        plan = rule(offer, cal, prices)
+        energy = zeros.copy()
+        energy.update(split_energy(load, plan.spans, table))
+        unknown: tuple[tuple[date, str, str], ...] = ()
+        assumed: tuple[tuple[date, str], ...] = ()
+        if plan.unknown:
+            unknown = tuple((d, calendar, value) for d, calendar, value, before in plan.unknown
+                            if before is None or _energy_before(load, before, table))
+            assumed = tuple((d, value) for d, calendar, value in unknown if calendar == "TEMPO")
+        costs = {slot: prices[slot] * wm / WM_PER_KWH if wm else ZERO for slot, wm in energy.items()}
         monthly = version.monthly(fact.kva)
+        share = ZERO
+        if monthly is not None:
+            share = shares.get((monthly, day.year)) or shares.setdefault(
+                (monthly, day.year), subscription_share(monthly, day))
         made = production.get(day, 0)
         out.append(DayCost(
-            day, offer.key, energy, costs, subscription_share(monthly, day) if monthly is not None else ZERO,
-            fact.kva, version.valid_from, monthly is not None, bool(assumed) or day < version.valid_from,
-            tuple(assumed), used, made, buyback * made / WM_PER_KWH if buyback is not None and made else ZERO))
+            day, offer.key, energy, costs, share, fact.kva, version.valid_from, monthly is not None,
+            bool(unknown) or not in_force, assumed, plan.colours, made,
+            buyback * made / WM_PER_KWH if buyback is not None and made else ZERO, in_force, unknown))
     return out
 
 
@@ -227,12 +220,13 @@ def hours_of(points: Iterable[Point], clock: LocalClock) -> dict[int, dict[date,
 def price_hours(points: Iterable[Point], offer: Offer, facts: Callable[[date], DayFacts],
                 colours: Mapping[date, str] | None = None, overrides: Mapping[int, Spans] | None = None,
                 production: Iterable[Point] = (), buyback: Decimal | None = None, tz: ZoneInfo = PARIS,
-                table: dict | None = None) -> list[HourCost]:
+                table: dict | None = None, zen_flex: Mapping[date, str] | None = None) -> list[HourCost]:
     """Each hour of the points priced as ``price_days`` prices its day, the subscription left out: the hours of
     one rank are priced together, one per day."""
     clock = LocalClock(tz)
     used, made = hours_of(points, clock), hours_of(production, clock)
     table = table if table is not None else {}
+    calendars = Calendars(facts, colours, zen_flex, overrides)
     out = []
     for rank in sorted(set(used) | set(made)):
         hours, produced_hours = used.get(rank, {}), made.get(rank, {})
@@ -240,7 +234,8 @@ def price_hours(points: Iterable[Point], offer: Offer, facts: Callable[[date], D
         loads = {day: load for _, group in hours.values() for day, load in loads_by_day(group, tz, clock).items()}
         produced = {day: wm for _, group in produced_hours.values()
                     for day, wm in energy_by_day(group, tz, clock).items()}
-        for cost in price_days(loads, offer, facts, colours, overrides, produced, buyback, table):
+        for cost in price_days(loads, offer, facts, production=produced, buyback=buyback, table=table,
+                               calendars=calendars):
             out.append(HourCost(starts[cost.day], cost.day, cost.energy, cost.costs, cost.production,
                                 cost.revenue))
     return sorted(out, key=lambda h: h.start_utc)
@@ -259,6 +254,8 @@ class PeriodCost:
     days: int = 0
     estimated_days: int = 0
     subscription_unknown_days: int = 0
+    nearest_grid_days: int = 0  # days no price grid covered
+    unknown_calendar_days: int = 0  # days priced with an assumed Tempo colour, Zen Flex or EJP day
 
     energy_cost = DayCost.energy_cost
     total = DayCost.total
@@ -279,6 +276,8 @@ def by_period(days: Iterable[DayCost], step: str) -> list[PeriodCost]:
         p.days += 1
         p.estimated_days += d.estimated
         p.subscription_unknown_days += not d.subscription_known
+        p.nearest_grid_days += not d.grid_in_force
+        p.unknown_calendar_days += bool(d.unknown_days)
     return [periods[k] for k in sorted(periods)]
 
 

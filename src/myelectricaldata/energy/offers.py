@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from typing import Any
 
 from .offpeak import Spans, format_windows, parse_windows
@@ -48,13 +49,17 @@ class Offer:
     buyback: Decimal | None = None
     regulated: bool = False
     notes: tuple[str, ...] = field(default=())
+    offpeak_by_weekday: tuple[Spans | None, ...] = ()  # the offer's own windows per weekday, Monday first
+    hours: str = ""  # the supplier's own hour rules (a key of offer_rules.SUPPLIER_HOURS)
+    provider: str = ""
+    power_kva: int | None = None  # the subscribed power a catalog offer is published for
 
-    @property
+    @cached_property
     def slots(self) -> tuple[str, ...]:
-        """Names of the priced slots (periods) of the offer."""
+        """Names of the priced slots (periods) of the offer, in their usual order."""
         if self.kind == "CUSTOM":
             return tuple(dict.fromkeys([self.default_period, *(r.period for r in self.rules)]))
-        return SLOTS[self.kind]
+        return tuple(dict.fromkeys([*SLOTS.get(self.kind, ()), *(s for v in self.versions for s in v.energy)]))
 
 
 def parse_price(value: Any, field_name: str, unit: str = "€/kWh") -> Decimal:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from .calendars import Calendars
 from .costs import ZERO, DayCost, DayFacts, DayLoad, price_days
 from .offers import Offer
 from .offpeak import Spans
@@ -30,6 +31,8 @@ class OfferResult:
     by_year: dict[int, Decimal] = field(default_factory=dict)
     estimated_days: int = 0
     subscription_unknown_days: int = 0
+    nearest_grid_days: int = 0  # days of the last 12 months no price grid covered
+    unknown_calendar_days: int = 0  # days of the last 12 months priced with an assumed calendar day
     savings: Decimal = ZERO  # against the current offer over the last 12 months (positive: cheaper)
 
     @property
@@ -54,16 +57,20 @@ def summarise(offer: Offer, days: Sequence[DayCost], today: date) -> OfferResult
             result.subscription_12_months += d.subscription
             result.estimated_days += d.estimated
             result.subscription_unknown_days += not d.subscription_known
+            result.nearest_grid_days += not d.grid_in_force
+            result.unknown_calendar_days += bool(d.unknown_days)
     result.last_12_months = result.energy_12_months + result.subscription_12_months
     return result
 
 
 def simulate_offers(loads: Mapping[date, DayLoad], offers: Sequence[Offer], facts: Callable[[date], DayFacts],
                     colours: Mapping[date, str], today: date, current_key: str,
-                    overrides: Mapping[int, Spans] | None = None) -> list[OfferResult]:
+                    overrides: Mapping[int, Spans] | None = None,
+                    zen_flex: Mapping[date, str] | None = None) -> list[OfferResult]:
     """Every offer replayed on the same load curve, ranked by last-12-months cost, with savings vs the current one."""
-    table: dict = {}  # off-peak minutes per interval, shared by every offer
-    results = [summarise(o, price_days(loads, o, facts, colours, overrides, table=table), today) for o in offers]
+    table: dict = {}  # each interval's minutes per slot of each schedule, shared by every offer
+    calendars = Calendars(facts, colours, zen_flex, overrides)
+    results = [summarise(o, price_days(loads, o, facts, table=table, calendars=calendars), today) for o in offers]
     current = next((r for r in results if r.key == current_key), None)
     for r in results:
         r.savings = (current.last_12_months - r.last_12_months) if current else ZERO

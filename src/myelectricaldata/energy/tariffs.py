@@ -27,6 +27,7 @@ class PriceVersion:
     energy_by_kva: tuple[tuple[int, int, Mapping[str, Decimal]], ...] = ()
     sources: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    valid_to: date | None = None  # the first day no longer covered (None: still in force)
 
     def energy_for(self, kva: int | None) -> Mapping[str, Decimal]:
         """Per-slot EUR/kWh for a subscribed power (kVA-banded prices first, then the general ones)."""
@@ -46,6 +47,25 @@ def version_on(versions: Sequence[PriceVersion], day: date) -> PriceVersion:
     """The version in force on ``day`` (the earliest one for days before every version)."""
     index = bisect_right([v.valid_from for v in versions], day) - 1
     return versions[max(index, 0)]
+
+
+def grid_on(versions: Sequence[PriceVersion], day: date,
+            starts: Sequence[date] | None = None) -> tuple[PriceVersion, bool]:
+    """The version in force on ``day`` and True; when none covers it, the nearest one in time and False (a tie
+    goes to the earlier one). ``starts`` (the versions' ``valid_from``) can be given to save rebuilding it."""
+    index = bisect_right(starts if starts is not None else [v.valid_from for v in versions], day) - 1
+    for i in range(index, -1, -1):
+        end = versions[i].valid_to
+        if end is None or day < end:
+            return versions[i], True
+    if index < 0:
+        return versions[0], False
+    ended = max(versions[:index + 1], key=lambda v: v.valid_to or v.valid_from)
+    following = versions[index + 1] if index + 1 < len(versions) else None
+    since = (day - (ended.valid_to or day)).days + 1
+    if following is not None and (following.valid_from - day).days < since:
+        return following, False
+    return ended, False
 
 
 def _prices(raw: Mapping[str, str]) -> dict[str, Decimal]:
