@@ -10,6 +10,7 @@ from flask import Blueprint, abort, make_response, render_template, request
 from ...energy.tempo import COLOURS, season_bounds, season_of, season_summary, tempo_day_of
 from ...energy.timeline import PARIS
 from ...services import calendars
+from ...services.calendars import EcowattSignal
 from ...services.usage_points import first_with_option, labels
 from ..context import app_services
 from ..formatting import french_day, month_title
@@ -90,17 +91,20 @@ def tempo() -> Any:
         costs_until=costs_until)
 
 
+def _signal(signal: EcowattSignal, today: date) -> dict[str, Any]:
+    """What the EcoWatt page shows of a day's signal, in French."""
+    word, advice = ECOWATT_LEVELS.get(signal.level, ("inconnu", ""))
+    return {"day": signal.day, "label": french_day(signal.day), "level": signal.level, "word": word,
+            "advice": advice, "message": signal.message, "is_today": signal.day == today,
+            "hours": [{"hour": h, "level": v, "word": HOUR_LEVELS.get(v, "inconnu")}
+                      for h, v in enumerate(signal.hours)],
+            "fetched_at": signal.fetched_at.replace(tzinfo=UTC).astimezone(PARIS)}
+
+
 @bp.route("/ecowatt")
 def ecowatt() -> Any:
     services = app_services()
     today = services.today()
-    days = [{
-        "day": signal.day, "label": french_day(signal.day), "level": signal.level,
-        "word": ECOWATT_LEVELS.get(signal.level, ("inconnu", ""))[0],
-        "advice": ECOWATT_LEVELS.get(signal.level, ("inconnu", ""))[1], "message": signal.message,
-        "is_today": signal.day == today,
-        "hours": [{"hour": h, "level": v, "word": HOUR_LEVELS.get(v, "inconnu")} for h, v in enumerate(signal.hours)],
-        "fetched_at": signal.fetched_at.replace(tzinfo=UTC).astimezone(PARIS),
-    } for signal in calendars.ecowatt_signals(services.engine, today)]
+    days = [_signal(signal, today) for signal in calendars.ecowatt_signals(services.engine, today)]
     return render_template("ecowatt.html", days=days, latest=calendars.last_ecowatt_day(services.engine), today=today,
                            hour_levels=HOUR_LEVELS)
