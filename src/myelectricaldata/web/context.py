@@ -5,7 +5,6 @@ Protocol of what the web needs, which the root's ``AppServices`` satisfies; ``cr
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -24,13 +23,27 @@ KEY = "med"
 
 
 class WebServices(Protocol):
-    engine: Database  # handed to the services, never opened here
-    sync: SyncService | None  # None: no gateway configured
-    runner: BackgroundSync | None
-    exporters: ExporterManager | None
-    prices: PriceCache[Any]  # handed to pricing reads and to the services that change their inputs
-    demo: bool
-    clock: Callable[[], datetime]
+    """What the web reads of the shared objects (all read-only here)."""
+
+    @property
+    def engine(self) -> Database: ...  # handed to the services, never opened here
+
+    @property
+    def sync(self) -> SyncService | None: ...  # None: no gateway configured
+
+    @property
+    def runner(self) -> BackgroundSync | None: ...
+
+    @property
+    def exporters(self) -> ExporterManager | None: ...
+
+    @property
+    def prices(self) -> PriceCache[Any]: ...  # handed to pricing reads and to the services changing their inputs
+
+    @property
+    def demo(self) -> bool: ...
+
+    def clock(self) -> datetime: ...
 
     def today(self) -> date: ...
 
