@@ -44,7 +44,7 @@ def create_app(settings: Settings, services: WebServices) -> Flask:
     from . import health, metrics, security
     from .api import common as api
     from .api import costs, simulation_api, v1  # noqa: F401  (their routes join the API blueprint)
-    from .pages import (  # noqa: F401  (their routes join the settings blueprint)
+    from .pages import (  # noqa: F401  (settings_pages and settings_pdl: their routes join settings_common.bp)
         balance,
         calendars,
         dashboard,
