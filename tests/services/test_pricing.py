@@ -163,3 +163,13 @@ def test_hphc_month_matches_an_independent_computation(synced):
 def test_tempo_month_matches_an_independent_computation(synced):
     days = pricing.cost_by_day(synced, TEMPO, date(2025, 10, 1), date(2025, 10, 31))
     assert euros(sum((d.total for d in days), D(0))) == to_cents(tempo_month(synced))
+
+
+def test_slot_totals_add_up_the_priced_days(synced):
+    first, last = date(2025, 10, 1), date(2025, 10, 31)
+    totals = pricing.slot_totals(synced, TEMPO, first, last)
+    days = pricing.cost_by_day(synced, TEMPO, first, last)
+    assert set(totals) <= {"BLUE_HP", "BLUE_HC", "WHITE_HP", "WHITE_HC", "RED_HP", "RED_HC"} and totals
+    assert sum(wm for wm, _ in totals.values()) == sum(sum(d.energy.values()) for d in days)
+    assert sum((cost for _, cost in totals.values()), D(0)) == sum((d.energy_cost for d in days), D(0))
+    assert pricing.slot_totals(synced, TEMPO, last, first) == {}

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, func, select
 from ..database import models as m
 from ..energy.aggregate import LocalClock, Point
 from ..energy.costs import (
+    ZERO,
     DayCost,
     DayFacts,
     DayLoad,
@@ -181,6 +182,17 @@ class OfferInForce:
     def kva(self) -> int | None:
         """The subscribed kVA pricing assumes: the one chosen, else the contract's."""
         return self.choice.kva or (self.contract.subscribed_kva if self.contract else None)
+
+
+def slot_totals(engine: Engine, pdl: str, start: date, end: date,
+                prices: PricedDays | None = None) -> dict[str, tuple[int, Decimal]]:
+    """Energy (watt-minutes) and cost per slot (HP, HC, BLUE_HP...) summed over the priced days of [start, end]."""
+    totals: dict[str, tuple[int, Decimal]] = {}
+    for day in cost_by_day(engine, pdl, start, end, prices) if start <= end else []:
+        for slot, wm in day.energy.items():
+            energy, cost = totals.get(slot, (0, ZERO))
+            totals[slot] = (energy + wm, cost + day.costs[slot])
+    return totals
 
 
 def offer_in_force(engine: Engine, pdl: str, day: date) -> OfferInForce:

@@ -15,6 +15,7 @@ from ..energy.timeline import PARIS, day_minutes
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+COLOUR_WORDS = {"BLUE": "Bleu", "WHITE": "Blanc", "RED": "Rouge"}  # Tempo colours
 
 
 def num(value: float, decimals: int = 0) -> str:

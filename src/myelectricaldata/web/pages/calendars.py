@@ -7,18 +7,18 @@ from typing import Any
 
 from flask import Blueprint, abort, make_response, render_template, request
 
+from ...energy.costs import ZERO, kwh
+from ...energy.tariffs import SLOTS
 from ...energy.tempo import COLOURS, season_bounds, season_of, season_summary, tempo_day_of
 from ...energy.timeline import PARIS
-from ...services import calendars
+from ...services import calendars, pricing
 from ...services.calendars import EcowattSignal
 from ...services.usage_points import first_with_option, labels
 from ..context import app_services
-from ..formatting import french_day, month_title
-from .money import tempo_costs
+from ..formatting import COLOUR_WORDS, amount, french_day, month_title, num
 
 bp = Blueprint("calendars", __name__)
 
-COLOUR_WORDS = {"BLUE": "Bleu", "WHITE": "Blanc", "RED": "Rouge"}
 ECOWATT_LEVELS = {1: ("vert", "Pas d'alerte"), 2: ("orange", "Système électrique tendu : réduisez si possible"),
                   3: ("rouge", "Système électrique très tendu : coupures possibles si la consommation ne baisse pas")}
 HOUR_LEVELS = {0: "vert, production décarbonée", 1: "vert", 2: "orange", 3: "rouge"}
@@ -62,6 +62,24 @@ def _tempo_pdl(today: date) -> str | None:
     return first_with_option(engine, points, "TEMPO", today)
 
 
+def tempo_costs(pdl: str, start: date, end: date) -> list[dict[str, Any]] | None:
+    """Energy (kWh) and cost (EUR) per Tempo colour and HP/HC over [start, end]; None without Tempo pricing."""
+    services = app_services()
+    totals = pricing.slot_totals(services.engine, pdl, start, end, services.prices)
+    if not any(slot in SLOTS["TEMPO"] for slot in totals):
+        return None
+    rows: list[dict[str, Any]] = []
+    for colour in COLOUR_WORDS:
+        row: dict[str, Any] = {"colour": colour}
+        for part in ("HP", "HC"):
+            energy, cost = totals.get(f"{colour}_{part}", (0, ZERO))
+            row[part] = {"kwh": num(float(kwh(energy)), 3), "euros": amount(cost)}
+        row["total"] = amount(sum((totals.get(f"{colour}_{part}", (0, ZERO))[1] for part in ("HP", "HC")), ZERO))
+        rows.append(row)
+    rows.append({"colour": "", "total": amount(sum((totals.get(s, (0, ZERO))[1] for s in SLOTS["TEMPO"]), ZERO))})
+    return rows
+
+
 @bp.route("/tempo")
 def tempo() -> Any:
     services = app_services()
@@ -80,7 +98,7 @@ def tempo() -> Any:
     current = tempo_day_of(now.replace(tzinfo=None))
     pdl = _tempo_pdl(today)
     costs_until = min(last, today - timedelta(days=1))
-    costs = tempo_costs(services.engine, services.prices, pdl, first, costs_until) if pdl else None
+    costs = tempo_costs(pdl, first, costs_until) if pdl else None
     return render_template(
         "tempo.html", season=season, first=first, last=last, months=month_blocks(first, last, colours),
         summary=summary, colours=COLOURS, words=COLOUR_WORDS, unknown_days=elapsed - known,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
 from typing import Any
 
 from flask import Blueprint, render_template
@@ -16,7 +15,7 @@ from ...services.health import Database
 from ...services.pricing import PricedDays
 from ...services.usage_points import labels
 from ..context import app_services
-from ..formatting import amount, month_title, num, period_label
+from ..formatting import COLOUR_WORDS, amount, month_title, num, period_label
 from .charts import chart, midnight
 from .periods import BadInput, chosen_pdl, default_start, read_period
 
@@ -24,7 +23,6 @@ bp = Blueprint("money", __name__)
 
 VIEWS = {"day": "Jour", "month": "Mois", "year": "Année"}
 MAX_DAYS = {"day": 366, "month": 1096, "year": 1096}
-COLOUR_WORDS = {"BLUE": "Bleu", "WHITE": "Blanc", "RED": "Rouge"}
 SLOT_ORDER = tuple(dict.fromkeys(s for slots in SLOTS.values() for s in slots))
 SLOT_WORDS = {"BASE": "Base", "HP": "Heures pleines", "HC": "Heures creuses"} | {
     f"{c}_{p}": f"{w} {p}" for c, w in COLOUR_WORDS.items() for p in ("HP", "HC")}
@@ -46,31 +44,6 @@ def assumed_text(day: DayCost) -> str:
         return "estimé : " + ", ".join(f"{COLOUR_WORDS.get(c, c).lower()} supposé le {d:%d/%m/%Y}"
                                        for d, c in day.assumed_colours)
     return "estimé : prix antérieurs aux tarifs connus" if day.estimated else ""
-
-
-def tempo_costs(engine: Database, prices: PricedDays, pdl: str, start: date, end: date) -> list[dict] | None:
-    """Energy (kWh) and cost (EUR) per Tempo colour and HP/HC over [start, end]; None without Tempo pricing."""
-    if end < start:
-        return None
-    days = pricing.cost_by_day(engine, pdl, start, end, prices)
-    energy: dict[str, int] = {}
-    costs: dict[str, Decimal] = {}
-    for d in days:
-        for slot, wm in d.energy.items():
-            energy[slot] = energy.get(slot, 0) + wm
-            costs[slot] = costs.get(slot, ZERO) + d.costs[slot]
-    if not any(slot in SLOTS["TEMPO"] for slot in energy):
-        return None
-    rows = []
-    for colour in COLOUR_WORDS:
-        row = {"colour": colour}
-        for part in ("HP", "HC"):
-            slot = f"{colour}_{part}"
-            row[part] = {"kwh": num(float(kwh(energy.get(slot, 0))), 3), "euros": amount(costs.get(slot, ZERO))}
-        row["total"] = amount(costs.get(f"{colour}_HP", ZERO) + costs.get(f"{colour}_HC", ZERO))
-        rows.append(row)
-    rows.append({"colour": "", "total": amount(sum((costs.get(s, ZERO) for s in SLOTS["TEMPO"]), ZERO))})
-    return rows
 
 
 def _table(periods: list[PeriodCost], days: list[DayCost], view: str) -> dict:
