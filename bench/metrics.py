@@ -83,9 +83,9 @@ def line(label: str, p50: float, p95: float, worst: float) -> None:
 
 def prometheus_app(engine: sa.Engine, folder: Path):
     """The app with the Prometheus exporter enabled (label ``site=bench``) and the clock frozen at NOON."""
+    from myelectricaldata.app import AppServices
     from myelectricaldata.config import load_settings
     from myelectricaldata.exporters.manager import ExporterManager
-    from myelectricaldata.services.runtime import AppServices
     from myelectricaldata.web.app import create_app
 
     manager = ExporterManager(engine, folder, user_folder=folder / "exporters", entry_points=False)

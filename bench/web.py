@@ -69,8 +69,8 @@ def nav_paths(tmp: Path) -> list[str]:
     """The menu pages' paths, from ``NAV`` and the app's URL map."""
     from flask import url_for
 
+    from myelectricaldata.app import AppServices
     from myelectricaldata.config import Settings
-    from myelectricaldata.services.runtime import AppServices
     from myelectricaldata.web.app import NAV, create_app
 
     engine = make_engine(f"sqlite:///{tmp / 'urlmap.db'}")

@@ -88,12 +88,12 @@ def prepare_data_dir(path: Path) -> None:
                     f"under Home Assistant, restart the add-on and check the host's disk.") from None
 
 
-def build_sync(settings: Settings, engine: Any, clock: Any = None):
+def build_sync(settings: Settings, engine: Any, clock: Any = None, prices: Any = None):
     from .gateway.client import GatewayClient
     from .services.sync import SyncService
 
     client = GatewayClient(settings.gateway_url, settings.client_id, settings.client_secret.reveal())
-    return SyncService(engine, client, settings.data_dir / "sync.lock", clock=clock)
+    return SyncService(engine, client, settings.data_dir / "sync.lock", clock=clock, prices=prices)
 
 
 def _require_credentials(settings: Settings) -> None:
@@ -106,7 +106,9 @@ def _require_credentials(settings: Settings) -> None:
 
 
 def _exit_code(report: Any) -> int:
-    return {"ok": EXIT_OK, "quota": EXIT_QUOTA, "auth": EXIT_CONFIG}.get(report.outcome, EXIT_ERRORS)
+    from .services.outcome import Outcome
+
+    return {Outcome.OK: EXIT_OK, Outcome.QUOTA: EXIT_QUOTA, Outcome.AUTH: EXIT_CONFIG}.get(report.outcome, EXIT_ERRORS)
 
 
 def _print_report(report: Any) -> None:
@@ -118,7 +120,7 @@ def _print_report(report: Any) -> None:
     requests = sum(report.requests.values())
     print(f"sync {report.outcome}: {requests} gateway requests; stored: {stored}")
     if report.message:
-        print(report.message, file=sys.stderr if report.outcome != "ok" else sys.stdout)
+        print(report.message, file=sys.stdout if report.ok else sys.stderr)
 
 
 def _run_sync(sync: Any, pdls: list[str] | None = None, since: date | None = None) -> int:
@@ -173,16 +175,18 @@ def cmd_status(args: argparse.Namespace) -> int:
     settings = _settings(args)
     engine = open_database(settings)
     status = collect_status(engine, datetime.now(PARIS))
-    print(json.dumps(status, default=str, indent=2) if args.json else format_status(status))
+    print(json.dumps(status.as_json(), default=str, indent=2) if args.json else format_status(status))
     return EXIT_OK
 
 
-def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any, clock: Any = None) -> int:
+def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any, prices: Any,
+           clock: Any = None) -> int:
     """The web UI (waitress) and, when there is a gateway to talk to, the scheduled syncs, until SIGTERM."""
     from waitress import create_server
 
+    from .app import AppServices
     from .exporters.manager import ExporterManager
-    from .services.runtime import AppServices, BackgroundSync
+    from .services.background import BackgroundSync
     from .services.scheduler import build_scheduler
     from .web.app import create_app
 
@@ -191,7 +195,7 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
     if sync:
         sync.after_run.append(exporters.after_sync)
     runner = BackgroundSync(sync) if sync else None
-    services = AppServices(engine, sync, runner, demo=settings.demo, exporters=exporters,
+    services = AppServices(engine, sync, runner, demo=settings.demo, exporters=exporters, prices=prices,
                            **({"clock": clock} if clock else {}))
     host = args.host or ("127.0.0.1" if settings.demo else "0.0.0.0")
     port = args.port or settings.port
@@ -236,15 +240,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _log_problems(settings)
     if settings.demo:
         return cmd_demo(args, settings)
+    from .services.price_cache import PriceCache
+
     engine = open_database(settings)
+    prices: PriceCache[Any] = PriceCache()
     sync = None
     if settings.problems:
         log.warning("serving the set-up page only, no sync, until the settings above are fixed")
     elif settings.has_credentials:
-        sync = build_sync(settings, engine)
+        sync = build_sync(settings, engine, prices=prices)
     else:
         log.warning("CLIENT_ID / CLIENT_SECRET not set: serving the set-up page only, no sync")
-    return _serve(args, settings, engine, sync)
+    return _serve(args, settings, engine, sync, prices)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -268,6 +275,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings | None = None) -> int:
     from .energy.timeline import PARIS
+    from .services.price_cache import PriceCache
     from .services.status import collect_status, format_status
 
     with ExitStack() as stack:
@@ -277,12 +285,13 @@ def cmd_demo(args: argparse.Namespace, settings: Settings | None = None) -> int:
             _log_problems(base)
         settings, clock = _demo_gateway(stack, base, getattr(args, "today", None))
         engine = open_database(settings)
-        sync = build_sync(settings, engine, clock=clock)
+        prices: PriceCache[Any] = PriceCache()
+        sync = build_sync(settings, engine, clock=clock, prices=prices)
         if getattr(args, "once", False):
             code = _run_sync(sync)
             print(format_status(collect_status(engine, datetime.now(PARIS))))
             return code
-        return _serve(args, settings, engine, sync, clock)
+        return _serve(args, settings, engine, sync, prices, clock)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:

@@ -94,9 +94,6 @@ def test_contract_versions_are_dated(engine):
         history = repo.contract_history(conn, PDL)
         assert [(h["valid_from"], h["offpeak_hours"]) for h in history] == [
             (date(2015, 3, 12), "22:00-06:00"), (date(2025, 11, 20), "02:00-07:00;13:00-16:00")]
-        assert repo.contract_in_force(conn, PDL, date(2025, 11, 19))["offpeak_hours"] == "22:00-06:00"
-        assert repo.contract_in_force(conn, PDL, date(2025, 11, 20))["offpeak_hours"] == "02:00-07:00;13:00-16:00"
-        assert repo.contract_in_force(conn, PDL, date(2010, 1, 1))["valid_from"] == date(2015, 3, 12)
 
 
 def test_usage_point_and_state(engine):

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.exporters.discovery import ENTRY_POINT, FOLDER
 from myelectricaldata.exporters.manager import ExporterManager
-from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
 from tests.servers import VictoriaMetrics
 

@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 import requests
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.exporters import changes
 from myelectricaldata.exporters.base import PartialExportError
 from myelectricaldata.exporters.jeedom import VALUES, JeedomExporter, local
 from myelectricaldata.exporters.manager import ExporterManager
-from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
 from tests.fakes.jeedom import (
     CORE_KEY,

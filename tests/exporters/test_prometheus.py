@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
@@ -30,7 +31,6 @@ from myelectricaldata.exporters.prometheus.collector import exposition, registry
 from myelectricaldata.gateway.parse import CurvePoint
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
 from myelectricaldata.services.pricing_store import save_choice
-from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS
 from myelectricaldata.web.app import create_app
 from tests.servers import binary, free_port
@@ -321,7 +321,7 @@ from myelectricaldata.config import load_settings
 from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
 from myelectricaldata.exporters.manager import ExporterManager
-from myelectricaldata.services.runtime import AppServices
+from myelectricaldata.app import AppServices
 from myelectricaldata.web.app import create_app
 engine = make_engine("sqlite:///{tmp_path / 'lazy.db'}")
 upgrade(engine)
@@ -357,7 +357,7 @@ def test_metrics_refused_while_the_exporter_is_disabled(manager, tmp_path):
 
 
 def test_a_ui_password_refuses_metrics_from_elsewhere_without_a_redirect(enabled, tmp_path):
-    from myelectricaldata.web.security import set_password
+    from myelectricaldata.services.access import set_password
 
     client = build_app(enabled, tmp_path, TRUSTED_NETWORKS="10.0.0.0/8").test_client()
     set_password(enabled.engine, "m0t-de-passe")

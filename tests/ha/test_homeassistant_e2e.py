@@ -15,7 +15,7 @@ from paho.mqtt.enums import CallbackAPIVersion
 from myelectricaldata.energy.aggregate import LocalClock
 from myelectricaldata.energy.timeline import local_day_bounds
 from myelectricaldata.exporters.manager import ExporterManager
-from myelectricaldata.services import pricing, pricing_store, series
+from myelectricaldata.services import pricing_store, series
 from tests.ha.core import HomeAssistant
 from tests.services.syncing import NOON, TODAY, synced_sqlite
 
@@ -150,7 +150,6 @@ def test_a_price_change_updates_the_cost_and_leaves_energy_untouched(first_expor
     with engine.begin() as conn:
         key = f"user:{pricing_store.save_offer(conn, offer)}"
         pricing_store.save_choice(conn, PDL, key)
-    pricing.clear_cache()
     try:
         outcome = manager.run_exports(NOON + timedelta(minutes=10), force=True)["homeassistant"]
         assert outcome.ok, outcome.error
@@ -165,4 +164,3 @@ def test_a_price_change_updates_the_cost_and_leaves_energy_untouched(first_expor
     finally:
         with engine.begin() as conn:
             pricing_store.save_choice(conn, PDL, "")
-        pricing.clear_cache()

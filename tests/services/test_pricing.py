@@ -14,7 +14,9 @@ from myelectricaldata.energy.costs import euros
 from myelectricaldata.energy.offers import OfferError
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint
-from myelectricaldata.services import pricing, pricing_store
+from myelectricaldata.services import pricing, pricing_settings, pricing_store
+from myelectricaldata.services.errors import FieldError
+from myelectricaldata.services.price_cache import PriceCache
 from tests.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
 from tests.services.syncing import synced_sqlite
 
@@ -30,7 +32,6 @@ def curve(day: date, watts: int) -> list[CurvePoint]:
 
 @pytest.fixture
 def stored(engine):
-    pricing.clear_cache()
     with engine.begin() as conn:
         repo.save_usage_point(conn, PDL, name="Maison")
         repo.record_contract(conn, PDL, date(2025, 11, 1), {"subscribed_kva": 6, "pricing_option": "BASE",
@@ -65,16 +66,69 @@ def test_bad_input_names_fields_and_saves_nothing(stored):
         assert conn.scalar(sa.select(sa.func.count()).select_from(m.pdl_pricing)) == 0
 
 
-def test_cache_is_reused_and_invalidated(stored):
-    first = pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1))
-    assert pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1)) is first
-    with stored.begin() as conn:
+def test_cache_is_reused_and_invalidated_by_what_another_process_stores(stored):
+    prices = PriceCache()
+    first = pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1), prices)
+    assert pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1), prices) is first
+    assert pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1)) is not first  # no cache given
+    with stored.begin() as conn:  # as a `sync` command beside `serve` would: the cache is not told
         repo.record_contract(conn, PDL, date(2025, 11, 2), {"subscribed_kva": 9, "pricing_option": "BASE"})
-    again = pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1))
+    again = pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1), prices)
     assert again is not first
     with stored.begin() as conn:
         repo.store_load_curve(conn, PDL, "consumption", curve(date(2025, 10, 1), 2000))
-    assert pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1))[0].energy["BASE"] == 2_880_000
+    assert pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1), prices)[0].energy["BASE"] == 2_880_000
+
+
+def test_saving_a_choice_or_an_offer_forgets_the_priced_days(stored):
+    prices = PriceCache()
+    day = date(2025, 10, 1)
+    regulated = pricing.cost_by_day(stored, PDL, day, day, prices)
+    offer_id = pricing_settings.save_offer(stored, OFFER, prices=prices)
+    assert len(prices) == 0
+    assert pricing.cost_by_day(stored, PDL, day, day, prices) == regulated  # an offer nobody chose changes nothing
+    pricing_settings.save_choice(stored, PDL, f"user:{offer_id}", prices=prices)
+    assert len(prices) == 0
+    (chosen,) = pricing.cost_by_day(stored, PDL, day, day, prices)
+    assert chosen.offer_key == f"user:{offer_id}" and chosen.energy_cost == 24 * D("0.20")
+    pricing_settings.delete_offer(stored, offer_id, prices=prices)
+    assert len(prices) == 0
+    assert pricing.cost_by_day(stored, PDL, day, day, prices) == regulated
+
+
+def test_refusals_come_in_french_keyed_by_field(stored):
+    with pytest.raises(FieldError) as err:
+        pricing_settings.save_choice(stored, PDL, "user:999", {0: "25H00-1H00"}, "-1", "7")
+    assert err.value.errors == {
+        "offer_key": "Offre inconnue : choisissez-en une dans la liste.",
+        "offpeak_0": f"Plages illisibles : {pricing_settings.WINDOWS_HINT}.",
+        "buyback": "Prix de rachat invalide : écrivez par exemple 0,1276.",
+        "kva": "Puissance inconnue : indiquez l'un des niveaux 3, 6, 9, 12, 15, 18, 24, 30, 36 kVA."}
+    bad = OFFER | {"kind": "NOPE", "versions": [{"valid_from": "2025-01-01", "energy": {"BASE": "-1"}}]}
+    with pytest.raises(FieldError) as err:
+        pricing_settings.save_offer(stored, bad)
+    assert err.value.errors == {"kind": "Option inconnue « NOPE »."}
+    with pytest.raises(FieldError) as err:
+        pricing_settings.save_offer(stored, OFFER | {"versions": [{"valid_from": "2025-01-01",
+                                                                   "energy": {"BASE": "-1"}}]})
+    assert err.value.errors == {"versions[0].energy.BASE": "Un prix ne peut pas être négatif."}
+    with pytest.raises(FieldError) as err:
+        pricing_settings.save_offer(stored, OFFER, 42)
+    assert err.value.errors == {"offer_id": "Offre 42 inconnue."}
+    assert pricing_settings.user_offers(stored) == []
+
+
+def test_offer_in_force_says_which_offer_and_whether_it_was_chosen(stored):
+    today = date(2025, 11, 5)
+    regulated = pricing.offer_in_force(stored, PDL, today)
+    assert (regulated.offer.key, regulated.chosen, regulated.kva) == ("regulated:BASE", False, 6)
+    assert regulated.contract is not None and regulated.contract.valid_from == date(2024, 1, 1)
+    offer_id = pricing_settings.save_offer(stored, OFFER)
+    pricing_settings.save_choice(stored, PDL, f"user:{offer_id}", kva="9", buyback="0,1")
+    chosen = pricing.offer_in_force(stored, PDL, today)
+    assert (chosen.offer.name, chosen.chosen, chosen.kva) == ("Fixe", True, 9)
+    assert pricing.buyback_price(stored, ["", "99999999999999", PDL]) == D("0.1")
+    assert pricing.buyback_price(stored, ["99999999999999"]) is None
 
 
 def test_simulation_and_power_advice(stored):
@@ -109,3 +163,13 @@ def test_hphc_month_matches_an_independent_computation(synced):
 def test_tempo_month_matches_an_independent_computation(synced):
     days = pricing.cost_by_day(synced, TEMPO, date(2025, 10, 1), date(2025, 10, 31))
     assert euros(sum((d.total for d in days), D(0))) == to_cents(tempo_month(synced))
+
+
+def test_slot_totals_add_up_the_priced_days(synced):
+    first, last = date(2025, 10, 1), date(2025, 10, 31)
+    totals = pricing.slot_totals(synced, TEMPO, first, last)
+    days = pricing.cost_by_day(synced, TEMPO, first, last)
+    assert set(totals) <= {"BLUE_HP", "BLUE_HC", "WHITE_HP", "WHITE_HC", "RED_HP", "RED_HC"} and totals
+    assert sum(wm for wm, _ in totals.values()) == sum(sum(d.energy.values()) for d in days)
+    assert sum((cost for _, cost in totals.values()), D(0)) == sum((d.energy_cost for d in days), D(0))
+    assert pricing.slot_totals(synced, TEMPO, last, first) == {}

@@ -10,7 +10,8 @@ from myelectricaldata.database import repository as repo
 from myelectricaldata.energy import aggregate
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint, DailyValue, MaxPower
-from myelectricaldata.services import series
+from myelectricaldata.services import series, usage_points
+from myelectricaldata.services.usage_points import Contract
 
 PDL, OTHER = "12345678901234", "22222222222222"
 SPRING, AUTUMN = date(2025, 3, 30), date(2025, 10, 26)
@@ -142,7 +143,8 @@ def test_hphc_parts_add_up_to_the_rounded_exact_total(engine):
     for day, off, peak in result:
         watt_minutes = sum(p.watts * p.minutes for p in points if p.day == day)
         assert off + peak == aggregate.wh_of(watt_minutes)
-    windows = series.offpeak_windows({"offpeak_hours": "01:30-08:00;12:30-14:00"})
+    windows = series.offpeak_windows(Contract(PDL, date(2025, 1, 10), date(2025, 1, 10),
+                                              offpeak_hours="01:30-08:00;12:30-14:00"))
     split = aggregate.offpeak_split(series.load_curve(engine, PDL, "consumption", AUTUMN, date(2025, 10, 27)),
                                     lambda day: windows)
     assert sum(off + peak for _, off, peak in split) == sum(p.watts * p.minutes for p in points)
@@ -158,8 +160,8 @@ def test_heatmap_of_stored_points(engine):
 
 
 def test_usage_points_by_label_and_direction(engine):
-    assert [p["label"] for p in series.usage_points(engine, "consumption")] == ["Appartement", "Maison"]
-    assert series.usage_points(engine, "production") == [{"usage_point_id": PDL, "label": "Maison"}]
+    assert [p.label for p in usage_points.labels(engine, "consumption")] == ["Appartement", "Maison"]
+    assert usage_points.labels(engine, "production") == [usage_points.UsagePointLabel(PDL, "Maison")]
 
 
 def test_contracts_by_day(engine):
@@ -167,7 +169,7 @@ def test_contracts_by_day(engine):
         contract(conn, PDL, date(2025, 1, 10), "22:00-06:00", kva=6)
         contract(conn, PDL, date(2025, 11, 3), "22:00-06:00", kva=9)
     by_day = series.contracts_by_day(engine, PDL, date(2023, 12, 31), date(2025, 11, 4))
-    assert by_day[date(2023, 12, 31)]["subscribed_kva"] == 6  # before the first version: the first one
-    assert by_day[date(2025, 11, 2)]["subscribed_kva"] == 6
-    assert by_day[date(2025, 11, 3)]["subscribed_kva"] == 9
+    assert by_day[date(2023, 12, 31)].subscribed_kva == 6  # before the first version: the first one
+    assert by_day[date(2025, 11, 2)].subscribed_kva == 6
+    assert by_day[date(2025, 11, 3)].subscribed_kva == 9
     assert series.contracts_by_day(engine, OTHER, date(2025, 11, 3), date(2025, 11, 3)) == {date(2025, 11, 3): None}

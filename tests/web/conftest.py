@@ -220,9 +220,9 @@ def nav_paths(tmp_path_factory) -> dict[str, str]:
     """Endpoint -> path of each menu page, from ``NAV`` and the app's own URL map."""
     from flask import url_for
 
+    from myelectricaldata.app import AppServices
     from myelectricaldata.config import Settings
     from myelectricaldata.database.session import make_engine
-    from myelectricaldata.services.runtime import AppServices
     from myelectricaldata.web.app import NAV, create_app
 
     tmp = tmp_path_factory.mktemp("urlmap")

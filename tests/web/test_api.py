@@ -10,13 +10,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
+from myelectricaldata.services.background import BackgroundSync
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
-from myelectricaldata.services.runtime import AppServices, BackgroundSync
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.web.app import create_app
 from tests.services.syncing import TODAY, make_sync

@@ -6,7 +6,6 @@ from decimal import Decimal as D
 
 import pytest
 
-from myelectricaldata.services import pricing
 from tests.web.test_api import HCHP, TEMPO, UNKNOWN, build_app, error, get, synced  # noqa: F401
 
 SLOTS_TEMPO = {"BLUE_HP", "BLUE_HC", "WHITE_HP", "WHITE_HC", "RED_HP", "RED_HC"}
@@ -14,7 +13,6 @@ SLOTS_TEMPO = {"BLUE_HP", "BLUE_HC", "WHITE_HP", "WHITE_HC", "RED_HP", "RED_HC"}
 
 @pytest.fixture(scope="module")
 def client(synced):  # noqa: F811
-    pricing.clear_cache()
     return build_app(synced).test_client()
 
 

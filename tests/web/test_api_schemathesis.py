@@ -17,10 +17,11 @@ from pathlib import Path
 import schemathesis
 from hypothesis import settings
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
-from myelectricaldata.services.runtime import AppServices, BackgroundSync
+from myelectricaldata.services.background import BackgroundSync
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.web.app import create_app
 from tests.services.syncing import TODAY, make_sync

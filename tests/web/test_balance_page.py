@@ -13,16 +13,15 @@ import pytest
 import sqlalchemy as sa
 
 from myelectricaldata import supervisor
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.gateway import parse
-from myelectricaldata.services import pricing
+from myelectricaldata.services import balance
 from myelectricaldata.services.pricing_store import save_choice
-from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
-from myelectricaldata.web.pages import balance
 from tests.services.syncing import synced_sqlite
 from tests.test_supervisor import ENTITY, TOKEN, fake_supervisor, ha_entities
 from tests.web.test_data_pages import Tables
@@ -48,7 +47,6 @@ def engine(synced):
                                                        m.app_state.c.key.like("balance_sensor:%"))))
         conn.execute(m.pdl_pricing.delete())
         conn.execute(m.usage_points.update().values(linked_production_pdl_id=""))
-    pricing.clear_cache()
     return engine
 
 

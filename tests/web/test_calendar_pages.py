@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.gateway.parse import EcowattDay
-from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
 from myelectricaldata.web.pages.calendars import month_blocks
 

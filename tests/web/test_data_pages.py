@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.aggregate import local_start
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint, DailyValue, MaxPower
-from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.web.app import create_app
 from tests.services.syncing import make_sync

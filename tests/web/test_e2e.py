@@ -211,10 +211,10 @@ def test_sync_now_comes_back_to_the_dashboard(nav_paths, ingress, page):
 
 def test_supervised_refuses_other_addresses(tmp_path):
     """Under the Supervisor only its proxy (172.30.32.2) and loopback may connect; anyone else gets 403."""
+    from myelectricaldata.app import AppServices
     from myelectricaldata.config import Settings
     from myelectricaldata.database.migrate import upgrade
     from myelectricaldata.database.session import make_engine
-    from myelectricaldata.services.runtime import AppServices
     from myelectricaldata.web.app import create_app
 
     engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.exporters.manager import ExporterManager
-from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
 
 PREFIX = "/api/hassio_ingress/TOKEN"

@@ -10,12 +10,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS
-from myelectricaldata.services import pricing
-from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
 from tests.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
 from tests.services.syncing import synced_sqlite
@@ -36,7 +35,6 @@ def synced(tmp_path_factory):
 @pytest.fixture
 def client(synced):
     engine, tmp = synced
-    pricing.clear_cache()
     settings = load_settings(environ={"DATA_DIR": str(tmp)}, options_file=Path("/nonexistent"))
     return create_app(settings, AppServices(engine, clock=lambda: NOON)).test_client()
 

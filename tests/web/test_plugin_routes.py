@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.exporters.manager import ExporterManager
-from myelectricaldata.services.runtime import AppServices
+from myelectricaldata.services.access import set_password
 from myelectricaldata.web.app import create_app
-from myelectricaldata.web.security import set_password
 
 NOW = datetime(2025, 11, 5, 11, 0, tzinfo=UTC)  # 12:00 in Paris
 TOKEN = "d1rect-T0ken"

@@ -10,15 +10,15 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.gateway.parse import DailyValue
+from myelectricaldata.services.access import PASSWORD_KEY
 from myelectricaldata.services.preferences import get_preferences
-from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
-from myelectricaldata.web.security import PASSWORD_KEY
 
 NOON = datetime(2025, 11, 5, 12, 0, tzinfo=PARIS)
 CONSUMER, PRODUCER = "11111111111111", "22222222222222"

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.energy.costs import kwh
 from myelectricaldata.energy.offpeak import parse_windows
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
 from myelectricaldata.services import pricing, pricing_store
-from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
 from tests.services.syncing import synced_sqlite
 from tests.web.test_data_pages import Tables
@@ -43,12 +43,10 @@ def synced(tmp_path_factory):
 @pytest.fixture
 def engine(synced):
     engine = synced[0]
-    pricing.clear_cache()
     yield engine
     with engine.begin() as conn:
         conn.execute(sa.delete(m.pdl_pricing))
         conn.execute(sa.delete(m.user_offers))
-    pricing.clear_cache()
 
 
 @pytest.fixture

@@ -11,13 +11,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.energy.offers import regulated_offer
 from myelectricaldata.energy.tariffs import version_on
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.services import pricing, pricing_store
-from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.simulator import start_simulator
 from myelectricaldata.web.app import create_app
 from tests.services.syncing import make_sync
@@ -41,7 +41,6 @@ def euros(amount: D) -> str:
 @pytest.fixture
 def engine(sqlite_engine, tmp_path):
     """One month and five days of the simulator's HP/HC PDL (9 kVA), synced with a frozen today."""
-    pricing.clear_cache()
     with start_simulator(today=TODAY) as sim:
         assert make_sync(sqlite_engine, sim, tmp_path).run(pdls=[HCHP], since=date(2025, 10, 1)).ok
     return sqlite_engine

@@ -25,7 +25,6 @@ metadata = MetaData(naming_convention={
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
 })
-NO_ROWID = {"sqlite_with_rowid": False}
 
 
 def _pdl(primary_key: bool = True) -> Column:
@@ -77,7 +76,7 @@ daily_energy = Table(
     Column("direction", String(12), primary_key=True, nullable=False),
     Column("day", Date, primary_key=True, nullable=False),
     Column("wh", BigInteger, nullable=False),
-    **NO_ROWID,
+    sqlite_with_rowid=False,
 )
 
 load_curve = Table(
@@ -87,7 +86,7 @@ load_curve = Table(
     Column("start_utc", BigInteger, primary_key=True, nullable=False, autoincrement=False),
     Column("minutes", SmallInteger, nullable=False),
     Column("watts", Integer, nullable=False),
-    **NO_ROWID,
+    sqlite_with_rowid=False,
 )
 
 max_power = Table(
@@ -96,7 +95,7 @@ max_power = Table(
     Column("day", Date, primary_key=True, nullable=False),
     Column("va", Integer, nullable=False),
     Column("at_utc", BigInteger, nullable=False),
-    **NO_ROWID,
+    sqlite_with_rowid=False,
 )
 
 tempo_days = Table(
@@ -124,7 +123,7 @@ sync_days = Table(
     Column("points", Integer, nullable=False, default=0),
     Column("last_error", String(500), nullable=False, default=""),
     Column("updated_at", DateTime, nullable=False),
-    **NO_ROWID,
+    sqlite_with_rowid=False,
 )
 
 dataset_states = Table(

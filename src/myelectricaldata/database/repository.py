@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, Table, and_, func, select
+from sqlalchemy import Connection, Dialect, Insert, Table, and_, func, select
 
 from ..energy.timeline import PARIS
 from . import models as m
@@ -72,6 +72,14 @@ def upsert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]],
         return 0
     columns = tuple(rows[0])
     return upsert_rows(conn, table, columns, [tuple(r[c] for c in columns) for r in rows], update)
+
+
+def inserted_id(conn: Connection, statement: Insert) -> int:
+    """Run an INSERT of one row; the integer primary key the database gave it."""
+    key = conn.execute(statement).inserted_primary_key
+    if key is None:
+        raise RuntimeError(f"the database gave no key for the row inserted into {statement.table}")
+    return int(key[0])
 
 
 # -- readings ---------------------------------------------------------------------------------
@@ -158,7 +166,8 @@ def ledger_summary(conn: Connection, pdl: str, dataset: str) -> dict[str, Any]:
     """First and last complete day and the days by status."""
     t = m.sync_days
     where = (t.c.usage_point_id == pdl, t.c.dataset == dataset)
-    counts = dict(conn.execute(select(t.c.status, func.count()).where(*where).group_by(t.c.status)).all())
+    counts = {status: int(n) for status, n in conn.execute(select(t.c.status, func.count()).where(*where)
+                                                               .group_by(t.c.status))}
     first, last = conn.execute(select(func.min(t.c.day), func.max(t.c.day))
                                .where(*where, t.c.status == "complete")).one()
     missing = list(conn.scalars(select(t.c.day).where(*where, t.c.status != "complete")
@@ -241,13 +250,3 @@ def record_contract(conn: Connection, pdl: str, today: date, facts: Mapping[str,
                                               "distribution_tariff", "contract_status")}}
     upsert(conn, m.contract_versions, [row])
     return True
-
-
-def contract_in_force(conn: Connection, pdl: str, day: date) -> dict[str, Any] | None:
-    """The contract version a given day is priced with (the earliest one for days before it)."""
-    history = contract_history(conn, pdl)
-    chosen = history[0] if history else None
-    for row in history:
-        if row["valid_from"] <= day:
-            chosen = row
-    return chosen

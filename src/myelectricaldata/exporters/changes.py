@@ -18,14 +18,14 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, Engine, func, select
 
 from ..database import models as m
-from ..database import repository as repo
 from ..energy.tempo import season_of, season_summary
 from ..energy.timeline import PARIS
 from ..services import series
-from ..services.overview import label_of
+from ..services.calendars import read_ecowatt, read_tempo
 from ..services.preferences import all_preferences
 from ..services.pricing import cost_by_day, cost_by_hour
 from ..services.pricing_store import pricing_fingerprint
+from ..services.usage_points import read_contracts, read_usage_points
 from .batches import (
     CurvePoint,
     DailyCost,
@@ -117,9 +117,8 @@ def period_totals(conn: Connection, pdl: str, direction: str, yesterday: date) -
 
 def _tempo_remaining(conn: Connection, today: date) -> tuple[int, dict[str, int]]:
     season = season_of(today)
-    t = m.tempo_days
     first, up_to = date(season, 9, 1), today + timedelta(days=1)
-    colours = dict(conn.execute(select(t.c.day, t.c.color).where(t.c.day >= first, t.c.day <= up_to)).all())
+    colours = read_tempo(conn, first, up_to)
     return season, {c: s["remaining"] for c, s in season_summary(colours, season, up_to).items()}
 
 
@@ -133,27 +132,25 @@ def snapshot(conn: Connection, now: datetime) -> Snapshot:
     today = now.astimezone(PARIS).date()
     yesterday = today - timedelta(days=1)
     points = []
-    for up in repo.usage_point_rows(conn):
-        pdl = up["usage_point_id"]
+    for up in read_usage_points(conn):
+        pdl = up.usage_point_id
         pref = prefs.get(pdl)
-        history = repo.contract_history(conn, pdl)
-        contract = history[-1] if history else {}
+        history = read_contracts(conn, pdl)
+        contract = history[-1] if history else None
         points.append(UsagePointState(
-            pdl, label_of(up, pref.display_name if pref else ""), pref.enabled if pref else True,
-            bool(up["has_consumption"]), bool(up["has_production"]),
-            contract.get("pricing_option") or up["pricing_option"], contract.get("subscribed_kva"),
-            contract.get("offpeak_hours", ""), synced.get(pdl),
-            period_totals(conn, pdl, "consumption", yesterday) if up["has_consumption"] else None,
-            period_totals(conn, pdl, "production", yesterday) if up["has_production"] else None,
+            pdl, up.label(pref.display_name if pref else ""), pref.enabled if pref else True,
+            up.has_consumption, up.has_production,
+            (contract.pricing_option if contract else "") or up.pricing_option,
+            contract.subscribed_kva if contract else None, contract.offpeak_hours if contract else "",
+            synced.get(pdl),
+            period_totals(conn, pdl, "consumption", yesterday) if up.has_consumption else None,
+            period_totals(conn, pdl, "production", yesterday) if up.has_production else None,
             max_power=_newest_max_power(conn, pdl, yesterday)))
     runs = m.sync_runs
     last_sync = conn.scalar(select(func.max(runs.c.finished_at)))
-    tempo = dict(conn.execute(select(m.tempo_days.c.day, m.tempo_days.c.color)
-                              .where(m.tempo_days.c.day.in_([today, today + timedelta(days=1)]))).all())
+    tempo = read_tempo(conn, today, today + timedelta(days=1))
     season, remaining = _tempo_remaining(conn, today)
-    e = m.ecowatt_days
-    ecowatt = tuple(EcowattDay(r.day, r.level, r.message, tuple(int(h) for h in r.hours))
-                    for r in conn.execute(select(e).where(e.c.day >= today).order_by(e.c.day)))
+    ecowatt = tuple(EcowattDay(e.day, e.level, e.message, e.hours) for e in read_ecowatt(conn, today))
     return Snapshot(now, tuple(points), last_sync, tempo.get(today), tempo.get(today + timedelta(days=1)),
                     season, remaining, ecowatt)
 

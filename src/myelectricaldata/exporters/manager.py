@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from ..services.outcome import Outcome
 from . import changes, discovery, store
 from .base import BaseExporter, ExportResult, PartialExportError
 from .batches import ExportBatch
@@ -26,15 +27,23 @@ RETRY_CAP = timedelta(hours=6)
 
 @dataclass(frozen=True)
 class ExportOutcome:
-    """How one exporter's run went."""
+    """How one exporter's run went: OK, DEFERRED (nothing sent on purpose), ERROR (``retry_at`` set when it is
+    tried again by itself), or WAITING (not tried: its retry time after a failure has not come)."""
 
     name: str
-    ok: bool
+    outcome: Outcome
     items_sent: int = 0
     message: str = ""
     error: str = ""
     retry_at: datetime | None = None
-    skipped: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.succeeded
+
+    @property
+    def skipped(self) -> bool:
+        return self.outcome == Outcome.WAITING
 
 
 def retry_delay(failures: int) -> timedelta:
@@ -193,13 +202,13 @@ class ExporterManager:
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             log.warning("resetting exporter %s failed: %s", name, error)
-            return ExportOutcome(name, False, error=error)
+            return ExportOutcome(name, Outcome.ERROR, error=error)
         log.info("exporter %s reset: %s", name, message)
         with self.engine.begin() as conn:
             store.clear_marks(conn, name)
         self._drop(name)
         if not settings.enabled:
-            return ExportOutcome(name, True, message=message)
+            return ExportOutcome(name, Outcome.OK, message=message)
         return self.run_exports(now, names=[name], force=True)[name]
 
     # -- exports -----------------------------------------------------------------------------------
@@ -221,8 +230,8 @@ class ExporterManager:
                 continue
             status = self.status(name)
             if not force and status.retry_at and status.retry_at > stamp:
-                results[name] = ExportOutcome(name, False, error=status.last_error, retry_at=status.retry_at,
-                                              skipped=True)
+                results[name] = ExportOutcome(name, Outcome.WAITING, error=status.last_error,
+                                              retry_at=status.retry_at)
                 continue
             with self._lock(name):
                 results[name] = self._export(name, self.settings(name).config or {}, self.status(name), now,
@@ -256,14 +265,14 @@ class ExporterManager:
             with self.engine.begin() as conn:
                 store.save_status(conn, name, replace(status, last_error=error, failures=failures, retry_at=retry_at))
             self._notify("export_failed", exporter_name=name, error=error, retry_at=retry_at)
-            return ExportOutcome(name, False, error=error, retry_at=retry_at)
+            return ExportOutcome(name, Outcome.ERROR, error=error, retry_at=retry_at)
         if result.deferred:
-            return ExportOutcome(name, True, 0, result.message)
+            return ExportOutcome(name, Outcome.DEFERRED, 0, result.message)
         with self.engine.begin() as conn:
             store.save_marks(conn, name, new_marks)
             store.save_status(conn, name, store.RunStatus(stamp, result.items_sent))
         self._notify("export_done", exporter_name=name, result=result)
-        return ExportOutcome(name, True, result.items_sent, result.message)
+        return ExportOutcome(name, Outcome.OK, result.items_sent, result.message)
 
     def _notify(self, hook: str, **kwargs: Any) -> None:
         try:

@@ -1,12 +1,14 @@
-"""Account-wide calendars: Tempo colours and EcoWatt signals."""
+"""Account-wide calendars: Tempo colours and EcoWatt signals, fetched from the gateway and read back."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, func, select
 
+from ..database import models as m
 from ..database import repository as repo
 from ..energy.timeline import PARIS, date_range, next_utc_midnight
 from ..gateway import parse
@@ -14,6 +16,56 @@ from ..gateway.client import GatewayClient
 from ..gateway.errors import QuotaExceeded
 
 log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class EcowattSignal:
+    """RTE's EcoWatt signal of a day: level 1-3, message, the 24 hourly levels (0-3), fetched at (naive UTC)."""
+
+    day: date
+    level: int
+    message: str
+    hours: tuple[int, ...]
+    fetched_at: datetime
+
+
+def read_tempo(conn: Connection, first: date, last: date) -> dict[date, str]:
+    """The Tempo colour of each stored day of [first, last] (BLUE, WHITE or RED), in day order."""
+    t = m.tempo_days
+    query = select(t.c.day, t.c.color).where(t.c.day >= first, t.c.day <= last).order_by(t.c.day)
+    return {day: colour for day, colour in conn.execute(query)}
+
+
+def tempo_colours(engine: Engine, first: date, last: date) -> dict[date, str]:
+    """``read_tempo`` in a connection of its own."""
+    with engine.connect() as conn:
+        return read_tempo(conn, first, last)
+
+
+def first_tempo_day(engine: Engine) -> date | None:
+    """The oldest day with a stored Tempo colour."""
+    with engine.connect() as conn:
+        return conn.scalar(select(func.min(m.tempo_days.c.day)))
+
+
+def read_ecowatt(conn: Connection, first: date) -> list[EcowattSignal]:
+    """The stored EcoWatt signals of ``first`` and the days after it, in day order."""
+    t = m.ecowatt_days
+    return [EcowattSignal(r.day, r.level, r.message, tuple(int(h) if h.isdigit() else 1 for h in r.hours),
+                          r.fetched_at)
+            for r in conn.execute(select(t).where(t.c.day >= first).order_by(t.c.day))]
+
+
+def ecowatt_signals(engine: Engine, first: date) -> list[EcowattSignal]:
+    """``read_ecowatt`` in a connection of its own."""
+    with engine.connect() as conn:
+        return read_ecowatt(conn, first)
+
+
+def last_ecowatt_day(engine: Engine) -> date | None:
+    """The newest day with a stored EcoWatt signal."""
+    with engine.connect() as conn:
+        return conn.scalar(select(func.max(m.ecowatt_days.c.day)))
 
 
 def sync_tempo(engine: Engine, client: GatewayClient, today: date) -> int:

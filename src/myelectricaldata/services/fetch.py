@@ -14,6 +14,7 @@ from ..gateway import parse
 from ..gateway.client import GatewayClient, Reply
 from ..gateway.errors import GatewayError, NoData, QuotaExceeded, TooOld
 from .datasets import COMPLETE, Dataset, curve_coverage, curve_status, ledger_entries, plan_windows, wanted_days
+from .outcome import Outcome
 
 log = logging.getLogger(__name__)
 MAX_DAY_ATTEMPTS = 5
@@ -25,11 +26,13 @@ class SyncStopped(Exception):
 
 class DatasetFetcher:
     def __init__(self, engine: Engine, client: GatewayClient, max_day_attempts: int = MAX_DAY_ATTEMPTS,
-                 should_stop: Callable[[], bool] = lambda: False) -> None:
+                 should_stop: Callable[[], bool] = lambda: False,
+                 on_stored: Callable[[int], object] = lambda stored: None) -> None:
         self.engine = engine
         self.client = client
         self.max_day_attempts = max_day_attempts
         self.should_stop = should_stop
+        self.on_stored = on_stored  # told how many readings each window stored
 
     def fetch(self, pdl: str, ds: Dataset, now: datetime, activation: date | None = None,
               since: date | None = None) -> int:
@@ -42,7 +45,7 @@ class DatasetFetcher:
         days = wanted_days(first, today - timedelta(days=1), ledger)
         stored = done = 0
         search: tuple[date, date] | None = None  # refused without a date: (a start refused, a bound above)
-        self._progress(pdl, ds, "running", done, len(days))
+        self._progress(pdl, ds, Outcome.RUNNING, done, len(days))
         try:
             while days:
                 if self.should_stop():  # between two windows: each one is stored whole or not at all
@@ -73,18 +76,18 @@ class DatasetFetcher:
                     search = (search[0], start)
                 done += sum(1 for d in days if start <= d <= end)
                 days = [d for d in days if not start <= d <= end]
-                self._progress(pdl, ds, "running", done, done + len(days))
+                self._progress(pdl, ds, Outcome.RUNNING, done, done + len(days))
         except (GatewayError, SyncStopped) as exc:
-            self._progress(pdl, ds, "error", done, done + len(days), error=str(exc))
+            self._progress(pdl, ds, Outcome.ERROR, done, done + len(days), error=str(exc))
             raise
-        self._progress(pdl, ds, "ok", done, done)
+        self._progress(pdl, ds, Outcome.OK, done, done)
         return stored
 
     def _oldest_found(self, pdl: str, ds: Dataset, oldest: date, days: list[date], done: int) -> list[date]:
         """Record the oldest day the gateway serves for this dataset; returns the days still worth asking."""
         log.info("%s %s: nothing served before %s", pdl, ds.name, oldest)
         days = [d for d in days if d >= oldest]
-        self._progress(pdl, ds, "running", done, done + len(days), oldest_available=oldest)
+        self._progress(pdl, ds, Outcome.RUNNING, done, done + len(days), oldest_available=oldest)
         return days
 
     def _fetch_window(self, pdl: str, ds: Dataset, start: date, end: date,
@@ -106,6 +109,7 @@ class DatasetFetcher:
         with self.engine.begin() as conn:
             self._store(conn, pdl, ds, readings)
             repo.write_ledger(conn, pdl, ds.name, entries, now)
+        self.on_stored(len(readings))
         ledger.update({e[0]: repo.LedgerDay(e[1], e[2], today) for e in entries})
         log.info("%s %s %s..%s: %d readings", pdl, ds.name, start, end, len(readings))
         if quota_cut:
@@ -137,10 +141,11 @@ class DatasetFetcher:
         else:
             repo.store_daily(conn, pdl, ds.direction, readings)
 
-    def _progress(self, pdl: str, ds: Dataset, outcome: str, done: int, total: int, **extra: object) -> None:
+    def _progress(self, pdl: str, ds: Dataset, outcome: Outcome, done: int, total: int, **extra: object) -> None:
         """Where this dataset stands, for the logs, ``status`` and the UI."""
-        values: dict[str, object] = {"last_outcome": outcome, "progress_done": done, "progress_total": total, **extra}
-        if outcome != "running":
+        values: dict[str, object] = {"last_outcome": outcome.value, "progress_done": done, "progress_total": total,
+                                     **extra}
+        if outcome != Outcome.RUNNING:
             values["last_sync_at"] = repo.utcnow()
             values["last_error"] = values.pop("error", "")
         with self.engine.begin() as conn:

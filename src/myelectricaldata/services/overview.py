@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Connection, Engine, func, select
 
 from ..database import models as m
-from ..database import repository as repo
 from ..energy.timeline import years_before
-from .preferences import all_preferences
-from .runs import last_runs, quota_paused_until
-from .status import collect_status
+from .calendars import tempo_colours
+from .preferences import load_all
+from .runs import SyncRun
+from .status import DatasetStatus, UsageStats, collect_status
 
 
-@dataclass
+@dataclass(frozen=True)
 class PdlCard:
     usage_point_id: str
     label: str
@@ -27,52 +26,51 @@ class PdlCard:
     attention: str
     enabled: bool
     has_production: bool
-    datasets: list[dict[str, Any]] = field(default_factory=list)
+    datasets: tuple[DatasetStatus, ...] = ()
     yesterday_wh: int | None = None
     month_wh: int | None = None
     month_last_year_wh: int | None = None
 
 
-def _sum_daily(conn, pdl: str, direction: str, first: date, last: date) -> int | None:
+@dataclass(frozen=True)
+class Dashboard:
+    cards: tuple[PdlCard, ...]
+    tempo_today: str | None
+    tempo_tomorrow: str | None
+    quota_paused_until: datetime | None
+    usage: UsageStats
+    last_run: SyncRun | None
+    today: date
+
+
+def _sum_daily(conn: Connection, pdl: str, direction: str, first: date, last: date) -> int | None:
     t = m.daily_energy
-    return conn.scalar(select(func.sum(t.c.wh)).where(
+    total = conn.scalar(select(func.sum(t.c.wh)).where(
         t.c.usage_point_id == pdl, t.c.direction == direction, t.c.day >= first, t.c.day <= last))
+    return None if total is None else int(total)
 
 
-def label_of(up: dict[str, Any], display_name: str = "") -> str:
-    """How a PDL is named on pages: the user's name, else the gateway's, else its id."""
-    return display_name or up.get("name") or up["usage_point_id"]
-
-
-def dashboard(engine: Engine, now: datetime) -> dict[str, Any]:
+def dashboard(engine: Engine, now: datetime) -> Dashboard:
     today = now.date()
     yesterday = today - timedelta(days=1)
     status = collect_status(engine, now)
     month_start = yesterday.replace(day=1)
+    prefs = load_all(engine)
     cards = []
     with engine.connect() as conn:
-        prefs = all_preferences(conn)
-        for up in status["usage_points"]:
-            pdl = up["usage_point_id"]
+        for s in status.usage_points:
+            up, contract = s.usage_point, s.contract
+            pdl = up.usage_point_id
             pref = prefs.get(pdl)
-            contract = up["contract"] or {}
-            card = PdlCard(
-                usage_point_id=pdl, label=label_of(up, pref.display_name if pref else ""),
-                address=" ".join(filter(None, (up["street"], up["postal_code"], up["city"]))),
-                pricing_option=up["pricing_option"], subscribed_kva=contract.get("subscribed_kva"),
-                offpeak_hours=contract.get("offpeak_hours", ""), attention=up["attention"],
-                enabled=pref.enabled if pref else True, has_production=up["has_production"],
-                datasets=up["datasets"])
-            card.yesterday_wh = _sum_daily(conn, pdl, "consumption", yesterday, yesterday)
-            card.month_wh = _sum_daily(conn, pdl, "consumption", month_start, yesterday)
-            card.month_last_year_wh = _sum_daily(conn, pdl, "consumption", years_before(month_start, 1),
-                                                 years_before(yesterday, 1))
-            cards.append(card)
-        tempo = dict(conn.execute(select(m.tempo_days.c.day, m.tempo_days.c.color).where(
-            m.tempo_days.c.day.in_([today, today + timedelta(days=1)]))).all())
-        paused = quota_paused_until(engine, now)
-        usage = repo.get_state(conn, "usage_stats", {}) or {}
-    runs = last_runs(engine, 1)
-    return {"cards": cards, "tempo_today": tempo.get(today), "tempo_tomorrow": tempo.get(today + timedelta(days=1)),
-            "quota_paused_until": paused, "usage": usage, "last_run": runs[0] if runs else None,
-            "today": today}
+            cards.append(PdlCard(
+                usage_point_id=pdl, label=up.label(pref.display_name if pref else ""), address=up.address,
+                pricing_option=up.pricing_option, subscribed_kva=contract.subscribed_kva if contract else None,
+                offpeak_hours=contract.offpeak_hours if contract else "", attention=up.attention,
+                enabled=pref.enabled if pref else True, has_production=up.has_production, datasets=s.datasets,
+                yesterday_wh=_sum_daily(conn, pdl, "consumption", yesterday, yesterday),
+                month_wh=_sum_daily(conn, pdl, "consumption", month_start, yesterday),
+                month_last_year_wh=_sum_daily(conn, pdl, "consumption", years_before(month_start, 1),
+                                              years_before(yesterday, 1))))
+    tempo = tempo_colours(engine, today, today + timedelta(days=1))
+    return Dashboard(tuple(cards), tempo.get(today), tempo.get(today + timedelta(days=1)),
+                     status.quota.paused_until, status.quota.usage, status.runs[0] if status.runs else None, today)

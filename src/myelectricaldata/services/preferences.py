@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection, Engine, select
 
 from ..database import models as m
 from ..database import repository as repo
 from .datasets import DATASETS
+from .errors import FieldError
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,31 @@ def all_preferences(conn: Connection) -> dict[str, PdlPreferences]:
 
 
 def save_preferences(conn: Connection, prefs: PdlPreferences) -> None:
-    """Store the preferences; unknown dataset names are refused with a message naming them."""
+    """Store the preferences; raises FieldError naming an unknown dataset or a name too long, and stores nothing."""
     unknown = prefs.datasets - {d.name for d in DATASETS}
     if unknown:
-        raise ValueError(f"datasets: unknown {', '.join(sorted(unknown))}; expected some of "
-                         f"{', '.join(d.name for d in DATASETS)}")
+        raise FieldError("datasets", f"Donnée inconnue : {', '.join(sorted(unknown))} ; attendu parmi "
+                                     f"{', '.join(d.name for d in DATASETS)}.")
     if len(prefs.display_name) > 100:
-        raise ValueError("display_name: at most 100 characters")
+        raise FieldError("display_name", "Au plus 100 caractères.")
     repo.upsert(conn, m.pdl_preferences, [{
         "usage_point_id": prefs.usage_point_id, "display_name": prefs.display_name.strip(),
         "enabled": prefs.enabled, "datasets": ",".join(sorted(prefs.datasets)), "updated_at": repo.utcnow()}])
+
+
+def load(engine: Engine, pdl: str) -> PdlPreferences:
+    """The PDL's preferences (the defaults when none were saved)."""
+    with engine.connect() as conn:
+        return get_preferences(conn, pdl)
+
+
+def load_all(engine: Engine) -> dict[str, PdlPreferences]:
+    """The saved preferences by PDL (a PDL without any is left out)."""
+    with engine.connect() as conn:
+        return all_preferences(conn)
+
+
+def save(engine: Engine, prefs: PdlPreferences) -> None:
+    """Store the preferences in their own transaction; raises FieldError as ``save_preferences``."""
+    with engine.begin() as conn:
+        save_preferences(conn, prefs)

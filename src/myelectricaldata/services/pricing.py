@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, func, select
 
 from ..database import models as m
-from ..database import repository as repo
 from ..energy.aggregate import LocalClock, Point
 from ..energy.costs import (
+    ZERO,
     DayCost,
     DayFacts,
     DayLoad,
@@ -26,16 +25,18 @@ from ..energy.costs import (
     price_hours,
 )
 from ..energy.offers import Offer, option_of_contract, regulated_offer
-from ..energy.offpeak import parse_windows
+from ..energy.offpeak import Spans, parse_windows
 from ..energy.simulation import OfferResult, PowerAdvice, last_12_months, simulate_offers
 from ..energy.simulation import max_power_advice as advise
 from ..energy.tariffs import version_on
 from ..energy.tempo import COLOURS
 from ..energy.timeline import epoch, local_day_bounds
+from .calendars import read_tempo
+from .price_cache import PriceCache
 from .pricing_store import PricingChoice, all_offers, get_choice, offer_by_key, pricing_fingerprint
+from .usage_points import Contract, in_force, read_contracts
 
-CACHE_SIZE = 32
-_cache: OrderedDict[tuple, tuple[tuple, Any]] = OrderedDict()
+PricedDays = PriceCache[list[DayCost]]
 
 
 @dataclass
@@ -44,7 +45,7 @@ class PricingInputs:
 
     choice: PricingChoice
     offer: Offer | None  # None: the regulated tariff of each day's contract option
-    contracts: list[dict[str, Any]]
+    contracts: list[Contract]
     colours: dict[date, str]
     loads: dict[date, DayLoad]
     production: dict[date, int]
@@ -53,8 +54,8 @@ class PricingInputs:
 
     def facts(self) -> Callable[[date], DayFacts]:
         """The contract facts of each day (the earliest version for days before it), kVA override applied."""
-        starts = [c["valid_from"] for c in self.contracts]
-        parsed = [DayFacts(self.choice.kva or c.get("subscribed_kva"), _spans(c)) for c in self.contracts]
+        starts = [c.valid_from for c in self.contracts]
+        parsed = [DayFacts(self.choice.kva or c.subscribed_kva, _spans(c)) for c in self.contracts]
         default = DayFacts(self.choice.kva)
         return lambda day: parsed[max(bisect_right(starts, day) - 1, 0)] if parsed else default
 
@@ -62,8 +63,8 @@ class PricingInputs:
         """The regulated option of the contract in force on ``day``."""
         if not self.contracts:
             return "BASE"
-        starts = [c["valid_from"] for c in self.contracts]
-        return option_of_contract(self.contracts[max(bisect_right(starts, day) - 1, 0)]["pricing_option"])
+        starts = [c.valid_from for c in self.contracts]
+        return option_of_contract(self.contracts[max(bisect_right(starts, day) - 1, 0)].pricing_option)
 
     def offers(self) -> list[tuple[Offer, set[date] | None]]:
         """The chosen offer for every day (None), else each contract option's regulated tariff with its days."""
@@ -75,47 +76,39 @@ class PricingInputs:
         return [(regulated_offer(option), days) for option, days in groups.items()]
 
 
-def _spans(contract: dict[str, Any]):
+def _spans(contract: Contract) -> Spans:
     try:
-        return parse_windows(contract.get("offpeak_hours"))
+        return parse_windows(contract.offpeak_hours)
     except ValueError:
         return ()
 
 
-def _range_fingerprint(conn: Connection, pdl: str, first: int, last: int, start: date, end: date) -> tuple:
+def _range_fingerprint(conn: Connection, pdl: str, start: date, end: date) -> Hashable:
+    """What pricing [start, end] depends on: the PDL's choice, offers and contracts, its readings, the Tempo colours."""
+    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
     curve, tempo = m.load_curve, m.tempo_days
     readings = conn.execute(select(func.count(), func.sum(curve.c.watts), func.max(curve.c.start_utc)).where(
-        curve.c.usage_point_id == pdl, curve.c.start_utc >= first, curve.c.start_utc < last)).first()
+        curve.c.usage_point_id == pdl, curve.c.start_utc >= first, curve.c.start_utc < last)).one()
     colours = conn.execute(select(func.count(), func.max(tempo.c.day)).where(
-        tempo.c.day >= start - timedelta(days=1), tempo.c.day <= end)).first()
-    return tuple(readings), tuple(colours)
+        tempo.c.day >= start - timedelta(days=1), tempo.c.day <= end)).one()
+    return (*pricing_fingerprint(conn, pdl), tuple(readings), tuple(colours))
 
 
-def _read(conn: Connection, pdl: str, first: int, last: int, start: date, end: date,
-          choice: PricingChoice, contracts: list[dict[str, Any]]) -> PricingInputs:
-    curve, tempo = m.load_curve, m.tempo_days
+def read_inputs(conn: Connection, pdl: str, start: date, end: date) -> PricingInputs:
+    """Everything [start, end] is priced from, read in one connection."""
+    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
+    curve = m.load_curve
     rows = conn.execute(select(curve.c.direction, curve.c.start_utc, curve.c.minutes, curve.c.watts).where(
         curve.c.usage_point_id == pdl, curve.c.start_utc >= first, curve.c.start_utc < last)
         .order_by(curve.c.start_utc)).all()
     used = [(int(s), int(mi), int(w)) for d, s, mi, w in rows if d == "consumption"]
     made = [(int(s), int(mi), int(w)) for d, s, mi, w in rows if d == "production"]
-    colours = {d: c for d, c in conn.execute(select(tempo.c.day, tempo.c.color).where(
-        tempo.c.day >= start - timedelta(days=1), tempo.c.day <= end)) if c in COLOURS}
+    colours = {d: c for d, c in read_tempo(conn, start - timedelta(days=1), end).items() if c in COLOURS}
+    choice = get_choice(conn, pdl)
     offer = offer_by_key(conn, choice.offer_key) if choice.offer_key else None
     production = {day: load.total for day, load in loads_by_day(made).items()}
-    return PricingInputs(choice, offer, contracts, colours, loads_by_day(used), production, used, made)
-
-
-def load_inputs(engine: Engine, pdl: str, start: date, end: date) -> tuple[tuple, PricingInputs | None]:
-    """The fingerprint of what the range depends on, and (on a cache miss) the inputs read once."""
-    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
-    with engine.connect() as conn:
-        fingerprint = pricing_fingerprint(conn, pdl) + _range_fingerprint(conn, pdl, first, last, start, end)
-        key = (str(engine.url), pdl, start, end)
-        if key in _cache and _cache[key][0] == fingerprint:
-            return fingerprint, None
-        choice = get_choice(conn, pdl)
-        return fingerprint, _read(conn, pdl, first, last, start, end, choice, repo.contract_history(conn, pdl))
+    return PricingInputs(choice, offer, read_contracts(conn, pdl), colours, loads_by_day(used), production, used,
+                         made)
 
 
 def price_inputs(inputs: PricingInputs) -> list[DayCost]:
@@ -145,48 +138,82 @@ def price_inputs_by_hour(inputs: PricingInputs) -> list[HourCost]:
     return sorted(out, key=lambda h: h.start_utc)
 
 
-def cost_by_day(engine: Engine, pdl: str, start: date, end: date) -> list[DayCost]:
-    """Each day of [start, end] with readings, priced (cached until readings, prices or choices change)."""
-    fingerprint, inputs = load_inputs(engine, pdl, start, end)
-    key = (str(engine.url), pdl, start, end)
-    if inputs is None:
-        _cache.move_to_end(key)
-        return _cache[key][1]
-    days = price_inputs(inputs)
-    _cache[key] = (fingerprint, days)
-    while len(_cache) > CACHE_SIZE:
-        _cache.popitem(last=False)
-    return days
+def cost_by_day(engine: Engine, pdl: str, start: date, end: date, prices: PricedDays | None = None) -> list[DayCost]:
+    """Each day of [start, end] with readings, priced; kept in ``prices`` until readings, prices or choices change."""
+
+    def price() -> list[DayCost]:
+        with engine.connect() as conn:
+            return price_inputs(read_inputs(conn, pdl, start, end))
+
+    if prices is None:
+        return price()
+    with engine.connect() as conn:
+        fingerprint = _range_fingerprint(conn, pdl, start, end)
+    return prices.get((pdl, start, end), fingerprint, price)
 
 
 def cost_by_hour(engine: Engine, pdl: str, start: date, end: date) -> list[HourCost]:
     """Each hour of [start, end] with load-curve readings, priced (not cached: exports read each range once)."""
-    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
     with engine.connect() as conn:
-        inputs = _read(conn, pdl, first, last, start, end, get_choice(conn, pdl), repo.contract_history(conn, pdl))
+        inputs = read_inputs(conn, pdl, start, end)
     return price_inputs_by_hour(inputs)
 
 
-def cost_by_period(engine: Engine, pdl: str, start: date, end: date, step: str) -> list[PeriodCost]:
+def cost_by_period(engine: Engine, pdl: str, start: date, end: date, step: str,
+                   prices: PricedDays | None = None) -> list[PeriodCost]:
     """Day costs of [start, end] summed per ``step`` (day, week, month, year)."""
-    return by_period(cost_by_day(engine, pdl, start, end), step)
+    return by_period(cost_by_day(engine, pdl, start, end, prices), step)
+
+
+@dataclass(frozen=True)
+class OfferInForce:
+    """The offer pricing a PDL on a day, the choice it comes from, and the contract in force that day."""
+
+    offer: Offer
+    choice: PricingChoice
+    contract: Contract | None
+
+    @property
+    def chosen(self) -> bool:
+        """True when the user chose the offer; False for the contract's regulated tariff (the default)."""
+        return bool(self.choice.offer_key)
+
+    @property
+    def kva(self) -> int | None:
+        """The subscribed kVA pricing assumes: the one chosen, else the contract's."""
+        return self.choice.kva or (self.contract.subscribed_kva if self.contract else None)
+
+
+def slot_totals(engine: Engine, pdl: str, start: date, end: date,
+                prices: PricedDays | None = None) -> dict[str, tuple[int, Decimal]]:
+    """Energy (watt-minutes) and cost per slot (HP, HC, BLUE_HP...) summed over the priced days of [start, end]."""
+    totals: dict[str, tuple[int, Decimal]] = {}
+    for day in cost_by_day(engine, pdl, start, end, prices) if start <= end else []:
+        for slot, wm in day.energy.items():
+            energy, cost = totals.get(slot, (0, ZERO))
+            totals[slot] = (energy + wm, cost + day.costs[slot])
+    return totals
+
+
+def offer_in_force(engine: Engine, pdl: str, day: date) -> OfferInForce:
+    """The offer pricing the PDL on ``day``: the chosen one, else the regulated tariff of that day's contract."""
+    with engine.connect() as conn:
+        choice = get_choice(conn, pdl)
+        chosen = offer_by_key(conn, choice.offer_key) if choice.offer_key else None
+        contract = in_force(read_contracts(conn, pdl), day)
+    offer = chosen or regulated_offer(option_of_contract(contract.pricing_option if contract else ""))
+    return OfferInForce(offer, choice, contract)
 
 
 def current_offer(engine: Engine, pdl: str, today: date) -> Offer:
     """The offer pricing the PDL today: the chosen one, else the regulated tariff of today's contract."""
-    with engine.connect() as conn:
-        choice = get_choice(conn, pdl)
-        chosen = offer_by_key(conn, choice.offer_key) if choice.offer_key else None
-        contract = repo.contract_in_force(conn, pdl, today)
-    return chosen or regulated_offer(option_of_contract(contract["pricing_option"] if contract else ""))
+    return offer_in_force(engine, pdl, today).offer
 
 
 def simulate(engine: Engine, pdl: str, today: date) -> list[OfferResult]:
     """Every known offer replayed on the stored load curve (last 12 months and by year), ranked, with savings."""
-    start, end = date(today.year - 2, 1, 1), today - timedelta(days=1)
-    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
     with engine.connect() as conn:
-        inputs = _read(conn, pdl, first, last, start, end, get_choice(conn, pdl), repo.contract_history(conn, pdl))
+        inputs = read_inputs(conn, pdl, date(today.year - 2, 1, 1), today - timedelta(days=1))
         offers = all_offers(conn)
     current = current_offer(engine, pdl, today)
     return simulate_offers(inputs.loads, offers, inputs.facts(), inputs.colours, today, current.key,
@@ -198,15 +225,17 @@ def max_power_advice(engine: Engine, pdl: str, today: date) -> PowerAdvice:
     first, last = last_12_months(today)
     t = m.max_power
     with engine.connect() as conn:
-        max_va = dict(conn.execute(select(t.c.day, t.c.va).where(
-            t.c.usage_point_id == pdl, t.c.day >= first, t.c.day <= last)).all())
-        choice = get_choice(conn, pdl)
-        contract = repo.contract_in_force(conn, pdl, today)
-    kva = choice.kva or (contract or {}).get("subscribed_kva")
-    version = version_on(current_offer(engine, pdl, today).versions, today)
-    return advise({d: int(v) for d, v in max_va.items()}, kva, today, version.monthly)
+        max_va: dict[date, int] = {day: int(va) for day, va in conn.execute(select(t.c.day, t.c.va).where(
+            t.c.usage_point_id == pdl, t.c.day >= first, t.c.day <= last))}
+    current = offer_in_force(engine, pdl, today)
+    version = version_on(current.offer.versions, today)
+    return advise(max_va, current.kva, today, version.monthly)
 
 
-def clear_cache() -> None:
-    """Forget every priced range."""
-    _cache.clear()
+def buyback_price(engine: Engine, pdls: list[str]) -> Decimal | None:
+    """The buy-back price chosen for the first of ``pdls`` that has one."""
+    with engine.connect() as conn:
+        for pdl in pdls:
+            if pdl and (price := get_choice(conn, pdl).buyback) is not None:
+                return price
+    return None

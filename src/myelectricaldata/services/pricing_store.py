@@ -23,8 +23,6 @@ from ..energy.offers import (
 from ..energy.offpeak import Spans, format_windows, parse_windows
 from ..energy.tariffs import KVA_LEVELS, OPTIONS
 
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-
 
 @dataclass(frozen=True)
 class PricingChoice:
@@ -67,7 +65,7 @@ def save_offer(conn: Connection, raw: Mapping[str, Any], offer_id: int | None = 
            "updated_at": repo.utcnow()}
     t = m.user_offers
     if offer_id is None:
-        return int(conn.execute(t.insert().values(**row)).inserted_primary_key[0])
+        return repo.inserted_id(conn, t.insert().values(**row))
     if not conn.execute(t.update().where(t.c.offer_id == offer_id).values(**row)).rowcount:
         raise OfferError({"offer_id": f"no offer {offer_id}"})
     return offer_id
@@ -127,6 +125,6 @@ def pricing_fingerprint(conn: Connection, pdl: str) -> tuple:
     t, o = m.pdl_pricing, m.user_offers
     choice = conn.execute(select(t.c.offer_key, t.c.offpeak_overrides, t.c.buyback, t.c.kva, t.c.updated_at)
                           .where(t.c.usage_point_id == pdl)).first()
-    offers = conn.execute(select(func.count(), func.max(o.c.updated_at))).first()
+    offers = conn.execute(select(func.count(), func.max(o.c.updated_at))).one()
     contracts = tuple(tuple(sorted(r.items(), key=str)) for r in repo.contract_history(conn, pdl))
     return tuple(choice or ()), tuple(offers), contracts

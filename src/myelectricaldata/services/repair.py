@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Engine, Table, func, select
 
 from ..database import models as m
 from .datasets import MISSING
+from .price_cache import PriceCache
 
 
 def pdl_tables() -> list[Table]:
@@ -40,7 +42,7 @@ def purge_preview(engine: Engine, pdl: str) -> dict[str, int]:
                 for t in pdl_tables()}
 
 
-def purge(engine: Engine, pdl: str) -> dict[str, int]:
+def purge(engine: Engine, pdl: str, prices: PriceCache[Any] | None = None) -> dict[str, int]:
     """Delete the PDL's readings, ledger, dataset states, contract versions and preferences in one
     transaction; returns the rows deleted per table. The next sync fetches its history again."""
     with engine.begin() as conn:
@@ -48,4 +50,6 @@ def purge(engine: Engine, pdl: str) -> dict[str, int]:
         up = m.usage_points  # the contract and address are asked for again at the next sync
         conn.execute(up.update().where(up.c.usage_point_id == pdl).values(contract_checked_on=None,
                                                                             address_checked_on=None))
-        return deleted
+    if prices is not None:
+        prices.clear()
+    return deleted

@@ -3,39 +3,66 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Protocol
 
 from sqlalchemy import Engine, select
 
 from ..database import models as m
 from ..database import repository as repo
 from ..energy.timeline import next_utc_midnight
+from .outcome import Outcome
+
+
+class RunReport(Protocol):
+    """What ``finish_run`` keeps of a sync's report."""
+
+    outcome: Outcome
+    message: str
+    requests: dict[str, int]
+    stored: dict[str, int]
+    errors: list[str]
+
+
+@dataclass(frozen=True)
+class SyncRun:
+    """One sync as recorded: times in naive UTC, gateway requests made, and the detail as JSON text."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    outcome: Outcome
+    requests: int
+    detail: str | None
+    message: str
 
 
 def start_run(engine: Engine) -> int:
     """Open a run record; runs left 'running' by a killed process are closed as interrupted."""
     t = m.sync_runs
     with engine.begin() as conn:
-        conn.execute(t.update().where(t.c.outcome == "running")
-                     .values(outcome="interrupted", finished_at=repo.utcnow()))
-        return conn.execute(t.insert().values(started_at=repo.utcnow(), outcome="running")).inserted_primary_key[0]
+        conn.execute(t.update().where(t.c.outcome == Outcome.RUNNING.value)
+                     .values(outcome=Outcome.INTERRUPTED.value, finished_at=repo.utcnow()))
+        return repo.inserted_id(conn, t.insert().values(started_at=repo.utcnow(), outcome=Outcome.RUNNING.value))
 
 
-def finish_run(engine: Engine, run_id: int, report: Any) -> None:
+def finish_run(engine: Engine, run_id: int, report: RunReport) -> None:
     t = m.sync_runs
     detail = json.dumps({"requests": report.requests, "stored": report.stored, "errors": report.errors[:20]})
     with engine.begin() as conn:
         conn.execute(t.update().where(t.c.id == run_id).values(
-            finished_at=repo.utcnow(), outcome=report.outcome, requests=sum(report.requests.values()),
+            finished_at=repo.utcnow(), outcome=Outcome(report.outcome).value, requests=sum(report.requests.values()),
             detail=detail, message=report.message[:500]))
 
 
-def last_runs(engine: Engine, limit: int = 5) -> list[dict[str, Any]]:
+def last_runs(engine: Engine, limit: int = 5) -> list[SyncRun]:
+    """The latest runs, newest first."""
     t = m.sync_runs
     with engine.connect() as conn:
         rows = conn.execute(select(t).order_by(t.c.id.desc()).limit(limit))
-        return [dict(r._mapping) for r in rows]
+        return [SyncRun(r.id, r.started_at, r.finished_at, Outcome(r.outcome), r.requests, r.detail, r.message)
+                for r in rows]
 
 
 def quota_paused_until(engine: Engine, now: datetime) -> datetime | None:

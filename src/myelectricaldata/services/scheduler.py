@@ -9,9 +9,11 @@ from typing import Any
 
 from ..database import repository as repo
 from ..energy.timeline import PARIS
+from .calendars import tempo_colours
 from .datasets import COMPLETE
 from .lock import SyncBusy
 from .sync import SyncService
+from .usage_points import read_usage_points
 
 log = logging.getLogger(__name__)
 SPREAD_MINUTES = 120
@@ -46,12 +48,12 @@ class SyncJobs:
         """True while J-1 is not complete for some active PDL's consumption or production."""
         yesterday = self.sync.today() - timedelta(days=1)
         with self.sync.engine.connect() as conn:
-            for up in repo.usage_point_rows(conn):
-                if not up["is_active"] or up["attention"]:
+            for up in read_usage_points(conn):
+                if not up.is_active or up.attention:
                     continue
-                for name, wanted in (("consumption_daily", up["has_consumption"]),
-                                     ("production_daily", up["has_production"])):
-                    entry = repo.ledger(conn, up["usage_point_id"], name, yesterday).get(yesterday)
+                for name, wanted in (("consumption_daily", up.has_consumption),
+                                     ("production_daily", up.has_production)):
+                    entry = repo.ledger(conn, up.usage_point_id, name, yesterday).get(yesterday)
                     if wanted and (entry is None or entry.status != COMPLETE):
                         return True
         return False
@@ -62,9 +64,8 @@ class SyncJobs:
 
     def tempo_tomorrow(self) -> None:
         tomorrow = self.sync.today() + timedelta(days=1)
-        with self.sync.engine.connect() as conn:
-            if tomorrow in repo.tempo_known_days(conn, tomorrow, tomorrow):
-                return
+        if tomorrow in tempo_colours(self.sync.engine, tomorrow, tomorrow):
+            return
         self._run("Tempo check", include=("tempo",))
 
     def ecowatt(self) -> None:

@@ -3,22 +3,19 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
 from sqlalchemy import Engine, select
 
 from ..database import models as m
-from ..database import repository as repo
 from ..energy.aggregate import Point, curve_energy, heatmap, offpeak_split, wh_of
 from ..energy.aggregate import sum_by_period as by_period
 from ..energy.offpeak import Spans, parse_windows
 from ..energy.tempo import OFFPEAK as TEMPO_OFFPEAK
 from ..energy.timeline import epoch, local_day_bounds
-from .overview import label_of
-from .preferences import all_preferences
+from .usage_points import Contract, contracts
 
 __all__ = ["by_period", "contracts_by_day", "curve_energy", "daily", "heatmap", "hphc_by_day", "load_curve",
-           "max_power", "offpeak_windows", "usage_points"]
+           "max_power", "offpeak_windows"]
 
 
 def daily(engine: Engine, pdl: str, direction: str, start: date, end: date) -> list[tuple[date, int]]:
@@ -50,40 +47,27 @@ def max_power(engine: Engine, pdl: str, start: date, end: date) -> list[tuple[da
         return [(day, int(va), int(at)) for day, va, at in conn.execute(query)]
 
 
-def usage_points(engine: Engine, direction: str) -> list[dict[str, str]]:
-    """``{"usage_point_id", "label"}`` of the PDLs that have ``direction`` data, sorted by label."""
-    flag = "has_production" if direction == "production" else "has_consumption"
-    with engine.connect() as conn:
-        prefs = all_preferences(conn)
-        rows = [up for up in repo.usage_point_rows(conn) if up[flag]]
-    points = [{"usage_point_id": up["usage_point_id"],
-               "label": label_of(up, prefs[up["usage_point_id"]].display_name if up["usage_point_id"] in prefs
-                                 else "")} for up in rows]
-    return sorted(points, key=lambda p: (p["label"].casefold(), p["usage_point_id"]))
-
-
-def contracts_by_day(engine: Engine, pdl: str, start: date, end: date) -> dict[date, dict[str, Any] | None]:
+def contracts_by_day(engine: Engine, pdl: str, start: date, end: date) -> dict[date, Contract | None]:
     """The contract version in force on each day of [start, end] (the earliest one for days before it)."""
-    with engine.connect() as conn:
-        history = repo.contract_history(conn, pdl)
-    out: dict[date, dict[str, Any] | None] = {}
+    history = contracts(engine, pdl)
+    out: dict[date, Contract | None] = {}
     chosen, later = (history[0] if history else None), history[1:]
     day = start
     while day <= end:
-        while later and later[0]["valid_from"] <= day:
+        while later and later[0].valid_from <= day:
             chosen, later = later[0], later[1:]
         out[day] = chosen
         day += timedelta(days=1)
     return out
 
 
-def offpeak_windows(contract: dict[str, Any] | None) -> Spans:
+def offpeak_windows(contract: Contract | None) -> Spans:
     """Off-peak windows of a contract version: Tempo's 22:00-06:00, else its off-peak hours."""
     if not contract:
         return ()
-    if contract.get("pricing_option") == "TEMPO":
+    if contract.pricing_option == "TEMPO":
         return TEMPO_OFFPEAK
-    return parse_windows(contract.get("offpeak_hours"))
+    return parse_windows(contract.offpeak_hours)
 
 
 def hphc_by_day(engine: Engine, pdl: str, start: date, end: date) -> list[tuple[date, int, int]]:

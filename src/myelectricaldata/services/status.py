@@ -2,17 +2,82 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from ..database import repository as repo
 from .datasets import datasets_for
-from .runs import last_runs, quota_paused_until
+from .outcome import Outcome
+from .runs import SyncRun, last_runs, quota_paused_until
+from .usage_points import Contract, UsagePoint, in_force, read_contracts, read_usage_points
 
 
-def _ranges(days: list[date]) -> list[tuple[date, date]]:
+@dataclass(frozen=True)
+class DatasetStatus:
+    """One dataset of a PDL: its complete days, the days still missing, and how its last fetch went."""
+
+    dataset: str
+    first: date | None  # first and last complete day
+    last: date | None
+    days: dict[str, int]  # days by ledger status
+    not_complete: tuple[tuple[date, date], ...]  # inclusive ranges of days not complete
+    last_sync_at: datetime | None
+    outcome: Outcome | None  # None: never fetched
+    error: str
+    progress: tuple[int, int]  # days done, days to do, while a fetch runs
+    oldest_available: date | None  # the oldest day the gateway serves, once found
+
+
+@dataclass(frozen=True)
+class UsagePointStatus:
+    usage_point: UsagePoint
+    contract: Contract | None  # in force today
+    datasets: tuple[DatasetStatus, ...]
+
+
+@dataclass(frozen=True)
+class UsageStats:
+    """The gateway's request counters of the day, as its last answer gave them (None when never asked)."""
+
+    cached_requests: int | None = None
+    cached_limit: int | None = None
+    no_cache_requests: int | None = None
+    no_cache_limit: int | None = None
+    date: str | None = None
+
+
+@dataclass(frozen=True)
+class Quota:
+    usage: UsageStats
+    paused_until: datetime | None  # the end of the data syncs' pause, when one is in force
+    ecowatt_paused_until: str  # ISO time while EcoWatt is paused, else ""
+
+
+@dataclass(frozen=True)
+class Status:
+    usage_points: tuple[UsagePointStatus, ...]
+    runs: tuple[SyncRun, ...]  # newest first
+    quota: Quota
+
+    def as_json(self) -> dict[str, Any]:
+        """Plain data for ``status --json``."""
+        q = self.quota
+        return {
+            "usage_points": [{**asdict(s.usage_point), "datasets": [
+                {**asdict(ds), "outcome": ds.outcome or ""} for ds in s.datasets],
+                "contract": asdict(s.contract) if s.contract else None} for s in self.usage_points],
+            "runs": [asdict(run) for run in self.runs],
+            "quota": {"paused_until": q.paused_until, "cached_used": q.usage.cached_requests,
+                      "cached_limit": q.usage.cached_limit, "no_cache_used": q.usage.no_cache_requests,
+                      "no_cache_limit": q.usage.no_cache_limit, "date": q.usage.date,
+                      "ecowatt_paused_until": q.ecowatt_paused_until},
+        }
+
+
+def _ranges(days: list[date]) -> tuple[tuple[date, date], ...]:
     """Consecutive days folded into inclusive ranges."""
     out: list[tuple[date, date]] = []
     for d in days:
@@ -20,92 +85,85 @@ def _ranges(days: list[date]) -> list[tuple[date, date]]:
             out[-1] = (out[-1][0], d)
         else:
             out.append((d, d))
-    return out
+    return tuple(out)
 
 
-def collect_status(engine: Engine, now: datetime) -> dict[str, Any]:
+def read_usage_stats(conn: Connection) -> UsageStats:
+    """The request counters the last sync read from the gateway."""
+    usage = repo.get_state(conn, "usage_stats", {}) or {}
+    return UsageStats(*(usage.get(k) for k in ("cached_requests", "cached_limit", "no_cache_requests",
+                                                 "no_cache_limit", "date")))
+
+
+def _dataset(conn: Connection, pdl: str, name: str) -> DatasetStatus:
+    summary = repo.ledger_summary(conn, pdl, name)
+    state = repo.dataset_state(conn, pdl, name)
+    return DatasetStatus(
+        name, summary["first"], summary["last"], summary["counts"], _ranges(summary["not_complete"]),
+        state.get("last_sync_at"), Outcome(state["last_outcome"]) if state.get("last_outcome") else None,
+        state.get("last_error", ""), (state.get("progress_done", 0), state.get("progress_total", 0)),
+        state.get("oldest_available"))
+
+
+def collect_status(engine: Engine, now: datetime) -> Status:
     with engine.connect() as conn:
-        points = repo.usage_point_rows(conn)
-        usage = repo.get_state(conn, "usage_stats", {}) or {}
+        usage = read_usage_stats(conn)
         ecowatt_paused = repo.get_state(conn, "ecowatt_paused_until") or ""
-        pdls = []
-        for up in points:
-            datasets = []
-            for ds in datasets_for(up["has_consumption"], up["has_production"]):
-                summary = repo.ledger_summary(conn, up["usage_point_id"], ds.name)
-                state = repo.dataset_state(conn, up["usage_point_id"], ds.name)
-                datasets.append({
-                    "dataset": ds.name,
-                    "first": summary["first"], "last": summary["last"],
-                    "days": summary["counts"],
-                    "not_complete": _ranges(summary["not_complete"]),
-                    "last_sync_at": state.get("last_sync_at"),
-                    "outcome": state.get("last_outcome", ""),
-                    "error": state.get("last_error", ""),
-                    "progress": (state.get("progress_done", 0), state.get("progress_total", 0)),
-                    "oldest_available": state.get("oldest_available"),
-                })
-            contract = repo.contract_in_force(conn, up["usage_point_id"], now.date())
-            pdls.append({**up, "datasets": datasets, "contract": contract})
-    return {
-        "usage_points": pdls,
-        "runs": last_runs(engine, 5),
-        "quota": {
-            "paused_until": quota_paused_until(engine, now),
-            "cached_used": usage.get("cached_requests"), "cached_limit": usage.get("cached_limit"),
-            "no_cache_used": usage.get("no_cache_requests"), "no_cache_limit": usage.get("no_cache_limit"),
-            "date": usage.get("date"),
-            "ecowatt_paused_until": ecowatt_paused if ecowatt_paused and datetime.fromisoformat(ecowatt_paused) > now
-            else "",
-        },
-    }
+        pdls = tuple(UsagePointStatus(
+            up, in_force(read_contracts(conn, up.usage_point_id), now.date()),
+            tuple(_dataset(conn, up.usage_point_id, ds.name) for ds in datasets_for(up.has_consumption,
+                                                                                      up.has_production)))
+            for up in read_usage_points(conn))
+    ecowatt = ecowatt_paused if ecowatt_paused and datetime.fromisoformat(ecowatt_paused) > now else ""
+    return Status(pdls, tuple(last_runs(engine, 5)), Quota(usage, quota_paused_until(engine, now), ecowatt))
 
 
-def _fmt_ranges(ranges: list[tuple[date, date]], limit: int = 4) -> str:
+def _fmt_ranges(ranges: tuple[tuple[date, date], ...], limit: int = 4) -> str:
     parts = [f"{a}" if a == b else f"{a}..{b}" for a, b in ranges[:limit]]
     if len(ranges) > limit:
         parts.append(f"+{len(ranges) - limit} more")
     return ", ".join(parts)
 
 
-def format_status(status: dict[str, Any]) -> str:
+def format_status(status: Status) -> str:
     """Plain-text report for the terminal."""
     lines = []
-    if not status["usage_points"]:
+    if not status.usage_points:
         lines.append("No PDL stored yet: run `myelectricaldata sync`.")
-    for up in status["usage_points"]:
-        c = up["contract"] or {}
-        head = f"PDL {up['usage_point_id']}  {up['name']}"
-        facts = [up["pricing_option"] or "?", f"{c.get('subscribed_kva') or '?'} kVA"]
-        if c.get("offpeak_hours"):
-            facts.append(f"HC {c['offpeak_hours']}")
-        lines.append(f"{head}  ({', '.join(facts)})")
-        if up["attention"]:
-            lines.append(f"  ! {up['attention']}")
-        for ds in up["datasets"]:
-            span = f"{ds['first']} .. {ds['last']}" if ds["first"] else "nothing stored"
-            complete = ds["days"].get("complete", 0)
-            lines.append(f"  {ds['dataset']:<24} {span:<26} {complete:>5} days complete")
-            if ds["not_complete"]:
-                counts = {k: v for k, v in ds["days"].items() if k != "complete"}
+    for s in status.usage_points:
+        up, c = s.usage_point, s.contract
+        facts = [up.pricing_option or "?", f"{(c.subscribed_kva if c else None) or '?'} kVA"]
+        if c and c.offpeak_hours:
+            facts.append(f"HC {c.offpeak_hours}")
+        lines.append(f"PDL {up.usage_point_id}  {up.name}  ({', '.join(facts)})")
+        if up.attention:
+            lines.append(f"  ! {up.attention}")
+        for ds in s.datasets:
+            span = f"{ds.first} .. {ds.last}" if ds.first else "nothing stored"
+            complete = ds.days.get("complete", 0)
+            lines.append(f"  {ds.dataset:<24} {span:<26} {complete:>5} days complete")
+            if ds.not_complete:
+                counts = {k: v for k, v in ds.days.items() if k != "complete"}
                 detail = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(counts.items()))
-                lines.append(f"  {'':<24} missing or incomplete: {detail}: {_fmt_ranges(ds['not_complete'])}")
-            if ds["last_sync_at"]:
-                outcome = ds["outcome"] + (f": {ds['error']}" if ds["error"] else "")
-                lines.append(f"  {'':<24} last sync {ds['last_sync_at']:%Y-%m-%d %H:%M} UTC, {outcome}")
-    q = status["quota"]
-    if q["cached_limit"] is not None:
+                lines.append(f"  {'':<24} missing or incomplete: {detail}: {_fmt_ranges(ds.not_complete)}")
+            if ds.last_sync_at:
+                outcome = (ds.outcome or "") + (f": {ds.error}" if ds.error else "")
+                lines.append(f"  {'':<24} last sync {ds.last_sync_at:%Y-%m-%d %H:%M} UTC, {outcome}")
+    q = status.quota
+    u = q.usage
+    if u.cached_limit is not None:
+        cached, no_cache, no_cache_limit = u.cached_requests or 0, u.no_cache_requests or 0, u.no_cache_limit or 0
         lines.append(
-            f"Gateway requests on {q['date']}: {q['cached_used']}/{q['cached_limit']} with cache "
-            f"({q['cached_limit'] - q['cached_used']} left), "
-            f"{q['no_cache_used']}/{q['no_cache_limit']} without ({q['no_cache_limit'] - q['no_cache_used']} left)")
-    if q["paused_until"]:
-        lines.append(f"Quota reached: syncs paused until {q['paused_until']:%Y-%m-%d %H:%M} UTC")
-    if q["ecowatt_paused_until"]:
-        until = datetime.fromisoformat(q["ecowatt_paused_until"])
+            f"Gateway requests on {u.date}: {u.cached_requests}/{u.cached_limit} with cache "
+            f"({u.cached_limit - cached} left), "
+            f"{u.no_cache_requests}/{u.no_cache_limit} without ({no_cache_limit - no_cache} left)")
+    if q.paused_until:
+        lines.append(f"Quota reached: syncs paused until {q.paused_until:%Y-%m-%d %H:%M} UTC")
+    if q.ecowatt_paused_until:
+        until = datetime.fromisoformat(q.ecowatt_paused_until)
         lines.append(f"No-cache quota reached: EcoWatt paused until {until:%Y-%m-%d %H:%M} UTC")
-    for run in status["runs"][:1]:
-        when = f"{run['started_at']:%Y-%m-%d %H:%M} UTC"
-        lines.append(f"Last sync {when}: {run['outcome']}, {run['requests']} requests"
-                     + (f" ({run['message']})" if run["message"] else ""))
+    for run in status.runs[:1]:
+        when = f"{run.started_at:%Y-%m-%d %H:%M} UTC"
+        lines.append(f"Last sync {when}: {run.outcome}, {run.requests} requests"
+                     + (f" ({run.message})" if run.message else ""))
     return "\n".join(lines)

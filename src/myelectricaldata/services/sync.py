@@ -7,7 +7,9 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, select
 
@@ -27,8 +29,11 @@ from .calendars import sync_ecowatt, sync_tempo
 from .datasets import Dataset, datasets_for
 from .fetch import MAX_DAY_ATTEMPTS, DatasetFetcher, SyncStopped
 from .lock import sync_lock
+from .outcome import Outcome
 from .preferences import PdlPreferences, all_preferences
+from .price_cache import PriceCache
 from .runs import finish_run, pause_for_quota, quota_paused_until, start_run
+from .usage_points import read_usage_points
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +41,14 @@ log = logging.getLogger(__name__)
 class SyncAborted(Exception):
     """Stops the whole run (quota, credentials, gateway down); the message says why."""
 
-    def __init__(self, outcome: str, message: str) -> None:
+    def __init__(self, outcome: Outcome, message: str) -> None:
         super().__init__(message)
         self.outcome = outcome
 
 
 @dataclass
 class SyncReport:
-    outcome: str = "ok"  # ok | errors | quota | auth | unreachable | stopped | error
+    outcome: Outcome = Outcome.OK
     message: str = ""
     requests: dict[str, int] = field(default_factory=dict)
     stored: dict[str, int] = field(default_factory=dict)
@@ -51,19 +56,21 @@ class SyncReport:
 
     @property
     def ok(self) -> bool:
-        return self.outcome == "ok"
+        return self.outcome == Outcome.OK
 
 
 class SyncService:
-    """Runs syncs against one gateway account and one database."""
+    """Runs syncs against one gateway account and one database; what it stores makes ``prices`` forget its results."""
 
     def __init__(self, engine: Engine, client: GatewayClient, lock_path: Path, *,
-                 clock: Callable[[], datetime] | None = None, max_day_attempts: int = MAX_DAY_ATTEMPTS) -> None:
+                 clock: Callable[[], datetime] | None = None, max_day_attempts: int = MAX_DAY_ATTEMPTS,
+                 prices: PriceCache[Any] | None = None) -> None:
         self.engine = engine
         self.client = client
         self.lock_path = lock_path
         self.clock = clock or (lambda: datetime.now(PARIS))
         self.max_day_attempts = max_day_attempts
+        self.prices = prices
         self.stop_requested = threading.Event()
         self.after_run: list[Callable[[SyncReport], object]] = []  # e.g. the exports, once a sync has ended
 
@@ -86,13 +93,13 @@ class SyncService:
             except SyncAborted as exc:
                 report.outcome, report.message = exc.outcome, str(exc)
             except SyncStopped:
-                report.outcome, report.message = "stopped", "stopped on request; what was fetched is stored"
+                report.outcome, report.message = Outcome.STOPPED, "stopped on request; what was fetched is stored"
             except Exception as exc:
                 log.exception("sync failed")
-                report.outcome, report.message = "error", f"unexpected error: {type(exc).__name__}: {exc}"
+                report.outcome, report.message = Outcome.ERROR, f"unexpected error: {type(exc).__name__}: {exc}"
             finally:
-                if report.outcome == "ok" and report.errors:
-                    report.outcome = "errors"
+                if report.outcome == Outcome.OK and report.errors:
+                    report.outcome = Outcome.ERRORS
                     report.message = f"{len(report.errors)} error(s): " + "; ".join(report.errors[:3])
                 report.requests = {k: v - before.get(k, 0) for k, v in self.client.counts.items()
                                    if v - before.get(k, 0)}
@@ -111,17 +118,18 @@ class SyncService:
             try:
                 paused = quota_paused_until(self.engine, self.clock())
                 if paused:
-                    raise SyncAborted("quota", f"gateway quota reached; paused until {paused:%Y-%m-%d %H:%M} UTC")
+                    raise SyncAborted(Outcome.QUOTA, f"gateway quota reached; paused until {paused:%Y-%m-%d %H:%M} UTC")
                 self._sync_usage_points(pdls, since, report)
             except SyncAborted as exc:
-                if exc.outcome != "quota":
+                if exc.outcome != Outcome.QUOTA:
                     raise
                 report.outcome, report.message = exc.outcome, str(exc)
         if "tempo" in include:
-            self._guard(report, "tempo", lambda: sync_tempo(self.engine, self.client, self.today()))
+            self._guard(report, "tempo", lambda: self._prices_changed(sync_tempo(self.engine, self.client,
+                                                                                 self.today())))
         if "ecowatt" in include:
             self._guard(report, "ecowatt", lambda: sync_ecowatt(self.engine, self.client, self.clock()))
-        if report.outcome != "quota":
+        if report.outcome != Outcome.QUOTA:
             self._guard(report, "usage stats", self._usage_stats)
 
     def _guard(self, report: SyncReport, what: str, fn: Callable[[], int], *, for_pdl: bool = False) -> None:
@@ -133,12 +141,12 @@ class SyncService:
                 report.stored[what] = report.stored.get(what, 0) + stored
         except QuotaExceeded as exc:
             until = pause_for_quota(self.engine, self.clock())
-            raise SyncAborted("quota", f"gateway quota reached ({exc.message}); paused until "
+            raise SyncAborted(Outcome.QUOTA, f"gateway quota reached ({exc.message}); paused until "
                                        f"{until:%Y-%m-%d %H:%M} UTC") from None
         except AuthError as exc:
-            raise SyncAborted("auth", str(exc)) from None
+            raise SyncAborted(Outcome.AUTH, str(exc)) from None
         except GatewayUnreachable as exc:
-            raise SyncAborted("unreachable", str(exc)) from None
+            raise SyncAborted(Outcome.UNREACHABLE, str(exc)) from None
         except ConsentError:
             if for_pdl:
                 raise
@@ -147,6 +155,12 @@ class SyncService:
         except GatewayError as exc:
             log.error("%s: %s", what, exc)
             report.errors.append(f"{what}: {exc}")
+
+    def _prices_changed(self, stored: int) -> int:
+        """Forget the priced results once readings, a contract version or Tempo colours were stored."""
+        if stored and self.prices is not None:
+            self.prices.clear()
+        return stored
 
     # -- usage points -----------------------------------------------------------------------------
     def _sync_usage_points(self, pdls: list[str] | None, since: date | None, report: SyncReport) -> None:
@@ -166,11 +180,11 @@ class SyncService:
 
         self._guard(report, "usage points", discover)
         if not infos and report.errors:
-            raise SyncAborted("errors", report.errors[-1])
+            raise SyncAborted(Outcome.ERRORS, report.errors[-1])
         wanted = set(pdls or [])
         listed = {i.usage_point_id for i in infos}
         with self.engine.connect() as conn:
-            stored = {u["usage_point_id"] for u in repo.usage_point_rows(conn)}
+            stored = {up.usage_point_id for up in read_usage_points(conn)}
         for pdl in sorted(wanted - listed - stored):
             report.errors.append(f"PDL {pdl} is not on this gateway account")
         for pdl in sorted(stored - listed):
@@ -208,7 +222,7 @@ class SyncService:
             for ds in datasets_for(info.has_consumption, info.has_production):
                 if not prefs.syncs(ds.name):
                     continue
-                self._guard(report, f"{pdl} {ds.name}", lambda ds=ds: self.sync_dataset(pdl, ds, info, since),
+                self._guard(report, f"{pdl} {ds.name}", partial(self.sync_dataset, pdl, ds, info, since),
                             for_pdl=True)
         except ConsentError as exc:
             self._flag(pdl, f"consent needed: the gateway no longer gives access to this PDL ({exc.message})",
@@ -232,6 +246,7 @@ class SyncService:
                                        {**facts._asdict(), "pricing_option": info.pricing_option})
             repo.save_usage_point(conn, pdl, contract_checked_on=self.today())
         if new:
+            self._prices_changed(1)
             log.info("%s: contract version recorded (%s kVA, off-peak %s)", pdl, facts.subscribed_kva,
                      facts.offpeak_hours or "none")
         return 1 if new else 0
@@ -247,7 +262,8 @@ class SyncService:
     def sync_dataset(self, pdl: str, ds: Dataset, info: parse.UsagePointInfo | None = None,
                      since: date | None = None) -> int:
         """Fetch the days of ``ds`` not yet complete; returns the readings stored."""
-        fetcher = DatasetFetcher(self.engine, self.client, self.max_day_attempts, self.stop_requested.is_set)
+        fetcher = DatasetFetcher(self.engine, self.client, self.max_day_attempts, self.stop_requested.is_set,
+                                 on_stored=self._prices_changed)
         return fetcher.fetch(pdl, ds, self.clock(), info.activation_date if info else None, since)
 
     def _usage_stats(self) -> int:

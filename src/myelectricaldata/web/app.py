@@ -9,7 +9,8 @@ from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..config import Settings
-from ..services.runtime import AppServices
+from . import formatting
+from .context import WebServices, install
 from .ingress import IngressMiddleware
 
 NAV = (  # (endpoint, label) of the main menu, in order
@@ -39,26 +40,38 @@ def _secret_key(data_dir: Path) -> str:
         return key
 
 
-def create_app(settings: Settings, services: AppServices) -> Flask:
+def create_app(settings: Settings, services: WebServices) -> Flask:
     from . import health, plugin_routes, security
-    from .api import v1
-    from .pages import balance, calendars, dashboard, data, exporters_page, money, settings_pages, simulation
+    from .api import common as api
+    from .api import costs, simulation_api, v1  # noqa: F401  (their routes join the API blueprint)
+    from .pages import (  # noqa: F401  (settings_pages and settings_pdl: their routes join settings_common.bp)
+        balance,
+        calendars,
+        dashboard,
+        data,
+        exporters_page,
+        money,
+        settings_common,
+        settings_pages,
+        settings_pdl,
+        simulation,
+    )
 
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=_secret_key(settings.data_dir),
-        MED_SETTINGS=settings,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         JSON_SORT_KEYS=False,
     )
-    app.extensions["med"] = services
+    install(app, settings, services)
+    formatting.register(app)
     app.before_request(security.check_access)  # before the CSRF check: a refused caller gets 403, not 400
-    CSRFProtect(app).exempt(v1.bp)  # the JSON API takes no cookies-only form posts
+    CSRFProtect(app).exempt(api.bp)  # the JSON API takes no cookies-only form posts
     app.wsgi_app = IngressMiddleware(app.wsgi_app)
     for blueprint in (health.bp, security.bp, dashboard.bp, data.bp, money.bp, simulation.bp, balance.bp,
-                      calendars.bp, settings_pages.bp, exporters_page.bp, v1.bp):
+                      calendars.bp, settings_common.bp, exporters_page.bp, api.bp):
         app.register_blueprint(blueprint)
     plugin_routes.register(app, services)  # after the app's own, so a plugin cannot take one of their paths
 

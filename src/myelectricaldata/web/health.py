@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify
-from sqlalchemy import text
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from ..services.health import database_answers
+from .context import app_services
 
 bp = Blueprint("health", __name__)
 
 
 @bp.route("/healthz")
-def healthz():
-    try:
-        with current_app.extensions["med"].engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception:  # any database failure means unhealthy
+def healthz() -> Any:
+    if not database_answers(app_services().engine):
         return jsonify(status="database unavailable"), 503
     return jsonify(status="ok")

@@ -10,7 +10,7 @@ from flask import Flask, Response, current_app, request
 from werkzeug.exceptions import HTTPException, NotFound
 
 from ..exporters import Route, RouteRequest
-from ..services.runtime import AppServices
+from .context import WebServices
 
 if TYPE_CHECKING:
     from ..exporters.manager import ExporterManager
@@ -20,7 +20,7 @@ log = logging.getLogger(__name__)
 EXTENSION = "med_plugin_routes"
 
 
-def register(app: Flask, services: AppServices) -> None:
+def register(app: Flask, services: WebServices) -> None:
     """Add every route of the loaded plugins to ``app``; a path the app already serves is refused (logged)."""
     served: dict[str, Route] = {}
     app.extensions[EXTENSION] = served
@@ -50,7 +50,7 @@ def route_at(path: str) -> Route | None:
     return current_app.extensions.get(EXTENSION, {}).get(path)
 
 
-def _view(route: Route, manager: ExporterManager, services: AppServices) -> Callable[[], Response]:
+def _view(route: Route, manager: ExporterManager, services: WebServices) -> Callable[[], Response]:
     def view() -> Response:
         headers: dict[str, str] = {}
         for name, value in request.headers.items():

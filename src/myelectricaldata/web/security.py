@@ -5,19 +5,19 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from typing import Any
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_wtf import FlaskForm
-from werkzeug.security import check_password_hash, generate_password_hash
 from wtforms import PasswordField
 from wtforms.validators import DataRequired
 
-from ..database import repository as repo
+from ..services import access
+from .context import app_services, app_settings
 from .plugin_routes import route_at
 
 SUPERVISOR_PROXY = "172.30.32.2"
 LOOPBACK = ("127.0.0.1", "::1")
-PASSWORD_KEY = "ui_password_hash"
 OPEN_ENDPOINTS = {"security.login", "static", "health.healthz"}
 
 bp = Blueprint("security", __name__)
@@ -25,17 +25,6 @@ bp = Blueprint("security", __name__)
 
 class LoginForm(FlaskForm):
     password = PasswordField("Mot de passe", validators=[DataRequired()])
-
-
-def password_hash() -> str:
-    with current_app.extensions["med"].engine.connect() as conn:
-        return repo.get_state(conn, PASSWORD_KEY, "") or ""
-
-
-def set_password(engine, password: str) -> None:
-    """Set (or with an empty string, remove) the standalone UI password."""
-    with engine.begin() as conn:
-        repo.set_state(conn, PASSWORD_KEY, generate_password_hash(password) if password else "")
 
 
 def _in(address: str, networks: tuple[str, ...]) -> bool:
@@ -46,7 +35,7 @@ def _in(address: str, networks: tuple[str, ...]) -> bool:
     return any(ip in ipaddress.ip_network(n) for n in networks)
 
 
-def _refuse(status: int, message: str, json: bool = False):
+def _refuse(status: int, message: str, json: bool = False) -> Any:
     """A refusal as JSON for the API (or when asked), else as a page."""
     if json or request.path.startswith("/api/"):
         return jsonify(error={"code": "forbidden" if status == 403 else "unauthorized", "message": message}), status
@@ -61,9 +50,9 @@ def _bearer_matches(header: str, token: str) -> bool:
     return hmac.compare_digest(given.strip().encode(), token.encode())
 
 
-def check_access():
+def check_access() -> Any:
     """Runs before every request; returns a refusal or None."""
-    settings = current_app.config["MED_SETTINGS"]
+    settings = app_settings()
     remote = request.remote_addr or ""
     port = request.environ.get("SERVER_PORT", "")
     if settings.direct_port and port == str(settings.direct_port):
@@ -85,7 +74,7 @@ def check_access():
         return None
     if request.endpoint in OPEN_ENDPOINTS or remote in LOOPBACK or _in(remote, settings.trusted_networks):
         return None
-    if password_hash() and not session.get("signed_in"):
+    if access.has_password(app_services().engine) and not session.get("signed_in"):
         if request.path.startswith("/api/") or route_at(request.path):  # machines get 401, not the sign-in page
             return _refuse(401, "sign in first")
         return redirect(url_for("security.login", next=request.full_path))
@@ -93,11 +82,10 @@ def check_access():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-def login():
+def login() -> Any:
     form = LoginForm()
     if form.validate_on_submit():
-        stored = password_hash()
-        if stored and check_password_hash(stored, form.password.data):
+        if access.password_matches(app_services().engine, form.password.data):
             session["signed_in"] = True
             target = request.args.get("next", "")
             if target.startswith("/") and not target.startswith("//"):
@@ -108,6 +96,6 @@ def login():
 
 
 @bp.route("/logout", methods=["POST"])
-def logout():
+def logout() -> Any:
     session.clear()
     return redirect(url_for("security.login"))

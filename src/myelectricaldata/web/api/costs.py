@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from flask import jsonify, request
@@ -9,33 +11,31 @@ from flask import jsonify, request
 from ...energy.aggregate import period_start
 from ...energy.costs import ZERO, DayCost, by_period, euros, kwh
 from ...services import pricing
-from ...services.pricing_store import get_choice
-from ...services.runtime import AppServices
+from ..context import WebServices, app_services
+from .common import bp, yesterday
 from .params import DateRange, check_pdl, choice, date_range
 from .resources import known_usage_point
-from .v1 import _services, _yesterday, bp
 
 COST_STEPS = ("day", "month", "year")
 
 
-def _number(amount) -> float:
+def _number(amount: Decimal) -> float:
     return float(euros(amount))
 
 
-def costs(services: AppServices, pdl: str, span: DateRange, step: str) -> dict[str, Any]:
+def costs(services: WebServices, pdl: str, span: DateRange, step: str) -> dict[str, Any]:
     """Cost per period: kWh and EUR per slot, subscription share, total, estimated days, offers used."""
     known_usage_point(services.engine, pdl)
-    days: list[DayCost] = pricing.cost_by_day(services.engine, pdl, span.start, span.end)
-    keys: dict = {}
+    days: list[DayCost] = pricing.cost_by_day(services.engine, pdl, span.start, span.end, services.prices)
+    keys: dict[date, set[str]] = {}
     for d in days:
         keys.setdefault(period_start(d.day, step), set()).add(d.offer_key)
     periods = by_period(days, step)
-    offer = pricing.current_offer(services.engine, pdl, services.today())
-    with services.engine.connect() as conn:
-        chosen = bool(get_choice(conn, pdl).offer_key)
+    in_force = pricing.offer_in_force(services.engine, pdl, services.today())
+    offer = in_force.offer
     return {
         "usage_point_id": pdl, "start": span.start.isoformat(), "end": span.end.isoformat(), "capped": span.capped,
-        "step": step, "unit": "EUR", "offer": {"key": offer.key, "name": offer.name, "chosen": chosen},
+        "step": step, "unit": "EUR", "offer": {"key": offer.key, "name": offer.name, "chosen": in_force.chosen},
         "periods": [{
             "date": p.start.isoformat(),
             "kwh": {slot: float(kwh(wm)) for slot, wm in p.energy.items()},
@@ -49,9 +49,9 @@ def costs(services: AppServices, pdl: str, span: DateRange, step: str) -> dict[s
 
 
 @bp.get("/v1/usage_points/<pdl>/costs")
-def usage_point_costs(pdl: str):
+def usage_point_costs(pdl: str) -> Any:
     check_pdl(pdl)
     step = choice(request.args, "step", COST_STEPS, "day")
-    span = date_range(request.args, _yesterday())
-    return jsonify(costs(_services(), pdl, span, step))
+    span = date_range(request.args, yesterday())
+    return jsonify(costs(app_services(), pdl, span, step))
 

@@ -3,22 +3,20 @@
 from __future__ import annotations
 
 import time
+from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, select
-
-from ...database import models as m
-from ...database import repository as repo
 from ...energy.tempo import season_bounds, season_summary
 from ...energy.timeline import PARIS, day_minutes
-from ...services import series
-from ...services.overview import label_of
-from ...services.preferences import all_preferences, get_preferences
+from ...services import calendars, preferences, series
+from ...services import usage_points as stored
+from ...services.health import Database
 from ...services.progress import sync_progress
 from ...services.runs import last_runs, quota_paused_until
-from ...services.runtime import AppServices
 from ...services.status import collect_status
+from ...services.usage_points import Contract, UsagePoint
+from ..context import WebServices
 from .params import ApiError, DateRange
 
 RAW_STEP_MAX_DAYS = 31  # a longer load-curve range is answered per hour
@@ -45,61 +43,57 @@ def day_text(day: date | None) -> str | None:
     return day.isoformat() if day else None
 
 
-def _summary(up: dict[str, Any], contract: dict[str, Any] | None, display_name: str, enabled: bool) -> dict:
-    contract = contract or {}
+def _summary(up: UsagePoint, contract: Contract | None, display_name: str, enabled: bool) -> dict[str, Any]:
     return {
-        "usage_point_id": up["usage_point_id"],
-        "label": label_of(up, display_name),
-        "pricing_option": contract.get("pricing_option") or up["pricing_option"],
-        "subscribed_kva": contract.get("subscribed_kva"),
-        "offpeak_hours": contract.get("offpeak_hours") or "",
-        "has_consumption": bool(up["has_consumption"]),
-        "has_production": bool(up["has_production"]),
+        "usage_point_id": up.usage_point_id,
+        "label": up.label(display_name),
+        "pricing_option": (contract.pricing_option if contract else "") or up.pricing_option,
+        "subscribed_kva": contract.subscribed_kva if contract else None,
+        "offpeak_hours": (contract.offpeak_hours if contract else "") or "",
+        "has_consumption": up.has_consumption,
+        "has_production": up.has_production,
         "enabled": enabled,
-        "attention": up["attention"],
+        "attention": up.attention,
     }
 
 
-def usage_points(services: AppServices) -> list[dict[str, Any]]:
+def usage_points(services: WebServices) -> list[dict[str, Any]]:
     today = services.today()
-    with services.engine.connect() as conn:
-        prefs = all_preferences(conn)
-        out = []
-        for up in repo.usage_point_rows(conn):
-            pref = prefs.get(up["usage_point_id"])
-            contract = repo.contract_in_force(conn, up["usage_point_id"], today)
-            out.append(_summary(up, contract, pref.display_name if pref else "", pref.enabled if pref else True))
+    prefs = preferences.load_all(services.engine)
+    out = []
+    for up in stored.usage_points(services.engine):
+        pref = prefs.get(up.usage_point_id)
+        contract = stored.contract_on(services.engine, up.usage_point_id, today)
+        out.append(_summary(up, contract, pref.display_name if pref else "", pref.enabled if pref else True))
     return out
 
 
-def known_usage_point(engine: Engine, pdl: str) -> None:
+def known_usage_point(engine: Database, pdl: str) -> None:
     """Refuse a PDL that is not stored with a 404."""
-    t = m.usage_points
-    with engine.connect() as conn:
-        if conn.scalar(select(t.c.usage_point_id).where(t.c.usage_point_id == pdl)) is None:
-            raise ApiError(404, "unknown_usage_point", f"usage point {pdl} is not known here")
+    if stored.usage_point(engine, pdl) is None:
+        raise ApiError(404, "unknown_usage_point", f"usage point {pdl} is not known here")
 
 
-def usage_point(services: AppServices, pdl: str) -> dict[str, Any]:
+def usage_point(services: WebServices, pdl: str) -> dict[str, Any]:
     known_usage_point(services.engine, pdl)
     status = collect_status(services.engine, services.clock())
-    up = next(u for u in status["usage_points"] if u["usage_point_id"] == pdl)
-    with services.engine.connect() as conn:
-        pref = get_preferences(conn, pdl)
+    found = next(s for s in status.usage_points if s.usage_point.usage_point_id == pdl)
+    up = found.usage_point
+    pref = preferences.load(services.engine, pdl)
     return {
-        **_summary(up, up["contract"], pref.display_name, pref.enabled),
-        "name": up["name"],
-        "address": {k: up[k] for k in ("street", "postal_code", "city")},
+        **_summary(up, found.contract, pref.display_name, pref.enabled),
+        "name": up.name,
+        "address": {"street": up.street, "postal_code": up.postal_code, "city": up.city},
         "datasets": [{
-            "dataset": ds["dataset"],
-            "first": day_text(ds["first"]),
-            "last": day_text(ds["last"]),
-            "days": ds["days"],
-            "not_complete": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in ds["not_complete"]],
-            "last_sync_at": utc_text(ds["last_sync_at"]),
-            "outcome": ds["outcome"],
-            "error": ds["error"],
-        } for ds in up["datasets"]],
+            "dataset": ds.dataset,
+            "first": day_text(ds.first),
+            "last": day_text(ds.last),
+            "days": ds.days,
+            "not_complete": [{"start": a.isoformat(), "end": b.isoformat()} for a, b in ds.not_complete],
+            "last_sync_at": utc_text(ds.last_sync_at),
+            "outcome": ds.outcome or "",
+            "error": ds.error,
+        } for ds in found.datasets],
     }
 
 
@@ -107,7 +101,7 @@ def _range(span: DateRange) -> dict[str, Any]:
     return {"start": span.start.isoformat(), "end": span.end.isoformat(), "capped": span.capped}
 
 
-def daily(services: AppServices, pdl: str, direction: str, span: DateRange, step: str) -> dict[str, Any]:
+def daily(services: WebServices, pdl: str, direction: str, span: DateRange, step: str) -> dict[str, Any]:
     known_usage_point(services.engine, pdl)
     rows = series.daily(services.engine, pdl, direction, span.start, span.end)
     return {"usage_point_id": pdl, "direction": direction, **_range(span), "step": step, "unit": "Wh",
@@ -123,7 +117,7 @@ def curve_step(requested: str, span: DateRange) -> str:
     return requested
 
 
-def load_curve(services: AppServices, pdl: str, direction: str, span: DateRange, requested: str) -> dict[str, Any]:
+def load_curve(services: WebServices, pdl: str, direction: str, span: DateRange, requested: str) -> dict[str, Any]:
     known_usage_point(services.engine, pdl)
     step = curve_step(requested, span)
     points = series.load_curve(services.engine, pdl, direction, span.start, span.end)
@@ -138,52 +132,43 @@ def load_curve(services: AppServices, pdl: str, direction: str, span: DateRange,
             "step": step, "unit": "W" if step == "raw" else "Wh", "points": out}
 
 
-def max_power(services: AppServices, pdl: str, span: DateRange) -> dict[str, Any]:
+def max_power(services: WebServices, pdl: str, span: DateRange) -> dict[str, Any]:
     known_usage_point(services.engine, pdl)
-    with services.engine.connect() as conn:
-        contract = repo.contract_in_force(conn, pdl, services.today()) or {}
+    contract = stored.contract_on(services.engine, pdl, services.today())
     values = [{"date": day.isoformat(), "va": va, "at": utc_text(at), "local": local_text(at)}
               for day, va, at in series.max_power(services.engine, pdl, span.start, span.end)]
-    return {"usage_point_id": pdl, **_range(span), "unit": "VA", "subscribed_kva": contract.get("subscribed_kva"),
-            "values": values}
+    return {"usage_point_id": pdl, **_range(span), "unit": "VA",
+            "subscribed_kva": contract.subscribed_kva if contract else None, "values": values}
 
 
-def sync_state(services: AppServices) -> dict[str, Any]:
+def sync_state(services: WebServices) -> dict[str, Any]:
     runner = services.runner
     paused = quota_paused_until(services.engine, services.clock())
     return {
         "gateway_configured": runner is not None,
-        "progress": sync_progress(services.engine, runner.running if runner else False),
+        "progress": asdict(sync_progress(services.engine, runner.running if runner else False)),
         "quota_paused_until": utc_text(paused),
-        "runs": [{"id": r["id"], "started_at": utc_text(r["started_at"]), "finished_at": utc_text(r["finished_at"]),
-                  "outcome": r["outcome"], "requests": r["requests"], "message": r["message"]}
+        "runs": [{"id": r.id, "started_at": utc_text(r.started_at), "finished_at": utc_text(r.finished_at),
+                  "outcome": r.outcome, "requests": r.requests, "message": r.message}
                  for r in last_runs(services.engine, 5)],
     }
 
 
-def tempo_days(services: AppServices, span: DateRange) -> dict[str, Any]:
-    t = m.tempo_days
-    with services.engine.connect() as conn:
-        rows = conn.execute(select(t.c.day, t.c.color).where(t.c.day >= span.start, t.c.day <= span.end)
-                            .order_by(t.c.day)).all()
-    return {**_range(span), "days": [{"date": day.isoformat(), "color": color} for day, color in rows]}
+def tempo_days(services: WebServices, span: DateRange) -> dict[str, Any]:
+    colours = calendars.tempo_colours(services.engine, span.start, span.end)
+    return {**_range(span), "days": [{"date": day.isoformat(), "color": color} for day, color in colours.items()]}
 
 
-def tempo_season(services: AppServices, start_year: int) -> dict[str, Any]:
+def tempo_season(services: WebServices, start_year: int) -> dict[str, Any]:
     """Days used and remaining per colour, counting every colour announced so far (tomorrow's included)."""
     first, last = season_bounds(start_year)
     up_to = min(last, services.today() + timedelta(days=1))
-    t = m.tempo_days
-    with services.engine.connect() as conn:
-        colours = dict(conn.execute(select(t.c.day, t.c.color).where(t.c.day >= first, t.c.day <= last)).all())
+    colours = calendars.tempo_colours(services.engine, first, last)
     return {"season": start_year, "start": first.isoformat(), "end": last.isoformat(),
             "counted_up_to": up_to.isoformat(),
             "colors": season_summary(colours, start_year, up_to)}
 
 
-def ecowatt(services: AppServices) -> dict[str, Any]:
-    t = m.ecowatt_days
-    with services.engine.connect() as conn:
-        rows = conn.execute(select(t).where(t.c.day >= services.today()).order_by(t.c.day)).all()
-    return {"days": [{"date": r.day.isoformat(), "level": r.level, "message": r.message,
-                      "hours": [int(h) for h in r.hours]} for r in rows]}
+def ecowatt(services: WebServices) -> dict[str, Any]:
+    return {"days": [{"date": e.day.isoformat(), "level": e.level, "message": e.message, "hours": list(e.hours)}
+                     for e in calendars.ecowatt_signals(services.engine, services.today())]}

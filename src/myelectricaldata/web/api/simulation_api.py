@@ -10,9 +10,10 @@ from flask import jsonify
 from ...energy.costs import euros
 from ...energy.simulation import OfferResult, PowerAdvice, last_12_months
 from ...services import pricing
+from ..context import app_services
+from .common import bp
 from .params import check_pdl
 from .resources import known_usage_point
-from .v1 import _services, bp
 
 
 def _eur(amount: Decimal | None) -> float | None:
@@ -36,8 +37,8 @@ def _power(a: PowerAdvice) -> dict[str, Any]:
 
 
 @bp.get("/v1/usage_points/<pdl>/simulation")
-def simulation(pdl: str):
-    services = _services()
+def simulation(pdl: str) -> Any:
+    services = app_services()
     known_usage_point(services.engine, check_pdl(pdl))
     today = services.today()
     current = pricing.current_offer(services.engine, pdl, today)

@@ -6,13 +6,15 @@ OpenAPI 3.1 document describing all of it is served at ``/api/openapi.json``.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
+from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import jsonify, request
 
 from ...energy.tempo import season_of
-from ...services.runtime import AppServices
+from ..context import app_services
 from . import resources
+from .common import bp, yesterday
 from .openapi import document
 from .params import (
     CURVE_STEPS,
@@ -25,92 +27,75 @@ from .params import (
     season,
 )
 
-bp = Blueprint("api", __name__, url_prefix="/api")
-
-
-def _services() -> AppServices:
-    return current_app.extensions["med"]
-
-
-def _yesterday() -> date:
-    return _services().today() - timedelta(days=1)
-
 
 def _direction() -> str:
     return choice(request.args, "direction", DIRECTIONS, "consumption")
 
 
-@bp.errorhandler(ApiError)
-def refused(exc: ApiError):
-    return jsonify(error={"code": exc.code, "message": exc.message}), exc.status
-
-
 @bp.get("/openapi.json")
-def openapi():
+def openapi() -> Any:
     return jsonify(document(request.script_root or "/"))
 
 
 @bp.get("/v1/usage_points")
-def usage_points():
-    return jsonify(usage_points=resources.usage_points(_services()))
+def usage_points() -> Any:
+    return jsonify(usage_points=resources.usage_points(app_services()))
 
 
 @bp.get("/v1/usage_points/<pdl>")
-def usage_point(pdl: str):
-    return jsonify(resources.usage_point(_services(), check_pdl(pdl)))
+def usage_point(pdl: str) -> Any:
+    return jsonify(resources.usage_point(app_services(), check_pdl(pdl)))
 
 
 @bp.get("/v1/usage_points/<pdl>/daily")
-def daily(pdl: str):
+def daily(pdl: str) -> Any:
     check_pdl(pdl)
     direction, step = _direction(), choice(request.args, "step", DAILY_STEPS, "day")
-    span = date_range(request.args, _yesterday())
-    return jsonify(resources.daily(_services(), pdl, direction, span, step))
+    span = date_range(request.args, yesterday())
+    return jsonify(resources.daily(app_services(), pdl, direction, span, step))
 
 
 @bp.get("/v1/usage_points/<pdl>/load_curve")
-def load_curve(pdl: str):
+def load_curve(pdl: str) -> Any:
     check_pdl(pdl)
     direction, step = _direction(), choice(request.args, "step", CURVE_STEPS, "raw")
-    span = date_range(request.args, _yesterday())
-    return jsonify(resources.load_curve(_services(), pdl, direction, span, step))
+    span = date_range(request.args, yesterday())
+    return jsonify(resources.load_curve(app_services(), pdl, direction, span, step))
 
 
 @bp.get("/v1/usage_points/<pdl>/max_power")
-def max_power(pdl: str):
+def max_power(pdl: str) -> Any:
     check_pdl(pdl)
-    span = date_range(request.args, _yesterday())
-    return jsonify(resources.max_power(_services(), pdl, span))
+    span = date_range(request.args, yesterday())
+    return jsonify(resources.max_power(app_services(), pdl, span))
 
 
 @bp.get("/v1/tempo")
-def tempo():
-    span = date_range(request.args, _services().today() + timedelta(days=1))  # tomorrow's colour is known
-    return jsonify(resources.tempo_days(_services(), span))
+def tempo() -> Any:
+    span = date_range(request.args, app_services().today() + timedelta(days=1))  # tomorrow's colour is known
+    return jsonify(resources.tempo_days(app_services(), span))
 
 
 @bp.get("/v1/tempo/season")
-def tempo_season():
-    year = season(request.args, season_of(_services().today()))
-    return jsonify(resources.tempo_season(_services(), year))
+def tempo_season() -> Any:
+    year = season(request.args, season_of(app_services().today()))
+    return jsonify(resources.tempo_season(app_services(), year))
 
 
 @bp.get("/v1/ecowatt")
-def ecowatt():
-    return jsonify(resources.ecowatt(_services()))
+def ecowatt() -> Any:
+    return jsonify(resources.ecowatt(app_services()))
 
 
 @bp.get("/v1/sync")
-def sync_state():
-    return jsonify(resources.sync_state(_services()))
+def sync_state() -> Any:
+    return jsonify(resources.sync_state(app_services()))
 
 
 @bp.post("/v1/sync")
-def start_sync():
-    runner = _services().runner
+def start_sync() -> Any:
+    runner = app_services().runner
     if runner is None:
         raise ApiError(409, "no_gateway", "no gateway is configured: set CLIENT_ID and CLIENT_SECRET, or use demo mode")
     return jsonify(started=runner.start()), 202
 
-
-from . import costs, simulation_api  # noqa: E402, F401  (their routes join bp)

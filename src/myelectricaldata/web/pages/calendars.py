@@ -3,32 +3,25 @@
 from __future__ import annotations
 
 from datetime import UTC, date, timedelta
+from typing import Any
 
-from flask import Blueprint, abort, current_app, make_response, render_template, request
-from sqlalchemy import func, select
+from flask import Blueprint, abort, make_response, render_template, request
 
-from ...database import models as m
-from ...database import repository as repo
-from ...energy.offers import option_of_contract
+from ...energy.costs import ZERO, kwh
+from ...energy.tariffs import SLOTS
 from ...energy.tempo import COLOURS, season_bounds, season_of, season_summary, tempo_day_of
 from ...energy.timeline import PARIS
-from ...services import series
-from .money import tempo_costs
+from ...services import calendars, pricing
+from ...services.calendars import EcowattSignal
+from ...services.usage_points import first_with_option, labels
+from ..context import app_services
+from ..formatting import COLOUR_WORDS, amount, french_day, month_title, num
 
 bp = Blueprint("calendars", __name__)
 
-COLOUR_WORDS = {"BLUE": "Bleu", "WHITE": "Blanc", "RED": "Rouge"}
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")
-WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 ECOWATT_LEVELS = {1: ("vert", "Pas d'alerte"), 2: ("orange", "Système électrique tendu : réduisez si possible"),
                   3: ("rouge", "Système électrique très tendu : coupures possibles si la consommation ne baisse pas")}
 HOUR_LEVELS = {0: "vert, production décarbonée", 1: "vert", 2: "orange", 3: "rouge"}
-
-
-def french_day(day: date) -> str:
-    """``jeudi 5 novembre 2025``."""
-    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 def month_blocks(first: date, last: date, colours: dict[date, str]) -> list[dict]:
@@ -39,7 +32,7 @@ def month_blocks(first: date, last: date, colours: dict[date, str]) -> list[dict
         following = (month + timedelta(days=32)).replace(day=1)
         days = [month + timedelta(days=n) for n in range((following - month).days)]
         blocks.append({
-            "title": f"{MONTHS[month.month - 1]} {month.year}", "blanks": month.weekday(),
+            "title": month_title(month), "blanks": month.weekday(),
             "days": [{"day": d, "colour": colours.get(d, "UNKNOWN"), "label": french_day(d)}
                      for d in days if first <= d <= last],
         })
@@ -57,70 +50,79 @@ def _season_arg(default: int) -> int:
     return int(raw)
 
 
-def _tempo_pdl(engine, today: date) -> str | None:
+def _tempo_pdl(today: date) -> str | None:
     """The ``pdl`` asked for (404 if unknown), else the first PDL whose contract today is Tempo."""
-    points = [p["usage_point_id"] for p in series.usage_points(engine, "consumption")]
+    engine = app_services().engine
+    points = [p.usage_point_id for p in labels(engine, "consumption")]
     asked = request.args.get("pdl", "").strip()
     if asked:
         if asked not in points:
             abort(404)
         return asked
-    with engine.connect() as conn:
-        for pdl in points:
-            contract = repo.contract_in_force(conn, pdl, today)
-            if contract and option_of_contract(contract["pricing_option"]) == "TEMPO":
-                return pdl
-    return None
+    return first_with_option(engine, points, "TEMPO", today)
+
+
+def tempo_costs(pdl: str, start: date, end: date) -> list[dict[str, Any]] | None:
+    """Energy (kWh) and cost (EUR) per Tempo colour and HP/HC over [start, end]; None without Tempo pricing."""
+    services = app_services()
+    totals = pricing.slot_totals(services.engine, pdl, start, end, services.prices)
+    if not any(slot in SLOTS["TEMPO"] for slot in totals):
+        return None
+    rows: list[dict[str, Any]] = []
+    for colour in COLOUR_WORDS:
+        row: dict[str, Any] = {"colour": colour}
+        for part in ("HP", "HC"):
+            energy, cost = totals.get(f"{colour}_{part}", (0, ZERO))
+            row[part] = {"kwh": num(float(kwh(energy)), 3), "euros": amount(cost)}
+        row["total"] = amount(sum((totals.get(f"{colour}_{part}", (0, ZERO))[1] for part in ("HP", "HC")), ZERO))
+        rows.append(row)
+    rows.append({"colour": "", "total": amount(sum((totals.get(s, (0, ZERO))[1] for s in SLOTS["TEMPO"]), ZERO))})
+    return rows
 
 
 @bp.route("/tempo")
-def tempo():
-    services = current_app.extensions["med"]
+def tempo() -> Any:
+    services = app_services()
     now = services.clock().astimezone(PARIS)
     today = now.date()
     tomorrow = today + timedelta(days=1)
     season = _season_arg(season_of(today))
     first, last = season_bounds(season)
-    t = m.tempo_days
-    with services.engine.connect() as conn:
-        colours = dict(conn.execute(select(t.c.day, t.c.color).where(t.c.day >= first, t.c.day <= last)).all())
-        around = dict(conn.execute(select(t.c.day, t.c.color).where(
-            t.c.day >= today - timedelta(days=1), t.c.day <= tomorrow)).all())
-        oldest = conn.scalar(select(func.min(t.c.day)))
+    colours = calendars.tempo_colours(services.engine, first, last)
+    around = calendars.tempo_colours(services.engine, today - timedelta(days=1), tomorrow)
+    oldest = calendars.first_tempo_day(services.engine)
     up_to = min(today, last)
     elapsed = max(0, (up_to - first).days + 1)
     summary = season_summary(colours, season, up_to)
     known = sum(s["used"] for s in summary.values())
     current = tempo_day_of(now.replace(tzinfo=None))
-    pdl = _tempo_pdl(services.engine, today)
-    costs = tempo_costs(services.engine, pdl, first, min(last, today - timedelta(days=1))) if pdl else None
+    pdl = _tempo_pdl(today)
+    costs_until = min(last, today - timedelta(days=1))
+    costs = tempo_costs(pdl, first, costs_until) if pdl else None
     return render_template(
         "tempo.html", season=season, first=first, last=last, months=month_blocks(first, last, colours),
         summary=summary, colours=COLOURS, words=COLOUR_WORDS, unknown_days=elapsed - known,
         today=today, tomorrow=tomorrow, today_colour=around.get(today), tomorrow_colour=around.get(tomorrow),
-        before_six=current != today, current_colour=around.get(current), french_day=french_day,
+        before_six=current != today, current_colour=around.get(current),
         previous=season - 1 if oldest and season > season_of(oldest) else None,
         following=season + 1 if season < season_of(tomorrow) else None, cost_pdl=pdl, costs=costs,
-        costs_until=min(last, today - timedelta(days=1)))
+        costs_until=costs_until)
+
+
+def _signal(signal: EcowattSignal, today: date) -> dict[str, Any]:
+    """What the EcoWatt page shows of a day's signal, in French."""
+    word, advice = ECOWATT_LEVELS.get(signal.level, ("inconnu", ""))
+    return {"day": signal.day, "label": french_day(signal.day), "level": signal.level, "word": word,
+            "advice": advice, "message": signal.message, "is_today": signal.day == today,
+            "hours": [{"hour": h, "level": v, "word": HOUR_LEVELS.get(v, "inconnu")}
+                      for h, v in enumerate(signal.hours)],
+            "fetched_at": signal.fetched_at.replace(tzinfo=UTC).astimezone(PARIS)}
 
 
 @bp.route("/ecowatt")
-def ecowatt():
-    services = current_app.extensions["med"]
+def ecowatt() -> Any:
+    services = app_services()
     today = services.today()
-    t = m.ecowatt_days
-    with services.engine.connect() as conn:
-        rows = conn.execute(select(t).where(t.c.day >= today).order_by(t.c.day)).all()
-        latest = conn.scalar(select(func.max(t.c.day)))
-    days = []
-    for row in rows:
-        levels = [int(c) if c.isdigit() else 1 for c in row.hours]
-        word, advice = ECOWATT_LEVELS.get(row.level, ("inconnu", ""))
-        days.append({
-            "day": row.day, "label": french_day(row.day), "level": row.level, "word": word, "advice": advice,
-            "message": row.message, "is_today": row.day == today,
-            "hours": [{"hour": h, "level": v, "word": HOUR_LEVELS.get(v, "inconnu")} for h, v in enumerate(levels)],
-            "fetched_at": row.fetched_at.replace(tzinfo=UTC).astimezone(PARIS),
-        })
-    return render_template("ecowatt.html", days=days, latest=latest, today=today, hour_levels=HOUR_LEVELS,
-                           french_day=french_day)
+    days = [_signal(signal, today) for signal in calendars.ecowatt_signals(services.engine, today)]
+    return render_template("ecowatt.html", days=days, latest=calendars.last_ecowatt_day(services.engine), today=today,
+                           hour_levels=HOUR_LEVELS)

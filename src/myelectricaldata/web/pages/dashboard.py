@@ -2,38 +2,40 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, url_for
-from flask_wtf import FlaskForm
+from dataclasses import asdict
+from typing import Any
 
+from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
+
+from ...services.outcome import Outcome
 from ...services.overview import dashboard
 from ...services.progress import sync_progress
+from ..context import app_services
+from ..forms import ActionForm
 
 bp = Blueprint("dashboard", __name__)
 
-OUTCOMES = {  # a sync outcome in plain words
-    "ok": "réussie", "errors": "terminée avec des erreurs", "quota": "arrêtée : quota de la passerelle atteint",
-    "auth": "refusée : identifiants incorrects", "unreachable": "impossible : passerelle injoignable",
-    "stopped": "interrompue à l'arrêt", "interrupted": "interrompue", "running": "en cours", "error": "en erreur",
+OUTCOMES = {  # a sync's or a dataset's outcome in plain words
+    Outcome.OK: "réussie", Outcome.ERRORS: "terminée avec des erreurs",
+    Outcome.QUOTA: "arrêtée : quota de la passerelle atteint", Outcome.AUTH: "refusée : identifiants incorrects",
+    Outcome.UNREACHABLE: "impossible : passerelle injoignable", Outcome.STOPPED: "interrompue à l'arrêt",
+    Outcome.INTERRUPTED: "interrompue", Outcome.RUNNING: "en cours", Outcome.ERROR: "en erreur",
 }
 
 
-class SyncForm(FlaskForm):
-    """An empty form: it carries the CSRF token of the "sync now" button."""
-
-
 @bp.route("/")
-def index():
-    services = current_app.extensions["med"]
+def index() -> Any:
+    services = app_services()
     return render_template("dashboard.html", view=dashboard(services.engine, services.clock()),
-                           form=SyncForm(), outcomes=OUTCOMES, can_sync=services.runner is not None)
+                           form=ActionForm(), outcomes=OUTCOMES, can_sync=services.runner is not None)
 
 
 @bp.route("/sync", methods=["POST"])
-def sync_now():
-    form = SyncForm()
-    services = current_app.extensions["med"]
-    if form.validate_on_submit() and services.runner is not None:
-        if services.runner.start():
+def sync_now() -> Any:
+    form = ActionForm()
+    runner = app_services().runner
+    if form.validate_on_submit() and runner is not None:
+        if runner.start():
             flash("Synchronisation lancée.", "info")
         else:
             flash("Une synchronisation est déjà en cours.", "info")
@@ -41,6 +43,7 @@ def sync_now():
 
 
 @bp.route("/sync/progress")
-def progress():
-    services = current_app.extensions["med"]
-    return jsonify(sync_progress(services.engine, services.runner is not None and services.runner.running))
+def progress() -> Any:
+    services = app_services()
+    runner = services.runner
+    return jsonify(asdict(sync_progress(services.engine, runner is not None and runner.running)))

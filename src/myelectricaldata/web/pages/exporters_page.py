@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from wtforms import BooleanField, DecimalField, IntegerField, PasswordField, SelectChoice, SelectField, StringField
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from wtforms import BooleanField, Field, IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
-from ...energy.timeline import PARIS
+from ...exporters.manager import ExporterManager, ExportOutcome
 from ...exporters.schema import ConfigField
-from .settings_pages import FrenchForm
+from ...services.outcome import Outcome
+from ..context import app_services
+from ..formatting import paris_time
+from ..forms import ActionForm, CommaDecimalField, FrenchForm
 
 bp = Blueprint("exporters", __name__)
 
@@ -34,20 +36,7 @@ def french(message: str) -> str:
     return ERROR_WORDS.get(message, message)
 
 
-class CommaDecimalField(DecimalField):
-    """A decimal accepting a comma (``0,25``)."""
-
-    def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [str(valuelist[0]).strip().replace(",", ".")]
-        super().process_formdata(valuelist)
-
-
-class ActionForm(FrenchForm):
-    """An empty form: the CSRF token of "export now"."""
-
-
-def _field(f: ConfigField, stored_secret: bool):
+def _field(f: ConfigField, stored_secret: bool) -> Field:
     label = f.label or f.name
     options: dict[str, Any] = {"validators": [Optional()], "description": f.help}
     if f.type == "int":
@@ -95,8 +84,8 @@ def _submitted(name: str, form: FrenchForm) -> dict[str, Any]:
     return out
 
 
-def _manager():
-    manager = getattr(current_app.extensions["med"], "exporters", None)
+def _manager() -> ExporterManager:
+    manager = app_services().exporters
     if manager is None:
         abort(404)
     return manager
@@ -107,16 +96,9 @@ def _known(name: str) -> None:
         abort(404)
 
 
-def _local(moment: datetime | None) -> str:
-    """A stored naive-UTC time as Paris time."""
-    if moment is None:
-        return ""
-    return moment.replace(tzinfo=UTC).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
-
-
 def _page(tab: str | None = None, form: FrenchForm | None = None, test_result: tuple[bool, str] | None = None,
-          status: int = 200, found: dict[str, list[tuple[str, str]]] | None = None, lookup_error: str = ""):
-    manager = getattr(current_app.extensions["med"], "exporters", None)
+          status: int = 200, found: dict[str, list[tuple[str, str]]] | None = None, lookup_error: str = "") -> Any:
+    manager = app_services().exporters
     if manager is None:
         return render_template("exporters.html", available=False), status
     names = sorted(manager.classes)
@@ -132,8 +114,8 @@ def _page(tab: str | None = None, form: FrenchForm | None = None, test_result: t
             "config_fields": [PREFIX + f.name for f in manager.schema(tab)],
             "has_secret": any(f.secret for f in manager.schema(tab)),
             "enabled": settings.enabled,
-            "last_export": _local(run.last_export_at), "items_sent": run.items_sent,
-            "last_error": run.last_error, "retry_at": _local(run.retry_at), "failures": run.failures,
+            "last_export": paris_time(run.last_export_at), "items_sent": run.items_sent,
+            "last_error": run.last_error, "retry_at": paris_time(run.retry_at), "failures": run.failures,
             "can_reset": manager.can_reset(tab), "can_lookup": manager.can_lookup(tab),
             "notes": manager.notes(tab, request.url_root),
             "found": {PREFIX + k: v for k, v in (found or {}).items()}, "lookup_error": lookup_error,
@@ -222,14 +204,14 @@ def reset(name: str):
     return redirect(url_for("exporters.index", tab=name))
 
 
-def _flash_outcome(outcome) -> None:
+def _flash_outcome(outcome: ExportOutcome | None) -> None:
     if outcome is None:
         flash("Exportateur désactivé : activez-le et enregistrez avant d'exporter.", "error")
-    elif outcome.retry_at is None and not outcome.ok:
+    elif outcome.outcome == Outcome.ERROR and outcome.retry_at is None:
         flash(f"La réinitialisation a échoué : {outcome.error}. Rien n'a été effacé ni renvoyé.", "error")
     elif outcome.ok:
         detail = f" ({outcome.message})" if outcome.message else ""
         flash(f"Export terminé : {outcome.items_sent} élément(s) envoyé(s){detail}.", "info")
     else:
-        flash(f"L'export a échoué : {outcome.error}. Nouvel essai automatique vers {_local(outcome.retry_at)}.",
+        flash(f"L'export a échoué : {outcome.error}. Nouvel essai automatique vers {paris_time(outcome.retry_at)}.",
               "error")

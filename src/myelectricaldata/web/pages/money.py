@@ -4,29 +4,28 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, timedelta
-from decimal import Decimal
+from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, render_template
 
 from ...energy.costs import ZERO, DayCost, PeriodCost, by_period, euros, kwh
 from ...energy.tariffs import SLOTS
-from ...services import pricing, series
-from ...services.pricing_store import get_choice
-from .data import MONTHS, BadInput, _chart, _midnight, num, period_label, read_period
+from ...services import pricing
+from ...services.health import Database
+from ...services.pricing import PricedDays
+from ...services.usage_points import labels
+from ..context import app_services
+from ..formatting import COLOUR_WORDS, amount, month_title, num, period_label
+from .charts import chart, midnight
+from .periods import BadInput, chosen_pdl, default_start, read_period
 
 bp = Blueprint("money", __name__)
 
 VIEWS = {"day": "Jour", "month": "Mois", "year": "Année"}
 MAX_DAYS = {"day": 366, "month": 1096, "year": 1096}
-COLOUR_WORDS = {"BLUE": "Bleu", "WHITE": "Blanc", "RED": "Rouge"}
 SLOT_ORDER = tuple(dict.fromkeys(s for slots in SLOTS.values() for s in slots))
 SLOT_WORDS = {"BASE": "Base", "HP": "Heures pleines", "HC": "Heures creuses"} | {
     f"{c}_{p}": f"{w} {p}" for c, w in COLOUR_WORDS.items() for p in ("HP", "HC")}
-
-
-def money(amount: Decimal) -> str:
-    """Euros rounded to the cent, French style: ``1 234,57``."""
-    return num(float(euros(amount)), 2)
 
 
 def slot_label(slot: str) -> str:
@@ -47,31 +46,6 @@ def assumed_text(day: DayCost) -> str:
     return "estimé : prix antérieurs aux tarifs connus" if day.estimated else ""
 
 
-def tempo_costs(engine, pdl: str, start: date, end: date) -> list[dict] | None:
-    """Energy (kWh) and cost (EUR) per Tempo colour and HP/HC over [start, end]; None without Tempo pricing."""
-    if end < start:
-        return None
-    days = pricing.cost_by_day(engine, pdl, start, end)
-    energy: dict[str, int] = {}
-    costs: dict[str, Decimal] = {}
-    for d in days:
-        for slot, wm in d.energy.items():
-            energy[slot] = energy.get(slot, 0) + wm
-            costs[slot] = costs.get(slot, ZERO) + d.costs[slot]
-    if not any(slot in SLOTS["TEMPO"] for slot in energy):
-        return None
-    rows = []
-    for colour in COLOUR_WORDS:
-        row = {"colour": colour}
-        for part in ("HP", "HC"):
-            slot = f"{colour}_{part}"
-            row[part] = {"kwh": num(float(kwh(energy.get(slot, 0))), 3), "euros": money(costs.get(slot, ZERO))}
-        row["total"] = money(costs.get(f"{colour}_HP", ZERO) + costs.get(f"{colour}_HC", ZERO))
-        rows.append(row)
-    rows.append({"colour": "", "total": money(sum((costs.get(s, ZERO) for s in SLOTS["TEMPO"]), ZERO))})
-    return rows
-
-
 def _table(periods: list[PeriodCost], days: list[DayCost], view: str) -> dict:
     slots = slots_of(periods)
     head = ["Période", "Consommation (kWh)", *(f"{slot_label(s)} (€)" for s in slots), "Abonnement (€)",
@@ -84,22 +58,21 @@ def _table(periods: list[PeriodCost], days: list[DayCost], view: str) -> dict:
         if p.subscription_unknown_days:
             remark = (remark + " ; " if remark else "") + "abonnement inconnu pour cette puissance"
         rows.append([period_label(p.start, view), num(float(kwh(sum(p.energy.values()))), 3),
-                     *(money(p.costs.get(s, ZERO)) if s in p.costs else "—" for s in slots),
-                     money(p.subscription), money(p.total), remark])
+                     *(amount(p.costs.get(s, ZERO)) if s in p.costs else "—" for s in slots),
+                     amount(p.subscription), amount(p.total), remark])
     energy = sum((sum(p.energy.values()) for p in periods), 0)
     rows.append(["Total", num(float(kwh(energy)), 3),
-                 *(money(sum((p.costs.get(s, ZERO) for p in periods), ZERO)) for s in slots),
-                 money(sum((p.subscription for p in periods), ZERO)), money(sum((p.total for p in periods), ZERO)),
+                 *(amount(sum((p.costs.get(s, ZERO) for p in periods), ZERO)) for s in slots),
+                 amount(sum((p.subscription for p in periods), ZERO)), amount(sum((p.total for p in periods), ZERO)),
                  f"{sum(p.estimated_days for p in periods)} jour(s) estimé(s)" if any(d.estimated for d in days)
                  else ""])
     values = [{"label": "Total (abonnement compris)", "unit": "€", "values": [float(euros(p.total)) for p in periods]},
               {"label": "dont énergie", "unit": "€", "values": [float(euros(p.energy_cost)) for p in periods]}]
-    chart = _chart(f"euros-{view}", f"Coût par {VIEWS[view].lower()}", "bars",
-                   [_midnight(p.start) for p in periods], values, head, rows)
-    return chart
+    return chart(f"euros-{view}", f"Coût par {VIEWS[view].lower()}", "bars",
+                 [midnight(p.start) for p in periods], values, head, rows)
 
 
-def _compare(engine, pdl: str, today: date) -> dict | None:
+def _compare(engine: Database, prices: PricedDays, pdl: str, today: date) -> dict | None:
     """This month so far (or last month on the 1st) against the same days a year earlier."""
     end = today - timedelta(days=1)
     start = end.replace(day=1)
@@ -107,61 +80,44 @@ def _compare(engine, pdl: str, today: date) -> dict | None:
         before_start, before_end = start.replace(year=start.year - 1), end.replace(year=end.year - 1)
     except ValueError:  # 29 February
         before_start, before_end = start.replace(year=start.year - 1), date(end.year - 1, 2, 28)
-    now = pricing.cost_by_day(engine, pdl, start, end)
-    before = pricing.cost_by_day(engine, pdl, before_start, before_end)
+    now = pricing.cost_by_day(engine, pdl, start, end, prices)
+    before = pricing.cost_by_day(engine, pdl, before_start, before_end, prices)
     if not now and not before:
         return None
 
     def side(days: list[DayCost], first: date, last: date) -> dict:
         total = sum((d.total for d in days), ZERO)
-        return {"first": first, "last": last, "days": len(days), "total": total, "euros": money(total),
+        return {"first": first, "last": last, "days": len(days), "total": total, "euros": amount(total),
                 "kwh": num(float(kwh(sum(sum(d.energy.values()) for d in days))), 3)}
 
-    out = {"title": f"{MONTHS[start.month - 1]} {start.year}", "now": side(now, start, end),
+    out = {"title": month_title(start), "now": side(now, start, end),
            "before": side(before, before_start, before_end)}
     if now and before:
         diff = out["now"]["total"] - out["before"]["total"]
-        out["difference"] = ("+" if diff > 0 else "") + money(diff)
+        out["difference"] = ("+" if diff > 0 else "") + amount(diff)
     return out
 
 
-def _offer(engine, pdl: str, today: date) -> dict:
-    with engine.connect() as conn:
-        chosen = bool(get_choice(conn, pdl).offer_key)
-    offer = pricing.current_offer(engine, pdl, today)
-    return {"name": offer.name, "key": offer.key, "chosen": chosen}
-
-
-def default_start(view: str, today: date) -> date:
-    """Where a money or balance view starts by default: 30 days, 12 months or two years back."""
-    if view == "day":
-        return today - timedelta(days=30)
-    if view == "month":
-        first = today.replace(day=1)
-        return first.replace(year=first.year - 1)
-    return date(today.year - 2, 1, 1)
-
-
 @bp.route("/consumption_euro")
-def consumption_euro():
-    services = current_app.extensions["med"]
-    engine = services.engine
-    points = series.usage_points(engine, "consumption")
+def consumption_euro() -> Any:
+    services = app_services()
+    engine, prices = services.engine, services.prices
+    points = labels(engine, "consumption")
     context = {"title": "Consommation (€)", "points": points}
     if not points:
         return render_template("consumption_euro.html", **context)
-    pdl = request.args.get("pdl", "").strip() or points[0]["usage_point_id"]
-    if pdl not in {p["usage_point_id"] for p in points}:
-        abort(404)
+    pdl = chosen_pdl(points)
     today = services.today()
     try:
         view, start, end, notes = read_period(VIEWS, MAX_DAYS, today, lambda v: default_start(v, today))
     except BadInput as exc:
         return render_template("error.html", status=400, message=str(exc)), 400
-    days = pricing.cost_by_day(engine, pdl, start, end)
+    days = pricing.cost_by_day(engine, pdl, start, end, prices)
     periods = by_period(days, view)
     estimated = [(d.day, assumed_text(d)) for d in days if d.estimated]
+    in_force = pricing.offer_in_force(engine, pdl, today)
     return render_template(
         "consumption_euro.html", **context, pdl=pdl, views=VIEWS, view=view, start=start, end=end, notes=notes,
         charts=[_table(periods, days, view)] if periods else [], estimated=estimated,
-        offer=_offer(engine, pdl, today), compare=_compare(engine, pdl, today))
+        offer={"name": in_force.offer.name, "key": in_force.offer.key, "chosen": in_force.chosen},
+        compare=_compare(engine, prices, pdl, today))

@@ -1,18 +1,19 @@
-"""The offer form of the simulation pages: fields, the raw offer they make, and errors mapped back in French."""
+"""The offer form of the simulation pages: fields, the raw offer they make, and where each refusal is shown."""
 
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 from typing import Any
 
-from wtforms import DateField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import DateField, Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ...energy.offers import UNITS, Offer, OfferError
+from ...energy.offers import UNITS, Offer
 from ...energy.offpeak import format_windows
 from ...energy.tariffs import SLOTS, TEMPO_SLOTS
-from .settings_pages import FrenchForm
+from ...services.errors import FieldError
+from ..formatting import decimal_text
+from ..forms import FrenchForm, add_field_errors
 
 KIND_LABELS = {"BASE": "Base", "HPHC": "Heures pleines / heures creuses", "TEMPO": "Tempo",
                "CUSTOM": "Personnalisée (plages horaires)"}
@@ -21,25 +22,6 @@ SLOT_LABELS = {"BASE": "Prix du kWh", "HP": "Heures pleines", "HC": "Heures creu
                "RED_HP": "Rouge HP", "RED_HC": "Rouge HC"}
 PRICE_SLOTS = ("BASE", "HP", "HC", *TEMPO_SLOTS)
 DAY_NAMES = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
-FRENCH = (  # messages of energy.offers / energy.offpeak, in French
-    (r"^(None|'') is not a price$", "Indiquez ce prix."),
-    (r"cannot be negative", "Un prix ne peut pas être négatif."),
-    (r"^'?(.*?)'? is not a price$", r"« \1 » n'est pas un prix : écrivez par exemple 0,2516."),
-    (r"^expected windows like .*, got '?(.*?)'?$",
-     r"Plage illisible « \1 » : écrivez par exemple 22:00-06:00;12:00-14:00."),
-    (r"^(.*) is not a time of day$", r"\1 n'est pas une heure de la journée."),
-    (r"^give at least one window.*", "Donnez au moins une plage, par exemple 22:00-06:00."),
-    (r"^a period name like.*", "Un nom de période en majuscules, par exemple HC ou WEEKEND."),
-    (r"^weekdays are.*", "Jours attendus : lun, mar, mer, jeu, ven, sam, dim (ou lun-ven)."),
-    (r"^a custom offer needs.*", "Une offre personnalisée demande au moins une plage horaire."),
-    (r"^a name of 1 to 100.*", "Un nom de 1 à 100 caractères."),
-    (r"^unknown option '?(.*?)'?; .*", r"Option inconnue « \1 »."),
-    (r"^unknown unit '?(.*?)'?; .*", r"Unité inconnue « \1 »."),
-    (r"is not a date", "Date invalide (AAAA-MM-JJ)."),
-    (r"^at least one dated set of prices$", "Indiquez les prix."),
-)
-
-
 class OfferForm(FrenchForm):
     name = StringField("Nom de l'offre", validators=[InputRequired("Donnez un nom à l'offre."), Length(max=100)])
     kind = SelectField("Option", choices=[SelectChoice(k, v) for k, v in KIND_LABELS.items()], default="BASE")
@@ -62,15 +44,6 @@ def price_fields(form: OfferForm) -> dict[str, list]:
     return {kind: [form[f"price_{s.lower()}"] for s in slots] for kind, slots in SLOTS.items()}
 
 
-def french(message: str) -> str:
-    """A message of the offer parser, in French (unchanged when not known)."""
-    for pattern, text in FRENCH:
-        match = re.search(pattern, message)
-        if match:
-            return match.expand(text)
-    return message
-
-
 def _weekdays(text: str) -> list[int]:
     """Weekday numbers of ``lun-ven,dim`` or ``tous`` (``[-1]`` when a name is unknown)."""
     if text.strip().lower() == "tous":
@@ -90,8 +63,8 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
-def raw_offer(form: OfferForm) -> tuple[dict[str, Any], dict[str, str]]:
-    """The plain offer data of the form (for ``offer_from_dict``), and the lines it could not even split."""
+def raw_offer(form: OfferForm) -> dict[str, Any]:
+    """The plain offer data of the form (for ``offer_from_dict``); FieldError for the lines it cannot even split."""
     problems: dict[str, str] = {}
     kind = form.kind.data
     if kind == "CUSTOM":
@@ -126,11 +99,13 @@ def raw_offer(form: OfferForm) -> tuple[dict[str, Any], dict[str, str]]:
     raw = {"name": form.name.data, "kind": kind, "unit": form.unit.data, "offpeak": form.offpeak.data,
            "rules": rules, "default_period": form.default_period.data or "HP", "versions": [version],
            "buyback": form.buyback.data}
-    return raw, problems
+    if problems:
+        raise FieldError(problems)
+    return raw
 
 
-def _field_of(form: OfferForm, key: str) -> tuple[Any, str]:
-    """The form field an ``OfferError`` key belongs to, and a prefix naming the line or slot."""
+def _field_of(form: OfferForm, key: str) -> tuple[Field, str]:
+    """The form field a refusal's key belongs to, and a prefix naming the line or slot."""
     match = re.fullmatch(r"versions\[\d+\]\.(\w+)(?:\.(\w+))?", key)
     if match and match.group(1) == "energy":
         slot = match.group(2) or ""
@@ -147,18 +122,9 @@ def _field_of(form: OfferForm, key: str) -> tuple[Any, str]:
     return form._fields.get(key, form.name), ""
 
 
-def add_errors(form: OfferForm, errors: dict[str, str] | OfferError) -> None:
+def add_errors(form: OfferForm, error: FieldError) -> None:
     """Put each message next to its field."""
-    items = errors.errors if isinstance(errors, OfferError) else errors
-    for key, message in items.items():
-        field, prefix = _field_of(form, key) if key not in form else (form[key], "")
-        field.errors = [*field.errors, prefix + french(message)]
-
-
-def decimal_text(value: Decimal) -> str:
-    """A price or amount with a decimal comma and no trailing zeros."""
-    text = format(value.normalize(), "f")
-    return text.replace(".", ",")
+    add_field_errors(form, error, lambda key: _field_of(form, key))
 
 
 def form_data(offer: Offer) -> dict[str, Any]:

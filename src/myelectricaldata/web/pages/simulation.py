@@ -3,44 +3,23 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
+from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
-from ...energy.costs import euros
-from ...energy.offers import Offer, OfferError
+from ...energy.offers import Offer
 from ...energy.simulation import OfferResult, PowerAdvice, last_12_months
 from ...energy.tariffs import version_on
-from ...services import pricing, series
-from ...services.pricing_store import delete_offer as remove_offer
-from ...services.pricing_store import offer_by_key, save_offer, user_offers
-from .data import num
-from .offer_form import (
-    KIND_LABELS,
-    SLOT_LABELS,
-    OfferForm,
-    add_errors,
-    decimal_text,
-    form_data,
-    price_fields,
-    raw_offer,
-)
-from .settings_pages import FrenchForm
+from ...services import pricing, pricing_settings
+from ...services.errors import FieldError
+from ...services.usage_points import labels
+from ..context import app_services
+from ..formatting import decimal_text, money, num
+from ..forms import ActionForm
+from .offer_form import KIND_LABELS, SLOT_LABELS, OfferForm, add_errors, form_data, price_fields, raw_offer
+from .periods import chosen_pdl
 
 bp = Blueprint("simulation", __name__)
-
-
-class DeleteForm(FrenchForm):
-    """An empty form: the CSRF token of "delete this offer"."""
-
-
-def _services():
-    return current_app.extensions["med"]
-
-
-def money(amount: Decimal) -> str:
-    """Euros rounded to the cent, the French way."""
-    return f"{num(float(euros(amount)), 2)}\xa0€"
 
 
 def _reason(result: OfferResult) -> str:
@@ -104,14 +83,12 @@ def power_view(advice: PowerAdvice, offer: Offer, today: date) -> dict:
 
 
 @bp.route("/simulation")
-def index():
-    services = _services()
-    points = series.usage_points(services.engine, "consumption")
+def index() -> Any:
+    services = app_services()
+    points = labels(services.engine, "consumption")
     if not points:
         return render_template("simulation.html", points=points)
-    pdl = request.args.get("pdl", "").strip() or points[0]["usage_point_id"]
-    if pdl not in {p["usage_point_id"] for p in points}:
-        abort(404)
+    pdl = chosen_pdl(points)
     today = services.today()
     current = pricing.current_offer(services.engine, pdl, today)
     results = pricing.simulate(services.engine, pdl, today)
@@ -122,10 +99,8 @@ def index():
 
 
 def _offer_rows() -> list[dict]:
-    with _services().engine.connect() as conn:
-        offers = user_offers(conn)
     rows = []
-    for offer in offers:
+    for offer in pricing_settings.user_offers(app_services().engine):
         version = offer.versions[-1]
         prices = [f"{SLOT_LABELS.get(s, s)} {decimal_text(p)}" for s, p in version.energy.items()]
         subs = ", ".join(f"{decimal_text(v)} €/mois" + (f" ({k} kVA)" if k else "")
@@ -136,34 +111,30 @@ def _offer_rows() -> list[dict]:
     return rows
 
 
-def _offers_page(form: OfferForm, status: int = 200, offer_id: int | None = None):
+def _offers_page(form: OfferForm, status: int = 200, offer_id: int | None = None) -> Any:
     return render_template("offers.html", form=form, offer_id=offer_id, offers=[] if offer_id else _offer_rows(),
-                           prices=price_fields(form), delete_form=DeleteForm()), status
+                           prices=price_fields(form), delete_form=ActionForm()), status
 
 
-def _save(form: OfferForm, offer_id: int | None):
-    """Validate and store; the page again with a 400 and the field errors when anything is wrong."""
+def _save(form: OfferForm, offer_id: int | None) -> int | None:
+    """Validate and store; None (the field errors put on the form) when anything is wrong."""
     if not form.validate_on_submit():
         return None
-    raw, problems = raw_offer(form)
-    if problems:
-        add_errors(form, problems)
-        return None
+    services = app_services()
     try:
-        with _services().engine.begin() as conn:
-            return save_offer(conn, raw, offer_id)
-    except OfferError as exc:
+        return pricing_settings.save_offer(services.engine, raw_offer(form), offer_id, prices=services.prices)
+    except FieldError as exc:
         add_errors(form, exc)
         return None
 
 
 @bp.route("/simulation/offers")
-def offers():
+def offers() -> Any:
     return _offers_page(OfferForm(formdata=None))
 
 
 @bp.route("/simulation/offers", methods=["POST"])
-def new_offer():
+def new_offer() -> Any:
     form = OfferForm()
     saved = _save(form, None)
     if saved is None:
@@ -173,15 +144,14 @@ def new_offer():
 
 
 def _stored(offer_id: int) -> Offer:
-    with _services().engine.connect() as conn:
-        offer = offer_by_key(conn, f"user:{offer_id}")
+    offer = pricing_settings.offer(app_services().engine, f"user:{offer_id}")
     if offer is None:
         abort(404)
     return offer
 
 
 @bp.route("/simulation/offers/<int:offer_id>", methods=["GET", "POST"])
-def edit_offer(offer_id: int):
+def edit_offer(offer_id: int) -> Any:
     offer = _stored(offer_id)
     if request.method == "GET":
         return _offers_page(OfferForm(formdata=None, data=form_data(offer)), offer_id=offer_id)
@@ -193,11 +163,11 @@ def edit_offer(offer_id: int):
 
 
 @bp.route("/simulation/offers/<int:offer_id>/delete", methods=["POST"])
-def delete_offer(offer_id: int):
+def delete_offer(offer_id: int) -> Any:
     offer = _stored(offer_id)
-    if not DeleteForm().validate_on_submit():
+    if not ActionForm().validate_on_submit():
         abort(400)
-    with _services().engine.begin() as conn:
-        remove_offer(conn, offer_id)
+    services = app_services()
+    pricing_settings.delete_offer(services.engine, offer_id, prices=services.prices)
     flash(f"Offre « {offer.name} » supprimée ; les PDL qui l'avaient choisie reviennent au tarif réglementé.", "info")
     return redirect(url_for("simulation.offers"))

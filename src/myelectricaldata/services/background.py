@@ -1,22 +1,13 @@
-"""What the web app and the scheduler share at run time: the database, the sync and its background runner."""
+"""The sync the UI starts ("sync now"): one at a time, in a thread; its progress is in the database."""
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+from datetime import date
 
-from sqlalchemy import Engine
-
-from ..energy.timeline import PARIS
 from .lock import SyncBusy
 from .sync import SyncReport, SyncService
-
-if TYPE_CHECKING:
-    from ..exporters.manager import ExporterManager
 
 log = logging.getLogger(__name__)
 
@@ -55,18 +46,3 @@ class BackgroundSync:
         self.sync.stop_requested.set()
         if self._thread is not None:
             self._thread.join(timeout)
-
-
-@dataclass
-class AppServices:
-    """Everything the web layer may call; built once by the composition root."""
-
-    engine: Engine
-    sync: SyncService | None = None
-    runner: BackgroundSync | None = None
-    clock: Callable[[], datetime] = field(default=lambda: datetime.now(PARIS))
-    demo: bool = False
-    exporters: ExporterManager | None = None
-
-    def today(self) -> date:
-        return self.clock().astimezone(PARIS).date()

@@ -1,0 +1,115 @@
+"""What the pricing settings change, each in its own transaction: a PDL's pricing choice and the user offers.
+
+Refusals come as FieldError with French messages, keyed like the energy rules' own (``versions[0].energy.HP``);
+every change forgets the priced results kept in ``prices``."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import Engine
+
+from ..energy.offers import Offer, OfferError
+from ..energy.tariffs import KVA_LEVELS
+from . import pricing_store as store
+from .errors import FieldError
+from .price_cache import PriceCache
+from .pricing_store import PricingChoice
+
+WINDOWS_HINT = "écrivez par exemple 22:00-06:00;12:00-14:00 (journée entière : 00:00-24:00)"
+CHOICE_MESSAGES = {  # what store.save_choice refuses, in French (the off-peak fields: "offpeak_<weekday>")
+    "offer_key": "Offre inconnue : choisissez-en une dans la liste.",
+    "kva": f"Puissance inconnue : indiquez l'un des niveaux {', '.join(map(str, KVA_LEVELS))} kVA.",
+    "buyback": "Prix de rachat invalide : écrivez par exemple 0,1276.",
+}
+OFFER_MESSAGES = (  # what energy.offers and energy.offpeak refuse, in French
+    (r"^(None|'') is not a price$", "Indiquez ce prix."),
+    (r"cannot be negative", "Un prix ne peut pas être négatif."),
+    (r"^'?(.*?)'? is not a price$", r"« \1 » n'est pas un prix : écrivez par exemple 0,2516."),
+    (r"^expected windows like .*, got '?(.*?)'?$",
+     r"Plage illisible « \1 » : écrivez par exemple 22:00-06:00;12:00-14:00."),
+    (r"^(.*) is not a time of day$", r"\1 n'est pas une heure de la journée."),
+    (r"^give at least one window.*", "Donnez au moins une plage, par exemple 22:00-06:00."),
+    (r"^a period name like.*", "Un nom de période en majuscules, par exemple HC ou WEEKEND."),
+    (r"^weekdays are.*", "Jours attendus : lun, mar, mer, jeu, ven, sam, dim (ou lun-ven)."),
+    (r"^a custom offer needs.*", "Une offre personnalisée demande au moins une plage horaire."),
+    (r"^a name of 1 to 100.*", "Un nom de 1 à 100 caractères."),
+    (r"^unknown option '?(.*?)'?; .*", r"Option inconnue « \1 »."),
+    (r"^unknown unit '?(.*?)'?; .*", r"Unité inconnue « \1 »."),
+    (r"is not a date", "Date invalide (AAAA-MM-JJ)."),
+    (r"^at least one dated set of prices$", "Indiquez les prix."),
+    (r"^no offer (\d+)$", r"Offre \1 inconnue."),
+)
+
+
+def french(message: str) -> str:
+    """A message of the offer rules in French (unchanged when not known)."""
+    for pattern, text in OFFER_MESSAGES:
+        match = re.search(pattern, message)
+        if match:
+            return match.expand(text)
+    return message
+
+
+def choice(engine: Engine, pdl: str) -> PricingChoice:
+    """The PDL's pricing choice (the defaults when none was saved)."""
+    with engine.connect() as conn:
+        return store.get_choice(conn, pdl)
+
+
+def offers(engine: Engine) -> list[Offer]:
+    """Every offer a PDL may choose: the regulated ones, then the user's."""
+    with engine.connect() as conn:
+        return store.all_offers(conn)
+
+
+def user_offers(engine: Engine) -> list[Offer]:
+    """The offers users defined, oldest first."""
+    with engine.connect() as conn:
+        return store.user_offers(conn)
+
+
+def offer(engine: Engine, key: str) -> Offer | None:
+    """The offer of a key ``regulated:OPTION`` or ``user:ID``, or None when unknown."""
+    with engine.connect() as conn:
+        return store.offer_by_key(conn, key)
+
+
+def save_choice(engine: Engine, pdl: str, offer_key: str = "", overrides: Mapping[int, str] | None = None,
+                buyback: str = "", kva: int | str | None = None, unit: str = "€/kWh", *,
+                prices: PriceCache[Any] | None = None) -> PricingChoice:
+    """Validate and store a PDL's pricing choice; raises FieldError naming each bad field and stores nothing."""
+    try:
+        with engine.begin() as conn:
+            saved = store.save_choice(conn, pdl, offer_key, overrides, buyback, kva, unit)
+    except OfferError as exc:
+        raise FieldError({key: CHOICE_MESSAGES.get(key, f"Plages illisibles : {WINDOWS_HINT}.")
+                          for key in exc.errors}) from None
+    _forget(prices)
+    return saved
+
+
+def save_offer(engine: Engine, raw: Mapping[str, Any], offer_id: int | None = None, *,
+               prices: PriceCache[Any] | None = None) -> int:
+    """Validate and store a user offer (new, or replacing ``offer_id``); raises FieldError and stores nothing."""
+    try:
+        with engine.begin() as conn:
+            saved = store.save_offer(conn, raw, offer_id)
+    except OfferError as exc:
+        raise FieldError({key: french(message) for key, message in exc.errors.items()}) from None
+    _forget(prices)
+    return saved
+
+
+def delete_offer(engine: Engine, offer_id: int, *, prices: PriceCache[Any] | None = None) -> None:
+    """Remove a user offer; PDLs that chose it go back to their regulated tariff."""
+    with engine.begin() as conn:
+        store.delete_offer(conn, offer_id)
+    _forget(prices)
+
+
+def _forget(prices: PriceCache[Any] | None) -> None:
+    if prices is not None:
+        prices.clear()

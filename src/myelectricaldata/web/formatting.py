@@ -1,0 +1,91 @@
+"""French formatting of numbers, amounts and dates, for the pages; ``register`` makes each a Jinja filter."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from functools import lru_cache
+
+from flask import Flask
+
+from ..energy.aggregate import local_start
+from ..energy.costs import euros
+from ..energy.timeline import PARIS, day_minutes
+
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")
+WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
+COLOUR_WORDS = {"BLUE": "Bleu", "WHITE": "Blanc", "RED": "Rouge"}  # Tempo colours
+
+
+def num(value: float, decimals: int = 0) -> str:
+    """A number the French way: comma decimals, no-break space between thousands."""
+    return f"{value:,.{decimals}f}".replace(",", "\xa0").replace(".", ",")
+
+
+def amount(value: Decimal) -> str:
+    """Euros rounded to the cent, French style, without the sign: ``1 234,57``."""
+    return num(float(euros(value)), 2)
+
+
+def money(value: Decimal) -> str:
+    """Euros rounded to the cent with their sign: ``1 234,57 €``."""
+    return f"{amount(value)}\xa0€"
+
+
+def decimal_text(value: Decimal | None) -> str:
+    """A price or amount as typed in a form: decimal comma, no trailing zeros ("" for None)."""
+    return "" if value is None else format(value.normalize(), "f").replace(".", ",")
+
+
+def french_day(day: date) -> str:
+    """``jeudi 5 novembre 2025``."""
+    return f"{WEEKDAYS[day.weekday()]} {day.day} {MONTHS[day.month - 1]} {day.year}"
+
+
+def month_title(day: date) -> str:
+    """``novembre 2025``."""
+    return f"{MONTHS[day.month - 1]} {day.year}"
+
+
+def period_label(first: date, step: str) -> str:
+    """How a period (day, week, month, year) starting on ``first`` is named in tables."""
+    if step == "week":
+        year, week, _ = first.isocalendar()
+        return f"sem. {week} {year} (du {first:%d/%m/%Y})"
+    if step == "month":
+        return month_title(first)
+    if step == "year":
+        return str(first.year)
+    return f"{first:%d/%m/%Y}"
+
+
+@lru_cache(maxsize=4096)
+def _dst_day(day: date) -> bool:
+    return day_minutes(day) != 1440
+
+
+def local_label(start_utc: int, with_date: bool = True) -> str:
+    """Local wall-clock time of an instant; on DST days with its UTC offset, so repeated hours stay distinct."""
+    local = local_start(start_utc)
+    text = local.strftime("%d/%m/%Y %H:%M" if with_date else "%H:%M")
+    offset = local.utcoffset()
+    if _dst_day(local.date()) and offset is not None:
+        text += f" (UTC{int(offset.total_seconds()) // 3600:+d})"
+    return text
+
+
+def paris_time(moment: datetime | None) -> str:
+    """A stored naive-UTC time as Paris time, ``05/11/2025 14:30`` ("" for None)."""
+    if moment is None:
+        return ""
+    return moment.replace(tzinfo=UTC).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+
+
+FILTERS = {"num": num, "amount": amount, "money": money, "french_day": french_day, "month_title": month_title,
+           "period_label": period_label, "paris_time": paris_time}
+
+
+def register(app: Flask) -> None:
+    """Make each formatting function a Jinja filter: ``{{ day | french_day }}``."""
+    app.jinja_env.filters.update(FILTERS)

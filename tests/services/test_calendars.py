@@ -1,0 +1,32 @@
+"""Tempo colours and EcoWatt signals read back, on every backend: the one query each of them has."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from myelectricaldata.database import repository as repo
+from myelectricaldata.gateway.parse import EcowattDay
+from myelectricaldata.services import calendars
+
+
+def test_tempo_colours_of_a_range_in_day_order(engine):
+    assert calendars.tempo_colours(engine, date(2025, 1, 1), date(2025, 12, 31)) == {}
+    assert calendars.first_tempo_day(engine) is None
+    with engine.begin() as conn:
+        repo.store_tempo(conn, [(date(2025, 11, 6), "RED"), (date(2025, 11, 4), "BLUE"), (date(2025, 11, 5), "WHITE")])
+    colours = calendars.tempo_colours(engine, date(2025, 11, 5), date(2025, 11, 30))
+    assert list(colours.items()) == [(date(2025, 11, 5), "WHITE"), (date(2025, 11, 6), "RED")]
+    assert calendars.first_tempo_day(engine) == date(2025, 11, 4)
+
+
+def test_ecowatt_signals_from_a_day_on(engine):
+    assert calendars.ecowatt_signals(engine, date(2025, 11, 5)) == [] and calendars.last_ecowatt_day(engine) is None
+    with engine.begin() as conn:
+        repo.store_ecowatt(conn, [EcowattDay(date(2025, 11, d), level, f"jour {d}", [level] * 12 + [0] * 12)
+                                  for d, level in ((4, 1), (6, 3), (5, 2))])
+    signals = calendars.ecowatt_signals(engine, date(2025, 11, 5))
+    assert [(s.day, s.level, s.message) for s in signals] == [(date(2025, 11, 5), 2, "jour 5"),
+                                                               (date(2025, 11, 6), 3, "jour 6")]
+    assert signals[1].hours == (3,) * 12 + (0,) * 12
+    assert isinstance(signals[0].fetched_at, datetime)
+    assert calendars.last_ecowatt_day(engine) == date(2025, 11, 6)

@@ -1,0 +1,85 @@
+"""What a sync leaves to read: the status (typed, and as JSON for ``status --json``), the dashboard, the progress,
+the run records with their outcome; and the priced days a sync makes the app forget."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+
+import pytest
+
+from myelectricaldata.services import pricing
+from myelectricaldata.services.outcome import Outcome
+from myelectricaldata.services.overview import dashboard
+from myelectricaldata.services.price_cache import PriceCache
+from myelectricaldata.services.progress import SyncProgress, sync_progress
+from myelectricaldata.services.runs import last_runs
+from myelectricaldata.services.status import collect_status
+from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
+from tests.services.syncing import NOON, TODAY, make_sync
+
+BASE, HCHP, TEMPO = (h.usage_point_id for h in DEMO_HOUSEHOLDS)
+
+
+@pytest.fixture
+def synced(sqlite_engine, tmp_path):
+    with start_simulator(today=TODAY) as sim:
+        report = make_sync(sqlite_engine, sim, tmp_path).run(since=TODAY - timedelta(days=3))
+    assert report.outcome == Outcome.OK and report.ok
+    return sqlite_engine
+
+
+def test_status_is_typed_and_its_json_keeps_the_stored_words(synced):
+    status = collect_status(synced, NOON)
+    assert [s.usage_point.usage_point_id for s in status.usage_points] == [BASE, HCHP, TEMPO]
+    base = status.usage_points[0]
+    assert base.contract is not None and base.contract.usage_point_id == BASE
+    daily = next(ds for ds in base.datasets if ds.dataset == "consumption_daily")
+    assert (daily.first, daily.last, daily.outcome) == (TODAY - timedelta(days=3), TODAY - timedelta(days=1),
+                                                        Outcome.OK)
+    assert status.runs[0].outcome == Outcome.OK and status.quota.usage.cached_limit is not None
+    data = json.loads(json.dumps(status.as_json(), default=str))
+    assert set(data) == {"usage_points", "runs", "quota"}
+    first = data["usage_points"][0]
+    assert first["usage_point_id"] == BASE and first["contract"]["usage_point_id"] == BASE
+    assert {"name", "pricing_option", "attention", "street", "updated_at", "datasets"} <= set(first)
+    assert first["datasets"][0]["outcome"] == "ok" and data["runs"][0]["outcome"] == "ok"
+    assert set(data["quota"]) == {"paused_until", "cached_used", "cached_limit", "no_cache_used", "no_cache_limit",
+                                  "date", "ecowatt_paused_until"}
+
+
+def test_dashboard_and_progress_after_a_sync(synced):
+    view = dashboard(synced, NOON)
+    assert [c.usage_point_id for c in view.cards] == [BASE, HCHP, TEMPO]
+    card = view.cards[0]
+    assert card.yesterday_wh is not None and card.yesterday_wh > 0 and card.enabled
+    assert view.last_run is not None and view.last_run.outcome == Outcome.OK and view.today == TODAY
+    assert view.tempo_today in ("BLUE", "WHITE", "RED")
+    assert sync_progress(synced, False) == SyncProgress(False, 0, 0, "terminée")
+    assert sync_progress(synced, True).running
+
+
+def test_a_run_left_running_is_closed_as_interrupted(synced, tmp_path):
+    from myelectricaldata.services.runs import start_run
+
+    start_run(synced)
+    assert last_runs(synced, 1)[0].outcome == Outcome.RUNNING
+    assert sync_progress(synced, False).running
+    with start_simulator(today=TODAY) as sim:
+        make_sync(synced, sim, tmp_path).run(include=("tempo",))
+    assert [r.outcome for r in last_runs(synced, 3)] == [Outcome.OK, Outcome.INTERRUPTED, Outcome.OK]
+
+
+def test_a_sync_that_stores_readings_forgets_the_priced_days(sqlite_engine, tmp_path):
+    prices: PriceCache = PriceCache()
+    day = TODAY - timedelta(days=2)
+    with start_simulator(today=TODAY) as sim:
+        sync = make_sync(sqlite_engine, sim, tmp_path)
+        sync.prices = prices
+        assert sync.run(pdls=[BASE], since=TODAY - timedelta(days=2), include=("data",)).ok
+        priced = pricing.cost_by_day(sqlite_engine, BASE, day, day, prices)
+        assert len(priced) == 1 and len(prices) == 1
+        assert sync.run(pdls=[BASE], since=day, include=("data",)).ok  # nothing new to store: kept
+        assert len(prices) == 1
+        assert sync.run(pdls=[BASE], since=date(2025, 10, 1), include=("data",)).ok  # older days stored
+        assert len(prices) == 0
