@@ -7,8 +7,7 @@ from datetime import date, datetime
 
 import myelectricaldata.exporters as package
 from myelectricaldata.exporters.discovery import BUILT_IN, ENTRY_POINT, FOLDER
-
-from .conftest import batches_of, recorder_source, store_days
+from tests.support.exporting import batches_of, recorder_source, store_days
 
 RAW = '''
 from myelectricaldata.exporters import hookimpl

@@ -7,9 +7,8 @@ from datetime import date, datetime, timedelta
 
 from myelectricaldata.exporters.manager import ExporterManager, retry_delay
 from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
-
-from ..services.syncing import NOON, TODAY, make_sync
-from .conftest import batches_of, days_from, noon, recorder_source, store_calendars, store_days
+from tests.support.exporting import batches_of, days_from, noon, recorder_source, store_calendars, store_days
+from tests.support.syncing import NOON, TODAY, make_sync
 
 FIRST = date(2025, 10, 1)
 

@@ -1,11 +1,10 @@
-"""The Jeedom exporter against the fake Jeedom of tests/fakes/jeedom.py, with the demo households synced at NOON."""
+"""The Jeedom exporter against the fake Jeedom (tests/support/fakes/jeedom.py), the demo households synced at NOON."""
 
 from __future__ import annotations
 
 import html
 import json
 import re
-import socket
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from myelectricaldata.exporters.jeedom import VALUES, JeedomExporter, local
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.services.runtime import AppServices
 from myelectricaldata.web.app import create_app
-from tests.fakes.jeedom import (
+from tests.support.fakes.jeedom import (
     CORE_KEY,
     FIXTURES,
     USER_HASH,
@@ -30,8 +29,8 @@ from tests.fakes.jeedom import (
     load_fixture,
     raw_fixture,
 )
-
-from ..services.syncing import NOON, copy_sqlite, synced_sqlite
+from tests.support.net import free_port
+from tests.support.syncing import NOON, copy_sqlite, synced_sqlite
 
 BASE, HPHC, TEMPO = "99000000000001", "99000000000002", "99000000000003"
 SINCE = date(2025, 10, 20)
@@ -113,12 +112,6 @@ def received(fake: FakeJeedom) -> dict[int, tuple[str, str | None]]:
 
 def expected(values: dict[str, tuple[str, str]]) -> dict[int, tuple[str, str]]:
     return {IDS[field]: pair for field, pair in values.items()}
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def rpc(fake: FakeJeedom, request: dict) -> dict:
@@ -325,7 +318,7 @@ def test_a_time_out_is_a_clear_status(manager, cause):
 
 
 def test_an_unreachable_host_is_a_clear_status(manager):
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     assert manager.save_config(EXPORTER, {"url": url, "api_key": CORE_KEY, "cmd_tempo_today": "118"},
                                enabled=True) == {}
     outcome = manager.run_exports(NOON)[EXPORTER]
@@ -334,7 +327,7 @@ def test_an_unreachable_host_is_a_clear_status(manager):
 
 
 def test_a_password_in_the_url_is_never_shown(manager):
-    port = closed_port()
+    port = free_port()
     assert manager.save_config(EXPORTER, {"url": f"http://admin:hunter2@127.0.0.1:{port}", "api_key": CORE_KEY,
                                           "cmd_tempo_today": "118"}, enabled=True) == {}
     outcome = manager.run_exports(NOON)[EXPORTER]

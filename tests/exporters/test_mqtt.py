@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import shutil
-import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -34,22 +30,12 @@ from myelectricaldata.exporters.batches import (
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.exporters.mqtt import MqttExporter
 from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, start_simulator
-
-from ..services.syncing import NOON, TODAY, make_sync
+from tests.support.net import free_port
+from tests.support.required import needs_broker
+from tests.support.syncing import NOON, TODAY, make_sync
 
 HOST, PORT = "127.0.0.1", 1883
 PDL = "99000000000001"
-
-
-def _reachable(port: int) -> bool:
-    try:
-        socket.create_connection((HOST, port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-needs_broker = pytest.mark.skipif(not _reachable(PORT), reason="no Mosquitto on 127.0.0.1:1883")
 
 
 class Listener:
@@ -99,53 +85,6 @@ def prefix():
         cleaner.publish(topic, b"", qos=1, retain=True).wait_for_publish(2)
     cleaner.disconnect()
     cleaner.loop_stop()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def private_broker(tmp_path):
-    """Start a private mosquitto on a free loopback port (or ``port``); ``start(password=...)`` adds a user ``med``;
-    ``start.stop(port)`` stops the one on ``port``."""
-    if not shutil.which("mosquitto"):
-        pytest.skip("mosquitto is not installed")
-    procs: dict[int, subprocess.Popen] = {}
-
-    def start(password: str | None = None, port: int | None = None) -> int:
-        port = port or free_port()
-        conf = tmp_path / f"mosquitto-{port}.conf"
-        lines = [f"listener {port} 127.0.0.1", "persistence false", f"user {getpass.getuser()}"]  # tmp_path is 0700
-        if password:
-            pw = tmp_path / "passwd"
-            subprocess.run(["mosquitto_passwd", "-b", "-c", str(pw), "med", password], check=True)
-            lines += ["allow_anonymous false", f"password_file {pw}"]
-        else:
-            lines.append("allow_anonymous true")
-        conf.write_text("\n".join(lines) + "\n")
-        proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        procs[port] = proc
-        for _ in range(100):
-            if _reachable(port):
-                return port
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise RuntimeError(f"private mosquitto did not start: {proc.stderr.read(500) if proc.poll() else ''}")
-
-    def stop(port: int) -> None:
-        proc = procs.pop(port)
-        proc.terminate()
-        proc.wait(5)
-
-    start.stop = stop
-    yield start
-    for proc in procs.values():
-        proc.terminate()
-        proc.wait(5)
 
 
 def small_batch() -> ExportBatch:

@@ -33,9 +33,9 @@ from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services import pricing_store, repair
 from myelectricaldata.services.datasets import DATASETS
 from myelectricaldata.services.pricing import cost_by_day
-from tests.servers import VictoriaMetrics, VmAuth, free_port
-
-from ..services.syncing import NOON, TODAY, copy_sqlite, make_sync, synced_sqlite
+from tests.support.net import free_port
+from tests.support.syncing import NOON, TODAY, copy_sqlite, make_sync, synced_sqlite
+from tests.support.victoriametrics import VictoriaMetrics, VmAuth
 
 BASE, HPHC, TEMPO = "99000000000001", "99000000000002", "99000000000003"
 PDLS = [BASE, HPHC, TEMPO]

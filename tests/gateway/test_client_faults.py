@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import date, timedelta
 
 import pytest
@@ -21,8 +20,8 @@ from myelectricaldata.gateway.errors import (
 )
 from myelectricaldata.gateway.parse import parse_daily, parse_load_curve, parse_usage_points
 from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, Household
-from tests.gateway.simfront import Naps, make_client, plug_in, statuses
-from tests.gateway.test_client import BASE, HCHP
+from tests.support.net import free_port
+from tests.support.simfront import BASE, HCHP, Naps, make_client, plug_in, statuses
 
 RECENT = Household(usage_point_id="99000000000011", name="Neuf", pricing_option="BASE", subscribed_kva=6,
                    activation_date=date(2025, 6, 1))
@@ -243,9 +242,7 @@ def test_persistent_malformed_body_raises_malformed_reply(sim, client):
 
 
 def test_closed_port_raises_gateway_unreachable(naps):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     client = make_client(f"http://127.0.0.1:{port}/api", attempts=2, naps=naps)
     with pytest.raises(GatewayUnreachable) as info:
         client.usage_points()

@@ -11,7 +11,7 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.ha.core import HomeAssistant, HomeAssistantUnavailable, ha_python
+from tests.support.homeassistant import HomeAssistant, HomeAssistantUnavailable, ha_python
 
 BROKER_HOST, BROKER_PORT = "127.0.0.1", 1883
 REQUIRED = os.environ.get("REQUIRE_HA") == "1"

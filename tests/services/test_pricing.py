@@ -15,8 +15,8 @@ from myelectricaldata.energy.offers import OfferError
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint
 from myelectricaldata.services import pricing, pricing_store
-from tests.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
-from tests.services.syncing import synced_sqlite
+from tests.support.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
+from tests.support.syncing import synced_sqlite
 
 PDL = "12345678901234"
 OFFER = {"name": "Fixe", "kind": "BASE",

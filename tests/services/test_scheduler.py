@@ -13,7 +13,7 @@ from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.gateway.simulator import start_simulator
 from myelectricaldata.services.lock import sync_lock
 from myelectricaldata.services.scheduler import RETRY_HOURS, SyncJobs, build_scheduler, daily_time
-from tests.services.syncing import NOON, TODAY, make_sync
+from tests.support.syncing import NOON, TODAY, make_sync
 
 
 @pytest.fixture

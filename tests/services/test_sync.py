@@ -19,7 +19,7 @@ from myelectricaldata.services.lock import SyncBusy, sync_lock
 from myelectricaldata.services.scheduler import SyncJobs
 from myelectricaldata.services.status import collect_status, format_status
 from myelectricaldata.services.sync import SyncReport
-from tests.services.syncing import NOON, TODAY, make_sync, snapshot
+from tests.support.syncing import NOON, TODAY, make_sync, snapshot
 
 BASE, HCHP, TEMPO = (h.usage_point_id for h in DEMO_HOUSEHOLDS)
 

@@ -15,6 +15,7 @@ from myelectricaldata.gateway.simulator import DEMO_HOUSEHOLDS, SimulatorState, 
 from myelectricaldata.gateway.simulator.server import QuietRequestHandler
 
 TODAY = date(2025, 11, 5)
+BASE, HCHP, TEMPO = "99000000000001", "99000000000002", "99000000000003"  # the demo households
 
 
 class Naps(list):

@@ -1,7 +1,8 @@
-"""Fakes of Home Assistant and of its Supervisor, served on 127.0.0.1 by websockets in a background thread."""
+"""Fakes of what cannot run here, served on 127.0.0.1 in a background thread: Home Assistant and its Supervisor
+(``ha_websocket``, ``supervisor``: websockets), Jeedom (``jeedom``: http.server)."""
 
-# Their replies are shaped by the JSON fixtures of tests/fixtures/ha/, each naming in "_source" the passage of
-# reference/home-assistant.md it quotes. The fakes live in tests.fakes.ha_websocket and tests.fakes.supervisor.
+# Their replies are shaped by the JSON fixtures of tests/fixtures/ha/ and tests/fixtures/jeedom/, each naming in
+# "_source" the passage of reference/home-assistant.md or reference/exporters-and-tariffs.md it quotes.
 
 from __future__ import annotations
 
@@ -18,26 +19,21 @@ from urllib.parse import urlsplit
 from websockets.asyncio.server import Server, ServerConnection, serve
 from websockets.http11 import Request, Response
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "ha"
+from tests.support.fixtures import FIXTURES as ALL_FIXTURES
+from tests.support.fixtures import without_notes
+
+FIXTURES = ALL_FIXTURES / "ha"
 MAX_FRAME = 4 * 1024 * 1024  # aiohttp's default inbound limit, which HA's and the Supervisor's websockets keep
 
 
 def load_fixture(name: str, folder: Path = FIXTURES) -> Any:
     """A fixture (of tests/fixtures/ha by default) without its ``_``-prefixed annotations (``_source``, ``_status``)."""
-    return _strip(raw_fixture(name, folder))
+    return without_notes(raw_fixture(name, folder))
 
 
 def raw_fixture(name: str, folder: Path = FIXTURES) -> Any:
     """A fixture (of tests/fixtures/ha by default) as stored, annotations included."""
     return json.loads((folder / name).read_text(encoding="utf-8"))
-
-
-def _strip(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip(v) for k, v in value.items() if not k.startswith("_")}
-    if isinstance(value, list):
-        return [_strip(v) for v in value]
-    return value
 
 
 @dataclass(frozen=True)
