@@ -19,6 +19,7 @@ from tests.support.net import free_port, http_get
 from tests.support.syncing import snapshot
 from tests.support.waiting import eventually
 
+pytestmark = pytest.mark.slow  # every test runs the command line in a new process
 SINCE = "--since"
 
 

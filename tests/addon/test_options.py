@@ -20,6 +20,7 @@ from tests.support.container import PROJECT
 from tests.support.net import free_port, http_get
 from tests.support.waiting import eventually
 
+pytestmark = pytest.mark.slow  # the app runs in a new process for almost every option
 OPTIONS = yaml.safe_load((PROJECT / "config.yaml").read_text(encoding="utf-8"))["options"]
 SECRET = "s3cr3t-Opt10n"
 

@@ -328,6 +328,7 @@ def test_without_home_assistant_discovery_takes_the_newest_form(db, topics):
 
 
 # -- 3. under the Supervisor ----------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_under_the_supervisor_the_broker_and_websocket_come_from_it(db, topics, monkeypatch, private_broker):
     """No host and no URL: the broker of /services/mqtt (with its credentials), statistics through /core/websocket."""
     port = private_broker(password="addons-pw")

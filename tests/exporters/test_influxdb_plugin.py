@@ -28,6 +28,7 @@ from myelectricaldata.web.app import create_app
 from tests.support.syncing import NOON, copy_sqlite, synced_sqlite
 from tests.support.victoriametrics import VictoriaMetrics
 
+pytestmark = pytest.mark.slow  # both tests start victoria-metrics
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "influxdb-exporter"
 DISTRIBUTION = "myelectricaldata-influxdb-exporter"
 PDLS = ["99000000000001", "99000000000003"]  # Base, and Tempo with production

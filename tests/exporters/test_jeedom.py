@@ -142,6 +142,7 @@ def test_the_quoted_requests_get_the_quoted_replies(jeedom):
     assert len(jeedom.events) == 1
 
 
+@pytest.mark.slow
 def test_the_quoted_key_is_refused_after_the_delay_and_counted(jeedom):
     refusal = rpc(jeedom, load_fixture("event_request.json"))  # apikey "K": too short, and not the key
     assert refusal["error"]["message"] == load_fixture("http_api.json")["unauthorized"].format(ip="127.0.0.1")
@@ -226,6 +227,7 @@ def test_an_older_maximum_power_is_not_sent_as_yesterdays(db):
     assert "cmd_max_power_time" not in readings(snapshot, older)
 
 
+@pytest.mark.slow
 def test_the_first_enabled_pdl_by_default_and_the_hp_hc_split(db, jeedom):
     batch, _ = changes.collect(db, {}, NOON)
     JeedomExporter({**settings(jeedom), "timeout": 5.0}).export(batch)
@@ -262,6 +264,7 @@ def test_an_unknown_pdl_still_sends_tempo_and_ecowatt_then_says_so(db, jeedom):
 
 
 # -- through the manager -----------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_every_export_pushes_the_current_values_through_the_manager(manager, jeedom):
     assert manager.save_config(EXPORTER, settings(jeedom, pdl=TEMPO), enabled=True) == {}
     first = manager.run_exports(NOON)[EXPORTER]
@@ -301,6 +304,7 @@ def test_an_unknown_command_id_fails_alone_and_is_named(manager, jeedom):
     assert sent == {k: v for k, v in expected(TEMPO_VALUES).items() if k != IDS["cmd_cost_yesterday"]}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cause", ["no answer", "slow key refusal"])
 def test_a_time_out_is_a_clear_status(manager, cause):
     with FakeJeedom(auth_delay=3) as fake:

@@ -182,6 +182,7 @@ def check_totals(listener, engine, pdl: str, end: date) -> None:
         assert json.loads(listener.wait_for(f"tempo/remaining/{colour}"))["value"] == left
 
 
+@pytest.mark.slow
 @needs_broker
 def test_export_after_a_sync_matches_the_database(sqlite_engine, tmp_path, prefix):
     manager = ExporterManager(sqlite_engine, tmp_path, None, entry_points=False)
@@ -221,6 +222,7 @@ def test_export_after_a_sync_matches_the_database(sqlite_engine, tmp_path, prefi
         listener.close()
 
 
+@pytest.mark.slow
 def test_last_will_says_offline_when_the_client_vanishes(private_broker):
     port = private_broker()
     prefix = f"medtest-{uuid.uuid4().hex[:10]}"
@@ -237,6 +239,7 @@ def test_last_will_says_offline_when_the_client_vanishes(private_broker):
         listener.close()
 
 
+@pytest.mark.slow
 def test_export_succeeds_again_after_a_broker_restart(private_broker):
     port = private_broker()
     prefix = f"medtest-{uuid.uuid4().hex[:10]}"
@@ -270,6 +273,7 @@ def test_broker_down_is_a_clear_failure():
     assert not ok and f"{HOST}:{port}" in message and "refusée" in message and "s3cret" not in message
 
 
+@pytest.mark.slow
 def test_wrong_password_is_named_without_showing_it(private_broker):
     port = private_broker(password="right-pw")
     ok, message = MqttExporter({"host": HOST, "port": port, "username": "med",
@@ -309,6 +313,7 @@ def fake_supervisor(monkeypatch):
     server.server_close()
 
 
+@pytest.mark.slow
 def test_the_supervisor_broker_is_used_when_no_host_is_set(fake_supervisor, private_broker):
     answer, seen = fake_supervisor
     port = private_broker(password="addons-pw")

@@ -433,6 +433,7 @@ def test_direct_access_listener_needs_the_bearer_token(enabled, served):
     assert http_get(f"{served.direct}/metrics", {"Authorization": f"Bearer {TOKEN}"})[0] == 404
 
 
+@pytest.mark.slow
 def test_a_real_prometheus_scrapes_both_ports(enabled, served, synced, tmp_path):
     prometheus = binary("prometheus")
     main, direct = (urllib.parse.urlsplit(u).netloc for u in (served.main, served.direct))

@@ -37,6 +37,7 @@ from tests.support.net import free_port
 from tests.support.syncing import NOON, TODAY, copy_sqlite, make_sync, synced_sqlite
 from tests.support.victoriametrics import VictoriaMetrics, VmAuth
 
+pytestmark = pytest.mark.slow  # nearly every test starts victoria-metrics
 BASE, HPHC, TEMPO = "99000000000001", "99000000000002", "99000000000003"
 PDLS = [BASE, HPHC, TEMPO]
 TWO_YEARS = date(2023, 11, 5)  # two years before TODAY

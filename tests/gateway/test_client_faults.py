@@ -217,6 +217,7 @@ def test_timeout_is_retried_then_succeeds(sim, naps):
     assert client.counts["pdl"] == 2 and naps == pytest.approx([0.01])
 
 
+@pytest.mark.slow
 def test_persistent_timeout_raises_gateway_unreachable(sim, naps):
     client = make_client(sim.url, attempts=2, read_timeout=1.0, naps=naps)
     sim.state.timeout_seconds = 1.6

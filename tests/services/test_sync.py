@@ -54,6 +54,7 @@ def test_dst_days_stored_as_46_and_50_half_hours_and_daily_equals_curve(sqlite_e
             assert energy // 60 == row.wh, (row.usage_point_id, row.direction, row.day)
 
 
+@pytest.mark.slow
 def test_full_backfill_request_budget_then_one_request_per_dataset(sqlite_engine, sim, tmp_path):
     sync = make_sync(sqlite_engine, sim, tmp_path)
     first = sync.run()
