@@ -24,6 +24,7 @@ import pytest
 from tests.support.processes import tail
 from tests.support.required import unavailable
 from tests.support.syncing import make_sync
+from tests.support.waiting import wait_for
 
 TODAY = date(2025, 11, 5)  # the simulator's frozen today when the database is seeded
 SEED_SINCE = date(2025, 3, 1)  # eight months: both 2025 DST changes, a Tempo season's end and the next one's start
@@ -117,16 +118,17 @@ class LiveApp:
 
     def wait_sync_idle(self, timeout: float = 120.0) -> None:
         """Wait until no sync runs, the exports that follow a sync included (``GET /api/v1/sync``)."""
-        end = time.monotonic() + timeout
-        while True:
+        progress: dict[str, Any] = {}
+
+        def idle() -> bool:
             with urllib.request.urlopen(f"{self.url}/api/v1/sync", timeout=5) as answer:
-                progress = json.load(answer)["progress"]
-            if not progress["running"]:
-                return
-            if time.monotonic() > end:
-                pytest.fail(f"a sync was still running after {timeout:g} s: {progress}\n{tail(self.log)}",
-                            pytrace=False)
-            time.sleep(0.2)
+                progress.update(json.load(answer)["progress"])
+            return not progress["running"]
+
+        try:
+            wait_for(idle, timeout, interval=0.2, retry_on=())
+        except TimeoutError:
+            pytest.fail(f"a sync was still running after {timeout:g} s: {progress}\n{tail(self.log)}", pytrace=False)
 
 
 @dataclass

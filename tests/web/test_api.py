@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import date, datetime, timedelta
 
 import pytest
@@ -11,9 +10,9 @@ import sqlalchemy as sa
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
-from myelectricaldata.services.runtime import BackgroundSync
 from tests.support.api import BASE, HCHP, SINCE, TEMPO, UNKNOWN, build_app, error, get, synced_api
 from tests.support.syncing import TODAY
+from tests.support.waiting import eventually
 
 YESTERDAY = TODAY - timedelta(days=1)
 PDL_ROUTES = ("", "/daily", "/load_curve", "/max_power")
@@ -238,13 +237,6 @@ def test_ecowatt_from_today_on(client):
 
 
 # -- sync --------------------------------------------------------------------------------------
-def wait_idle(runner: BackgroundSync) -> None:
-    deadline = time.monotonic() + 30
-    while runner.running and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not runner.running
-
-
 def test_sync_state(client):
     body = get(client, "/api/v1/sync")
     assert body["gateway_configured"] is True and body["quota_paused_until"] is None
@@ -264,7 +256,7 @@ def test_post_sync_starts_one_sync_without_a_csrf_token(synced):
         second = client.post("/api/v1/sync")
     assert (first.status_code, first.get_json()) == (202, {"started": True})
     assert (second.status_code, second.get_json()) == (202, {"started": False})
-    wait_idle(runner)
+    assert eventually(lambda: not runner.running, 30, interval=0.02)
     assert runner.last_report.ok, runner.last_report.message
     assert get(client, "/api/v1/sync")["runs"][0]["outcome"] == "ok"
 
