@@ -265,7 +265,7 @@ def ha_statistics(tmp: Path) -> None:
               "HA_PYTHON=.venv-ha/bin/python)")
         return
     sys.path.insert(0, str(ROOT))
-    from tests.ha.core import HomeAssistant, HomeAssistantUnavailable
+    from tests.support.homeassistant import HomeAssistant, HomeAssistantUnavailable
 
     folder = tmp / "statistics"
     folder.mkdir()

@@ -28,7 +28,7 @@ TARGET_S = 5.0
 def vm_backfill(years: int = 2) -> None:
     """Print the 2-year back-fill of the 3 demo PDLs through the manager (time, samples, samples/s), then a re-run."""
     sys.path.insert(0, str(ROOT))
-    from tests.servers import VictoriaMetrics
+    from tests.support.victoriametrics import VictoriaMetrics
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

@@ -1,25 +1,19 @@
-"""Shared fixtures: the three real databases, fixtures read from disk, a running simulator."""
+"""Shared fixtures: the three real databases, the machine's MQTT broker."""
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-FIXTURES = Path(__file__).parent / "fixtures"
+from tests.support import required
+
 SERVER_URLS = {
     "postgresql": os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"),
     "mysql": os.environ.get("TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306/test?charset=utf8mb4"),
 }
-REQUIRED = os.environ.get("REQUIRE_DB_BACKENDS") == "1"
-
-
-def fixture_json(*parts: str) -> object:
-    return json.loads((FIXTURES.joinpath(*parts)).read_text(encoding="utf-8"))
 
 
 @pytest.fixture(params=["sqlite", "postgresql", "mysql"])
@@ -32,7 +26,7 @@ def db_url(request, tmp_path):
     try:
         admin.connect().close()
     except sa.exc.OperationalError as exc:
-        if REQUIRED:
+        if required.is_required("REQUIRE_DB_BACKENDS"):
             raise
         pytest.skip(f"{request.param} not reachable: {exc.orig}")
     name = f"t_{uuid.uuid4().hex[:12]}"
@@ -68,3 +62,10 @@ def sqlite_engine(tmp_path):
     upgrade(eng)
     yield eng
     eng.dispose()
+
+
+@pytest.fixture(scope="session")
+def mqtt_broker() -> tuple[str, int]:
+    """The machine's Mosquitto (host, port): a skip, or a failure under ``REQUIRE_MQTT=1``, when it is not there."""
+    required.broker()
+    return required.BROKER_HOST, required.BROKER_PORT

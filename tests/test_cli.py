@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -16,8 +15,11 @@ import sqlalchemy as sa
 from myelectricaldata.database import models as m
 from myelectricaldata.database.session import make_engine
 from myelectricaldata.simulator import start_simulator
-from tests.services.syncing import snapshot
+from tests.support.net import free_port, http_get
+from tests.support.syncing import snapshot
+from tests.support.waiting import eventually
 
+pytestmark = pytest.mark.slow  # every test runs the command line in a new process
 SINCE = "--since"
 
 
@@ -30,12 +32,6 @@ def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
 def run_cli(*args: str, env: dict[str, str], timeout: float = 120) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "myelectricaldata.cli", *args], env=env, capture_output=True,
                           text=True, timeout=timeout)
-
-
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture
@@ -82,7 +78,7 @@ def test_malformed_database_url_names_the_setting(tmp_path):
 
 
 def test_unreachable_database_names_it_without_password(tmp_path):
-    url = f"postgresql+psycopg://me:pw0rd@127.0.0.1:{closed_port()}/db"
+    url = f"postgresql+psycopg://me:pw0rd@127.0.0.1:{free_port()}/db"
     out = run_cli("status", env=cli_env(tmp_path, DATABASE_URL=url))
     assert out.returncode == 2
     assert "cannot open the database postgresql+psycopg://me:***@127.0.0.1" in out.stderr
@@ -103,7 +99,7 @@ def test_sync_status_then_gateway_faults_keep_stored_data(tmp_path, sim):
     before = snapshot(engine)
     assert before["daily_energy"]
 
-    unreachable = run_cli("sync", SINCE, recent(), env={**env, "GATEWAY_URL": f"http://127.0.0.1:{closed_port()}/api"})
+    unreachable = run_cli("sync", SINCE, recent(), env={**env, "GATEWAY_URL": f"http://127.0.0.1:{free_port()}/api"})
     assert unreachable.returncode == 1
     assert "cannot reach the gateway at 127.0.0.1" in unreachable.stderr
 
@@ -180,17 +176,8 @@ def test_demo_once_syncs_three_meters_into_demo_db(tmp_path):
     assert status.returncode == 0 and '"usage_point_id": "99000000000003"' in status.stdout
 
 
-def wait_for(predicate, timeout: float = 60.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return False
-
-
 def test_simulate_serves_the_gateway_for_a_separate_sync(tmp_path):
-    port = closed_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "simulate", "--port", str(port)],
                             env=cli_env(tmp_path), stdout=subprocess.PIPE, text=True)
     try:
@@ -217,7 +204,7 @@ def test_simulate_serves_the_gateway_for_a_separate_sync(tmp_path):
 def test_serve_runs_the_first_sync_serves_the_ui_and_stops_on_sigterm(tmp_path, sim):
     import urllib.request
 
-    port = closed_port()
+    port = free_port()
     env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
     proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
                              "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -243,8 +230,8 @@ def test_serve_runs_the_first_sync_serves_the_ui_and_stops_on_sigterm(tmp_path, 
             return 0, ""
 
     try:
-        assert wait_for(synced), "the start-up sync did not finish"
-        assert wait_for(lambda: page("/healthz")[0] == 200)
+        assert eventually(synced), "the start-up sync did not finish"
+        assert eventually(lambda: page("/healthz")[0] == 200)
         status, html = page("/")
         assert status == 200 and "99000000000002" in html
     finally:
@@ -259,7 +246,7 @@ def test_sigterm_during_a_sync_stops_it_at_a_consistent_point(tmp_path, sim):
     sim.state.inject("timeout", count=10_000, path="/enedis/")
     env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
     proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
-                             "--port", str(closed_port())], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             "--port", str(free_port())], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     db = tmp_path / "myelectricaldata.db"
 
@@ -267,7 +254,7 @@ def test_sigterm_during_a_sync_stops_it_at_a_consistent_point(tmp_path, sim):
         return bool(sim.state.calls("/enedis/")) and db.exists()
 
     try:
-        assert wait_for(sync_started), "the start-up sync did not begin"
+        assert eventually(sync_started), "the start-up sync did not begin"
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
@@ -281,29 +268,16 @@ def test_sigterm_during_a_sync_stops_it_at_a_consistent_point(tmp_path, sim):
     assert running == 0  # no dataset left marked as running
 
 
-def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
-    import urllib.error
-    import urllib.request
-
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=5) as resp:
-            return resp.status, resp.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
-    except OSError:
-        return 0, ""
-
-
 def test_demo_serves_the_ui_with_its_banner(tmp_path):
-    port = closed_port()
+    port = free_port()
     proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "demo", "--today", "2025-11-05",
                              "--port", str(port)], env=cli_env(tmp_path), stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True)
     try:
-        assert wait_for(lambda: http_get(f"http://127.0.0.1:{port}/healthz")[0] == 200)
+        assert eventually(lambda: http_get(f"http://127.0.0.1:{port}/healthz")[0] == 200)
         status, html = http_get(f"http://127.0.0.1:{port}/")
         assert status == 200 and "Mode démo" in html
-        assert wait_for(lambda: "Maison Villeurbanne" in http_get(f"http://127.0.0.1:{port}/")[1], timeout=90)
+        assert eventually(lambda: "Maison Villeurbanne" in http_get(f"http://127.0.0.1:{port}/")[1], timeout=90)
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
@@ -312,12 +286,12 @@ def test_demo_serves_the_ui_with_its_banner(tmp_path):
 
 
 def test_direct_access_port_serves_the_read_only_api_with_a_token(tmp_path):
-    port, direct = closed_port(), closed_port()
+    port, direct = free_port(), free_port()
     env = cli_env(tmp_path, DIRECT_PORT=str(direct), API_TOKEN="t0ken-abc")
     proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
                              "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert wait_for(lambda: http_get(f"http://127.0.0.1:{direct}/healthz")[0] == 200)
+        assert eventually(lambda: http_get(f"http://127.0.0.1:{direct}/healthz")[0] == 200)
         api = f"http://127.0.0.1:{direct}/api/v1/usage_points"
         assert http_get(api)[0] == 401
         assert http_get(api, {"Authorization": "Bearer t0ken-abc"}) == (200, '{"usage_points":[]}\n')

@@ -5,41 +5,18 @@ from __future__ import annotations
 import json
 import re
 import subprocess
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from myelectricaldata.exporters.metric_names import METRICS
-from tests.servers import binary
+from tests.support.grafana import BOARDS, FOLDER, load, panels, queries
+from tests.support.required import binary
 
-FOLDER = Path(__file__).parents[1] / "addon" / "grafana"
-BOARDS = {"prometheus": FOLDER / "linky-prometheus.json", "victoriametrics": FOLDER / "linky-victoriametrics.json"}
 DATASOURCE = {"type": "prometheus", "uid": "${datasource}"}
 NAME = re.compile(r"\blinky_[a-z0-9_]+")
 VICTORIAMETRICS_ONLY = {name for name, (_, help_text) in METRICS.items() if "VictoriaMetrics only" in help_text}
 TOPICS = {"linky_daily_energy_kwh", "linky_daily_slot_energy_kwh", "linky_daily_cost_euros",
           "linky_daily_slot_cost_euros", "linky_max_power_va", "linky_tempo_color"}  # consumption, HP/HC, cost...
-
-
-def load(board: str) -> dict:
-    return json.loads(BOARDS[board].read_text(encoding="utf-8"))
-
-
-def panels(dashboard: dict) -> Iterator[dict]:
-    for panel in dashboard["panels"]:
-        yield panel
-        yield from panel.get("panels", [])
-
-
-def queries(dashboard: dict) -> list[str]:
-    """Every PromQL expression: the panels' targets and the query variables."""
-    found = [t["expr"] for p in panels(dashboard) for t in p.get("targets", [])]
-    for variable in dashboard["templating"]["list"]:
-        if variable["type"] == "query":
-            query = variable["query"]
-            found.append(query["query"] if isinstance(query, dict) else query)
-    return found
 
 
 @pytest.mark.parametrize("board", sorted(BOARDS))

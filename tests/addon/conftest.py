@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -11,8 +10,9 @@ from typing import Any
 import pytest
 
 from myelectricaldata.simulator import start_simulator
-from tests.addon.container import Container
-from tests.addon.fake_supervisor import FakeSupervisor
+from tests.support.container import Container
+from tests.support.fakes.supervisor import FakeSupervisor
+from tests.support.required import binary
 
 
 @pytest.fixture
@@ -30,9 +30,8 @@ def supervisor() -> Iterator[FakeSupervisor]:
 @pytest.fixture
 def make_container(tmp_path: Path):
     """make_container(env=..., options=..., supervisor=...) -> Container; options.json only with a Supervisor."""
-    missing = [tool for tool in ("bash", "curl", "jq") if shutil.which(tool) is None]
-    if missing:  # the stub bashio calls the Supervisor as bashio does, with curl and jq
-        pytest.fail(f"the add-on script tests need {' and '.join(missing)} (apt-get install {' '.join(missing)})")
+    for tool in ("bash", "curl", "jq"):  # the stub bashio calls the Supervisor as bashio does, with curl and jq
+        binary(tool)
     made: list[Container] = []
 
     def make(env: Mapping[str, str] | None = None, options: Mapping[str, Any] | None = None,

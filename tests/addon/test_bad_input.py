@@ -9,7 +9,8 @@ import time
 
 import pytest
 
-from tests.addon.container import http_get, wait_for
+from tests.support.net import http_get
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -39,7 +40,7 @@ def test_invalid_credentials_keep_the_app_up_and_say_so(make_container, supervis
     container = make_container(options=options, supervisor=supervisor)
     init, app = container.boot()
     assert init.returncode == 0 and container.up(app), container.log()
-    assert wait_for(lambda: "refusée : identifiants incorrects" in http_get(container.url("/"))[1], timeout=60)
+    assert eventually(lambda: "refusée : identifiants incorrects" in http_get(container.url("/"))[1], timeout=60)
     assert stays_up(container, app)
     assert "not-the-secret" not in container.log()
 

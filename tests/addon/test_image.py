@@ -14,9 +14,10 @@ import pytest
 import yaml
 
 from myelectricaldata.config import KEYS, SettingsError, load_settings
+from tests.support.container import STUBS
+from tests.support.required import binary
 
 PROJECT = Path(__file__).resolve().parents[2]
-STUBS = Path(__file__).resolve().with_name("stubs")
 SCRIPTS = sorted(p for p in (PROJECT / "rootfs").rglob("*") if p.is_file() and p.read_bytes().startswith(b"#!"))
 
 
@@ -50,9 +51,7 @@ def test_scripts_use_with_contenv_bashio_and_are_executable(script):
 
 
 def _shellcheck(*paths: Path) -> subprocess.CompletedProcess:
-    if shutil.which("shellcheck") is None:
-        pytest.fail("shellcheck not found: apt-get install shellcheck")
-    return subprocess.run(["shellcheck", "-x", "-f", "gcc", *map(str, paths)], capture_output=True, text=True,
+    return subprocess.run([binary("shellcheck"), "-x", "-f", "gcc", *map(str, paths)], capture_output=True, text=True,
                           timeout=120)
 
 

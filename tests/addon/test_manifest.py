@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import re
-import shutil
 import subprocess
 import tomllib
 from pathlib import Path
@@ -15,7 +14,8 @@ from PIL import Image, ImageStat
 
 from myelectricaldata import __version__
 from myelectricaldata.config import KEYS
-from tests.addon.linter import build_errors, config_errors
+from tests.support.addon_linter import build_errors, config_errors
+from tests.support.required import binary
 
 PROJECT = Path(__file__).resolve().parents[2]
 # SUP supervisor/apps/options.py RE_SCHEMA_ELEMENT: the option types the Supervisor accepts
@@ -156,16 +156,8 @@ def test_the_picture_check_refuses_a_flat_image():
     assert not _is_a_picture(Image.new("RGBA", (128, 128), (11, 107, 203, 255)))
 
 
-def _apparmor_parser() -> str:
-    found = shutil.which("apparmor_parser") or ("/sbin/apparmor_parser" if Path("/sbin/apparmor_parser").exists()
-                                                else None)
-    if found is None:
-        pytest.fail("apparmor_parser not found: apt-get install apparmor")
-    return found
-
-
 def _parses(path: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([_apparmor_parser(), "-Q", "-K", "-T", str(path)], capture_output=True, text=True,
+    return subprocess.run([binary("apparmor_parser"), "-Q", "-K", "-T", str(path)], capture_output=True, text=True,
                           timeout=60)
 
 

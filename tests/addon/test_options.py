@@ -16,8 +16,11 @@ import yaml
 
 from myelectricaldata.config import load_settings
 from myelectricaldata.services.scheduler import SPREAD_MINUTES, build_scheduler
-from tests.addon.container import PROJECT, free_port, http_get, wait_for
+from tests.support.container import PROJECT
+from tests.support.net import free_port, http_get
+from tests.support.waiting import eventually
 
+pytestmark = pytest.mark.slow  # the app runs in a new process for almost every option
 OPTIONS = yaml.safe_load((PROJECT / "config.yaml").read_text(encoding="utf-8"))["options"]
 SECRET = "s3cr3t-Opt10n"
 
@@ -109,7 +112,7 @@ def test_api_token_guards_the_direct_access_port(tmp_path):
                              str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         api = f"http://127.0.0.1:{direct}/api/v1/usage_points"
-        assert wait_for(lambda: http_get(f"http://127.0.0.1:{direct}/healthz")[0] == 200)
+        assert eventually(lambda: http_get(f"http://127.0.0.1:{direct}/healthz")[0] == 200)
         assert http_get(api)[0] == 401
         assert http_get(api, {"Authorization": "Bearer t0ken-abc"})[0] == 200
     finally:
@@ -139,7 +142,7 @@ def test_demo_serves_the_demo_meters_from_their_own_database(tmp_path):
                              str(port)], env=clean_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     try:
-        assert wait_for(lambda: http_get(f"http://127.0.0.1:{port}/healthz")[0] == 200, timeout=60)
+        assert eventually(lambda: http_get(f"http://127.0.0.1:{port}/healthz")[0] == 200, timeout=60)
         status, html = http_get(f"http://127.0.0.1:{port}/")
         assert status == 200 and "Mode démo" in html
     finally:

@@ -9,8 +9,10 @@ import subprocess
 
 import pytest
 
-from tests.addon.container import PROJECT, S6_RC, Container, free_port, http_get, wait_for
-from tests.addon.fake_supervisor import FakeSupervisor
+from tests.support.container import PROJECT, S6_RC, Container
+from tests.support.fakes.supervisor import FakeSupervisor
+from tests.support.net import free_port, http_get
+from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.slow
 
@@ -38,8 +40,9 @@ def test_under_the_supervisor_the_app_comes_up_with_its_options(make_container, 
     assert "ready: data directory" in init.stdout
     assert app is not None and container.up(app), container.log()
     assert http_get(container.url("/healthz")) == (200, '{"status":"ok"}\n')
-    assert wait_for(lambda: bool(sim.state.calls("/enedis/"))), "the options' gateway was not called"
-    assert "/addons/self/info" in supervisor.requests and "/services/mqtt" in supervisor.requests
+    assert eventually(lambda: bool(sim.state.calls("/enedis/"))), "the options' gateway was not called"
+    asked = {request.route for request in supervisor.requests}
+    assert "/addons/self/info" in asked and "/services/mqtt" in asked
     log = container.log()
     assert "MQTT broker offered by Home Assistant: core-mosquitto" in log
     status, html = http_get(container.url("/setup"))
@@ -59,7 +62,7 @@ def test_standalone_the_app_comes_up_from_environment_variables(make_container, 
     assert "settings: Settings(" in init.stderr  # the app's own DEBUG line
     assert app is not None and container.up(app), container.log()
     assert http_get(container.url("/healthz"))[0] == 200
-    assert wait_for(lambda: bool(sim.state.calls("/enedis/")))
+    assert eventually(lambda: bool(sim.state.calls("/enedis/")))
     assert f"Starting the web UI on port {container.port}" in container.log()
     status, html = http_get(container.url("/setup"))
     assert status == 200 and "docker run" in html  # the standalone instructions
@@ -109,7 +112,7 @@ def test_the_direct_access_port_opens_only_when_a_host_port_is_set(make_containe
         init, app = container.boot()
         assert init.returncode == 0 and container.up(app), container.log()
         direct = f"http://127.0.0.1:{container.env['DIRECT_PORT']}"
-        assert wait_for(lambda: http_get(f"{direct}/healthz")[0] == 200)
+        assert eventually(lambda: http_get(f"{direct}/healthz")[0] == 200)
         assert "Direct access (read-only API and /metrics) on host port 18081" in container.log()
         container.stop(app)
     with FakeSupervisor(direct_host_port=None) as unmapped:
@@ -121,7 +124,7 @@ def test_the_direct_access_port_opens_only_when_a_host_port_is_set(make_containe
 
 
 def test_without_a_broker_add_on_the_app_still_starts(make_container):
-    with FakeSupervisor(mqtt=False) as no_broker:
+    with FakeSupervisor(mqtt=None) as no_broker:
         container = make_container(supervisor=no_broker)
         init, app = container.boot()
         assert init.returncode == 0 and container.up(app), container.log()

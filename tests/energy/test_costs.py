@@ -16,22 +16,11 @@ from myelectricaldata.energy.costs import (
 )
 from myelectricaldata.energy.offers import offer_from_dict, regulated_offer
 from myelectricaldata.energy.offpeak import parse_windows
-from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
+from myelectricaldata.energy.timeline import PARIS
+from tests.support.curves import points
 
 NIGHT = parse_windows("HC (22H00-6H00)")
 BASE, HPHC, TEMPO = (regulated_offer(o) for o in ("BASE", "HPHC", "TEMPO"))
-
-
-def points(day: date, watts: int, start: str = "00:00", end: str = "24:00", minutes: int = 30) -> list:
-    """30-min points of the local ``day`` whose wall-clock start is in [start, end)."""
-    first, last = (epoch(t) for t in local_day_bounds(day))
-    lo, hi = (int(t[:2]) * 60 + int(t[3:]) for t in (start, end))
-    out = []
-    for s in range(first, last, minutes * 60):
-        wall = datetime.fromtimestamp(s, PARIS)
-        if lo <= wall.hour * 60 + wall.minute < hi:
-            out.append((s, minutes, watts))
-    return out
 
 
 def facts(kva: int = 9, offpeak=NIGHT):

@@ -15,7 +15,7 @@ from myelectricaldata.energy.costs import euros, loads_by_day, price_days
 from myelectricaldata.energy.offers import regulated_offer
 from myelectricaldata.energy.offpeak import parse_windows
 from myelectricaldata.energy.simulation import simulate_offers
-from tests.energy.test_costs import points
+from tests.support.curves import points
 
 NIGHT = parse_windows("HC (22H00-6H00)")
 KWH = 60_000  # watt-minutes

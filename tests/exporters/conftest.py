@@ -1,54 +1,19 @@
-"""Exporter test fixtures: a user folder of plugin files, managers on it, stored readings with their ledger."""
+"""Exporter test fixtures: a user folder of plugin files, managers on it, a VictoriaMetrics server, private
+Mosquitto brokers."""
 
 from __future__ import annotations
 
-import sys
-from datetime import UTC, date, datetime, timedelta
+import getpass
+import subprocess
 
 import pytest
 
-from myelectricaldata.database import repository as repo
-from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
 from myelectricaldata.exporters.manager import ExporterManager
-from myelectricaldata.gateway.parse import CurvePoint, DailyValue, EcowattDay, MaxPower
-
-PDL = "99000000000001"
-RECORDER = '''
-from myelectricaldata.exporters import BaseExporter, ConfigField, ExportResult
-
-BATCHES = []
-
-
-class Recorder(BaseExporter):
-    name = "{name}"
-    title = "Recorder"
-    description = "keeps every batch it is handed"
-    version = "1.2"
-    config_schema = (
-        ConfigField("host", "Host", required=True),
-        ConfigField("port", "Port", type="int", default=1883),
-        ConfigField("token", "Token", type="password"),
-        ConfigField("fmt", "Format", type="choice", choices=("json", "plain"), default="json"),
-    )
-
-    def export(self, batch):
-        if self.config.get("host") == "down":
-            raise ConnectionError("broker down")
-        BATCHES.append(batch)
-        return ExportResult(batch.size, "sent")
-
-    def test_connection(self):
-        return self.config["host"] != "down", "reached " + self.config["host"]
-'''
-
-
-def recorder_source(name: str = "recorder") -> str:
-    return RECORDER.replace("{name}", name)
-
-
-def batches_of(manager: ExporterManager, name: str) -> list:
-    """The batches a recorder plugin received."""
-    return sys.modules[manager.exporter_class(name).__module__].BATCHES
+from tests.support.net import free_port, reachable
+from tests.support.processes import spawn, stop, tail
+from tests.support.required import binary
+from tests.support.victoriametrics import VictoriaMetrics
+from tests.support.waiting import wait_for
 
 
 @pytest.fixture
@@ -73,41 +38,41 @@ def make_manager(sqlite_engine, tmp_path, folder):
         manager.close()
 
 
-def store_days(engine, days: list[date], stamp: datetime, pdl: str = PDL) -> None:
-    """Readings of ``days`` (daily, half-hourly curve, max power) and their ledger rows stamped ``stamp``."""
-    with engine.begin() as conn:
-        repo.save_usage_point(conn, pdl, name="Maison", pricing_option="BASE")
-        repo.record_contract(conn, pdl, days[0], {"subscribed_kva": 6, "pricing_option": "BASE",
-                                                   "offpeak_hours": "", "distribution_tariff": ""})
-        points = []
-        for day in days:
-            start = epoch(local_day_bounds(day)[0])
-            points += [CurvePoint(start + i * 1800, 30, 500 + i, day) for i in range(48)]
-        repo.store_load_curve(conn, pdl, "consumption", points)
-        repo.store_daily(conn, pdl, "consumption", [DailyValue(d, 12_000) for d in days])
-        repo.store_max_power(conn, pdl, [MaxPower(d, 5400, epoch(local_day_bounds(d)[0]) + 3600) for d in days])
-        for dataset in ("consumption_daily", "consumption_load_curve", "consumption_max_power"):
-            repo.write_ledger(conn, pdl, dataset, [(d, "complete", 1, 1, "") for d in days], stamp)
-
-
-def store_calendars(engine, days: list[date]) -> None:
-    with engine.begin() as conn:
-        repo.store_tempo(conn, [(d, "BLUE") for d in days])
-        repo.store_ecowatt(conn, [EcowattDay(d, 1, "ok", (1,) * 24) for d in days])
-
-
-def noon(day: date) -> datetime:
-    return datetime(day.year, day.month, day.day, 12, tzinfo=PARIS).astimezone(UTC)
-
-
-def days_from(first: date, count: int) -> list[date]:
-    return [first + timedelta(days=i) for i in range(count)]
-
-
 @pytest.fixture
 def vm(tmp_path):
     """A victoria-metrics child process on loopback with a temporary data folder, stopped after the test."""
-    from tests.servers import VictoriaMetrics
-
     with VictoriaMetrics(tmp_path / "vm") as server:
         yield server
+
+
+@pytest.fixture
+def private_broker(tmp_path):
+    """Start a private mosquitto on a free loopback port (or ``port``); ``start(password=...)`` adds a user ``med``;
+    ``start.stop(port)`` stops the one on ``port``."""
+    mosquitto, passwd = binary("mosquitto"), binary("mosquitto_passwd")
+    procs: dict[int, subprocess.Popen] = {}
+
+    def start(password: str | None = None, port: int | None = None) -> int:
+        port = port or free_port()
+        conf = tmp_path / f"mosquitto-{port}.conf"
+        lines = [f"listener {port} 127.0.0.1", "persistence false", f"user {getpass.getuser()}"]  # tmp_path is 0700
+        if password:
+            pw = tmp_path / "passwd"
+            subprocess.run([passwd, "-b", "-c", str(pw), "med", password], check=True)
+            lines += ["allow_anonymous false", f"password_file {pw}"]
+        else:
+            lines.append("allow_anonymous true")
+        conf.write_text("\n".join(lines) + "\n")
+        log = tmp_path / f"mosquitto-{port}.log"
+        proc = procs[port] = spawn([mosquitto, "-c", str(conf)], log)
+        wait_for(lambda: reachable("127.0.0.1", port), 5, f"private mosquitto on port {port}",
+                 lambda: None if proc.poll() is None else tail(log), interval=0.05)
+        return port
+
+    def stop_one(port: int) -> None:
+        stop(procs.pop(port), timeout=5)
+
+    start.stop = stop_one
+    yield start
+    for proc in procs.values():
+        stop(proc, timeout=5)

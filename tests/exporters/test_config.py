@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from myelectricaldata.exporters.schema import MASK, ConfigField, SchemaError, check_schema
-
-from .conftest import recorder_source
+from tests.support.exporting import recorder_source
 
 
 @pytest.fixture

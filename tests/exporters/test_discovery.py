@@ -8,8 +8,7 @@ from datetime import date, datetime
 import myelectricaldata.exporters as package
 from myelectricaldata.exporters.discovery import BUILT_IN, BUILT_IN_PLUGINS, ENTRY_POINT, FOLDER
 from myelectricaldata.exporters.manager import ExporterManager
-
-from .conftest import batches_of, recorder_source, store_days
+from tests.support.exporting import batches_of, recorder_source, store_days
 
 RAW = '''
 from myelectricaldata.exporters import hookimpl

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from datetime import date, datetime, timedelta
 
+import pytest
+
 from myelectricaldata.exporters.manager import ExporterManager, retry_delay
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
-
-from ..services.syncing import NOON, TODAY, make_sync
-from .conftest import batches_of, days_from, noon, recorder_source, store_calendars, store_days
+from tests.support.exporting import batches_of, days_from, noon, recorder_source, store_calendars, store_days
+from tests.support.syncing import NOON, TODAY, make_sync
 
 FIRST = date(2025, 10, 1)
 
@@ -90,6 +91,7 @@ def test_retry_delay_doubles_up_to_six_hours():
     assert retry_delay(30) == timedelta(hours=6)
 
 
+@pytest.mark.slow
 def test_exports_after_a_sync_against_the_simulator(sqlite_engine, folder, tmp_path):
     (folder / "recorder.py").write_text(recorder_source())
     manager = ExporterManager(sqlite_engine, tmp_path, folder, entry_points=False)

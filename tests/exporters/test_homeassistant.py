@@ -27,11 +27,11 @@ from myelectricaldata.exporters.mqtt_link import MqttError
 from myelectricaldata.services import pricing_store
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
 from myelectricaldata.simulator import start_simulator
-from tests.fakes.ha_websocket import FakeHomeAssistant
-from tests.fakes.supervisor import FakeSupervisor
-
-from ..services.syncing import NOON, TODAY, make_sync, synced_sqlite
-from . import test_mqtt
+from tests.support.fakes.ha_websocket import FakeHomeAssistant
+from tests.support.fakes.supervisor import FakeSupervisor
+from tests.support.net import free_port
+from tests.support.required import needs_broker
+from tests.support.syncing import NOON, TODAY, make_sync, synced_sqlite
 
 HOST, PORT = "127.0.0.1", 1883
 BASE, HPHC, TEMPO = "99000000000001", "99000000000002", "99000000000003"
@@ -41,11 +41,6 @@ LONG_SINCE = date(2025, 7, 25)  # more than CHUNK hours before TODAY
 DST_DAY = date(2025, 10, 26)
 IDENTS = [f"myelectricaldata_{pdl}" for pdl in PDLS] + ["myelectricaldata_tempo", "myelectricaldata_ecowatt"]
 EXPORTER = "homeassistant"
-
-private_broker = test_mqtt.private_broker
-free_port = test_mqtt.free_port
-needs_broker = test_mqtt.needs_broker
-
 
 # -- databases ----------------------------------------------------------------------------------------------------
 def _template(folder: Path, pdls: list[str], since: date) -> Path:
@@ -334,6 +329,7 @@ def test_without_home_assistant_discovery_takes_the_newest_form(db, topics):
 
 
 # -- 3. under the Supervisor ----------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_under_the_supervisor_the_broker_and_websocket_come_from_it(db, topics, monkeypatch, private_broker):
     """No host and no URL: the broker of /services/mqtt (with its credentials), statistics through /core/websocket."""
     port = private_broker(password="addons-pw")

@@ -1,10 +1,16 @@
 """The example InfluxDB plugin (``examples/influxdb-exporter``): found through its entry point once installed, and as
-the same single file dropped into the user folder; both times it writes to VictoriaMetrics' ``/api/v2/write``."""
+the same single file dropped into the user folder; both times it writes to VictoriaMetrics' ``/api/v2/write``.
+
+"Installed" is what pip leaves in site-packages, built here from the example's own pyproject.toml (its module, and a
+dist-info whose entry_points.txt declares the ``myelectricaldata.exporters`` group) in a folder put first on
+``sys.path``: the tests need no ``pip install`` of the example beforehand."""
 
 from __future__ import annotations
 
 import importlib.metadata
 import shutil
+import sys
+import tomllib
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -19,16 +25,40 @@ from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.exporters.discovery import ENTRY_POINT, FOLDER
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.web.app import create_app
-from tests.servers import VictoriaMetrics
+from tests.support.syncing import NOON, copy_sqlite, synced_sqlite
+from tests.support.victoriametrics import VictoriaMetrics
 
-from ..services.syncing import NOON, copy_sqlite, synced_sqlite
-
+pytestmark = pytest.mark.slow  # both tests start victoria-metrics
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "influxdb-exporter"
 DISTRIBUTION = "myelectricaldata-influxdb-exporter"
 PDLS = ["99000000000001", "99000000000003"]  # Base, and Tempo with production
 SINCE = date(2025, 10, 20)
 CONFIG = {"token": "jeton-de-test", "org": "maison", "bucket": "linky"}
 WRITTEN = '{__name__=~"(consumption|production)_.+"}'
+
+
+@pytest.fixture
+def installed(tmp_path, monkeypatch) -> Iterator[Path]:
+    """The example as pip installs it (module and dist-info with METADATA and entry_points.txt from its
+    pyproject.toml) in a site folder first on ``sys.path``; forgotten afterwards."""
+    pyproject = tomllib.loads((EXAMPLE / "pyproject.toml").read_text(encoding="utf-8"))
+    project, modules = pyproject["project"], pyproject["tool"]["setuptools"]["py-modules"]
+    site = tmp_path / "site-packages"
+    info = site / f"{project['name'].replace('-', '_')}-{project['version']}.dist-info"
+    info.mkdir(parents=True)
+    requires = "".join(f"Requires-Dist: {dependency}\n" for dependency in project["dependencies"])
+    (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {project['name']}\nVersion: {project['version']}\n"
+                                   f"{requires}")
+    (info / "entry_points.txt").write_text("".join(
+        f"[{group}]\n" + "".join(f"{name} = {target}\n" for name, target in points.items()) + "\n"
+        for group, points in project["entry-points"].items()))
+    (info / "top_level.txt").write_text("".join(f"{module}\n" for module in modules))
+    for module in modules:
+        shutil.copy(EXAMPLE / f"{module}.py", site / f"{module}.py")
+    monkeypatch.syspath_prepend(str(site))
+    yield site
+    for module in modules:
+        sys.modules.pop(module, None)
 
 
 @pytest.fixture(scope="module")
@@ -77,11 +107,8 @@ def run_and_read_back(manager: ExporterManager, db: sa.Engine, vm: VictoriaMetri
         assert dict(got[series]) == points, series
 
 
-def test_installed_it_comes_from_its_entry_point_shows_on_the_page_and_writes(db, vm, tmp_path):
-    try:
-        importlib.metadata.distribution(DISTRIBUTION)
-    except importlib.metadata.PackageNotFoundError:
-        pytest.fail(f"{DISTRIBUTION} is not installed: pip install -e {EXAMPLE} (./dev test does it)")
+def test_installed_it_comes_from_its_entry_point_shows_on_the_page_and_writes(db, vm, tmp_path, installed):
+    assert importlib.metadata.distribution(DISTRIBUTION).entry_points.select(group="myelectricaldata.exporters")
     manager = ExporterManager(db, tmp_path, tmp_path / "no-plugins", entry_points=True)
     try:
         row = {r.name: r for r in manager.plugins()}["influxdb"]

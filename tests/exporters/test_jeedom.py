@@ -1,11 +1,10 @@
-"""The Jeedom exporter against the fake Jeedom of tests/fakes/jeedom.py, with the demo households synced at NOON."""
+"""The Jeedom exporter against the fake Jeedom (tests/support/fakes/jeedom.py), the demo households synced at NOON."""
 
 from __future__ import annotations
 
 import html
 import json
 import re
-import socket
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from myelectricaldata.exporters.base import PartialExportError
 from myelectricaldata.exporters.jeedom import VALUES, JeedomExporter, local
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.web.app import create_app
-from tests.fakes.jeedom import (
+from tests.support.fakes.jeedom import (
     CORE_KEY,
     FIXTURES,
     USER_HASH,
@@ -30,8 +29,8 @@ from tests.fakes.jeedom import (
     load_fixture,
     raw_fixture,
 )
-
-from ..services.syncing import NOON, copy_sqlite, synced_sqlite
+from tests.support.net import free_port
+from tests.support.syncing import NOON, copy_sqlite, synced_sqlite
 
 BASE, HPHC, TEMPO = "99000000000001", "99000000000002", "99000000000003"
 SINCE = date(2025, 10, 20)
@@ -115,12 +114,6 @@ def expected(values: dict[str, tuple[str, str]]) -> dict[int, tuple[str, str]]:
     return {IDS[field]: pair for field, pair in values.items()}
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def rpc(fake: FakeJeedom, request: dict) -> dict:
     reply = requests.post(fake.endpoint, json=request, timeout=10)
     assert reply.status_code == 200
@@ -149,6 +142,7 @@ def test_the_quoted_requests_get_the_quoted_replies(jeedom):
     assert len(jeedom.events) == 1
 
 
+@pytest.mark.slow
 def test_the_quoted_key_is_refused_after_the_delay_and_counted(jeedom):
     refusal = rpc(jeedom, load_fixture("event_request.json"))  # apikey "K": too short, and not the key
     assert refusal["error"]["message"] == load_fixture("http_api.json")["unauthorized"].format(ip="127.0.0.1")
@@ -233,6 +227,7 @@ def test_an_older_maximum_power_is_not_sent_as_yesterdays(db):
     assert "cmd_max_power_time" not in readings(snapshot, older)
 
 
+@pytest.mark.slow
 def test_the_first_enabled_pdl_by_default_and_the_hp_hc_split(db, jeedom):
     batch, _ = changes.collect(db, {}, NOON)
     JeedomExporter({**settings(jeedom), "timeout": 5.0}).export(batch)
@@ -269,6 +264,7 @@ def test_an_unknown_pdl_still_sends_tempo_and_ecowatt_then_says_so(db, jeedom):
 
 
 # -- through the manager -----------------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_every_export_pushes_the_current_values_through_the_manager(manager, jeedom):
     assert manager.save_config(EXPORTER, settings(jeedom, pdl=TEMPO), enabled=True) == {}
     first = manager.run_exports(NOON)[EXPORTER]
@@ -308,6 +304,7 @@ def test_an_unknown_command_id_fails_alone_and_is_named(manager, jeedom):
     assert sent == {k: v for k, v in expected(TEMPO_VALUES).items() if k != IDS["cmd_cost_yesterday"]}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cause", ["no answer", "slow key refusal"])
 def test_a_time_out_is_a_clear_status(manager, cause):
     with FakeJeedom(auth_delay=3) as fake:
@@ -325,7 +322,7 @@ def test_a_time_out_is_a_clear_status(manager, cause):
 
 
 def test_an_unreachable_host_is_a_clear_status(manager):
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     assert manager.save_config(EXPORTER, {"url": url, "api_key": CORE_KEY, "cmd_tempo_today": "118"},
                                enabled=True) == {}
     outcome = manager.run_exports(NOON)[EXPORTER]
@@ -334,7 +331,7 @@ def test_an_unreachable_host_is_a_clear_status(manager):
 
 
 def test_a_password_in_the_url_is_never_shown(manager):
-    port = closed_port()
+    port = free_port()
     assert manager.save_config(EXPORTER, {"url": f"http://admin:hunter2@127.0.0.1:{port}", "api_key": CORE_KEY,
                                           "cmd_tempo_today": "118"}, enabled=True) == {}
     outcome = manager.run_exports(NOON)[EXPORTER]

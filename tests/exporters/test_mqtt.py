@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import shutil
-import socket
-import subprocess
 import threading
 import time
 import uuid
@@ -34,22 +30,12 @@ from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.exporters.mqtt import MqttExporter
 from myelectricaldata.exporters.mqtt_link import broker_settings
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
-
-from ..services.syncing import NOON, TODAY, make_sync
+from tests.support.net import free_port
+from tests.support.required import needs_broker
+from tests.support.syncing import NOON, TODAY, make_sync
 
 HOST, PORT = "127.0.0.1", 1883
 PDL = "99000000000001"
-
-
-def _reachable(port: int) -> bool:
-    try:
-        socket.create_connection((HOST, port), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-needs_broker = pytest.mark.skipif(not _reachable(PORT), reason="no Mosquitto on 127.0.0.1:1883")
 
 
 class Listener:
@@ -99,53 +85,6 @@ def prefix():
         cleaner.publish(topic, b"", qos=1, retain=True).wait_for_publish(2)
     cleaner.disconnect()
     cleaner.loop_stop()
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture
-def private_broker(tmp_path):
-    """Start a private mosquitto on a free loopback port (or ``port``); ``start(password=...)`` adds a user ``med``;
-    ``start.stop(port)`` stops the one on ``port``."""
-    if not shutil.which("mosquitto"):
-        pytest.skip("mosquitto is not installed")
-    procs: dict[int, subprocess.Popen] = {}
-
-    def start(password: str | None = None, port: int | None = None) -> int:
-        port = port or free_port()
-        conf = tmp_path / f"mosquitto-{port}.conf"
-        lines = [f"listener {port} 127.0.0.1", "persistence false", f"user {getpass.getuser()}"]  # tmp_path is 0700
-        if password:
-            pw = tmp_path / "passwd"
-            subprocess.run(["mosquitto_passwd", "-b", "-c", str(pw), "med", password], check=True)
-            lines += ["allow_anonymous false", f"password_file {pw}"]
-        else:
-            lines.append("allow_anonymous true")
-        conf.write_text("\n".join(lines) + "\n")
-        proc = subprocess.Popen(["mosquitto", "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        procs[port] = proc
-        for _ in range(100):
-            if _reachable(port):
-                return port
-            if proc.poll() is not None:
-                break
-            time.sleep(0.05)
-        raise RuntimeError(f"private mosquitto did not start: {proc.stderr.read(500) if proc.poll() else ''}")
-
-    def stop(port: int) -> None:
-        proc = procs.pop(port)
-        proc.terminate()
-        proc.wait(5)
-
-    start.stop = stop
-    yield start
-    for proc in procs.values():
-        proc.terminate()
-        proc.wait(5)
 
 
 def small_batch() -> ExportBatch:
@@ -243,6 +182,7 @@ def check_totals(listener, engine, pdl: str, end: date) -> None:
         assert json.loads(listener.wait_for(f"tempo/remaining/{colour}"))["value"] == left
 
 
+@pytest.mark.slow
 @needs_broker
 def test_export_after_a_sync_matches_the_database(sqlite_engine, tmp_path, prefix):
     manager = ExporterManager(sqlite_engine, tmp_path, None, entry_points=False)
@@ -282,6 +222,7 @@ def test_export_after_a_sync_matches_the_database(sqlite_engine, tmp_path, prefi
         listener.close()
 
 
+@pytest.mark.slow
 def test_last_will_says_offline_when_the_client_vanishes(private_broker):
     port = private_broker()
     prefix = f"medtest-{uuid.uuid4().hex[:10]}"
@@ -298,6 +239,7 @@ def test_last_will_says_offline_when_the_client_vanishes(private_broker):
         listener.close()
 
 
+@pytest.mark.slow
 def test_export_succeeds_again_after_a_broker_restart(private_broker):
     port = private_broker()
     prefix = f"medtest-{uuid.uuid4().hex[:10]}"
@@ -331,6 +273,7 @@ def test_broker_down_is_a_clear_failure():
     assert not ok and f"{HOST}:{port}" in message and "refusée" in message and "s3cret" not in message
 
 
+@pytest.mark.slow
 def test_wrong_password_is_named_without_showing_it(private_broker):
     port = private_broker(password="right-pw")
     ok, message = MqttExporter({"host": HOST, "port": port, "username": "med",
@@ -370,6 +313,7 @@ def fake_supervisor(monkeypatch):
     server.server_close()
 
 
+@pytest.mark.slow
 def test_the_supervisor_broker_is_used_when_no_host_is_set(fake_supervisor, private_broker):
     answer, seen = fake_supervisor
     port = private_broker(password="addons-pw")

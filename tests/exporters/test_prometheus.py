@@ -33,10 +33,12 @@ from myelectricaldata.services.preferences import PdlPreferences, save_preferenc
 from myelectricaldata.services.pricing_store import save_choice
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS
 from myelectricaldata.web.app import create_app
-from tests.servers import binary, free_port
-from tests.services.syncing import NOON, TODAY, synced_sqlite
-from tests.test_grafana import load, queries
-from tests.web.conftest import stop, wait_until
+from tests.support.grafana import load, queries
+from tests.support.net import free_port, http_get
+from tests.support.processes import stop
+from tests.support.required import binary
+from tests.support.syncing import NOON, TODAY, synced_sqlite
+from tests.support.waiting import wait_for
 
 BASE, HCHP, TEMPO = (h.usage_point_id for h in DEMO_HOUSEHOLDS)
 PDLS = (BASE, HCHP, TEMPO)
@@ -408,7 +410,7 @@ def served(manager, tmp_path_factory) -> Iterator[Served]:
     thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
     try:
-        wait_until(lambda: urllib.request.urlopen(f"http://127.0.0.1:{main}/healthz", timeout=2).read(), 10,
+        wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{main}/healthz", timeout=2).read(), 10,
                    "waitress /healthz", lambda: None if thread.is_alive() else "waitress stopped")
         yield Served(f"http://127.0.0.1:{main}", f"http://127.0.0.1:{direct}")
     finally:  # the sockets are closed from the server's own loop, so no select() runs on a closed one
@@ -417,14 +419,6 @@ def served(manager, tmp_path_factory) -> Iterator[Served]:
             lambda: wasyncore.close_all(server.map))
         thread.join(10)
         assert not thread.is_alive()
-
-
-def http_get(url: str, headers: dict[str, str] | None = None) -> tuple[int, str]:
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}), timeout=10) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
 
 
 def test_direct_access_listener_needs_the_bearer_token(enabled, served):
@@ -439,6 +433,7 @@ def test_direct_access_listener_needs_the_bearer_token(enabled, served):
     assert http_get(f"{served.direct}/metrics", {"Authorization": f"Bearer {TOKEN}"})[0] == 404
 
 
+@pytest.mark.slow
 def test_a_real_prometheus_scrapes_both_ports(enabled, served, synced, tmp_path):
     prometheus = binary("prometheus")
     main, direct = (urllib.parse.urlsplit(u).netloc for u in (served.main, served.direct))
@@ -473,19 +468,19 @@ def test_a_real_prometheus_scrapes_both_ports(enabled, served, synced, tmp_path)
         return result
 
     try:
-        wait_until(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2).read(), 20,
+        wait_for(lambda: urllib.request.urlopen(f"http://127.0.0.1:{port}/-/ready", timeout=2).read(), 20,
                    "prometheus ready", alive)
-        wait_until(targets_up, 30, "prometheus targets up", alive)
+        wait_for(targets_up, 30, "prometheus targets up", alive)
         d = m.daily_energy
         with synced.connect() as conn:
             wh = conn.scalar(sa.select(sa.func.sum(d.c.wh)).where(d.c.usage_point_id == HCHP,
                                                                    d.c.direction == "consumption"))
-        found = wait_until(lambda: query(f'linky_energy_kwh_total{{pdl="{HCHP}",direction="consumption"}}'), 20,
+        found = wait_for(lambda: query(f'linky_energy_kwh_total{{pdl="{HCHP}",direction="consumption"}}'), 20,
                            "the metric in Prometheus", alive)
         assert {r["metric"]["job"] for r in found} == {"app", "direct"}
         for r in found:
             assert r["metric"]["site"] == "maison" and float(r["value"][1]) == pytest.approx(wh / 1000)
-        today = wait_until(lambda: query('linky_tempo_color{day="today"} == 1'), 20, "Tempo in Prometheus", alive)
+        today = wait_for(lambda: query('linky_tempo_color{day="today"} == 1'), 20, "Tempo in Prometheus", alive)
         with synced.connect() as conn:
             colour = conn.scalar(sa.select(m.tempo_days.c.color).where(m.tempo_days.c.day == TODAY))
         assert {(r["metric"]["job"], r["metric"]["color"]) for r in today} == {("app", colour.lower()),

@@ -33,10 +33,11 @@ from myelectricaldata.services import pricing_store, repair
 from myelectricaldata.services.datasets import DATASETS
 from myelectricaldata.services.pricing import cost_by_day
 from myelectricaldata.simulator import start_simulator
-from tests.servers import VictoriaMetrics, VmAuth, free_port
+from tests.support.net import free_port
+from tests.support.syncing import NOON, TODAY, copy_sqlite, make_sync, synced_sqlite
+from tests.support.victoriametrics import VictoriaMetrics, VmAuth
 
-from ..services.syncing import NOON, TODAY, copy_sqlite, make_sync, synced_sqlite
-
+pytestmark = pytest.mark.slow  # nearly every test starts victoria-metrics
 BASE, HPHC, TEMPO = "99000000000001", "99000000000002", "99000000000003"
 PDLS = [BASE, HPHC, TEMPO]
 TWO_YEARS = date(2023, 11, 5)  # two years before TODAY

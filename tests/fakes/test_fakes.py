@@ -11,9 +11,9 @@ import pytest
 import requests
 import websocket
 
-from tests.fakes import FIXTURES, load_fixture, raw_fixture
-from tests.fakes.ha_websocket import FakeHomeAssistant
-from tests.fakes.supervisor import FakeSupervisor
+from tests.support.fakes import FIXTURES, load_fixture, raw_fixture
+from tests.support.fakes.ha_websocket import FakeHomeAssistant
+from tests.support.fakes.supervisor import FakeSupervisor
 
 CONSUMPTION = "my_energy:12345678901234_consumption"
 COST = "my_energy:12345678901234_cost"

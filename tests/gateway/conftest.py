@@ -1,6 +1,6 @@
 import pytest
 
-from tests.gateway.simfront import serving_front
+from tests.support.simfront import serving_front
 
 
 @pytest.fixture(scope="module")

@@ -22,8 +22,8 @@ from myelectricaldata.gateway.catalog import (
     parse_zen_flex_days,
 )
 from myelectricaldata.gateway.errors import UnexpectedPayload
-from tests.conftest import fixture_json
-from tests.energy.test_costs import points
+from tests.support.curves import points
+from tests.support.fixtures import fixture_json
 
 
 def payload(name: str):

@@ -25,9 +25,8 @@ from myelectricaldata.gateway.parse import (
     parse_tempo,
     parse_usage_points,
 )
-from tests.gateway.simfront import TODAY, make_client, plug_in, statuses
+from tests.support.simfront import BASE, HCHP, TEMPO, TODAY, make_client, plug_in, statuses
 
-BASE, HCHP, TEMPO = "99000000000001", "99000000000002", "99000000000003"
 SECRET = "s3cr3t-XYZ"
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from datetime import date, timedelta
 
 import pytest
@@ -21,8 +20,8 @@ from myelectricaldata.gateway.errors import (
 )
 from myelectricaldata.gateway.parse import parse_daily, parse_load_curve, parse_usage_points
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, Household
-from tests.gateway.simfront import Naps, make_client, plug_in, statuses
-from tests.gateway.test_client import BASE, HCHP
+from tests.support.net import free_port
+from tests.support.simfront import BASE, HCHP, Naps, make_client, plug_in, statuses
 
 RECENT = Household(usage_point_id="99000000000011", name="Neuf", pricing_option="BASE", subscribed_kva=6,
                    activation_date=date(2025, 6, 1))
@@ -218,6 +217,7 @@ def test_timeout_is_retried_then_succeeds(sim, naps):
     assert client.counts["pdl"] == 2 and naps == pytest.approx([0.01])
 
 
+@pytest.mark.slow
 def test_persistent_timeout_raises_gateway_unreachable(sim, naps):
     client = make_client(sim.url, attempts=2, read_timeout=1.0, naps=naps)
     sim.state.timeout_seconds = 1.6
@@ -243,9 +243,7 @@ def test_persistent_malformed_body_raises_malformed_reply(sim, client):
 
 
 def test_closed_port_raises_gateway_unreachable(naps):
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
+    port = free_port()
     client = make_client(f"http://127.0.0.1:{port}/api", attempts=2, naps=naps)
     with pytest.raises(GatewayUnreachable) as info:
         client.usage_points()

@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from myelectricaldata.gateway import errors as e
-from tests.conftest import fixture_json
+from tests.support.fixtures import fixture_json
 
 ERRORS = fixture_json("gateway", "errors.json")
 

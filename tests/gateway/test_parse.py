@@ -7,7 +7,7 @@ import pytest
 
 from myelectricaldata.gateway import parse
 from myelectricaldata.gateway.errors import UnexpectedPayload
-from tests.conftest import fixture_json
+from tests.support.fixtures import fixture_json
 
 
 def example_of(schema: dict) -> object:

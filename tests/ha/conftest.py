@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -11,18 +9,10 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.ha.core import HomeAssistant, HomeAssistantUnavailable, ha_python
-
-BROKER_HOST, BROKER_PORT = "127.0.0.1", 1883
-REQUIRED = os.environ.get("REQUIRE_HA") == "1"
+from tests.support.homeassistant import HomeAssistant, HomeAssistantUnavailable, ha_python
+from tests.support.required import BROKER_HOST, BROKER_PORT, broker, unavailable
 
 Publish = Callable[..., None]
-
-
-def _unavailable(reason: str) -> None:
-    if REQUIRED:
-        pytest.fail(f"REQUIRE_HA=1 but Home Assistant cannot run: {reason}", pytrace=False)
-    pytest.skip(f"Home Assistant tests skipped: {reason}")
 
 
 @pytest.fixture(scope="session")
@@ -31,11 +21,8 @@ def home_assistant() -> Iterator[HomeAssistant]:
     try:
         python = ha_python()
     except HomeAssistantUnavailable as exc:
-        _unavailable(str(exc))
-    try:
-        socket.create_connection((BROKER_HOST, BROKER_PORT), timeout=2).close()
-    except OSError as exc:
-        _unavailable(f"no MQTT broker on {BROKER_HOST}:{BROKER_PORT} ({exc})")
+        unavailable("REQUIRE_HA", f"Home Assistant cannot run: {exc}")
+    broker()
     with HomeAssistant.start(BROKER_HOST, BROKER_PORT, python=python) as ha:
         yield ha
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from tests.ha.core import HA_VERSION, CommandError
+from tests.support.homeassistant import HA_VERSION, CommandError
 
 pytestmark = pytest.mark.slow
 

@@ -16,8 +16,8 @@ from myelectricaldata.energy.aggregate import LocalClock
 from myelectricaldata.energy.timeline import local_day_bounds
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.services import pricing_store, series
-from tests.ha.core import HomeAssistant
-from tests.services.syncing import NOON, TODAY, synced_sqlite
+from tests.support.homeassistant import HomeAssistant
+from tests.support.syncing import NOON, TODAY, synced_sqlite
 
 pytestmark = pytest.mark.slow
 

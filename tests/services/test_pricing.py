@@ -17,8 +17,8 @@ from myelectricaldata.gateway.parse import CurvePoint
 from myelectricaldata.services import pricing, pricing_settings, pricing_store
 from myelectricaldata.services.errors import FieldError
 from myelectricaldata.services.price_cache import PriceCache
-from tests.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
-from tests.services.syncing import synced_sqlite
+from tests.support.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
+from tests.support.syncing import synced_sqlite
 
 PDL = "12345678901234"
 OFFER = {"name": "Fixe", "kind": "BASE",

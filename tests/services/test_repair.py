@@ -15,7 +15,7 @@ from myelectricaldata.services.datasets import wanted_days
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
 from myelectricaldata.services.repair import pdl_tables, purge, purge_preview, refetch
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
-from tests.services.syncing import TODAY, make_sync, snapshot
+from tests.support.syncing import TODAY, make_sync, snapshot
 
 A, B = "11111111111111", "22222222222222"
 OCTOBER = [date(2025, 10, 1) + timedelta(days=n) for n in range(10)]

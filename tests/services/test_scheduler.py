@@ -13,7 +13,7 @@ from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.services.lock import sync_lock
 from myelectricaldata.services.scheduler import RETRY_HOURS, SyncJobs, build_scheduler, daily_time
 from myelectricaldata.simulator import start_simulator
-from tests.services.syncing import NOON, TODAY, make_sync
+from tests.support.syncing import NOON, TODAY, make_sync
 
 
 @pytest.fixture
@@ -50,6 +50,7 @@ def test_first_run_at_start_up_is_optional(sqlite_engine, sim, tmp_path):
     assert "first_sync" in {job.id for job in scheduler.get_jobs()}
 
 
+@pytest.mark.slow
 def test_retry_runs_only_while_yesterday_is_missing(sqlite_engine, sim, tmp_path):
     jobs = SyncJobs(make_sync(sqlite_engine, sim, tmp_path))
     sim.state.set_now(datetime(2025, 11, 5, 7, 0, tzinfo=PARIS))  # J-1 not published before 08:00

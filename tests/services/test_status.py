@@ -16,7 +16,7 @@ from myelectricaldata.services.progress import SyncProgress, sync_progress
 from myelectricaldata.services.runs import last_runs
 from myelectricaldata.services.status import collect_status
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
-from tests.services.syncing import NOON, TODAY, make_sync
+from tests.support.syncing import NOON, TODAY, make_sync
 
 BASE, HCHP, TEMPO = (h.usage_point_id for h in DEMO_HOUSEHOLDS)
 

@@ -19,7 +19,7 @@ from myelectricaldata.services.scheduler import SyncJobs
 from myelectricaldata.services.status import collect_status, format_status
 from myelectricaldata.services.sync import SyncReport
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
-from tests.services.syncing import NOON, TODAY, make_sync, snapshot
+from tests.support.syncing import NOON, TODAY, make_sync, snapshot
 
 BASE, HCHP, TEMPO = (h.usage_point_id for h in DEMO_HOUSEHOLDS)
 
@@ -54,6 +54,7 @@ def test_dst_days_stored_as_46_and_50_half_hours_and_daily_equals_curve(sqlite_e
             assert energy // 60 == row.wh, (row.usage_point_id, row.direction, row.day)
 
 
+@pytest.mark.slow
 def test_full_backfill_request_budget_then_one_request_per_dataset(sqlite_engine, sim, tmp_path):
     sync = make_sync(sqlite_engine, sim, tmp_path)
     first = sync.run()

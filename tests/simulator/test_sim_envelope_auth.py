@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
-from .helpers import CONVECTORS, FLAT, HEAT_PUMP, Gateway, paris
+from tests.support.simulator import CONVECTORS, FLAT, HEAT_PUMP, Gateway, paris
 
 
 def test_ping_is_public_and_bare():

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from .helpers import CONVECTORS, FLAT, Gateway
+from tests.support.simulator import CONVECTORS, FLAT, Gateway
 
 DAILY = f"/enedis/consumption/daily/{FLAT}"
 PERIOD = {"start": "2026-11-01", "end": "2026-11-05"}

@@ -8,8 +8,7 @@ import pytest
 
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, Household, SimulatorState
 from myelectricaldata.simulator.households import offpeak_windows
-
-from .helpers import CONVECTORS, FLAT, HEAT_PUMP, Gateway
+from tests.support.simulator import CONVECTORS, FLAT, HEAT_PUMP, Gateway
 
 
 def yearly_kwh(gateway: Gateway, pdl: str, kind: str = "consumption") -> float:

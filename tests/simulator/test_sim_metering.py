@@ -7,8 +7,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, Household
-
-from .helpers import CONVECTORS, FLAT, HEAT_PUMP, Gateway, paris
+from tests.support.simulator import CONVECTORS, FLAT, HEAT_PUMP, Gateway, paris
 
 SAMPLE_DAYS = [date(2025, 3, 30), date(2025, 6, 21), date(2025, 10, 26), date(2026, 1, 15), date(2026, 11, 26)]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .helpers import CONVECTORS, FLAT, Gateway, paris
+from tests.support.simulator import CONVECTORS, FLAT, Gateway, paris
 
 NO_CACHE_REFUSAL = "Daily rate limit exceeded (50/50). Use cache to increase limit."
 

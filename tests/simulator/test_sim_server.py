@@ -9,8 +9,7 @@ import urllib.request
 import pytest
 
 from myelectricaldata.simulator import RunningSimulator, start_simulator
-
-from .helpers import TODAY
+from tests.support.simulator import TODAY
 
 
 def fetch(url: str, data: bytes | None = None, headers: dict | None = None) -> tuple[int, dict]:

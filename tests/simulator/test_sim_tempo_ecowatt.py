@@ -6,8 +6,7 @@ from collections import Counter
 from datetime import date, timedelta
 
 from myelectricaldata.simulator.tempo import easter_sunday, is_public_holiday
-
-from .helpers import Gateway, paris
+from tests.support.simulator import Gateway, paris
 
 
 def season(gateway: Gateway, first_year: int) -> dict[date, str]:

@@ -2,82 +2,32 @@
 
 from __future__ import annotations
 
-import json
-import time
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from myelectricaldata.app import AppServices
-from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
-from myelectricaldata.database.migrate import upgrade
-from myelectricaldata.database.session import make_engine
-from myelectricaldata.services.background import BackgroundSync
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
-from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
-from myelectricaldata.web.app import create_app
-from tests.services.syncing import TODAY, make_sync
+from tests.support.api import BASE, HCHP, SINCE, TEMPO, UNKNOWN, build_app, error, get, synced_api
+from tests.support.syncing import TODAY
+from tests.support.waiting import eventually
 
-BASE, HCHP, TEMPO = (h.usage_point_id for h in DEMO_HOUSEHOLDS)
-SINCE = date(2025, 9, 1)
 YESTERDAY = TODAY - timedelta(days=1)
-UNKNOWN = "12345678901234"
 PDL_ROUTES = ("", "/daily", "/load_curve", "/max_power")
-
-
-class RecentSync(BackgroundSync):
-    """The real background sync, limited to the days since SINCE (a full backfill takes seconds)."""
-
-    def start(self, pdls=None, since=None) -> bool:
-        return super().start(pdls, since or SINCE)
 
 
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
     """A migrated SQLite database synced from 2025-09-01 to yesterday, and the simulator it came from."""
-    folder = tmp_path_factory.mktemp("api")
-    with start_simulator(today=TODAY) as sim:
-        engine = make_engine(f"sqlite:///{folder / 'api.db'}")
-        upgrade(engine)
-        sync = make_sync(engine, sim, folder)
-        report = sync.run(since=SINCE)
-        assert report.ok, report.message
-        yield sim, engine, sync, folder
-        engine.dispose()
-
-
-def build_app(synced, runner: bool = True, options: dict | None = None, **environ: str):
-    sim, engine, sync, folder = synced
-    options_file = Path("/nonexistent")
-    if options is not None:
-        options_file = folder / "options.json"
-        options_file.write_text(json.dumps(options))
-    settings = load_settings(environ={"DATA_DIR": str(folder), **environ}, options_file=options_file)
-    services = AppServices(engine, sync, RecentSync(sync) if runner else None, clock=sim.state.now)
-    return create_app(settings, services)
+    with synced_api(tmp_path_factory.mktemp("api")) as running:
+        yield running
 
 
 @pytest.fixture(scope="module")
 def client(synced):
     return build_app(synced).test_client()
-
-
-def get(client, url: str, status: int = 200) -> dict:
-    response = client.get(url)
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    return response.get_json()
-
-
-def error(client, url: str, status: int, code: str, *words: str) -> None:
-    body = get(client, url, status)
-    assert set(body) == {"error"} and body["error"]["code"] == code, body
-    for word in words:
-        assert word in body["error"]["message"], body
 
 
 def stored_daily(engine, pdl: str, direction: str = "consumption") -> dict[date, int]:
@@ -287,13 +237,6 @@ def test_ecowatt_from_today_on(client):
 
 
 # -- sync --------------------------------------------------------------------------------------
-def wait_idle(runner: BackgroundSync) -> None:
-    deadline = time.monotonic() + 30
-    while runner.running and time.monotonic() < deadline:
-        time.sleep(0.02)
-    assert not runner.running
-
-
 def test_sync_state(client):
     body = get(client, "/api/v1/sync")
     assert body["gateway_configured"] is True and body["quota_paused_until"] is None
@@ -313,7 +256,7 @@ def test_post_sync_starts_one_sync_without_a_csrf_token(synced):
         second = client.post("/api/v1/sync")
     assert (first.status_code, first.get_json()) == (202, {"started": True})
     assert (second.status_code, second.get_json()) == (202, {"started": False})
-    wait_idle(runner)
+    assert eventually(lambda: not runner.running, 30, interval=0.02)
     assert runner.last_report.ok, runner.last_report.message
     assert get(client, "/api/v1/sync")["runs"][0]["outcome"] == "ok"
 

@@ -6,13 +6,19 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.web.test_api import HCHP, TEMPO, UNKNOWN, build_app, error, get, synced  # noqa: F401
+from tests.support.api import HCHP, TEMPO, UNKNOWN, build_app, error, get, synced_api
 
 SLOTS_TEMPO = {"BLUE_HP", "BLUE_HC", "WHITE_HP", "WHITE_HC", "RED_HP", "RED_HC"}
 
 
 @pytest.fixture(scope="module")
-def client(synced):  # noqa: F811
+def synced(tmp_path_factory):
+    with synced_api(tmp_path_factory.mktemp("api")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def client(synced):
     return build_app(synced).test_client()
 
 

@@ -24,7 +24,7 @@ from myelectricaldata.database.session import make_engine
 from myelectricaldata.services.background import BackgroundSync
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.web.app import create_app
-from tests.services.syncing import TODAY, make_sync
+from tests.support.syncing import TODAY, make_sync
 
 STORED = tuple(h.usage_point_id for h in DEMO_HOUSEHOLDS)
 SINCE = date(2025, 10, 20)  # from a week before the DST change: a small database, synced quickly

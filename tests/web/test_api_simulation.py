@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import pytest
+
 from myelectricaldata.energy.costs import euros
 from myelectricaldata.services import pricing, pricing_store
-from tests.web.test_simulation_pages import HCHP, TODAY, build_app, client, engine  # noqa: F401
+from tests.support.pages import HCHP, simulation_app, synced_hphc_month
+from tests.support.syncing import TODAY
 
 
-def test_ranking_and_advisor(client, engine):  # noqa: F811
+@pytest.fixture
+def engine(sqlite_engine, tmp_path):
+    return synced_hphc_month(sqlite_engine, tmp_path)
+
+
+@pytest.fixture
+def client(engine, tmp_path):
+    return simulation_app(engine, tmp_path).test_client()
+
+
+def test_ranking_and_advisor(client, engine):
     with engine.begin() as conn:
         pricing_store.save_offer(conn, {"name": "Sans abonnement", "kind": "BASE",
                                         "versions": [{"valid_from": "2024-01-01", "energy": {"BASE": "0,1"}}]})
@@ -34,7 +47,7 @@ def test_ranking_and_advisor(client, engine):  # noqa: F811
     assert power["yearly_saving"] is None and power["days"] == 35
 
 
-def test_refusals(client):  # noqa: F811
+def test_refusals(client):
     bad = client.get("/api/v1/usage_points/abc/simulation")
     assert bad.status_code == 400 and bad.get_json()["error"]["code"]
     unknown = client.get("/api/v1/usage_points/12345678901234/simulation")

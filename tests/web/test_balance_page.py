@@ -22,9 +22,9 @@ from myelectricaldata.gateway import parse
 from myelectricaldata.services import balance
 from myelectricaldata.services.pricing_store import save_choice
 from myelectricaldata.web.app import create_app
-from tests.services.syncing import synced_sqlite
-from tests.test_supervisor import ENTITY, TOKEN, fake_supervisor, ha_entities
-from tests.web.test_data_pages import Tables
+from tests.support.fakes.core_history import ENTITY, TOKEN, fake_supervisor, ha_entities
+from tests.support.pages import Tables
+from tests.support.syncing import synced_sqlite
 
 PV, BASE = "99000000000003", "99000000000001"
 NOON = datetime(2025, 11, 5, 12, 0, tzinfo=PARIS)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -17,43 +16,14 @@ from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint, DailyValue, MaxPower
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.web.app import create_app
-from tests.services.syncing import make_sync
+from tests.support.pages import Tables
+from tests.support.syncing import make_sync
 
 HOME, SOLAR = "11111111111111", "22222222222222"
 SPRING, AUTUMN = date(2025, 3, 30), date(2025, 10, 26)
 NOW = datetime(2025, 11, 5, 12, 0, tzinfo=PARIS)
 PREFIX = "/api/hassio_ingress/TOKEN"
 NBSP = "\xa0"
-
-
-class Tables(HTMLParser):
-    """Rows of cell texts of every table of a page, and every link, form action and source."""
-
-    def __init__(self, html: str) -> None:
-        super().__init__()
-        self.tables: list[list[list[str]]] = []
-        self.urls: list[str] = []
-        self._cell: list[str] | None = None
-        self.feed(html)
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        self.urls += [attrs[k] for k in ("href", "action", "src") if attrs.get(k)]
-        if tag == "table":
-            self.tables.append([])
-        elif tag == "tr":
-            self.tables[-1].append([])
-        elif tag in ("td", "th"):
-            self._cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self._cell is not None:
-            self.tables[-1][-1].append("".join(self._cell).strip())
-            self._cell = None
-
-    def handle_data(self, data):
-        if self._cell is not None:
-            self._cell.append(data)
 
 
 def curve_day(day: date, watts) -> list[CurvePoint]:

@@ -15,7 +15,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 import pytest
 
 from myelectricaldata.web.app import NAV
-from tests.web.conftest import STORED_PERIOD, Ingress, settle, visit
+from tests.support.browser import STORED_PERIOD, Ingress, settle, visit
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
 DESKTOP = {"width": 1280, "height": 800}

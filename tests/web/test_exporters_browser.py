@@ -14,7 +14,8 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.web.conftest import Ingress, LiveApp, visit
+from tests.support.browser import Ingress, LiveApp, visit
+from tests.support.required import needs_broker
 
 BROKER, BROKER_PORT = "127.0.0.1", 1883
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -23,16 +24,7 @@ PREVIOUS_PORT = "1884"
 WAIT_S = 10
 
 
-def _broker_up() -> bool:
-    try:
-        socket.create_connection((BROKER, BROKER_PORT), timeout=1).close()
-        return True
-    except OSError:
-        return False
-
-
-pytestmark = [pytest.mark.slow,
-              pytest.mark.skipif(not _broker_up(), reason=f"no MQTT broker on {BROKER}:{BROKER_PORT}")]
+pytestmark = [pytest.mark.slow, needs_broker]
 
 
 def retained(prefix: str) -> dict[str, str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal as D
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
@@ -16,9 +15,9 @@ from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.web.app import create_app
-from tests.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
-from tests.services.syncing import synced_sqlite
-from tests.web.test_data_pages import Tables
+from tests.support.pages import Tables
+from tests.support.pricing_reference import HCHP, TEMPO, french_cents, hphc_month, tempo_month
+from tests.support.syncing import synced_sqlite
 
 NOON = datetime(2025, 11, 5, 12, 0, tzinfo=PARIS)
 PREFIX = "/api/hassio_ingress/TOKEN"
@@ -43,10 +42,6 @@ def page(client, url: str, status: int = 200, **kwargs) -> Tables:
     response = client.get(url, **kwargs)
     assert response.status_code == status, response.text
     return Tables(response.text)
-
-
-def french_cents(value: Fraction) -> str:
-    return f"{to_cents(value):,.2f}".replace(",", "\xa0").replace(".", ",")
 
 
 @pytest.mark.parametrize(("pdl", "independent"), [(HCHP, hphc_month), (TEMPO, tempo_month)])

@@ -19,9 +19,9 @@ from myelectricaldata.energy.offpeak import parse_windows
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
 from myelectricaldata.services import pricing, pricing_store
 from myelectricaldata.web.app import create_app
-from tests.services.syncing import synced_sqlite
-from tests.web.test_data_pages import Tables
-from tests.web.test_money_pages import french_cents
+from tests.support.pages import Tables
+from tests.support.pricing_reference import french_cents
+from tests.support.syncing import synced_sqlite
 
 HCHP = "99000000000002"
 NOON = datetime(2025, 11, 5, 12, 0, tzinfo=PARIS)

@@ -4,28 +4,18 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import date, datetime
 from decimal import Decimal as D
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
-from myelectricaldata.app import AppServices
-from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.energy.offers import regulated_offer
 from myelectricaldata.energy.tariffs import version_on
-from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.services import pricing, pricing_store
-from myelectricaldata.simulator import start_simulator
-from myelectricaldata.web.app import create_app
-from tests.services.syncing import make_sync
-from tests.web.test_data_pages import Tables
+from tests.support.pages import HCHP, Tables, simulation_app, synced_hphc_month
+from tests.support.syncing import TODAY
 
-HCHP = "99000000000002"
-TODAY = date(2025, 11, 5)
-NOW = datetime(2025, 11, 5, 12, 0, tzinfo=PARIS)
 PREFIX = "/api/hassio_ingress/TOKEN"
 NBSP = "\xa0"
 GOOD = {"name": "Fixe à 10 centimes", "kind": "BASE", "unit": "c€/kWh", "price_base": "10", "subscription": "0",
@@ -40,20 +30,12 @@ def euros(amount: D) -> str:
 
 @pytest.fixture
 def engine(sqlite_engine, tmp_path):
-    """One month and five days of the simulator's HP/HC PDL (9 kVA), synced with a frozen today."""
-    with start_simulator(today=TODAY) as sim:
-        assert make_sync(sqlite_engine, sim, tmp_path).run(pdls=[HCHP], since=date(2025, 10, 1)).ok
-    return sqlite_engine
-
-
-def build_app(engine, tmp_path):
-    settings = load_settings(environ={"DATA_DIR": str(tmp_path)}, options_file=Path("/nonexistent"))
-    return create_app(settings, AppServices(engine, clock=lambda: NOW))
+    return synced_hphc_month(sqlite_engine, tmp_path)
 
 
 @pytest.fixture
 def client(engine, tmp_path):
-    return build_app(engine, tmp_path).test_client()
+    return simulation_app(engine, tmp_path).test_client()
 
 
 def token(html: str) -> str:

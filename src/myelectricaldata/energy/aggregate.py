@@ -59,7 +59,9 @@ class LocalClock:
         self._midnights: dict[date, int] = {}
 
     def _offset_at(self, instant: int) -> int:
-        return int(datetime.fromtimestamp(instant, self.tz).utcoffset().total_seconds())
+        offset = datetime.fromtimestamp(instant, self.tz).utcoffset()
+        assert offset is not None  # an aware datetime always has one
+        return int(offset.total_seconds())
 
     def local_seconds(self, start_utc: int) -> int:
         """Seconds since 1970-01-01 00:00 on the local wall clock."""
@@ -160,8 +162,8 @@ def heatmap(points: Sequence[Point], tz: ZoneInfo = PARIS) -> dict:
         cells = []
         for slot in range(len(SLOTS)):
             wm, covered = sums[day].get(slot, (0, 0))
-            watts = wm / covered if covered else None
-            cells.append({"watts": watts, "repeated": covered > 30, "exists": slot not in missing})
-            peak = max(peak, watts or 0.0)
+            mean = wm / covered if covered else None
+            cells.append({"watts": mean, "repeated": covered > 30, "exists": slot not in missing})
+            peak = max(peak, mean or 0.0)
         days.append({"day": day, "minutes": day_minutes(day, tz), "cells": cells})
     return {"slots": list(SLOTS), "days": days, "max_watts": peak}

@@ -16,13 +16,13 @@ import threading
 import time
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-import tests.fakes as fixtures
+import tests.support.fakes as fixtures
+from tests.support.fixtures import FIXTURES as ALL_FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "jeedom"
+FIXTURES = ALL_FIXTURES / "jeedom"
 API_PATH = "/core/api/jeeApi.php"
 CORE_KEY = "core0123456789abcdefKEY"
 VIRTUAL_KEY = "virtual0123456789abcKEY"

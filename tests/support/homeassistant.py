@@ -8,11 +8,9 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -21,6 +19,9 @@ from typing import Any, TypeVar
 
 import requests
 import websocket
+
+from tests.support.net import free_port
+from tests.support.waiting import wait_for
 
 T = TypeVar("T")
 HA_VERSION = "2025.4.4"
@@ -84,25 +85,6 @@ def ha_python() -> str:
     if probe.returncode != 0:
         raise HomeAssistantUnavailable(f"homeassistant is not importable with {python}: {probe.stderr.strip()[-300:]}")
     return python
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(fn: Callable[[], T], timeout: float = 30, interval: float = 0.2, what: str | None = None) -> T:
-    """Call ``fn`` until it returns something truthy and return that; TimeoutError naming ``what`` otherwise."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = fn()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            name = what or getattr(fn, "__name__", repr(fn))
-            raise TimeoutError(f"{name} still not true after {timeout:g} s (last value: {value!r})")
-        time.sleep(interval)
 
 
 class WsSession:
@@ -341,7 +323,7 @@ class HomeAssistant:
         return self.call("recorder/statistics_during_period", **payload)
 
     def wait_for(self, fn: Callable[[], T], timeout: float = 30, interval: float = 0.2, what: str | None = None) -> T:
-        """Like the module's ``wait_for``, and fails at once with the log tail if Home Assistant has exited."""
+        """Like ``waiting.wait_for``, and fails at once with the log tail if Home Assistant has exited."""
 
         def probe() -> T:
             self._check_alive()

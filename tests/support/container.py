@@ -2,7 +2,7 @@
 
 # The shipped scripts run unmodified. Paths they use come from environment variables whose defaults are the image's
 # paths (DATA_DIR, MYELECTRICALDATA_EXIT_CODE_FILE, MYELECTRICALDATA_HALT); the test points them into the root.
-# /command/with-contenv, bashio and s6's halt are stubs from tests/addon/stubs. A script's shebang interpreter is
+# /command/with-contenv, bashio and s6's halt are stubs from tests/support/stubs. A script's shebang interpreter is
 # looked up inside the root, a oneshot's `up` line is read as s6-rc reads it, a longrun's `finish` gets the exit
 # code (or 256 and the signal) as s6-supervise passes them.
 
@@ -12,14 +12,13 @@ import os
 import shlex
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
+
+from tests.support.net import free_port, http_get
+from tests.support.waiting import eventually
 
 PROJECT = Path(__file__).resolve().parents[2]
 ROOTFS = PROJECT / "rootfs"
@@ -27,32 +26,6 @@ STUBS = Path(__file__).resolve().with_name("stubs")
 S6_RC = "etc/s6-overlay/s6-rc.d"
 EXIT_CODE_FILE = "run/s6-linux-init-container-results/exitcode"
 HALT = "run/s6/basedir/bin/halt"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_for(check: Callable[[], bool], timeout: float = 30.0) -> bool:
-    end = time.monotonic() + timeout
-    while time.monotonic() < end:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
-
-
-def http_get(url: str, headers: Mapping[str, str] | None = None) -> tuple[int, str]:
-    """Status and body; 0 when nothing answers."""
-    try:
-        with urllib.request.urlopen(urllib.request.Request(url, headers=dict(headers or {})), timeout=5) as resp:
-            return resp.status, resp.read().decode()
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode()
-    except OSError:
-        return 0, ""
 
 
 class Container:
@@ -197,5 +170,5 @@ class Container:
 
     def up(self, proc: subprocess.Popen, timeout: float = 60) -> bool:
         """True once /healthz answers 200 (False if the app died first)."""
-        return wait_for(lambda: proc.poll() is not None or http_get(self.url("/healthz"))[0] == 200, timeout) \
+        return eventually(lambda: proc.poll() is not None or http_get(self.url("/healthz"))[0] == 200, timeout) \
             and proc.poll() is None

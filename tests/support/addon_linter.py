@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from pathlib import Path
 from typing import Any
 
 from jsonschema import Draft7Validator, ValidationError, validators
 
-SCHEMAS = Path(__file__).resolve().parents[1] / "fixtures" / "addon-linter"
+from tests.support.fixtures import FIXTURES
+
+SCHEMAS = FIXTURES / "addon-linter"
 
 
 def _default_checking(validator_class: type) -> type:

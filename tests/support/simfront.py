@@ -15,6 +15,7 @@ from myelectricaldata.simulator import DEMO_HOUSEHOLDS, SimulatorState, create_s
 from myelectricaldata.simulator.server import QuietRequestHandler
 
 TODAY = date(2025, 11, 5)
+BASE, HCHP, TEMPO = "99000000000001", "99000000000002", "99000000000003"  # the demo households
 
 
 class Naps(list):

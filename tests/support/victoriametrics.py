@@ -1,114 +1,34 @@
-"""Servers the tests (and benchmarks) start as child processes on loopback: VictoriaMetrics, and vmauth before it.
+"""VictoriaMetrics, and vmauth before it, as child processes on loopback for the tests (and benchmarks).
 
 ``VictoriaMetrics(folder).start()`` runs Debian's ``victoria-metrics`` on a free 127.0.0.1 port with its data in
 ``folder``, keeps every sample (``-retentionPeriod=100y``) and waits for ``/health``; ``tls=True`` serves https with a
-self-signed certificate, ``username``/``password`` turn on its basic authentication. A missing binary is an error,
-not a skip. ``VmAuth(folder, backend, token)`` puts Debian's ``vmauth`` in front, accepting one bearer token. Stop
-them with ``stop()`` or use them as context managers; whatever is still running when the interpreter exits is
-stopped too.
+self-signed certificate, ``username``/``password`` turn on its basic authentication. A missing binary is
+``required.unavailable``. ``VmAuth(folder, backend, token)`` puts Debian's ``vmauth`` in front, accepting one bearer
+token. Stop them with ``stop()`` or use them as context managers; whatever is still running when the interpreter exits
+is stopped too.
 """
 
 from __future__ import annotations
 
-import atexit
 import json
-import shutil
-import socket
 import subprocess
 import time
 import uuid
 import warnings
 from collections import defaultdict
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
 import requests
 import urllib3
 
+from tests.support.net import free_port
+from tests.support.processes import ChildServer, spawn
+from tests.support.required import binary
+
 VM_BINARY = "victoria-metrics"
 READY_TIMEOUT_S = 20.0
-_running: set[subprocess.Popen] = set()
-
-
-def stop_process(proc: subprocess.Popen) -> None:
-    """SIGTERM (VictoriaMetrics flushes what it holds), SIGKILL after 15 s; forgotten by the exit clean-up."""
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    _running.discard(proc)
-
-
-def spawn(argv: list[str], log_path: Path) -> subprocess.Popen:
-    """A server child process writing to ``log_path``; killed at exit if a test forgets to stop it."""
-    with log_path.open("ab") as log:
-        proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT)
-    _running.add(proc)
-    return proc
-
-
-def wait_ready(proc: subprocess.Popen, ready: Callable[[], bool]) -> bool:
-    """Poll ``ready`` (a refused connection counts as not yet) until it holds; False when the process died or
-    READY_TIMEOUT_S passed."""
-    deadline = time.monotonic() + READY_TIMEOUT_S
-    while proc.poll() is None and time.monotonic() < deadline:
-        try:
-            if ready():
-                return True
-        except requests.RequestException:
-            pass
-        time.sleep(0.05)
-    return False
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def binary(name: str) -> str:
-    """The path of a program the tests need; a RuntimeError saying how to install it when it is missing."""
-    found = shutil.which(name) or (f"/usr/bin/{name}" if Path(f"/usr/bin/{name}").is_file() else None)
-    if found is None:
-        raise RuntimeError(f"{name} not found: the tests need it (apt-get install {name}, or ./dev test as root)")
-    return found
-
-
-@atexit.register
-def _stop_leftovers() -> None:
-    for proc in list(_running):
-        proc.kill()
-        proc.wait()
-
-
 Series = dict[tuple[str, tuple[tuple[str, str], ...]], list[tuple[int, float]]]
-
-
-class ChildServer:
-    """A server the tests run as a child process: ``start`` it, or use it as a context manager."""
-
-    proc: subprocess.Popen | None = None
-
-    def start(self) -> Self:
-        raise NotImplementedError
-
-    def stop(self) -> None:
-        """SIGTERM (VictoriaMetrics flushes what it holds), SIGKILL after 15 s; nothing when not started."""
-        if self.proc is None:
-            return
-        proc, self.proc = self.proc, None
-        stop_process(proc)
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: Any) -> None:
-        self.stop()
 
 
 class VictoriaMetrics(ChildServer):
@@ -157,18 +77,13 @@ class VictoriaMetrics(ChildServer):
                   if self.username else []), *([f"-forceFlushAuthKey={self.flush_key}"] if self.flush_key else []),
                 *(self._certificate() if self.tls else []), *self.args]
         self.proc = spawn(argv, self.folder / "victoria-metrics.log")
-        if not wait_ready(self.proc, lambda: self._http("GET", "/health", timeout=1).text.strip() == "OK"):
-            self.stop()
-            raise RuntimeError(f"victoria-metrics did not start on port {self.port}: {self.log_tail()}")
+        self.wait_ready(lambda: self._http("GET", "/health", timeout=1).text.strip() == "OK",
+                        f"victoria-metrics on port {self.port}", self.folder / "victoria-metrics.log", READY_TIMEOUT_S)
         return self
 
     def restart(self) -> None:
         self.stop()
         self.start()
-
-    def log_tail(self, lines: int = 20) -> str:
-        path = self.folder / "victoria-metrics.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
 
     def flush(self) -> None:
         """Make every sample imported so far readable."""
@@ -218,10 +133,10 @@ class VmAuth(ChildServer):
         self.folder.mkdir(parents=True, exist_ok=True)
         config = self.folder / "auth.yml"
         config.write_text(f'users:\n- bearer_token: "{self.token}"\n  url_prefix: "{self.backend}"\n')
-        self.proc = spawn([binary("vmauth"), f"-httpListenAddr=127.0.0.1:{self.port}", f"-auth.config={config}"],
-                          self.folder / "vmauth.log")
-        if not wait_ready(self.proc, lambda: requests.get(f"{self.url}/health", timeout=1) is not None):
-            self.stop()
-            raise RuntimeError(f"vmauth did not start on port {self.port}")
+        log = self.folder / "vmauth.log"
+        self.proc = spawn([binary("vmauth"), f"-httpListenAddr=127.0.0.1:{self.port}",
+                           f"-auth.config={config}"], log)
+        self.wait_ready(lambda: requests.get(f"{self.url}/health", timeout=1) is not None,
+                        f"vmauth on port {self.port}", log, READY_TIMEOUT_S)
         return self
 

@@ -1,4 +1,5 @@
-"""A fake Home Assistant Supervisor as an add-on reaches it at http://supervisor with SUPERVISOR_TOKEN."""
+"""A fake Home Assistant Supervisor as an add-on reaches it at http://supervisor with SUPERVISOR_TOKEN: the app (broker,
+Core API and websocket proxy) and the add-on's scripts through bashio (``/addons/self/info``)."""
 
 # Faithful to the Supervisor (api/middleware/security.py, api/services.py, api/proxy.py): its own API answers in the
 # envelope {"result": "ok", "data": ...} / {"result": "error", "message": ...} and refuses a missing token with 401
@@ -28,6 +29,7 @@ from . import BackgroundServer, bearer, json_response, load_fixture, raw_fixture
 QUOTED_MQTT: Mapping[str, Any] = MappingProxyType(load_fixture("supervisor_services_mqtt.json")["data"])
 MQTT_DEFAULTS = {"ssl": False, "protocol": "3.1.1"}  # SUP services/modules/mqtt.py SCHEMA_SERVICE_MQTT
 MAX_FRAME_FROM_CORE = 64 * 1024 * 1024  # SUP api/proxy.py MAX_MESSAGE_SIZE_FROM_CORE
+INGRESS_ENTRY = "/api/hassio_ingress/Kq3bV0fZ8mJtXhA2"
 
 
 class FakeSupervisor(BackgroundServer):
@@ -40,16 +42,19 @@ class FakeSupervisor(BackgroundServer):
     # /core/api/* is then proxied to the same host, else answered from core_api_config.json. Attributes: url,
     # ws_url, token, core_version, mqtt (the served data, may be changed), mqtt_status, upstream_ws,
     # upstream_token, requests, ws_messages (what add-ons sent through the proxy after auth), ws_connections.
+    # direct_host_port: the host port mapped to the add-on's 8081/tcp in /addons/self/info (None: not mapped).
 
     def __init__(self, token: str = "supervisor-token", mqtt: Mapping[str, Any] | None = QUOTED_MQTT,
                  core_version: str = "2026.11.0", mqtt_status: int = 200, upstream_ws: str | None = None,
-                 upstream_token: str | None = None, time_zone: str = "Europe/Paris", currency: str = "EUR") -> None:
+                 upstream_token: str | None = None, time_zone: str = "Europe/Paris", currency: str = "EUR",
+                 direct_host_port: int | None = None) -> None:
         if mqtt_status not in (200, 400, 403):
             raise ValueError("mqtt_status is 200, 400 or 403")
         super().__init__()
         self.token, self.core_version, self.mqtt_status = token, core_version, mqtt_status
         self.upstream_ws, self.upstream_token = upstream_ws, upstream_token
         self.time_zone, self.currency = time_zone, currency
+        self.direct_host_port = direct_host_port
         self.mqtt = self._mqtt_data(mqtt)
         self.ws_messages: list[Any] = []
         self.ws_connections = 0
@@ -73,6 +78,16 @@ class FakeSupervisor(BackgroundServer):
         return {**load_fixture("core_api_config.json"), "time_zone": self.time_zone, "currency": self.currency,
                 "version": self.core_version}
 
+    def self_info(self) -> dict[str, Any]:
+        """``GET /addons/self/info``: the fields bashio reads (ingress_entry, ingress_port, ip_address, and network:
+        the host port set for each container port, null when none)."""
+        return {
+            "name": "MyElectricalData", "slug": "local_myelectricaldata", "hostname": "local-myelectricaldata",
+            "state": "started", "version": "0.1.0", "ingress": True, "ingress_entry": INGRESS_ENTRY,
+            "ingress_url": f"{INGRESS_ENTRY}/", "ingress_port": 8080, "ip_address": "172.30.33.4",
+            "network": {"8081/tcp": self.direct_host_port},
+        }
+
     def process_request(self, connection: ServerConnection, request: Request) -> Any:
         """Route plain HTTP; None lets ``/core/websocket`` go on with the websocket handshake."""
         route = urlsplit(request.path).path
@@ -91,6 +106,8 @@ class FakeSupervisor(BackgroundServer):
             return text_response(connection, 403)
         if route == "/services/mqtt":
             return self._services_mqtt(connection)
+        if route == "/addons/self/info":
+            return json_response(connection, 200, {"result": "ok", "data": self.self_info()})
         if route == "/core/info":
             data = {**load_fixture("supervisor_core_info.json")["data"], "version": self.core_version,
                     "version_latest": self.core_version}

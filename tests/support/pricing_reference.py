@@ -32,6 +32,11 @@ def to_cents(value: Fraction) -> D:
     return (D(value.numerator) / D(value.denominator)).quantize(D("0.01"), rounding=ROUND_HALF_UP)
 
 
+def french_cents(value: Fraction) -> str:
+    """An amount in euros as the pages write it: ``1\xa0234,57``."""
+    return f"{to_cents(value):,.2f}".replace(",", "\xa0").replace(".", ",")
+
+
 def hphc_month(engine) -> Fraction:
     total = Fraction(0)
     for start, minutes, watts in raw_points(engine, HCHP):
