@@ -5,7 +5,11 @@ the tests are quick; what they assert does not depend on how quick."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +24,7 @@ from myelectricaldata.services.sync import SyncService
 from tests.gateway import hostile
 from tests.gateway.simfront import TODAY, Naps, plug_in
 
+ROOT = Path(__file__).resolve().parents[2]
 HOME = DEMO_HOUSEHOLDS[0]
 PDL = HOME.usage_point_id
 SINCE = TODAY - timedelta(days=3)
@@ -168,3 +173,17 @@ def test_a_sync_against_a_dripping_gateway_ends_unreachable_with_the_deadline(sq
     assert report.outcome == "unreachable"
     assert "DEADLINE" in report.message and "0.5 s" in report.message
     assert rows(sqlite_engine, m.usage_points) == []
+
+
+@pytest.mark.parametrize("answer", ["chunked", "gzip"])
+def test_a_sync_against_1_gib_answers_stays_under_200_mb_and_ends_with_a_clear_status(answer):
+    child = subprocess.run([sys.executable, "-m", "tests.gateway.hostile_sync", answer], cwd=ROOT,
+                           capture_output=True, text=True, timeout=600, check=False)
+    assert child.returncode == 0, child.stderr[-2000:]
+    result = json.loads(child.stdout.splitlines()[-1])
+    print(f"{answer}: peak RSS {result['peak_rss_mb']} MB, status {result['outcome']}")
+    assert result["peak_rss_mb"] < 200
+    assert result["outcome"] == "errors" and "TOO_LARGE" in result["message"] and "20 MiB" in result["message"]
+    assert result["requests"]["consumption_load_curve"] == 3 and result["requests"]["production_load_curve"] == 1
+    # 30 days of consumption for the 3 PDLs and of production for the one with panels; no load curve
+    assert result["stored"] == {"usage_points": 3, "daily_energy": 3 * 30 + 30, "load_curve": 0}
