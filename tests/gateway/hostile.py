@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import json
 import socketserver
+import ssl
+import subprocess
 import threading
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from pathlib import Path
 
 GIB = 1 << 30
 MIB = 1 << 20
@@ -132,6 +135,8 @@ class _Dripping(socketserver.BaseRequestHandler):
     def handle(self) -> None:
         server: DripServer = self.server  # type: ignore[assignment]
         with suppress(OSError):
+            if server.tls is not None:
+                self.request = server.tls.wrap_socket(self.request, server_side=True)
             request = b""
             while b"\r\n\r\n" not in request:
                 chunk = self.request.recv(4096)
@@ -140,28 +145,37 @@ class _Dripping(socketserver.BaseRequestHandler):
                 request += chunk
             self.request.sendall(server.head)
             end = time.monotonic() + server.lasting
-            while time.monotonic() < end and not server.stopping.is_set():
-                time.sleep(server.every)
-                self.request.sendall(b"x")
+            try:
+                while time.monotonic() < end and not server.stopping.is_set():
+                    time.sleep(server.every)
+                    self.request.sendall(b"x")
+            except OSError:
+                server.endings.append("client gone")
+                raise
+            server.endings.append("drip over")
 
 
 class DripServer(socketserver.ThreadingTCPServer):
-    """A raw HTTP server that sends ``head`` then one byte every ``every`` seconds, for ``lasting`` at
-    most: with a head cut inside the status line or the headers, even the headers never end."""
+    """A raw HTTP server (HTTPS with a ``tls`` context) that sends ``head`` then one byte every ``every``
+    seconds, for ``lasting`` at most: with a head cut inside the status line or the headers, even the
+    headers never end."""
 
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, head: bytes, every: float = 0.05, lasting: float = 30.0) -> None:
+    def __init__(self, head: bytes, every: float = 0.05, lasting: float = 30.0,
+                 tls: ssl.SSLContext | None = None) -> None:
         super().__init__(("127.0.0.1", 0), _Dripping)
-        self.head, self.every, self.lasting = head, every, lasting
+        self.head, self.every, self.lasting, self.tls = head, every, lasting, tls
         self.stopping = threading.Event()
-        self.url = f"http://127.0.0.1:{self.server_address[1]}/api"
+        self.endings: list[str] = []  # per connection: "client gone" (it hung up) or "drip over"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.server_address[1]}/api"
 
 
 @contextmanager
-def dripping(head: bytes, every: float = 0.05, lasting: float = 30.0) -> Iterator[DripServer]:
-    server = DripServer(head, every, lasting)
+def dripping(head: bytes, every: float = 0.05, lasting: float = 30.0,
+             tls: ssl.SSLContext | None = None) -> Iterator[DripServer]:
+    server = DripServer(head, every, lasting, tls)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     try:
@@ -172,3 +186,22 @@ def dripping(head: bytes, every: float = 0.05, lasting: float = 30.0) -> Iterato
         server.server_close()
         thread.join(timeout=5)
 
+
+
+def self_signed(folder: Path) -> tuple[ssl.SSLContext, Path]:
+    """A server TLS context for 127.0.0.1 and the certificate a client should trust (made by openssl)."""
+    key, cert = folder / "key.pem", folder / "cert.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert, key)
+    return context, cert
+
+
+def wait_for(check: Callable[[], object], timeout: float = 60.0) -> object:
+    """``check()`` once it is truthy (polled), or its last value after ``timeout``."""
+    end = time.monotonic() + timeout
+    while not (found := check()) and time.monotonic() < end:
+        time.sleep(0.02)
+    return found

@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+import requests
 import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
@@ -112,6 +113,25 @@ def test_a_server_that_never_finishes_its_answer_ends_at_the_deadline(head):
         client = client_for(server.url, deadline=0.5)
         with pytest.raises(GatewayUnreachable) as info:
             client.call("/tempo/days", label="tempo", auth=False)
+        assert hostile.wait_for(lambda: server.endings) == ["client gone"]  # cut by the client, not the drip's end
+    assert info.value.code == "DEADLINE"
+
+
+def test_over_https_a_whole_answer_is_read_and_a_dripping_one_ends_at_the_deadline(tmp_path):
+    context, cert = hostile.self_signed(tmp_path)
+    body = b'{"success":true,"data":[],"error":null}'
+    whole = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+    session = requests.Session()
+    session.verify, session.trust_env = str(cert), False  # REQUESTS_CA_BUNDLE would win over the session's verify
+    with hostile.dripping(whole, lasting=0, tls=context) as server:
+        client = GatewayClient(server.url, "demo", "demo", retry=RetryPolicy(attempts=1), session=session)
+        assert client.call("/tempo/days", label="tempo", auth=False).data == []
+    with hostile.dripping(b"HTTP/1.1 200 OK\r\nContent-Length: 9999\r\n\r\n", tls=context) as server:
+        client = GatewayClient(server.url, "demo", "demo", retry=RetryPolicy(attempts=1), session=session,
+                               timeout=(5.0, 30.0), deadline=0.5)
+        with pytest.raises(GatewayUnreachable) as info:
+            client.call("/tempo/days", label="tempo", auth=False)
+        assert hostile.wait_for(lambda: server.endings) == ["client gone"]
     assert info.value.code == "DEADLINE"
 
 

@@ -73,22 +73,24 @@ class Deadline:
 
 def _shut(sock: socket.socket) -> None:
     with suppress(OSError):
-        socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the TCP socket itself, under any TLS layer
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the descriptor itself, under any TLS layer
 
 
 class _Watched(HTTPConnection):
-    """A connection whose TCP socket is handed to the running request's Deadline (new or kept alive)."""
-
-    _tcp: socket.socket | None = None
+    """A connection whose sockets are handed to the running request's Deadline, new or kept alive."""
 
     def _new_conn(self) -> socket.socket:
-        self._tcp = super()._new_conn()
-        _watch(self._tcp)
-        return self._tcp
+        sock = super()._new_conn()
+        _watch(sock)  # the TCP socket, while TLS is negotiated on it
+        return sock
+
+    def connect(self) -> None:
+        super().connect()
+        _watch(self.sock)  # the one the answer is read from (TLS takes the TCP socket over as a new object)
 
     def request(self, *args: Any, **kwargs: Any) -> None:
-        if self._tcp is not None and self.sock is not None:
-            _watch(self._tcp)
+        if self.sock is not None:  # a kept-alive connection
+            _watch(self.sock)
         super().request(*args, **kwargs)
 
 
@@ -96,9 +98,9 @@ class _WatchedHTTPS(_Watched, HTTPSConnection):
     pass
 
 
-def _watch(sock: socket.socket) -> None:
+def _watch(sock: object) -> None:
     deadline = _RUNNING.get()
-    if deadline is not None:
+    if deadline is not None and isinstance(sock, socket.socket):
         deadline.watch(sock)
 
 
