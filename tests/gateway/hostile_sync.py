@@ -29,7 +29,10 @@ SAFETY_LIMIT = 4 * hostile.GIB  # address space: a regression fails here instead
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """This process's peak resident memory (VmHWM: getrusage's ru_maxrss would count the parent's resident
+    memory at fork time, which Linux carries over the exec)."""
+    status = Path("/proc/self/status").read_text()
+    return int(status.split("VmHWM:")[1].split()[0]) / 1024
 
 
 def run(kind: str) -> dict:
