@@ -195,6 +195,7 @@ def test_a_sync_against_a_dripping_gateway_ends_unreachable_with_the_deadline(sq
     assert rows(sqlite_engine, m.usage_points) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("answer", ["chunked", "gzip"])
 def test_a_sync_against_1_gib_answers_stays_under_200_mb_and_ends_with_a_clear_status(answer):
     child = subprocess.run([sys.executable, "-m", "tests.gateway.hostile_sync", answer], cwd=ROOT,
