@@ -166,3 +166,36 @@ def test_spring_forward_day_stamped_with_true_starts():
 def test_wrong_shapes_inside_a_valid_envelope_are_named(fn, data):
     with pytest.raises(UnexpectedPayload, match="expected"):
         fn(data)
+
+
+@pytest.mark.parametrize(("raw", "limit", "lines", "expected"), [
+    ("\x00Dup\x00ont\x07\x1b\x7f\x85\ud800", None, False, "Dupont"),  # C0, DEL, C1 and a lone surrogate dropped
+    ("  14 rue\tOberkampf\r\nbis \u2028", None, False, "14 rue Oberkampf  bis"),  # breaks become spaces
+    ("Vigilance\r\n\tcoupures\x00", None, True, "Vigilance\n\tcoupures"),  # a multi-line field keeps \n and \t
+    ("Électricité ⚡ 😀 <b>", None, False, "Électricité ⚡ 😀 <b>"),  # text itself is never touched
+    ("Appartement Paris", 11, False, "Appartement"),
+    ("Rue de la Paix", 4, False, "Rue"),  # cut, then no trailing blank
+    (None, 10, False, ""),
+    (75011, 10, False, "75011"),
+])
+def test_gateway_text_is_cleaned_and_cut(raw, limit, lines, expected):
+    assert parse.text(raw, limit, lines=lines) == expected
+
+
+def test_nul_in_every_stored_field_is_dropped_by_the_parsers():
+    pdl = "99000000000001"
+    (info,) = parse.parse_usage_points([{"usage_point_id": pdl, "name": "Mai\x00son", "pricing_option": "hc\x00_hp"}])
+    assert (info.name, info.pricing_option) == ("Maison", "HC_HP")
+    point = {"usage_point": {"usage_point_id": pdl, "usage_point_addresses": {
+        "street": "1 rue\x00 A", "locality": "\x00", "postal_code": "75\x00011", "insee_code": "75111\x00",
+        "city": "PARIS\x00", "country": "France\x00", "geo_points": {"latitude": "48.8\x00", "longitude": "\x002.3"}}}}
+    assert parse.parse_address({"customer": {"usage_points": [point]}}, pdl) == parse.AddressFacts(
+        "1 rue A", "", "75011", "75111", "PARIS", "France", "48.8", "2.3")
+    contract = {"usage_point": {"usage_point_id": pdl}, "contracts": {
+        "subscribed_power": "9 kVA", "offpeak_hours": "HC (22H00\x00-6H00)", "distribution_tariff": "BTINF\x00CU4",
+        "contract_status": "SERVC\x00"}}
+    facts = parse.parse_contract({"customer": {"usage_points": [contract]}}, pdl)
+    assert (facts.offpeak_hours, facts.offpeak_raw, facts.distribution_tariff, facts.contract_status) == (
+        "22:00-06:00", "HC (22H00-6H00)", "BTINFCU4", "SERVC")
+    (day,) = parse.parse_ecowatt([{"periode": "2025-01-01", "dvalue": 1, "message": "Pas\x00 d'alerte\r\n"}])
+    assert day.message == "Pas d'alerte"

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal as D
 
 import pytest
 
+from myelectricaldata.database.migrate import upgrade
+from myelectricaldata.database.session import make_engine
+from myelectricaldata.simulator import Household, start_simulator
 from tests.support.api import HCHP, TEMPO, UNKNOWN, build_app, error, get, synced_api
+from tests.support.syncing import TODAY, make_sync
 
 SLOTS_TEMPO = {"BLUE_HP", "BLUE_HC", "WHITE_HP", "WHITE_HC", "RED_HP", "RED_HC"}
 
@@ -29,6 +34,7 @@ def test_month_of_a_tempo_pdl(client):
     assert month["date"] == "2025-10-01" and month["days"] == 31 and month["offer_keys"] == ["regulated:TEMPO"]
     assert set(month["kwh"]) == set(month["euros"]) == SLOTS_TEMPO
     assert month["subscription"] == float((31 * D("19.49") * 12 / 365).quantize(D("0.01")))
+    assert month["subscription_known"] is True
     assert abs(month["energy"] + month["subscription"] - month["total"]) <= 0.011
     assert body["total"] == month["total"] and body["unit"] == "EUR" and body["capped"] is False
 
@@ -54,3 +60,29 @@ def test_documented(client):
     doc = get(client, "/api/openapi.json")
     responses = doc["paths"]["/api/v1/usage_points/{pdl}/costs"]["get"]["responses"]
     assert {"200", "400", "404"} <= set(responses)
+
+
+TEMPO_24 = Household(usage_point_id="99000000000024", name="Tempo 24 kVA", pricing_option="TEMPO", subscribed_kva=24)
+
+
+@pytest.fixture(scope="module")
+def tempo_24(tmp_path_factory):
+    """A Tempo contract at 24 kVA, a power Tempo is not offered at: no regulated subscription exists for it."""
+    folder = tmp_path_factory.mktemp("tempo24")
+    with start_simulator(households=[TEMPO_24], today=TODAY) as sim:
+        engine = make_engine(f"sqlite:///{folder / 'api.db'}")
+        upgrade(engine)
+        sync = make_sync(engine, sim, folder)
+        assert sync.run(since=date(2025, 10, 1)).ok
+        yield sim, engine, sync, folder
+        engine.dispose()
+
+
+def test_a_power_without_a_regulated_subscription_is_flagged_unknown_not_priced_at_zero_silently(tempo_24):
+    client = build_app(tempo_24).test_client()
+    pdl = TEMPO_24.usage_point_id
+    (month,) = get(client, f"/api/v1/usage_points/{pdl}/costs?start=2025-10-01&end=2025-10-31&step=month")["periods"]
+    assert month["days"] == 31 and month["energy"] > 0
+    assert month["subscription"] == 0.0 and month["subscription_known"] is False
+    days = get(client, f"/api/v1/usage_points/{pdl}/costs?start=2025-10-01&end=2025-10-03")["periods"]
+    assert [d["subscription_known"] for d in days] == [False, False, False]

@@ -10,8 +10,6 @@ import pytest
 import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
-from myelectricaldata.energy.offers import regulated_offer
-from myelectricaldata.energy.tariffs import version_on
 from myelectricaldata.services import pricing, pricing_store
 from tests.support.pages import HCHP, Tables, simulation_app, synced_hphc_month
 from tests.support.syncing import TODAY
@@ -89,12 +87,12 @@ def test_advisor_says_9_kva_was_the_lowest_level(client):
 
 
 def test_advisor_cannot_price_a_level_without_a_known_subscription(client, engine):
+    assert post_offer(client, GOOD | {"subscription": "9=15"}).status_code == 302  # nothing at 12 kVA
     with engine.begin() as conn:
-        pricing_store.save_choice(conn, HCHP, kva="12")
-    assert version_on(regulated_offer("HPHC").versions, TODAY).monthly(12) is None
+        pricing_store.save_choice(conn, HCHP, "user:1", kva="12")
     text = html.unescape(client.get(f"/simulation?pdl={HCHP}").text)
     assert "9 kVA aurait suffi sur les 12 derniers mois (pic de 6,82 kVA ; 0 jour(s) à 90 % ou plus de 9 kVA), " \
-           "mais aucun prix d'abonnement n'est connu pour 12 kVA avec « Tarif Bleu Heures Creuses » : " \
+           "mais aucun prix d'abonnement n'est connu pour 12 kVA avec « Fixe à 10 centimes » : " \
            "l'économie ne peut pas être chiffrée." in text
 
 

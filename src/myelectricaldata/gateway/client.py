@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import random
 import re
@@ -15,6 +14,7 @@ from typing import Any
 from urllib.parse import urlencode, urlparse
 
 import requests
+from urllib3.exceptions import ReadTimeoutError
 
 from .. import __version__
 from .errors import (
@@ -27,6 +27,8 @@ from .errors import (
     TransientError,
     classify,
 )
+from .parse import text
+from .transport import MAX_REPLY_BYTES, REQUEST_DEADLINE, Answer, Deadline, DeadlineAdapter, read_capped
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +57,10 @@ class RetryPolicy:
 
 
 class GatewayClient:
-    """One account on the gateway. ``counts`` tallies the requests sent, per dataset label."""
+    """One account on the gateway. ``counts`` tallies the requests sent, per dataset label.
+
+    Each answer is read whole before it is used, up to ``max_reply_bytes`` and within ``deadline``
+    seconds from connection to last byte (``timeout`` bounds the connection and each read)."""
 
     def __init__(
         self,
@@ -68,13 +73,19 @@ class GatewayClient:
         session: requests.Session | None = None,
         sleep: Callable[[float], None] = time.sleep,
         rng: Callable[[], float] = random.random,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
+        deadline: float = REQUEST_DEADLINE,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._client_id = client_id
         self._secret = client_secret
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
+        self.max_reply_bytes = max_reply_bytes
+        self.deadline = deadline
         self.session = session or requests.Session()
+        for scheme in ("http://", "https://"):
+            self.session.mount(scheme, DeadlineAdapter())
         self.session.headers.update({"Accept": "application/json",
                                      "User-Agent": f"myelectricaldata-local/{__version__}"})
         self._sleep = sleep
@@ -111,28 +122,44 @@ class GatewayClient:
         return str(token)
 
     # -- transport ----------------------------------------------------------------------------
-    def _send(self, method: str, url: str, what: str, label: str, **kwargs: Any) -> requests.Response:
+    def _send(self, method: str, url: str, what: str, label: str, **kwargs: Any) -> Answer:
+        """One exchange, its answer read whole within ``max_reply_bytes`` and ``deadline`` seconds."""
         self.counts[label] += 1
-        try:
-            return self.session.request(method, url, timeout=self.timeout, **kwargs)
-        except requests.ConnectTimeout:
-            raise GatewayUnreachable(f"cannot reach the gateway at {urlparse(url).netloc} (no connection within "
-                                     f"{self.timeout[0]:g} s)", code="UNREACHABLE", request=what) from None
-        except requests.Timeout:
-            raise GatewayUnreachable(f"no answer from the gateway within {self.timeout[1]:g} s",
-                                     code="TIMEOUT", request=what) from None
-        except requests.ConnectionError as exc:
-            raise GatewayUnreachable(f"cannot reach the gateway at {urlparse(url).netloc} ({_reason(exc)})",
-                                     code="UNREACHABLE", request=what) from None
-        except requests.RequestException as exc:  # a reply cut short, too many redirects...
-            raise TransientError(f"the exchange with the gateway failed ({type(exc).__name__})",
-                                 code="TRANSFER", request=what) from None
+        answer: Answer | None = None
+        with Deadline(self.deadline) as deadline:
+            try:
+                with self.session.request(method, url, timeout=self.timeout, stream=True, **kwargs) as resp:
+                    answer = Answer(resp.status_code, read_capped(resp, self.max_reply_bytes, what))
+            except (requests.RequestException, OSError) as exc:
+                if not deadline.expired:
+                    raise self._fault(exc, url, what) from None
+        if deadline.expired or answer is None:  # what was read may end where the deadline cut it
+            raise GatewayUnreachable(f"the gateway's answer was not complete within {self.deadline:g} s, "
+                                     "the most one request may take", code="DEADLINE", request=what)
+        return answer
+
+    def _fault(self, exc: Exception, url: str, what: str) -> TransientError:
+        if isinstance(exc, requests.ConnectTimeout):
+            return GatewayUnreachable(f"cannot reach the gateway at {urlparse(url).netloc} (no connection within "
+                                      f"{self.timeout[0]:g} s)", code="UNREACHABLE", request=what)
+        if isinstance(exc, requests.Timeout):
+            return GatewayUnreachable(f"no answer from the gateway within {self.timeout[1]:g} s",
+                                      code="TIMEOUT", request=what)
+        if isinstance(exc, requests.ConnectionError) and exc.args and isinstance(exc.args[0], ReadTimeoutError):
+            return GatewayUnreachable(f"the gateway stopped sending its answer for {self.timeout[1]:g} s",
+                                      code="TIMEOUT", request=what)
+        if isinstance(exc, requests.ConnectionError):
+            return GatewayUnreachable(f"cannot reach the gateway at {urlparse(url).netloc} ({_reason(exc)})",
+                                      code="UNREACHABLE", request=what)
+        # a reply cut short, too many redirects...
+        return TransientError(f"the exchange with the gateway failed ({type(exc).__name__})",
+                              code="TRANSFER", request=what)
 
     @staticmethod
-    def _json(resp: requests.Response, what: str) -> Any:
+    def _json(resp: Answer, what: str) -> Any:
         try:
             return resp.json()
-        except (ValueError, json.JSONDecodeError):
+        except ValueError:
             raise MalformedReply(f"HTTP {resp.status_code} with a body that is not JSON "
                                  f"({len(resp.content)} bytes)", code="MALFORMED", request=what) from None
 
@@ -166,7 +193,7 @@ class GatewayClient:
             break
         return self._envelope(resp, what)
 
-    def _envelope(self, resp: requests.Response, what: str) -> Reply:
+    def _envelope(self, resp: Answer, what: str) -> Reply:
         if resp.status_code == 401:
             raise AuthError(f"the gateway refused our credentials ({_detail(resp)}); "
                             "check CLIENT_ID and CLIENT_SECRET", code="HTTP_401", request=what)
@@ -176,12 +203,13 @@ class GatewayClient:
         if not isinstance(body, dict) or "success" not in body:
             raise MalformedReply(f"HTTP {status} without the success/data envelope", code="MALFORMED",
                                  request=what)
-        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        found = body.get("error")
+        error: dict = found if isinstance(found, dict) else {}
         if not body["success"]:
-            raise classify(str(error.get("code") or ""), str(error.get("message") or ""), what)
+            raise classify(text(error.get("code")), text(error.get("message"), lines=True), what)
         partial = ""
-        if error.get("code") == "PARTIAL_DATA":
-            partial = str(error.get("message") or "partial data")
+        if text(error.get("code")) == "PARTIAL_DATA":
+            partial = text(error.get("message"), lines=True) or "partial data"
             log.warning("%s: gateway sent partial data (%s)", what, partial)
         return Reply(body.get("data"), partial)
 
@@ -221,7 +249,7 @@ class GatewayClient:
         return self.call("/accounts/usage-stats", label="usage_stats")
 
 
-def _raise_for_status(resp: requests.Response, what: str) -> None:
+def _raise_for_status(resp: Answer, what: str) -> None:
     """Turn an HTTP error status into the matching GatewayError (the envelope's own errors come with 200)."""
     status = resp.status_code
     if status == 403:
@@ -236,7 +264,7 @@ def _raise_for_status(resp: requests.Response, what: str) -> None:
     if status >= 500:
         body = _safe_json(resp)
         error = body.get("error") if isinstance(body, dict) else None
-        code = error.get("code") if isinstance(error, dict) else None
+        code = text(error.get("code"), 40) if isinstance(error, dict) else ""
         raise TransientError(f"HTTP {status}", code=code or f"HTTP_{status}", request=what)
     if status >= 400:
         raise GatewayError(f"HTTP {status}: {_detail(resp)}", code=f"HTTP_{status}", request=what)
@@ -252,15 +280,15 @@ def _window(start: date, end: date) -> dict[str, str]:
     return {"start": start.isoformat(), "end": end.isoformat(), "use_cache": "true"}
 
 
-def _safe_json(resp: requests.Response) -> Any:
+def _safe_json(resp: Answer) -> Any:
     try:
         return resp.json()
     except ValueError:
         return None
 
 
-def _detail(resp: requests.Response) -> str:
+def _detail(resp: Answer) -> str:
     body = _safe_json(resp)
     if isinstance(body, dict) and body.get("detail"):
-        return str(body["detail"])[:200]
+        return text(body["detail"], 200, lines=True)
     return f"HTTP {resp.status_code}"

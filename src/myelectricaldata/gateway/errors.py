@@ -31,7 +31,8 @@ class TransientError(GatewayError):
 
 
 class GatewayUnreachable(TransientError):
-    """No HTTP answer at all: connection refused, DNS failure, time-out."""
+    """No whole HTTP answer: connection refused, DNS failure, time-out, or an answer still not complete
+    when the request's deadline passed (code DEADLINE)."""
 
 
 class MalformedReply(TransientError):
@@ -40,6 +41,11 @@ class MalformedReply(TransientError):
 
 class UnexpectedPayload(GatewayError):
     """Valid JSON whose content does not have the expected shape or values."""
+
+
+class ReplyTooLarge(GatewayError):
+    """An answer larger than the client reads: refused and not retried (the same question would get
+    the same answer, downloaded again); nothing of it is stored, so the next sync asks again."""
 
 
 class AuthError(GatewayError):

@@ -1,4 +1,5 @@
-"""Gateway payloads -> plain readings. Tolerant of string numbers, decimal commas and colour case."""
+"""Gateway payloads -> plain readings. Tolerant of string numbers, decimal commas and colour case;
+text fields are cleaned of control characters and cut to the size they are stored in."""
 
 from __future__ import annotations
 
@@ -72,6 +73,19 @@ class EcowattDay(NamedTuple):
 TEMPO_COLOURS = {"BLUE": "BLUE", "BLEU": "BLUE", "WHITE": "WHITE", "BLANC": "WHITE", "RED": "RED", "ROUGE": "RED"}
 PRICING_OPTIONS = {"BASE": "BASE", "HC_HP": "HC_HP", "HCHP": "HC_HP", "HC/HP": "HC_HP", "HP_HC": "HC_HP",
                    "HC": "HC_HP", "TEMPO": "TEMPO", "EJP": "EJP", "HC_WEEKEND": "HC_WEEKEND"}
+
+
+_CONTROLS = [*range(0x20), 0x7F, *range(0x80, 0xA0), *range(0xD800, 0xE000)]  # C0, DEL, C1, lone surrogates
+_ONE_LINE = {**dict.fromkeys(_CONTROLS), **dict.fromkeys(map(ord, "\t\n\r\u2028\u2029"), " ")}
+_LINES = {**_ONE_LINE, ord("\t"): "\t", ord("\n"): "\n", ord("\r"): None}
+
+
+def text(raw: Any, limit: int | None = None, *, lines: bool = False) -> str:
+    """A gateway string fit to store and show: control characters (NUL included) and lone surrogates
+    dropped, tabs and line breaks turned to spaces unless ``lines``, outer blanks trimmed, at most
+    ``limit`` characters (the size of the column it goes to)."""
+    cleaned = ("" if raw is None else str(raw)).translate(_LINES if lines else _ONE_LINE).strip()
+    return cleaned[:limit].rstrip() if limit is not None else cleaned
 
 
 def _linked_pdl(raw: Any) -> str:
@@ -217,17 +231,19 @@ def parse_contract(data: Any, usage_point_id: str) -> ContractFacts:
     kva = None
     if power not in (None, ""):
         kva = whole(str(power).upper().replace("KVA", ""), "contract subscribed_power")
-    raw = contract.get("offpeak_hours") or ""
+    raw = text(contract.get("offpeak_hours"), 200)
     try:
         canonical = format_windows(parse_windows(raw, "contract offpeak_hours"))
     except ValueError as exc:
         raise UnexpectedPayload(str(exc)) from None
+    if len(canonical) > 100:
+        raise UnexpectedPayload(f"contract offpeak_hours: more off-peak windows than a contract holds, got {raw!r}")
     return ContractFacts(
         subscribed_kva=kva,
         offpeak_hours=canonical,
         offpeak_raw=raw,
-        distribution_tariff=contract.get("distribution_tariff") or "",
-        contract_status=contract.get("contract_status") or "",
+        distribution_tariff=text(contract.get("distribution_tariff"), 20),
+        contract_status=text(contract.get("contract_status"), 20),
         last_activation_date=_offset_date(contract.get("last_activation_date")),
         last_tariff_change_date=_offset_date(contract.get("last_distribution_tariff_change_date")),
     )
@@ -237,10 +253,11 @@ def parse_address(data: Any, usage_point_id: str) -> AddressFacts:
     point = _usage_point(data, "address", usage_point_id).get("usage_point") or {}
     addr = point.get("usage_point_addresses") if isinstance(point, dict) else None
     addr = addr if isinstance(addr, dict) else {}
-    geo = addr.get("geo_points") if isinstance(addr.get("geo_points"), dict) else {}
-    return AddressFacts(*(str(addr.get(k) or "") for k in
-                          ("street", "locality", "postal_code", "insee_code", "city", "country")),
-                        str(geo.get("latitude") or ""), str(geo.get("longitude") or ""))
+    found = addr.get("geo_points")
+    geo: dict = found if isinstance(found, dict) else {}
+    sizes = {"street": 200, "locality": 200, "postal_code": 10, "insee_code": 10, "city": 100, "country": 50}
+    return AddressFacts(**{k: text(addr.get(k), size) for k, size in sizes.items()},
+                        latitude=text(geo.get("latitude"), 20), longitude=text(geo.get("longitude"), 20))
 
 
 def parse_usage_points(data: Any) -> list[UsagePointInfo]:
@@ -250,14 +267,14 @@ def parse_usage_points(data: Any) -> list[UsagePointInfo]:
         pdl = str(item.get("usage_point_id") or "").strip()
         if not (len(pdl) == 14 and pdl.isdigit()):
             raise UnexpectedPayload(f"pdl list: usage_point_id {pdl!r} is not 14 digits")
-        option = str(item.get("pricing_option") or "").strip().upper()
+        option = text(item.get("pricing_option")).upper()
         out.append(UsagePointInfo(
             usage_point_id=pdl,
-            name=str(item.get("name") or pdl),
+            name=text(item.get("name"), 100) or pdl,
             has_consumption=bool(item.get("has_consumption", True)),
             has_production=bool(item.get("has_production", False)),
             is_active=bool(item.get("is_active", True)),
-            pricing_option=PRICING_OPTIONS.get(option, option),
+            pricing_option=PRICING_OPTIONS.get(option, option[:20]),
             activation_date=_offset_date(item.get("activation_date")),
             oldest_available_date=_offset_date(item.get("oldest_available_data_date")),
             linked_production_pdl_id=_linked_pdl(item.get("linked_production_pdl_id")),
@@ -295,5 +312,5 @@ def parse_ecowatt(data: Any) -> list[EcowattDay]:
         stamp = _stamp(raw, "ecowatt periode") if raw and len(str(raw)) > 10 else None
         day = stamp.date() if stamp else _day(raw, "ecowatt periode")
         out[day] = EcowattDay(day, whole(item.get("dvalue"), "ecowatt dvalue"),
-                              str(item.get("message") or "").strip(), _hour_levels(item.get("values")))
+                              text(item.get("message"), 300, lines=True), _hour_levels(item.get("values")))
     return sorted(out.values())

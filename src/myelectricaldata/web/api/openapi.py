@@ -106,6 +106,8 @@ SCHEMAS: dict[str, Any] = {
             euros={"type": "object", "additionalProperties": {"type": "number"},
                    "description": "energy cost per slot, rounded to the cent"},
             energy={"type": "number"}, subscription={"type": "number", "description": "subscription share"},
+            subscription_known={**BOOLEAN, "description": "false: no subscription price is known at the subscribed "
+                                                          "power for some days of the period (counted as 0)"},
             total={"type": "number", "description": "energy plus subscription, the rounded exact sum"},
             days={**INTEGER, "description": "days with a load curve in the period"},
             estimated={**BOOLEAN, "description": "some days assumed a missing Tempo colour (blue)"},
