@@ -91,7 +91,7 @@ def store_history(conn: Connection, history: Mapping[HistoryKey, Sequence[Catalo
             rows.append((_cut(provider, 100), _cut(offer, 200), kind, kva or 0, g.valid_from, g.valid_to,
                          _cut(g.offer_id, 36), _cut(g.name, 200), _cut(g.offer_type, 20), str(g.subscription),
                          json.dumps({f: str(p) for f, p in g.prices.items()}), _schedules(g.hc_schedules),
-                         g.active, _naive(g.created_at), _cut(g.offer_url, 500), g.description, seen, seen))
+                         g.active, _naive(g.created_at), _cut(g.offer_url, 500), g.description or "", seen, seen))
     update = [c for c in GRID_COLUMNS[5:] if c != "first_seen_at"]
     return upsert_rows(conn, m.catalog_grids, GRID_COLUMNS, rows, update)
 

@@ -190,7 +190,7 @@ def _rows(product: Product, today: date) -> Iterable[Listed]:
             yield Listed(row, dates["is_active"], dates["valid_to"])
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=2)
 def catalog(today: date) -> tuple[Listed, ...]:
     """Every row the gateway holds on ``today``, newest ``valid_from`` first (rows without one first, as
     PostgreSQL sorts NULL in a descending order)."""
