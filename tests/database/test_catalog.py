@@ -92,6 +92,10 @@ def test_the_history_becomes_offers_with_every_grid(engine):
     with engine.connect() as conn:
         offers = {o.key: o for o in cat.catalog_offers(conn, 6)}
         assert cat.catalog_offers(conn, 9) == []
+        assert cat.offer_history(conn, ("EDF", "Tarif Bleu", "TEMPO", 6)) == \
+            cat.history(conn)["EDF", "Tarif Bleu", "TEMPO", 6]
+        assert len(cat.offer_history(conn, ("EDF", "Tarif Bleu", "TEMPO", 6))) == 2
+        assert cat.offer_history(conn, ("EDF", "Tarif Bleu", "TEMPO", 9)) == ()
     tempo = offers["catalog:EDF|Tarif Bleu|TEMPO|6"]
     assert [(v.valid_from, v.valid_to, v.energy["RED_HP"]) for v in tempo.versions] == [
         (date(2025, 2, 1), date(2025, 8, 1), D("0.65860")), (date(2025, 8, 1), None, D("0.64680"))]

@@ -159,6 +159,15 @@ def history(conn: Connection, kva: int | None = None) -> dict[HistoryKey, tuple[
     return {key: tuple(grids) for key, grids in out.items()}
 
 
+def offer_history(conn: Connection, key: HistoryKey) -> tuple[CatalogGrid, ...]:
+    """The grids of one offer, oldest first (empty when unknown): a household's offer at any power."""
+    provider, offer, kind, kva = key
+    t = m.catalog_grids
+    query = select(t).where(t.c.provider == provider, t.c.offer == offer, t.c.kind == kind,
+                            t.c.kva == (kva or 0)).order_by(t.c.valid_from)
+    return tuple(_grid(row) for row in conn.execute(query))
+
+
 def catalog_offers(conn: Connection, kva: int | None = None) -> list[Offer]:
     """The stored catalog offers (at ``kva`` and without a stated power) as priced offers, each with every grid
     it ever had, expired offers included (a household's current offer may be one)."""
