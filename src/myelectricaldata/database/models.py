@@ -12,6 +12,7 @@ from sqlalchemy import (
     Column,
     Date,
     DateTime,
+    Index,
     Integer,
     MetaData,
     SmallInteger,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Table,
     Text,
 )
+from sqlalchemy.dialects import mysql
 
 metadata = MetaData(naming_convention={
     "pk": "pk_%(table_name)s",
@@ -209,4 +211,76 @@ exporter_marks = Table(
     Column("stream", String(64), primary_key=True, nullable=False),  # ledger | tempo | ecowatt | pricing:<PDL>
     Column("mark", String(200), nullable=False),
     Column("updated_at", DateTime, nullable=False),
+)
+
+
+# -- supplier catalog: kept with its whole history, never deleted --------------------------------
+def _key_text(length: int) -> String:
+    """Text in a primary key compared byte for byte everywhere (MariaDB would fold case and accents)."""
+    return String(length).with_variant(mysql.VARCHAR(length, collation="utf8mb4_bin"), "mysql", "mariadb")
+
+
+catalog_providers = Table(
+    "catalog_providers", metadata,
+    Column("name", _key_text(100), primary_key=True, nullable=False),
+    Column("gateway_id", String(36), nullable=False, default=""),
+    Column("logo_url", String(500), nullable=False, default=""),
+    Column("website", String(500), nullable=False, default=""),
+    Column("scraper_urls", Text, nullable=False),  # JSON list
+    Column("seen_at", DateTime, nullable=False),
+)
+
+catalog_grids = Table(
+    "catalog_grids", metadata,
+    Column("provider", _key_text(100), primary_key=True, nullable=False),
+    Column("offer", _key_text(200), primary_key=True, nullable=False),  # the offer's name without kVA
+    Column("kind", String(20), primary_key=True, nullable=False),  # the rule pricing it (Zen Flex by name too)
+    Column("kva", SmallInteger, primary_key=True, nullable=False, autoincrement=False),  # 0: not stated
+    Column("valid_from", Date, primary_key=True, nullable=False),
+    Column("valid_to", Date),  # the first day no longer covered
+    Column("gateway_id", String(36), nullable=False),  # the row's id: a new one for every grid
+    Column("name", String(200), nullable=False),  # as published, kVA included
+    Column("offer_type", String(20), nullable=False),  # as published
+    Column("subscription", String(20), nullable=False),  # EUR/month TTC, decimal text
+    Column("prices", Text, nullable=False),  # JSON {catalog price field: "EUR/kWh as decimal text"}
+    Column("hc_schedules", Text, nullable=False),  # JSON list of 7 windows (Monday first, null: the contract's), or ""
+    Column("is_active", Boolean, nullable=False),
+    Column("created_at", DateTime),
+    Column("offer_url", String(500), nullable=False, default=""),
+    Column("description", Text, nullable=False),
+    Column("first_seen_at", DateTime, nullable=False),
+    Column("seen_at", DateTime, nullable=False),  # the last fetch that listed it
+    Index("ix_catalog_grids_gateway_id", "gateway_id"),
+    Index("ix_catalog_grids_kva", "kva"),
+)
+
+catalog_offer_types = Table(
+    "catalog_offer_types", metadata,
+    Column("code", String(30), primary_key=True, nullable=False),
+    Column("name", String(100), nullable=False),
+    Column("description", String(500), nullable=False, default=""),
+    Column("icon", String(50), nullable=False, default=""),
+    Column("color", String(20), nullable=False, default=""),
+    Column("required_price_fields", Text, nullable=False),  # JSON list
+    Column("optional_price_fields", Text, nullable=False),  # JSON list
+    Column("display_order", Integer, nullable=False, default=0),
+    Column("seen_at", DateTime, nullable=False),
+)
+
+zen_flex_days = Table(
+    "zen_flex_days", metadata,
+    Column("day", Date, primary_key=True, nullable=False),  # a Paris civil date; a missing day is unknown
+    Column("day_type", String(8), nullable=False),  # ECO, SOBRIETE or BONUS
+    Column("fetched_at", DateTime, nullable=False),
+)
+
+catalog_fetches = Table(
+    "catalog_fetches", metadata,
+    Column("part", String(20), primary_key=True, nullable=False),  # providers | offers | offer_types | zen_flex
+    Column("fetched_at", DateTime),  # the last fetch stored
+    Column("received", Integer, nullable=False, default=0),  # rows in that answer
+    Column("refused", Integer, nullable=False, default=0),  # rows of it that could not be read
+    Column("problems", Text, nullable=False),  # what was wrong with them, one a line
+    Column("tried_at", DateTime),  # the last attempt, stored or failed
+    Column("last_error", String(500), nullable=False, default=""),  # "" when the last attempt was stored
 )

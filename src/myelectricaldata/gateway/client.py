@@ -242,6 +242,26 @@ class GatewayClient:
         return self.call("/tempo/days", {"start_date": start.isoformat(), "end_date": end.isoformat()},
                          label="tempo", auth=False)
 
+    def energy_providers(self) -> Reply:
+        """The catalog's active suppliers (public route, outside the quota)."""
+        return self.call("/energy/providers", label="catalog_providers", auth=False)
+
+    def energy_offers(self, include_history: bool = True) -> Reply:
+        """The catalog's offer rows, one per offer and kVA and grid: every grid ever published with
+        ``include_history`` (the default), else only the active, unexpired ones (public route)."""
+        return self.call("/energy/offers", {"include_history": "true" if include_history else None},
+                         label="catalog_offers", auth=False)
+
+    def offer_types(self) -> Reply:
+        """The offer types the gateway describes (public route)."""
+        return self.call("/energy/offer-types", label="catalog_offer_types", auth=False)
+
+    def zen_flex_days(self, start: date | None = None, end: date | None = None) -> Reply:
+        """Zen Flex day types for start..end inclusive; the gateway's defaults are the offer's first day and
+        tomorrow (public route)."""
+        params = {"start": start.isoformat() if start else None, "end": end.isoformat() if end else None}
+        return self.call("/zen-flex/days", params, label="zen_flex", auth=False)
+
     def ecowatt_forecast(self, days: int = 4) -> Reply:
         return self.call("/ecowatt/forecast", {"days": days}, label="ecowatt")
 

@@ -83,7 +83,8 @@ def usage_stats(call: Call) -> tuple[int, dict]:
     return 200, envelope(call.state, call.state.usage_stats())
 
 
-def _optional_day(call: Call, name: str) -> date | None:
+def optional_day(call: Call, name: str) -> date | None:
+    """A ``YYYY-MM-DD`` query parameter, None when absent, INVALID_DATE when malformed."""
     text = call.query(name)
     if text is None or text == "":
         return None
@@ -98,8 +99,8 @@ def tempo_days(call: Call) -> tuple[int, dict]:
     now = call.state.now()
     first = season_start(years_before(now.date(), 3))
     last = now.date() + timedelta(days=1 if now.hour >= TOMORROW_COLOUR_HOUR else 0)
-    start = max(first, _optional_day(call, "start_date") or first)
-    end = min(last, _optional_day(call, "end_date") or last)
+    start = max(first, optional_day(call, "start_date") or first)
+    end = min(last, optional_day(call, "end_date") or last)
     days = [tempo_day(d) for d in date_range(start, end + timedelta(days=1))]
     return 200, envelope(call.state, days)
 

@@ -11,7 +11,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from . import account, curves, customer, daily
+from . import account, catalog, curves, customer, daily, zen_flex
 from .control import CONTROL_PREFIXES, control
 from .readings import CONSUMPTION, PRODUCTION
 from .responses import Call, DetailError, GatewayError, encode, envelope
@@ -19,7 +19,8 @@ from .state import RequestRecord, SimulatorState
 
 log = logging.getLogger(__name__)
 Handler = Callable[[Call], tuple[int, object]]
-PUBLIC_ROUTES = frozenset({"ping", "token", "tempo_days"})
+PUBLIC_ROUTES = frozenset({"ping", "token", "tempo_days", "energy_providers", "energy_offers", "offer_types",
+                           "pricing_types", "zen_flex_days", "zen_flex_today"})
 
 ROUTES: dict[str, tuple[str, str, Handler]] = {
     "ping": ("GET", "/api/ping", account.ping),
@@ -28,6 +29,12 @@ ROUTES: dict[str, tuple[str, str, Handler]] = {
     "pdl": ("GET", "/api/pdl", account.list_usage_points),
     "tempo_days": ("GET", "/api/tempo/days", account.tempo_days),
     "ecowatt": ("GET", "/api/ecowatt/forecast", account.ecowatt),
+    "energy_providers": ("GET", "/api/energy/providers", catalog.providers),
+    "energy_offers": ("GET", "/api/energy/offers", catalog.offers),
+    "offer_types": ("GET", "/api/energy/offer-types", catalog.offer_types),
+    "pricing_types": ("GET", "/api/energy/pricing-types", catalog.offer_types),
+    "zen_flex_days": ("GET", "/api/zen-flex/days", zen_flex.zen_flex_days),
+    "zen_flex_today": ("GET", "/api/zen-flex/today", zen_flex.zen_flex_today),
     "consumption_daily": ("GET", "/api/enedis/consumption/daily/<usage_point_id>", daily.consumption_daily),
     "production_daily": ("GET", "/api/enedis/production/daily/<usage_point_id>", daily.production_daily),
     "power": ("GET", "/api/enedis/power/<usage_point_id>", daily.max_power),
