@@ -16,7 +16,7 @@ from myelectricaldata.database import models as m
 from myelectricaldata.gateway.catalog import group_history, parse_offer_types, parse_offers, parse_providers
 from myelectricaldata.simulator.catalog import catalog, provider_id
 from myelectricaldata.simulator.catalog_data import SUPPLIERS
-from tests.conftest import fixture_json
+from tests.support.fixtures import fixture_json
 
 TABLES = ("catalog_providers", "catalog_grids", "catalog_offer_types", "zen_flex_days", "catalog_fetches")
 T1 = datetime(2026, 11, 27, 6, 0, tzinfo=UTC)

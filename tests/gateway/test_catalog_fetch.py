@@ -12,7 +12,7 @@ from myelectricaldata.gateway.catalog import group_history, parse_offers, parse_
 from myelectricaldata.gateway.catalog_fetch import fetch_catalog, fetch_offer_types, fetch_zen_flex_days
 from myelectricaldata.gateway.errors import MalformedReply, TransientError
 from myelectricaldata.simulator.state import SimulatorState
-from tests.gateway.simfront import TODAY, Naps, make_client, plug_in, statuses
+from tests.support.simfront import TODAY, Naps, make_client, plug_in, statuses
 
 
 @pytest.fixture

@@ -12,9 +12,8 @@ import pytest
 from myelectricaldata.energy.catalog import CATALOG_TYPES, name_without_kva, offer_kind
 from myelectricaldata.energy.tariffs import KVA_LEVELS, regulated_tariffs, version_on
 from myelectricaldata.gateway.catalog import group_history, parse_offers, parse_providers
-from tests.conftest import fixture_json
-
-from .helpers import TODAY, Gateway
+from tests.support.fixtures import fixture_json
+from tests.support.simulator import TODAY, Gateway
 
 PUBLIC: dict = {}  # no Authorization header
 

@@ -7,9 +7,8 @@ from collections import Counter
 from datetime import date, timedelta
 
 from myelectricaldata.energy.holidays import is_public_holiday
-from tests.conftest import fixture_json
-
-from .helpers import TODAY, Gateway, paris
+from tests.support.fixtures import fixture_json
+from tests.support.simulator import TODAY, Gateway, paris
 
 QUOTED = fixture_json("gateway", "catalog", "zen-flex-days.json")
 
