@@ -19,9 +19,11 @@ INGRESS_ENTRY = "/api/hassio_ingress/Kq3bV0fZ8mJtXhA2"
 
 
 class FakeSupervisor:
-    """A context manager serving the two routes on 127.0.0.1; ``requests`` lists the paths asked for."""
+    """A context manager serving the two routes on ``host`` (loopback by default); ``requests`` lists the paths
+    asked for."""
 
-    def __init__(self, token: str = "supervisor-token", mqtt: bool = True, direct_host_port: int | None = None) -> None:
+    def __init__(self, token: str = "supervisor-token", mqtt: bool = True, direct_host_port: int | None = None,
+                 host: str = "127.0.0.1") -> None:
         self.token = token
         self.mqtt = load_fixture("supervisor_services_mqtt.json")["data"] if mqtt else None
         self.direct_host_port = direct_host_port
@@ -42,8 +44,9 @@ class FakeSupervisor:
             def log_message(self, *args: Any) -> None:
                 return
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self._server = ThreadingHTTPServer((host, 0), Handler)
+        self.port = self._server.server_address[1]
+        self.url = f"http://{host}:{self.port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def self_info(self) -> dict[str, Any]:
