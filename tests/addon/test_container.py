@@ -165,12 +165,13 @@ def test_data_is_kept_across_a_restart_and_a_recreated_container(made):
     assert recreated["days"] == before["days"] and after_restart["runs"] <= recreated["runs"]
 
 
-def test_docker_stop_ends_cleanly_within_the_grace_time_on_standin_init(made):
+def test_docker_stop_during_a_sync_ends_cleanly_within_the_grace_time_on_standin_init(made):
     app = made.run(env={"DEMO": "true"})
-    app.wait_log("sync finished")
+    app.wait_log("myelectricaldata.services.fetch:")  # the first sync is under way
     docker("stop", "-t", "30", app.name, timeout=60)
-    assert app.exit_code == 0, app.logs()[-2000:]  # 137 would mean Docker had to kill it after the grace time
-    assert "stopping: a running sync ends at its next consistent point" in app.logs()
+    logs = app.logs()
+    assert app.exit_code == 0, logs[-2000:]  # 137 would mean Docker had to kill it after the grace time
+    assert "stopping: a running sync ends at its next consistent point" in logs
 
 
 def test_healthcheck_turns_unhealthy_when_the_app_stops_answering(made):

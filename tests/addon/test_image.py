@@ -62,8 +62,11 @@ def test_shellcheck_passes_on_every_script_under_rootfs():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_shellcheck_passes_on_the_test_stubs():
-    done = _shellcheck(*(p for p in STUBS.iterdir() if p.read_bytes().startswith(b"#!")))
+def test_shellcheck_passes_on_the_test_stubs_and_the_stand_in_base():
+    scripts = [p for folder in (STUBS, STUBS.with_name("standin")) for p in folder.iterdir()
+               if p.read_bytes().startswith(b"#!")]
+    assert {p.name for p in scripts} >= {"init", "halt", "make-bases", "bashio", "with-contenv"}
+    done = _shellcheck(*scripts)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
