@@ -1,9 +1,13 @@
 # The Home Assistant add-on image; the same image runs standalone:
 #   docker run -e CLIENT_ID -e CLIENT_SECRET -e GATEWAY_URL -v data:/data -p 8080:8080 <image>
+# Users pull it prebuilt (config.yaml `image:`, .github/workflows/release.yaml); the bases are bumped as
+# docs/image.md says.
 ARG BUILD_FROM=ghcr.io/home-assistant/base-python:3.13-alpine3.22
+ARG ASSETS_FROM=node:22-alpine
 
-# The chart library, from the npm registry at the version package-lock.json pins.
-FROM node:22-alpine AS assets
+# The chart library, from the npm registry at the version package-lock.json pins: done when the image is built,
+# so a board that pulls the image compiles and downloads nothing.
+FROM ${ASSETS_FROM} AS assets
 WORKDIR /assets
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund \
@@ -14,10 +18,14 @@ FROM ${BUILD_FROM}
 ARG BUILD_VERSION=0.1.0
 ARG BUILD_ARCH
 
+# Python packages: exactly the versions and files requirements.lock pins (its own layer, kept while only the code
+# changes), then the project itself, built with the pinned setuptools and nothing else fetched.
+COPY requirements.lock /usr/src/myelectricaldata/
+RUN pip install --no-cache-dir --require-hashes -r /usr/src/myelectricaldata/requirements.lock
 COPY pyproject.toml README.md /usr/src/myelectricaldata/
 COPY src /usr/src/myelectricaldata/src
 COPY --from=assets /assets/vendor /usr/src/myelectricaldata/src/myelectricaldata/web/static/vendor
-RUN pip install --no-cache-dir /usr/src/myelectricaldata \
+RUN pip install --no-cache-dir --no-deps --no-build-isolation /usr/src/myelectricaldata \
     && rm -rf /usr/src/myelectricaldata
 
 # s6-overlay v3 services: the init oneshot (data directory, migrations) and the web app longrun.
@@ -47,5 +55,5 @@ LABEL \
     org.opencontainers.image.title="MyElectricalData" \
     org.opencontainers.image.description="Local client for the MyElectricalData gateway: Linky data in your own database" \
     org.opencontainers.image.version="${BUILD_VERSION}" \
-    org.opencontainers.image.source="https://github.com/MyElectricalData" \
+    org.opencontainers.image.source="https://github.com/MyElectricalData/myelectricaldata-local-client" \
     org.opencontainers.image.licenses="Apache-2.0"

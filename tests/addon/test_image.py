@@ -1,4 +1,5 @@
-"""Everything around the image, which CI cannot build (no Docker engine): scripts, Dockerfile, context, compose."""
+"""Everything around the image, read without Docker: scripts, Dockerfile, build context, compose, docs. The image
+itself is built and run in test_container.py."""
 
 from __future__ import annotations
 
@@ -15,26 +16,12 @@ import yaml
 
 from myelectricaldata.config import KEYS, SettingsError, load_settings
 from tests.support.container import STUBS
+from tests.support.dockerfile import dockerfile, instructions
 from tests.support.required import binary
 
 PROJECT = Path(__file__).resolve().parents[2]
 SCRIPTS = sorted(p for p in (PROJECT / "rootfs").rglob("*") if p.is_file() and p.read_bytes().startswith(b"#!"))
 
-
-def dockerfile() -> str:
-    return (PROJECT / "Dockerfile").read_text(encoding="utf-8")
-
-
-def instructions() -> list[tuple[str, str]]:
-    """(INSTRUCTION, arguments) of the Dockerfile, continuation lines joined, comments left out."""
-    joined = re.sub(r"\\\n\s*", " ", dockerfile())
-    out = []
-    for line in joined.splitlines():
-        line = line.strip()
-        if line and not line.startswith("#"):
-            word, _, rest = line.partition(" ")
-            out.append((word.upper(), rest.strip()))
-    return out
 
 
 def test_the_scripts_are_the_three_services_scripts():
@@ -60,8 +47,11 @@ def test_shellcheck_passes_on_every_script_under_rootfs():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_shellcheck_passes_on_the_test_stubs():
-    done = _shellcheck(*(p for p in STUBS.iterdir() if p.read_bytes().startswith(b"#!")))
+def test_shellcheck_passes_on_the_test_stubs_and_the_stand_in_base():
+    scripts = [p for folder in (STUBS, STUBS.with_name("standin")) for p in folder.iterdir()
+               if p.read_bytes().startswith(b"#!")]
+    assert {p.name for p in scripts} >= {"init", "halt", "make-bases", "bashio", "with-contenv"}
+    done = _shellcheck(*scripts)
     assert done.returncode == 0, done.stdout + done.stderr
 
 
@@ -95,13 +85,14 @@ def test_the_hadolint_run_would_catch_a_finding(tmp_path):
 
 def test_the_dockerfile_builds_the_add_on_image():
     steps = instructions()
-    assert steps[0] == ("ARG", "BUILD_FROM=ghcr.io/home-assistant/base-python:3.13-alpine3.22")
+    assert steps[0][0] == "ARG" and steps[0][1].startswith("BUILD_FROM=ghcr.io/home-assistant/base-python:3.13-")
+    assert ("ARG", "ASSETS_FROM=node:22-alpine") in steps
     froms = [args for word, args in steps if word == "FROM"]
-    assert froms[-1] == "${BUILD_FROM}"
-    assert any(args.startswith("node:") and args.endswith(" AS assets") for args in froms)
-    runs = " ".join(args for word, args in steps if word == "RUN")
-    assert "npm ci" in runs and "uPlot.iife.min.js" in runs
-    assert "pip install --no-cache-dir /usr/src/myelectricaldata" in runs
+    assert froms == ["${ASSETS_FROM} AS assets", "${BUILD_FROM}"]
+    runs = [args for word, args in steps if word == "RUN"]
+    assert "npm ci" in runs[0] and "uPlot.iife.min.js" in runs[0]
+    assert runs[1] == "pip install --no-cache-dir --require-hashes -r /usr/src/myelectricaldata/requirements.lock"
+    assert "pip install --no-cache-dir --no-deps --no-build-isolation /usr/src/myelectricaldata" in runs[2]
     assert ("COPY", "rootfs /") in steps
     assert "ENTRYPOINT" not in [word for word, _ in steps] and "CMD" not in [word for word, _ in steps]
     health = next(args for word, args in steps if word == "HEALTHCHECK")
@@ -165,13 +156,14 @@ def test_a_bad_database_url_in_compose_would_be_refused():
         load_settings(environ={"DATABASE_URL": "postgres//nope"}, options_file=Path("/nonexistent"))
 
 
-def test_readme_shows_the_standalone_image_and_says_ci_does_not_build_it():
+def test_readme_shows_the_standalone_image_and_how_the_tests_build_it():
     readme = (PROJECT / "README.md").read_text(encoding="utf-8")
     section = readme.split("## Standalone Docker", 1)[1].split("\n## ", 1)[0]
     assert "docker run" in section and "-e CLIENT_ID" in section and "-v " in section and "-p 8080:8080" in section
     assert "docker-compose.yml" in section and "PostgreSQL" in section
+    assert "ghcr.io/myelectricaldata/myelectricaldata:" in section
     tests = readme.split("## Tests", 1)[1].split("\n## ", 1)[0]
-    assert "not built" in tests and "Docker" in tests
+    assert "tests/support/standin/make-bases" in tests and "test_container.py" in tests and "not s6-overlay" in tests
 
 
 def test_docs_cover_what_the_store_page_promises():

@@ -1,7 +1,11 @@
-"""A real Home Assistant Core for the session, on the machine's Mosquitto, and an MQTT publisher that cleans up."""
+"""A real Home Assistant Core for the session, on the machine's Mosquitto, and an MQTT publisher that cleans up.
+
+Every test that uses ``home_assistant`` runs once per Home Assistant venv (``HA_VENVS``: the oldest release the add-on
+supports and the newest that installs here), the tests of one version before those of the next."""
 
 from __future__ import annotations
 
+import os
 import uuid
 from collections.abc import Callable, Iterator
 
@@ -9,17 +13,22 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from tests.support.homeassistant import HomeAssistant, HomeAssistantUnavailable, ha_python
+from tests.support.homeassistant import HA_VENVS, HomeAssistant, HomeAssistantUnavailable, ha_python, installed_version
 from tests.support.required import BROKER_HOST, BROKER_PORT, broker, unavailable
 
 Publish = Callable[..., None]
 
 
-@pytest.fixture(scope="session")
-def home_assistant() -> Iterator[HomeAssistant]:
-    """A started Home Assistant Core with the MQTT integration on 127.0.0.1:1883, stopped after the session."""
+def _venv_id(variable: str) -> str:
+    """``ha2025.4.4``: the test id of a Home Assistant venv, by the version installed in it."""
+    return f"ha{installed_version(os.environ.get(variable, '/none')) or '-' + variable.lower()}"
+
+
+@pytest.fixture(scope="session", params=HA_VENVS, ids=_venv_id)
+def home_assistant(request) -> Iterator[HomeAssistant]:
+    """A started Home Assistant Core with the MQTT integration on 127.0.0.1:1883, stopped after its tests."""
     try:
-        python = ha_python()
+        python = ha_python(request.param)
     except HomeAssistantUnavailable as exc:
         unavailable("REQUIRE_HA", f"Home Assistant cannot run: {exc}")
     broker()

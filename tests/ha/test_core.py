@@ -9,7 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 
-from tests.support.homeassistant import HA_VERSION, CommandError
+from myelectricaldata.exporters.homeassistant.statistics import Series
+from myelectricaldata.exporters.homeassistant.websocket import version_of
+from tests.support.homeassistant import CommandError, installed_version
 
 pytestmark = pytest.mark.slow
 
@@ -21,14 +23,14 @@ def test_long_lived_token_reads_the_core_config(home_assistant):
     assert config["country"] == "FR"
     assert config["unit_system"]["temperature"] == "°C"
     assert config["state"] == "RUNNING"
-    assert home_assistant.version == config["version"] == HA_VERSION == "2025.4.4"
+    assert home_assistant.version == config["version"] == installed_version(home_assistant.python) != ""
     refused = requests.get(home_assistant.url + "/api/config", headers={"Authorization": "Bearer nope"}, timeout=10)
     assert refused.status_code == 401
 
 
 def test_websocket_session_matches_replies_and_reports_errors(home_assistant):
     with home_assistant.ws() as ws:
-        assert ws.ha_version == HA_VERSION
+        assert ws.ha_version == home_assistant.version
         assert ws.call("get_config")["time_zone"] == "Europe/Paris"
         with pytest.raises(CommandError) as failed:
             ws.call("no_such/command")
@@ -98,32 +100,41 @@ def test_device_based_discovery_over_mqtt(home_assistant, mqtt_publish):
 
 
 def test_external_statistics_import_read_back_and_clear(home_assistant):
+    """The metadata come from the exporter's own code for the version HA announces; HA takes them without a word,
+    while the other form is refused (before 2025.11) or logged as deprecated (from 2025.11)."""
     ha = home_assistant
-    statistic_id = f"harnesstest:probe_{uuid.uuid4().hex[:12]}"
-    metadata = {"has_mean": False, "has_sum": True, "name": "Harness probe", "source": "harnesstest",
-                "statistic_id": statistic_id, "unit_of_measurement": "kWh"}
+    statistic_id = f"myelectricaldata:harness_probe_{uuid.uuid4().hex[:12]}"
+    metadata = Series(statistic_id, "Harness probe", "kWh", energy=True).metadata(version_of(ha.version))
     first = datetime(2025, 3, 1, 22, tzinfo=UTC)
     starts = [first + timedelta(hours=i) for i in range(3)]
     values = [1.5, 0.75, 2.25]
     sums = [1.5, 2.25, 4.5]
     rows = [{"start": t.isoformat(), "state": v, "sum": s} for t, v, s in zip(starts, values, sums, strict=True)]
     try:
+        mark = ha.log_mark()
         assert ha.call("recorder/import_statistics", metadata=metadata, stats=rows) is None
         read = ha.wait_for(lambda: len(got := ha.statistics(statistic_id, first).get(statistic_id, [])) == 3 and got,
                            what="three imported rows")
+        assert "deprecated" not in ha.log_since(mark)
         assert [row["sum"] for row in read] == sums
         assert [row["state"] for row in read] == values
         assert [row["start"] for row in read] == [int(t.timestamp() * 1000) for t in starts]
         (meta,) = ha.call("recorder/get_statistics_metadata", statistic_ids=[statistic_id])
-        assert meta["source"] == "harnesstest"
+        assert meta["source"] == "myelectricaldata"
         assert (meta["name"], meta["statistics_unit_of_measurement"]) == ("Harness probe", "kWh")
 
-        with pytest.raises(CommandError) as rejected:
-            ha.call("recorder/import_statistics", metadata={**metadata, "mean_type": 0, "unit_class": "energy"},
-                    stats=rows)
-        assert rejected.value.code == "invalid_format"
-        assert "extra keys not allowed @ data['metadata']['mean_type']" in rejected.value.message
-        assert "extra keys not allowed @ data['metadata']['unit_class']" in rejected.value.message
+        new_keys = {"mean_type": 0, "unit_class": "energy"}
+        other = ({k: v for k, v in metadata.items() if k not in new_keys} | {"has_mean": False}
+                 if "mean_type" in metadata else {k: v for k, v in metadata.items() if k != "has_mean"} | new_keys)
+        mark = ha.log_mark()
+        try:
+            ha.call("recorder/import_statistics", metadata=other, stats=rows)
+        except CommandError as refused:
+            assert refused.code == "invalid_format"
+            assert "extra keys not allowed @ data['metadata']['mean_type']" in refused.message
+        else:
+            ha.wait_for(lambda: "without specifying mean_type in metadata, this is deprecated" in ha.log_since(mark),
+                        what="the deprecation warning for the other metadata form")
     finally:
         ha.call("recorder/clear_statistics", statistic_ids=[statistic_id])
     ha.wait_for(lambda: not ha.statistics(statistic_id, first), what="cleared statistics")

@@ -91,17 +91,35 @@ def read_back(ha: HomeAssistant, sid: str) -> dict[int, tuple[float, float]]:
 
 
 @pytest.fixture(scope="module")
-def first_export(manager, home_assistant):
+def log_before_export(manager, home_assistant) -> int:
+    """Where Home Assistant's log stood just before the first export."""
+    return home_assistant.log_mark()
+
+
+@pytest.fixture(scope="module")
+def first_export(manager, home_assistant, log_before_export):
     outcome = manager.run_exports(NOON, force=True)["homeassistant"]
     assert outcome.ok, outcome.error
     return outcome
+
+
+def test_home_assistant_takes_the_export_without_a_deprecation_warning(first_export, home_assistant,
+                                                                      log_before_export):
+    """The exporter reads HA's version and picks the discovery keys (``object_id`` or ``default_entity_id``) and the
+    statistics metadata (``has_mean`` or ``mean_type``/``unit_class``) it understands without a warning."""
+    ha = home_assistant
+    ha.wait_for(lambda: ha.statistics(SID, local_day_bounds(SINCE)[0]).get(SID), what="the imported statistics")
+    ha.wait_for(lambda: ha.entity_by_unique_id(f"myelectricaldata_{PDL}_consumption_yesterday"), what="the sensor")
+    warnings = [line for line in ha.log_since(log_before_export).splitlines()
+                if "deprecated" in line and ("recorder" in line or "mqtt" in line)]
+    assert warnings == []
 
 
 def test_discovered_entities_have_their_unit_classes_device_and_value(first_export, home_assistant, engine):
     ha = home_assistant
     entry = ha.wait_for(lambda: ha.entity_by_unique_id(f"myelectricaldata_{PDL}_consumption_yesterday"),
                         what="the yesterday sensor")
-    assert entry["entity_id"] == f"sensor.linky_{PDL}_consumption_yesterday"  # object_id on 2025.4
+    assert entry["entity_id"] == f"sensor.linky_{PDL}_consumption_yesterday"  # object_id or default_entity_id
     device = next(d for d in ha.device_registry() if d["id"] == entry["device_id"])
     assert device["name"].startswith("Linky ") and device["model"] == "Linky"
     yesterday = TODAY - timedelta(days=1)

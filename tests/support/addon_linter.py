@@ -28,7 +28,7 @@ def _default_checking(validator_class: type) -> type:
 
 
 def schema(name: str) -> dict[str, Any]:
-    return json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    return json.loads((SCHEMAS / f"addon-{name}.schema.json").read_text(encoding="utf-8"))
 
 
 def schema_errors(name: str, document: Mapping[str, Any]) -> list[str]:

@@ -24,7 +24,9 @@ from tests.support.net import free_port
 from tests.support.waiting import wait_for
 
 T = TypeVar("T")
-HA_VERSION = "2025.4.4"
+# The Home Assistant venvs ./dev test provisions: the oldest release the add-on supports and the newest that installs
+# here. Each variable holds the venv's interpreter.
+HA_VENVS = ("HA_PYTHON", "HA_NEWER_PYTHON")
 ONBOARDING_DONE = ("core_config", "analytics", "integration")
 CONFIGURATION = """\
 homeassistant:
@@ -73,18 +75,24 @@ class CommandError(RuntimeError):
         self.type, self.code, self.message = msg_type, code, message
 
 
-def ha_python() -> str:
-    """The interpreter of the Home Assistant venv (``HA_PYTHON``), checked; raises HomeAssistantUnavailable."""
-    python = os.environ.get("HA_PYTHON", "")
+def ha_python(variable: str = "HA_PYTHON") -> str:
+    """The interpreter of a Home Assistant venv (named by ``variable``), checked; raises HomeAssistantUnavailable."""
+    python = os.environ.get(variable, "")
     if not python:
-        raise HomeAssistantUnavailable("HA_PYTHON is not set (./dev test creates .venv-ha and sets it)")
+        raise HomeAssistantUnavailable(f"{variable} is not set (./dev test makes the Home Assistant venvs and sets it)")
     if not os.access(python, os.X_OK):
-        raise HomeAssistantUnavailable(f"HA_PYTHON={python} is not an executable")
+        raise HomeAssistantUnavailable(f"{variable}={python} is not an executable")
     probe = subprocess.run([python, "-c", "import homeassistant.const as c; print(c.__version__)"],
                            capture_output=True, text=True, timeout=60, check=False)
     if probe.returncode != 0:
         raise HomeAssistantUnavailable(f"homeassistant is not importable with {python}: {probe.stderr.strip()[-300:]}")
     return python
+
+
+def installed_version(python: str) -> str:
+    """The homeassistant version installed in the venv of this interpreter, from its metadata ("" when none)."""
+    found = sorted(Path(python).parent.parent.glob("lib/python3*/site-packages/homeassistant-*.dist-info"))
+    return found[-1].name.removeprefix("homeassistant-").removesuffix(".dist-info") if found else ""
 
 
 class WsSession:
@@ -153,7 +161,7 @@ class HomeAssistant:
         self.console_path = config_dir / "console.log"
         self.token = ""
         self.version = ""
-        self._python = python
+        self.python = python
         self._remove_dir = remove_dir
         self._process: subprocess.Popen | None = None
         self._session: WsSession | None = None
@@ -193,7 +201,7 @@ class HomeAssistant:
         (storage / "onboarding").write_text(json.dumps(onboarding), encoding="utf-8")
 
     def _launch(self) -> None:
-        command = [self._python, "-m", "homeassistant", "--config", str(self.config_dir), "--skip-pip",
+        command = [self.python, "-m", "homeassistant", "--config", str(self.config_dir), "--skip-pip",
                    "--log-no-color", "--log-file", str(self.log_path)]
         with open(self.console_path, "ab") as console:
             self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=console,
@@ -338,6 +346,15 @@ class HomeAssistant:
     def _check_alive(self) -> None:
         if self._process is not None and self._process.poll() is not None:
             raise HomeAssistantError(f"Home Assistant exited with code {self._process.returncode}", self.log_tail())
+
+    def log_mark(self) -> int:
+        """Where Home Assistant's log ends now, for ``log_since``."""
+        return self.log_path.stat().st_size if self.log_path.exists() else 0
+
+    def log_since(self, mark: int) -> str:
+        with self.log_path.open("rb") as log:
+            log.seek(mark)
+            return log.read().decode("utf-8", "replace")
 
     def log_tail(self, lines: int = 60) -> str:
         """The last lines of Home Assistant's log (its console output when it has written no log file)."""

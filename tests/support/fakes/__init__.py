@@ -70,9 +70,11 @@ def bearer(request: Request) -> str | None:
 
 
 class BackgroundServer:
-    """A websockets server on a free loopback port, driven by its own event loop in a daemon thread."""
+    """A websockets server on a free port of ``host`` (loopback by default), driven by its own event loop in a daemon
+    thread."""
 
-    def __init__(self) -> None:
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self.host = host
         self.requests: list[RecordedRequest] = []
         self.port = 0
         self.url = ""
@@ -87,7 +89,7 @@ class BackgroundServer:
         if not self._started.wait(10) or self._server is None:
             raise RuntimeError(f"{type(self).__name__} did not start: {self._startup_error!r}")
         self.port = self._server.sockets[0].getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"http://{self.host}:{self.port}"
 
     def _run(self) -> None:
         asyncio.set_event_loop(self._loop)
@@ -106,7 +108,7 @@ class BackgroundServer:
         self._loop.close()
 
     async def _open(self) -> Server:
-        return await serve(self._serve_websocket, "127.0.0.1", 0, process_request=self._on_request,
+        return await serve(self._serve_websocket, self.host, 0, process_request=self._on_request,
                            max_size=MAX_FRAME, close_timeout=1)
 
     def _on_request(self, connection: ServerConnection, request: Request) -> Response | None:

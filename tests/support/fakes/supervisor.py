@@ -43,14 +43,15 @@ class FakeSupervisor(BackgroundServer):
     # ws_url, token, core_version, mqtt (the served data, may be changed), mqtt_status, upstream_ws,
     # upstream_token, requests, ws_messages (what add-ons sent through the proxy after auth), ws_connections.
     # direct_host_port: the host port mapped to the add-on's 8081/tcp in /addons/self/info (None: not mapped).
+    # host: the address it listens on (loopback; the image tests give it the Supervisor's own address).
 
     def __init__(self, token: str = "supervisor-token", mqtt: Mapping[str, Any] | None = QUOTED_MQTT,
                  core_version: str = "2026.11.0", mqtt_status: int = 200, upstream_ws: str | None = None,
                  upstream_token: str | None = None, time_zone: str = "Europe/Paris", currency: str = "EUR",
-                 direct_host_port: int | None = None) -> None:
+                 direct_host_port: int | None = None, host: str = "127.0.0.1") -> None:
         if mqtt_status not in (200, 400, 403):
             raise ValueError("mqtt_status is 200, 400 or 403")
-        super().__init__()
+        super().__init__(host)
         self.token, self.core_version, self.mqtt_status = token, core_version, mqtt_status
         self.upstream_ws, self.upstream_token = upstream_ws, upstream_token
         self.time_zone, self.currency = time_zone, currency
@@ -61,7 +62,7 @@ class FakeSupervisor(BackgroundServer):
         self._not_enabled = raw_fixture("supervisor_mqtt_not_enabled.json")
         self._no_access = raw_fixture("supervisor_mqtt_no_access.json")
         self._start()
-        self.ws_url = f"ws://127.0.0.1:{self.port}/core/websocket"
+        self.ws_url = f"ws://{self.host}:{self.port}/core/websocket"
 
     @staticmethod
     def _mqtt_data(mqtt: Mapping[str, Any] | None) -> dict | None:
