@@ -31,6 +31,7 @@ from myelectricaldata.exporters.metric_names import METRICS, parse_labels
 from myelectricaldata.exporters.prometheus.collector import exposition, registry
 from myelectricaldata.gateway.parse import CurvePoint
 from myelectricaldata.services import pricing_settings
+from myelectricaldata.services.errors import FieldError
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
 from myelectricaldata.services.price_cache import PriceCache
 from myelectricaldata.services.pricing_store import save_choice
@@ -73,7 +74,7 @@ def manager(synced, tmp_path_factory) -> Iterator[ExporterManager]:
 @pytest.fixture
 def enabled(manager) -> Iterator[ExporterManager]:
     """The Prometheus exporter enabled with the extra label site=maison (disabled again afterwards)."""
-    assert manager.save_config("prometheus", {"extra_labels": "site=maison"}, True) == {}
+    manager.save_config("prometheus", {"extra_labels": "site=maison"}, True)
     yield manager
     manager.save_config("prometheus", {"extra_labels": ""}, False)
 
@@ -302,7 +303,9 @@ def test_bad_labels_are_a_field_error_naming_the_pair(manager, text, pair, words
     with pytest.raises(ValueError, match=pair):
         parse_labels(text)
     before = manager.settings("prometheus")
-    errors = manager.save_config("prometheus", {"extra_labels": text}, True)
+    with pytest.raises(FieldError) as refused:
+        manager.save_config("prometheus", {"extra_labels": text}, True)
+    errors = refused.value.errors
     assert list(errors) == ["extra_labels"] and pair in errors["extra_labels"] and words in errors["extra_labels"]
     assert manager.settings("prometheus") == before
 
