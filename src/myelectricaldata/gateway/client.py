@@ -176,7 +176,7 @@ class GatewayClient:
         if not isinstance(body, dict) or "success" not in body:
             raise MalformedReply(f"HTTP {status} without the success/data envelope", code="MALFORMED",
                                  request=what)
-        error = body.get("error") if isinstance(body.get("error"), dict) else {}
+        error: dict[str, Any] = body["error"] if isinstance(body.get("error"), dict) else {}
         if not body["success"]:
             raise classify(str(error.get("code") or ""), str(error.get("message") or ""), what)
         partial = ""

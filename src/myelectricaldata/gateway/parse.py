@@ -237,10 +237,10 @@ def parse_address(data: Any, usage_point_id: str) -> AddressFacts:
     point = _usage_point(data, "address", usage_point_id).get("usage_point") or {}
     addr = point.get("usage_point_addresses") if isinstance(point, dict) else None
     addr = addr if isinstance(addr, dict) else {}
-    geo = addr.get("geo_points") if isinstance(addr.get("geo_points"), dict) else {}
-    return AddressFacts(*(str(addr.get(k) or "") for k in
-                          ("street", "locality", "postal_code", "insee_code", "city", "country")),
-                        str(geo.get("latitude") or ""), str(geo.get("longitude") or ""))
+    geo: dict[str, Any] = addr["geo_points"] if isinstance(addr.get("geo_points"), dict) else {}
+    return AddressFacts._make([*(str(addr.get(k) or "") for k in
+                                 ("street", "locality", "postal_code", "insee_code", "city", "country")),
+                               str(geo.get("latitude") or ""), str(geo.get("longitude") or "")])
 
 
 def parse_usage_points(data: Any) -> list[UsagePointInfo]:
