@@ -44,9 +44,7 @@ def vm_backfill(years: int = 2) -> None:
         with VictoriaMetrics(folder / "vm") as vm:
             manager = ExporterManager(engine, folder, None, entry_points=False)
             try:
-                errors = manager.save_config("victoriametrics", {"url": vm.url, "extra_labels": "site=bench"}, True)
-                if errors:
-                    raise SystemExit(f"config refused: {errors}")
+                manager.save_config("victoriametrics", {"url": vm.url, "extra_labels": "site=bench"}, True)
                 started = time.perf_counter()
                 outcome = manager.run_exports(NOON)["victoriametrics"]
                 took = time.perf_counter() - started

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -32,3 +33,11 @@ class AppServices:
 
     def today(self) -> date:
         return self.clock().astimezone(PARIS).date()
+
+
+if TYPE_CHECKING:
+    from .web.context import WebServices
+
+    def _shared_with_the_web(services: AppServices) -> WebServices:
+        """Never called: mypy checks here that ``AppServices`` satisfies the web layer's ``WebServices``."""
+        return services

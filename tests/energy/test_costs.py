@@ -75,6 +75,9 @@ def test_price_change_on_1_february():
     total = by_period([jan, feb], "year")[0].total
     # displayed total = rounded sum of unrounded parts: 6.0384 + 4.8384 + (12.68 + 13.72) x 12 / 365 = 11.7447...
     assert euros(total) == euros(D("10.8768") + D("26.40") * 12 / 365) == D("11.74")
+    [year] = by_period([jan, feb, price_days(loads_by_day(points(date(2025, 2, 2), 1000)), TEMPO, facts(6),
+                                             {date(2025, 2, 2): "BLUE", date(2025, 2, 1): "BLUE"})[0]], "year")
+    assert year.days == 3 and year.offer_keys == {BASE.key, TEMPO.key}  # the offers a period's days were priced with
 
 
 def test_two_offpeak_windows():

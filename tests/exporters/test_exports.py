@@ -20,7 +20,7 @@ def two_recorders(folder, tmp_path, engine) -> ExporterManager:
     (folder / "second.py").write_text(recorder_source("second"))
     manager = ExporterManager(engine, tmp_path, folder, entry_points=False)
     for name in ("first", "second"):
-        assert manager.save_config(name, {"host": "localhost"}, enabled=True) == {}
+        manager.save_config(name, {"host": "localhost"}, enabled=True)
     return manager
 
 
@@ -153,7 +153,7 @@ def test_two_exports_of_one_exporter_never_overlap(sqlite_engine, folder, tmp_pa
 
     (folder / "slow.py").write_text(SLOW)
     manager = ExporterManager(sqlite_engine, tmp_path, folder, entry_points=False)
-    assert manager.save_config("slow", {}, enabled=True) == {}
+    manager.save_config("slow", {}, enabled=True)
     module = next(m for m in list(sys.modules.values()) if getattr(m, "__file__", "") and
                   m.__file__.endswith("slow.py") and hasattr(m, "EVENTS"))
     threads = [threading.Thread(target=manager.run_exports, kwargs={"force": True}) for _ in range(2)]

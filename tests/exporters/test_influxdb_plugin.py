@@ -93,7 +93,7 @@ def expected(db: sa.Engine) -> dict[tuple[str, tuple], dict[int, float]]:
 
 
 def run_and_read_back(manager: ExporterManager, db: sa.Engine, vm: VictoriaMetrics) -> None:
-    assert manager.save_config("influxdb", {"url": vm.url, **CONFIG}, enabled=True) == {}
+    manager.save_config("influxdb", {"url": vm.url, **CONFIG}, enabled=True)
     assert manager.test_connection("influxdb", {"url": vm.url, **CONFIG}) == (
         True, f"Connecté à InfluxDB ({vm.url}, organisation maison)")
     outcome = manager.run_exports(NOON)["influxdb"]

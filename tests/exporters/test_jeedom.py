@@ -266,7 +266,7 @@ def test_an_unknown_pdl_still_sends_tempo_and_ecowatt_then_says_so(db, jeedom):
 # -- through the manager -----------------------------------------------------------------------------------------------
 @pytest.mark.slow
 def test_every_export_pushes_the_current_values_through_the_manager(manager, jeedom):
-    assert manager.save_config(EXPORTER, settings(jeedom, pdl=TEMPO), enabled=True) == {}
+    manager.save_config(EXPORTER, settings(jeedom, pdl=TEMPO), enabled=True)
     first = manager.run_exports(NOON)[EXPORTER]
     assert first.ok and first.items_sent == 24, first.error
     values = {cmd_id: value for cmd_id, (value, _) in expected(TEMPO_VALUES).items()}
@@ -278,7 +278,7 @@ def test_every_export_pushes_the_current_values_through_the_manager(manager, jee
 
 
 def test_a_wrong_key_is_a_clear_status_with_a_retry_and_stops_at_once(manager, jeedom):
-    assert manager.save_config(EXPORTER, settings(jeedom, api_key=WRONG_KEY), enabled=True) == {}
+    manager.save_config(EXPORTER, settings(jeedom, api_key=WRONG_KEY), enabled=True)
     outcome = manager.run_exports(NOON)[EXPORTER]
     assert not outcome.ok and outcome.retry_at is not None
     assert "refuse la clé API" in outcome.error and jeedom.endpoint in outcome.error and WRONG_KEY not in outcome.error
@@ -288,14 +288,14 @@ def test_a_wrong_key_is_a_clear_status_with_a_retry_and_stops_at_once(manager, j
 
 
 def test_a_key_shorter_than_jeedom_accepts_is_refused_without_asking(manager, jeedom):
-    assert manager.save_config(EXPORTER, settings(jeedom, api_key="abc"), enabled=True) == {}
+    manager.save_config(EXPORTER, settings(jeedom, api_key="abc"), enabled=True)
     outcome = manager.run_exports(NOON)[EXPORTER]
     assert not outcome.ok and "au moins 16 caractères" in outcome.error and outcome.retry_at is not None
     assert jeedom.requests == [] and jeedom.failed_logins == 0
 
 
 def test_an_unknown_command_id_fails_alone_and_is_named(manager, jeedom):
-    assert manager.save_config(EXPORTER, settings(jeedom, pdl=TEMPO, cmd_cost_yesterday="999"), enabled=True) == {}
+    manager.save_config(EXPORTER, settings(jeedom, pdl=TEMPO, cmd_cost_yesterday="999"), enabled=True)
     outcome = manager.run_exports(NOON)[EXPORTER]
     assert not outcome.ok and outcome.retry_at is not None
     assert "Coût hier : commande 999 introuvable" in outcome.error and "Commande introuvable : 999" in outcome.error
@@ -313,7 +313,7 @@ def test_a_time_out_is_a_clear_status(manager, cause):
             fake.hang = True
         else:
             key = WRONG_KEY
-        assert manager.save_config(EXPORTER, settings(fake, api_key=key, timeout="1"), enabled=True) == {}
+        manager.save_config(EXPORTER, settings(fake, api_key=key, timeout="1"), enabled=True)
         outcome = manager.run_exports(NOON)[EXPORTER]
         fake.hang = False
     assert not outcome.ok and outcome.retry_at is not None
@@ -323,8 +323,7 @@ def test_a_time_out_is_a_clear_status(manager, cause):
 
 def test_an_unreachable_host_is_a_clear_status(manager):
     url = f"http://127.0.0.1:{free_port()}"
-    assert manager.save_config(EXPORTER, {"url": url, "api_key": CORE_KEY, "cmd_tempo_today": "118"},
-                               enabled=True) == {}
+    manager.save_config(EXPORTER, {"url": url, "api_key": CORE_KEY, "cmd_tempo_today": "118"}, enabled=True)
     outcome = manager.run_exports(NOON)[EXPORTER]
     assert not outcome.ok and outcome.retry_at is not None
     assert f"Jeedom injoignable à {url}/core/api/jeeApi.php : connexion refusée" in outcome.error
@@ -332,8 +331,8 @@ def test_an_unreachable_host_is_a_clear_status(manager):
 
 def test_a_password_in_the_url_is_never_shown(manager):
     port = free_port()
-    assert manager.save_config(EXPORTER, {"url": f"http://admin:hunter2@127.0.0.1:{port}", "api_key": CORE_KEY,
-                                          "cmd_tempo_today": "118"}, enabled=True) == {}
+    manager.save_config(EXPORTER, {"url": f"http://admin:hunter2@127.0.0.1:{port}", "api_key": CORE_KEY,
+                                   "cmd_tempo_today": "118"}, enabled=True)
     outcome = manager.run_exports(NOON)[EXPORTER]
     assert f"http://admin:***@127.0.0.1:{port}/core/api/jeeApi.php" in outcome.error
     assert "hunter2" not in outcome.error and "hunter2" not in manager.status(EXPORTER).last_error
@@ -341,9 +340,9 @@ def test_a_password_in_the_url_is_never_shown(manager):
 
 def test_a_banned_address_is_explained(manager):
     with FakeJeedom(auth_delay=0, ban_after=1) as fake:
-        assert manager.save_config(EXPORTER, settings(fake, api_key=WRONG_KEY), enabled=True) == {}
+        manager.save_config(EXPORTER, settings(fake, api_key=WRONG_KEY), enabled=True)
         assert "refuse la clé API" in manager.run_exports(NOON)[EXPORTER].error
-        assert manager.save_config(EXPORTER, settings(fake), enabled=True) == {}
+        manager.save_config(EXPORTER, settings(fake), enabled=True)
         outcome = manager.run_exports(NOON)[EXPORTER]
     assert not outcome.ok and "404" in outcome.error and "bannie" in outcome.error
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -29,7 +30,10 @@ from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.exporters.metric_names import METRICS, parse_labels
 from myelectricaldata.exporters.prometheus.collector import exposition, registry
 from myelectricaldata.gateway.parse import CurvePoint
+from myelectricaldata.services import pricing_settings
+from myelectricaldata.services.errors import FieldError
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
+from myelectricaldata.services.price_cache import PriceCache
 from myelectricaldata.services.pricing_store import save_choice
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS
 from myelectricaldata.web.app import create_app
@@ -70,14 +74,14 @@ def manager(synced, tmp_path_factory) -> Iterator[ExporterManager]:
 @pytest.fixture
 def enabled(manager) -> Iterator[ExporterManager]:
     """The Prometheus exporter enabled with the extra label site=maison (disabled again afterwards)."""
-    assert manager.save_config("prometheus", {"extra_labels": "site=maison"}, True) == {}
+    manager.save_config("prometheus", {"extra_labels": "site=maison"}, True)
     yield manager
     manager.save_config("prometheus", {"extra_labels": ""}, False)
 
 
-def build_app(manager: ExporterManager, folder: Path, **environ: str):
+def build_app(manager: ExporterManager, folder: Path, services: AppServices | None = None, **environ: str):
     settings = load_settings(environ={"DATA_DIR": str(folder), **environ}, options_file=Path("/nonexistent"))
-    app = create_app(settings, AppServices(manager.engine, exporters=manager, clock=lambda: NOON))
+    app = create_app(settings, services or AppServices(manager.engine, exporters=manager, clock=lambda: NOON))
     app.config["TESTING"] = True
     return app
 
@@ -174,10 +178,14 @@ def test_slots_and_costs_of_yesterday_equal_a_hand_computation(synced):
 
 
 def test_yesterday_is_priced_again_when_its_curve_or_the_pricing_choice_changes(synced):
+    prices: PriceCache[Any] = PriceCache()  # changed behind its back, as a ``sync`` command beside ``serve`` would
+
     def base_cost() -> tuple[float, float]:
-        reg = registry(synced, lambda: NOON)
-        return (value(reg, "linky_daily_slot_energy_kwh", pdl=BASE, direction="consumption", slot="base"),
+        reg = registry(synced, lambda: NOON, prices=prices)
+        both = (value(reg, "linky_daily_slot_energy_kwh", pdl=BASE, direction="consumption", slot="base"),
                 value(reg, "linky_daily_cost_euros", pdl=BASE))
+        assert len(prices) == len(PDLS)  # yesterday of each PDL, kept in the cache handed in
+        return both
 
     kwh, euros = base_cost()
     first = epoch(local_day_bounds(YESTERDAY)[0])
@@ -198,6 +206,25 @@ def test_yesterday_is_priced_again_when_its_curve_or_the_pricing_choice_changes(
             repo.store_load_curve(conn, BASE, "consumption", [CurvePoint(first, minutes, watts, YESTERDAY)])
             repo.write_ledger(conn, BASE, "consumption_load_curve", [(YESTERDAY, "complete", 1, 48, "")])
     assert base_cost() == pytest.approx((kwh, euros), abs=1e-6)
+
+
+def test_metrics_keep_yesterday_in_the_apps_price_cache_which_the_pricing_services_clear(enabled, tmp_path):
+    services = AppServices(enabled.engine, exporters=enabled, clock=lambda: NOON)
+    client = build_app(enabled, tmp_path, services=services).test_client()
+    first = client.get("/metrics").get_data(as_text=True)
+    assert len(services.prices) == len(PDLS)
+    assert client.get("/metrics").get_data(as_text=True) == first
+    pricing_settings.save_choice(enabled.engine, BASE, kva="9", prices=services.prices)
+    try:
+        assert len(services.prices) == 0
+        costs = {line.split(" ")[0]: float(line.split(" ")[1]) for line in client.get("/metrics").get_data(
+            as_text=True).splitlines() if line.startswith("linky_daily_cost_euros")}
+        before = {line.split(" ")[0]: float(line.split(" ")[1]) for line in first.splitlines()
+                  if line.startswith("linky_daily_cost_euros")}
+        key = f'linky_daily_cost_euros{{pdl="{BASE}",site="maison"}}'
+        assert costs[key] == pytest.approx(before[key] + (19.39 - 15.47) * 12 / 365, abs=1e-6)  # 9 kVA's subscription
+    finally:
+        pricing_settings.save_choice(enabled.engine, BASE, prices=services.prices)
 
 
 def test_tempo_and_ecowatt_of_today_and_tomorrow(synced):
@@ -276,7 +303,9 @@ def test_bad_labels_are_a_field_error_naming_the_pair(manager, text, pair, words
     with pytest.raises(ValueError, match=pair):
         parse_labels(text)
     before = manager.settings("prometheus")
-    errors = manager.save_config("prometheus", {"extra_labels": text}, True)
+    with pytest.raises(FieldError) as refused:
+        manager.save_config("prometheus", {"extra_labels": text}, True)
+    errors = refused.value.errors
     assert list(errors) == ["extra_labels"] and pair in errors["extra_labels"] and words in errors["extra_labels"]
     assert manager.settings("prometheus") == before
 

@@ -31,6 +31,7 @@ from myelectricaldata.exporters.victoriametrics.series import COST, PUSHED, SLOT
 from myelectricaldata.gateway.parse import DailyValue
 from myelectricaldata.services import pricing_store, repair
 from myelectricaldata.services.datasets import DATASETS
+from myelectricaldata.services.errors import FieldError
 from myelectricaldata.services.pricing import cost_by_day
 from myelectricaldata.simulator import start_simulator
 from tests.support.net import free_port
@@ -91,7 +92,7 @@ def managers() -> Iterator[list[ExporterManager]]:
 def manager_for(managers: list, db: sa.Engine, tmp_path: Path, **config: Any) -> ExporterManager:
     manager = ExporterManager(db, tmp_path, None, entry_points=False)
     managers.append(manager)
-    assert manager.save_config(EXPORTER, config, enabled=True) == {}
+    manager.save_config(EXPORTER, config, enabled=True)
     return manager
 
 
@@ -436,7 +437,7 @@ def test_refused_credentials_fail_clearly_and_are_retried_later(db, guarded, tmp
     right = {"url": guarded.url, "auth": "basic", "username": "linky", "password": "s3cret-pw"}
     ok, message = manager.test_connection(EXPORTER, right)
     assert ok and f"Connecté à VictoriaMetrics à {guarded.url}" in message and "rétention : 100y" in message
-    assert manager.save_config(EXPORTER, right, enabled=True) == {}
+    manager.save_config(EXPORTER, right, enabled=True)
     outcome = manager.run_exports(after(NOON, 2))[EXPORTER]
     assert outcome.ok, outcome.error
     assert_holds(guarded, expected(db))
@@ -453,7 +454,7 @@ def test_a_bearer_token_goes_through_vmauth(db, vm, tmp_path, managers):
         right = {**wrong, "token": "tok-123456"}
         assert manager.test_connection(EXPORTER, right) == (
             True, f"Connecté à VictoriaMetrics à {proxy.url} : lecture, écriture et suppression autorisées")
-        assert manager.save_config(EXPORTER, right, enabled=True) == {}
+        manager.save_config(EXPORTER, right, enabled=True)
         first = manager.run_exports(after(NOON, 2))[EXPORTER]
         again = VictoriaMetricsExporter(right).export(changes.collect(db, {}, NOON)[0])
     assert first.ok and again.items_sent == 0, first.error
@@ -494,7 +495,7 @@ def test_a_self_signed_certificate_is_refused_unless_told_to_skip_the_check(db, 
         failed = manager.run_exports(NOON)[EXPORTER]
         assert not failed.ok and f"Certificat TLS de {server.url} refusé (vérification du certificat échouée)" \
             in failed.error and "« Ne pas vérifier le certificat TLS »" in failed.error
-        assert manager.save_config(EXPORTER, {"url": server.url, "tls_insecure": "on"}, enabled=True) == {}
+        manager.save_config(EXPORTER, {"url": server.url, "tls_insecure": "on"}, enabled=True)
         outcome = manager.run_exports(after(NOON, 2))[EXPORTER]
         assert outcome.ok, outcome.error
         assert_holds(server, expected(db))
@@ -510,12 +511,13 @@ def test_a_self_signed_certificate_is_refused_unless_told_to_skip_the_check(db, 
 ])
 def test_malformed_extra_labels_are_refused_by_field(db, tmp_path, labels, error):
     manager = ExporterManager(db, tmp_path, None, entry_points=False)
-    errors = manager.save_config(EXPORTER, {"url": "http://127.0.0.1:8428", "extra_labels": labels}, enabled=True)
-    assert list(errors) == ["extra_labels"] and error in errors["extra_labels"]
-    assert manager.save_config(EXPORTER, {"url": "localhost:8428"}, enabled=True) == {
-        "url": "adresse attendue en http:// ou https://, par exemple http://192.168.1.10:8428"}
-    assert manager.save_config(EXPORTER, {"url": "http://vm:8428", "extra_labels": "site=maison, zone = nord"},
-                               enabled=True) == {}
+    with pytest.raises(FieldError) as refused:
+        manager.save_config(EXPORTER, {"url": "http://127.0.0.1:8428", "extra_labels": labels}, enabled=True)
+    assert list(refused.value.errors) == ["extra_labels"] and error in refused.value.errors["extra_labels"]
+    with pytest.raises(FieldError) as refused:
+        manager.save_config(EXPORTER, {"url": "localhost:8428"}, enabled=True)
+    assert refused.value.errors == {"url": "adresse attendue en http:// ou https://, par exemple http://192.168.1.10:8428"}
+    manager.save_config(EXPORTER, {"url": "http://vm:8428", "extra_labels": "site=maison, zone = nord"}, enabled=True)
 
 
 def test_the_push_interval_defers_and_the_next_push_sends_what_waited(db, vm, tmp_path, managers):
@@ -579,7 +581,8 @@ def test_reset_deletes_our_series_and_sends_everything_again(db, vm, tmp_path, m
 
 def test_credentials_an_http_header_cannot_carry_are_refused_by_field(db, tmp_path):
     manager = ExporterManager(db, tmp_path, None, entry_points=False)
-    errors = manager.save_config(EXPORTER, {"url": "http://127.0.0.1:8428", "auth": "bearer", "token": "jeton€"},
-                                 enabled=True)
-    assert list(errors) == ["token"] and "en-tête HTTP" in errors["token"]
+    with pytest.raises(FieldError) as refused:
+        manager.save_config(EXPORTER, {"url": "http://127.0.0.1:8428", "auth": "bearer", "token": "jeton€"},
+                            enabled=True)
+    assert list(refused.value.errors) == ["token"] and "en-tête HTTP" in refused.value.errors["token"]
     assert manager.settings(EXPORTER).config is None  # nothing stored

@@ -14,7 +14,7 @@ from myelectricaldata.energy.costs import euros
 from myelectricaldata.energy.offers import OfferError
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint
-from myelectricaldata.services import pricing, pricing_settings, pricing_store
+from myelectricaldata.services import comparisons, pricing, pricing_settings, pricing_store
 from myelectricaldata.services.errors import FieldError
 from myelectricaldata.services.price_cache import PriceCache
 from tests.support.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
@@ -173,3 +173,26 @@ def test_slot_totals_add_up_the_priced_days(synced):
     assert sum(wm for wm, _ in totals.values()) == sum(sum(d.energy.values()) for d in days)
     assert sum((cost for _, cost in totals.values()), D(0)) == sum((d.energy_cost for d in days), D(0))
     assert pricing.slot_totals(synced, TEMPO, last, first) == {}
+
+
+def test_this_month_against_the_same_days_a_year_earlier(engine):
+    with engine.begin() as conn:
+        repo.save_usage_point(conn, PDL, name="Maison")
+        repo.record_contract(conn, PDL, date(2023, 1, 1), {"subscribed_kva": 6, "pricing_option": "BASE"})
+        offer_id = pricing_store.save_offer(conn, OFFER | {"versions": [
+            {"valid_from": "2023-01-01", "energy": {"BASE": "0,20"}, "subscription": "10,00"}]})
+        pricing_store.save_choice(conn, PDL, f"user:{offer_id}")
+    assert comparisons.month_against_last_year(engine, PDL, date(2024, 3, 1)) is None  # nothing priced
+    with engine.begin() as conn:
+        repo.store_load_curve(conn, PDL, "consumption", curve(date(2023, 2, 28), 500))  # 12 kWh
+    only_before = comparisons.month_against_last_year(engine, PDL, date(2024, 3, 1))
+    assert only_before is not None and only_before.difference is None  # nothing this month to compare
+    with engine.begin() as conn:
+        repo.store_load_curve(conn, PDL, "consumption", curve(date(2024, 2, 29), 1000))  # 24 kWh
+    compared = comparisons.month_against_last_year(engine, PDL, date(2024, 3, 1))  # yesterday: 29 February
+    assert (compared.now.first, compared.now.last) == (date(2024, 2, 1), date(2024, 2, 29))
+    assert (compared.before.first, compared.before.last) == (date(2023, 2, 1), date(2023, 2, 28))
+    assert (compared.now.energy, compared.before.energy) == (24 * 60_000, 12 * 60_000)  # watt-minutes
+    # 24 kWh x 0.20 + 10 x 12 / 366 (2024) against 12 kWh x 0.20 + 10 x 12 / 365 (2023)
+    assert compared.now.total == D("4.80") + D(120) / 366 and compared.before.total == D("2.40") + D(120) / 365
+    assert compared.difference == compared.now.total - compared.before.total > 0

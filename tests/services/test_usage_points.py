@@ -60,6 +60,18 @@ def test_the_contract_in_force_on_a_day(engine):
     assert usage_points.contract_on(engine, SOLAR, date(2025, 11, 20)) is None
 
 
+def test_every_usage_point_with_its_preferences_and_the_contract_of_a_day(engine):
+    seed(engine)
+    preferences.save(engine, PdlPreferences(TEMPO, "Montagne", enabled=False))
+    home, solar, tempo = usage_points.usage_points_on(engine, date(2025, 11, 20))
+    assert (home.usage_point.usage_point_id, home.preferences, home.contract.offpeak_hours) == (
+        HOME, PdlPreferences(HOME), "02:00-07:00;13:00-16:00")  # the version from 20 November; default preferences
+    assert (solar.usage_point.usage_point_id, solar.contract) == (SOLAR, None)
+    assert (tempo.preferences.display_name, tempo.preferences.enabled, tempo.contract.subscribed_kva) == (
+        "Montagne", False, 12)
+    assert usage_points.usage_points_on(engine, date(2025, 11, 19))[0].contract.offpeak_hours == "22:00-06:00"
+
+
 def test_labels_and_the_first_pdl_on_an_option(engine):
     seed(engine)
     preferences.save(engine, PdlPreferences(TEMPO, display_name="Au ski"))

@@ -50,6 +50,18 @@ def test_usage_points_list_contract_in_force_today(client, synced):
     assert all(p["enabled"] and p["attention"] == "" for p in points)
 
 
+def test_the_usage_points_list_is_read_in_one_connection(client, synced):
+    engine = synced[1]
+    checkouts = []
+    listener = lambda *_: checkouts.append(1)  # noqa: E731
+    sa.event.listen(engine, "engine_connect", listener)
+    try:
+        assert len(get(client, "/api/v1/usage_points")["usage_points"]) == 3
+    finally:
+        sa.event.remove(engine, "engine_connect", listener)
+    assert len(checkouts) == 1
+
+
 def test_usage_point_label_and_enabled_follow_the_preferences(client, synced):
     engine = synced[1]
     with engine.begin() as conn:

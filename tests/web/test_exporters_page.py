@@ -29,7 +29,7 @@ class RecordingExporter(BaseExporter):
     version = "1.2.3"
     config_schema = (
         ConfigField("host", "Hôte", required=True, default="localhost"),
-        ConfigField("port", "Port", type="int", default=1883),
+        ConfigField("port", "Port", type="int", default=1883, minimum=1, maximum=65535),
         ConfigField("token", "Jeton", type="password"),
         ConfigField("mode", "Mode", type="choice", choices=("fast", "slow"), default="fast"),
     )
@@ -168,6 +168,16 @@ def test_invalid_int_is_a_400_at_the_field_and_nothing_is_saved(client, manager)
     error = re.search(r'<span class="problem" id="cfg_port-error">([^<]+)</span>', html)
     assert error and "entier" in error.group(1)
     assert 'aria-invalid="true"' in html
+    assert manager.settings("recorder").config is None
+    assert SECRET not in html
+
+
+def test_a_value_the_schema_refuses_is_a_400_at_its_field_in_french(client, manager):
+    response = client.post("/exporters/recorder", data=_form(_page(client), cfg_port="70000"))
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    error = re.search(r'<span class="problem" id="cfg_port-error">([^<]+)</span>', html)
+    assert error and error.group(1) == "Valeur de 1 à 65535 attendue."
     assert manager.settings("recorder").config is None
     assert SECRET not in html
 

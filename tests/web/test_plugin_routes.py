@@ -85,7 +85,7 @@ def test_a_plugin_route_is_served_while_its_exporter_is_enabled(make_app, folder
     assert (closed.status_code, closed.mimetype) == (404, "text/plain")
     assert closed.get_data(as_text=True) == ("exportateur Salutations désactivé : activez-le dans la page Exportateurs "
                                              "pour que /hello réponde\n")
-    assert manager.save_config("greeter", {"greeting": "salut"}, enabled=True) == {}
+    manager.save_config("greeter", {"greeting": "salut"}, enabled=True)
     served = client.get("/hello?who=Ana", headers={"x-caller": "un script"})
     assert (served.status_code, served.mimetype, served.headers["X-Plugin"]) == (201, "text/plain", "greeter")
     assert served.get_data(as_text=True) == "salut Ana, de la part de un script, à 11:00"  # the app's clock, UTC
@@ -171,6 +171,6 @@ def test_the_guide_s_example_route_works_as_written(make_app, folder):
     section = guide.split("### `exporter_routes()`", 1)[1]
     (folder / "status.py").write_text(section.split("```python\n", 1)[1].split("```", 1)[0])
     app, manager = make_app()
-    assert manager.save_config("status", {"site": "chalet"}, enabled=True) == {}
+    manager.save_config("status", {"site": "chalet"}, enabled=True)
     response = app.test_client().get("/status.txt")
     assert (response.status_code, response.get_data(as_text=True)) == (200, "chalet 11:00\n")

@@ -256,6 +256,7 @@ class PeriodCost:
     subscription_unknown_days: int = 0
     nearest_grid_days: int = 0  # days no price grid covered
     unknown_calendar_days: int = 0  # days priced with an assumed Tempo colour, Zen Flex or EJP day
+    offer_keys: set[str] = field(default_factory=set)  # the offers its days were priced with
 
     energy_cost = DayCost.energy_cost
     total = DayCost.total
@@ -278,6 +279,7 @@ def by_period(days: Iterable[DayCost], step: str) -> list[PeriodCost]:
         p.subscription_unknown_days += not d.subscription_known
         p.nearest_grid_days += not d.grid_in_force
         p.unknown_calendar_days += bool(d.unknown_days)
+        p.offer_keys.add(d.offer_key)
     return [periods[k] for k in sorted(periods)]
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from ..services.errors import FieldError
 from ..services.outcome import Outcome
 from . import changes, discovery, store
 from .base import BaseExporter, ExportResult, PartialExportError
@@ -137,18 +138,17 @@ class ExporterManager:
         fields = self.schema(name)
         return masked(fields, self.settings(name).config or defaults(fields))
 
-    def save_config(self, name: str, submitted: dict[str, Any], enabled: bool) -> dict[str, str]:
-        """Validate and store a config; the errors by field name (nothing stored when there are some)."""
+    def save_config(self, name: str, submitted: dict[str, Any], enabled: bool) -> None:
+        """Validate and store a config; FieldError (a French message by field name) and nothing stored if refused."""
         fields = self.schema(name)
         clean, errors = validate(fields, submitted, self.settings(name).config)
         if errors:
-            return errors
+            raise FieldError(errors)
         with self.engine.begin() as conn:
             store.save_settings(conn, name, enabled, clean)
             status = store.get_status(conn, name)
             store.save_status(conn, name, replace(status, failures=0, retry_at=None))
         self._drop(name)
-        return {}
 
     def test_connection(self, name: str, submitted: dict[str, Any]) -> tuple[bool, str]:
         """Try a config before saving it (blank secrets taken from the stored config)."""

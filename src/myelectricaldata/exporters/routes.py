@@ -13,6 +13,7 @@ from .base import BaseExporter
 if TYPE_CHECKING:
     from sqlalchemy import Engine
 
+    from ..services.price_cache import PriceCache
     from .store import ExporterSettings
 
 TEXT = "text/plain; charset=utf-8"
@@ -20,8 +21,9 @@ TEXT = "text/plain; charset=utf-8"
 
 @dataclass(frozen=True)
 class RouteRequest:
-    """What a route's view is handed: the GET request, the app's database and clock, and the config of the exporter
-    the route belongs to (its schema's defaults overlaid with what the user saved; empty for a route of none)."""
+    """What a route's view is handed: the GET request, the app's database and clock, the config of the exporter the
+    route belongs to (its schema's defaults overlaid with what the user saved; empty for a route of none), and the
+    app's price cache (hand it to the pricing services, which keep priced days there until their inputs change)."""
 
     path: str
     headers: Mapping[str, str]  # names in lower case, first value of each
@@ -29,6 +31,7 @@ class RouteRequest:
     now: datetime
     engine: Engine
     config: Mapping[str, Any] = field(default_factory=dict)
+    prices: PriceCache[Any] | None = None
 
     def header(self, name: str, default: str | None = None) -> str | None:
         """A request header, whatever the case of its name."""

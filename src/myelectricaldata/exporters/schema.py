@@ -1,4 +1,4 @@
-"""An exporter's config schema: declarative fields, validation with field-named errors, secret masking."""
+"""An exporter's config schema: declarative fields, validation with field-named errors in French, secret masking."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ FIELD_TYPES = ("str", "int", "float", "bool", "password", "choice")
 MASK = "********"
 TRUE_WORDS = {"1", "true", "yes", "on", "y"}
 FALSE_WORDS = {"0", "false", "no", "off", "n", ""}
+WHOLE_NUMBER = "N'est pas un entier valide."
 
 
 @dataclass(frozen=True)
@@ -64,33 +65,38 @@ def _coerce(f: ConfigField, raw: Any) -> Any:
         word = str(raw).strip().lower()
         if word in TRUE_WORDS | FALSE_WORDS:
             return word in TRUE_WORDS
-        raise ValueError("expected yes or no")
+        raise ValueError("Oui ou non attendu.")
     if f.type == "int":
         if isinstance(raw, bool) or (isinstance(raw, float) and not raw.is_integer()):
-            raise ValueError("expected a whole number")
+            raise ValueError(WHOLE_NUMBER)
         try:
             number: float = int(str(raw).strip()) if not isinstance(raw, int | float) else int(raw)
         except ValueError:
-            raise ValueError("expected a whole number") from None
+            raise ValueError(WHOLE_NUMBER) from None
         return _in_range(f, number)
     if f.type == "float":
         try:
             number = float(str(raw).strip().replace(",", "."))
         except ValueError:
-            raise ValueError("expected a number") from None
+            raise ValueError("Nombre attendu.") from None
         return _in_range(f, number)
     value = str(raw)
     if f.type == "choice" and value not in f.choices:
-        raise ValueError(f"expected one of {', '.join(f.choices)}")
+        raise ValueError(f"Choisissez parmi : {', '.join(f.choices)}.")
     return value
 
 
 def _in_range(f: ConfigField, value: float) -> Any:
-    if (f.minimum is not None and value < f.minimum) or (f.maximum is not None and value > f.maximum):
-        raise ValueError(f"expected a value from {f.minimum:g} to {f.maximum:g}" if f.maximum is not None
-                         and f.minimum is not None else f"expected at least {f.minimum:g}" if f.minimum is not None
-                         else f"expected at most {f.maximum:g}")
+    low, high = f.minimum, f.maximum
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"Valeur de {_number(low)} à {_number(high)} attendue." if low is not None and high is not None
+                         else f"Au moins {_number(low)} attendu." if low is not None else
+                         f"Au plus {_number(high)} attendu.")
     return value
+
+
+def _number(value: float | None) -> str:
+    return f"{value:g}".replace(".", ",")
 
 
 def _blank(raw: Any) -> bool:
@@ -99,7 +105,8 @@ def _blank(raw: Any) -> bool:
 
 def validate(fields: Sequence[ConfigField], submitted: Mapping[str, Any],
              stored: Mapping[str, Any] | None = None) -> tuple[dict[str, Any], dict[str, str]]:
-    """The clean config and the errors by field name; blank or masked secrets keep their stored value."""
+    """The clean config and the errors by field name (one French message each, a ``check``'s own message as it is);
+    blank or masked secrets keep their stored value."""
     stored = stored or {}
     clean: dict[str, Any] = {}
     errors: dict[str, str] = {}
@@ -109,7 +116,7 @@ def validate(fields: Sequence[ConfigField], submitted: Mapping[str, Any],
             raw = stored.get(f.name)
         if _blank(raw) and f.type != "bool":
             if f.required and _blank(f.default):
-                errors[f.name] = "required"
+                errors[f.name] = "Champ obligatoire."
             clean[f.name] = f.default
             continue
         try:

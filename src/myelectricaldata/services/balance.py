@@ -1,15 +1,21 @@
-"""The energy balance's settings and points: which PDLs have a balance, their peak power (kWc) and HA sensor."""
+"""The energy balance of a PDL over a range, and its settings: which PDLs have a balance, their peak power (kWc) and
+the Home Assistant sensor of their total production."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import Engine
 
 from ..database import repository as repo
+from ..energy.balance import BalanceRow, balance_days, by_month, summed
+from ..supervisor import SupervisorError, ha_daily_energy
+from . import series
 from .errors import FieldError
 from .preferences import all_preferences
+from .pricing import buyback_price
 from .usage_points import read_usage_points
 
 MAX_KWC = Decimal(36)
@@ -88,3 +94,36 @@ def save_sensor(engine: Engine, pdl: str, entity_id: str) -> None:
     """Keep the Home Assistant sensor of the total production ("" removes it); the form checks its shape."""
     with engine.begin() as conn:
         repo.set_state(conn, sensor_key(pdl), entity_id.strip())
+
+
+@dataclass(frozen=True)
+class Balance:
+    """A balance point over a range: its rows (per day or per month), their total, and where the figures come from."""
+
+    rows: list[BalanceRow]
+    total: BalanceRow
+    source: str  # the total production: "sensor" (measured), "kwc" (estimated) or "" (none)
+    settings: BalanceSettings
+    buyback: Decimal | None  # EUR/kWh, None when no buy-back price is set
+    sensor_error: str  # why the sensor could not be read ("" when it was, or when none is read)
+
+
+def balance(engine: Engine, point: BalancePoint, start: date, end: date, step: str = "day",
+            read_sensor: bool = False) -> Balance:
+    """The balance of ``point`` over [start, end] per ``step`` ("day" or "month"); the total production is the
+    Home Assistant sensor's when ``read_sensor`` (under the Supervisor) and it can be read, else estimated from the
+    peak power when one is set."""
+    imported = dict(series.daily(engine, point.consumption, "consumption", start, end)) if point.consumption else {}
+    injected = dict(series.daily(engine, point.production, "production", start, end))
+    stored = balance_settings(engine, point.usage_point_id)
+    buyback = buyback_price(engine, [point.production, point.consumption])
+    measured, sensor_error = None, ""
+    if read_sensor and stored.sensor:
+        try:
+            measured = ha_daily_energy(stored.sensor, start, end)
+        except SupervisorError as exc:
+            sensor_error = str(exc)
+    days = balance_days(imported, injected, stored.kwc, buyback, measured)
+    rows = days if step == "day" else by_month(days)
+    source = "sensor" if measured is not None else "kwc" if stored.kwc is not None else ""
+    return Balance(rows, summed(rows), source, stored, buyback, sensor_error)

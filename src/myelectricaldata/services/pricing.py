@@ -37,6 +37,7 @@ from .pricing_store import PricingChoice, all_offers, get_choice, offer_by_key, 
 from .usage_points import Contract, in_force, read_contracts
 
 PricedDays = PriceCache[list[DayCost]]
+DIRECTIONS = ("consumption", "production")  # named in range reads, so the key (PDL, direction, start) bounds them
 
 
 @dataclass
@@ -88,7 +89,8 @@ def _range_fingerprint(conn: Connection, pdl: str, start: date, end: date) -> Ha
     first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
     curve, tempo = m.load_curve, m.tempo_days
     readings = conn.execute(select(func.count(), func.sum(curve.c.watts), func.max(curve.c.start_utc)).where(
-        curve.c.usage_point_id == pdl, curve.c.start_utc >= first, curve.c.start_utc < last)).one()
+        curve.c.usage_point_id == pdl, curve.c.direction.in_(DIRECTIONS), curve.c.start_utc >= first,
+        curve.c.start_utc < last)).one()
     colours = conn.execute(select(func.count(), func.max(tempo.c.day)).where(
         tempo.c.day >= start - timedelta(days=1), tempo.c.day <= end)).one()
     return (*pricing_fingerprint(conn, pdl), tuple(readings), tuple(colours))
@@ -99,8 +101,8 @@ def read_inputs(conn: Connection, pdl: str, start: date, end: date) -> PricingIn
     first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
     curve = m.load_curve
     rows = conn.execute(select(curve.c.direction, curve.c.start_utc, curve.c.minutes, curve.c.watts).where(
-        curve.c.usage_point_id == pdl, curve.c.start_utc >= first, curve.c.start_utc < last)
-        .order_by(curve.c.start_utc)).all()
+        curve.c.usage_point_id == pdl, curve.c.direction.in_(DIRECTIONS), curve.c.start_utc >= first,
+        curve.c.start_utc < last).order_by(curve.c.start_utc)).all()
     used = [(int(s), int(mi), int(w)) for d, s, mi, w in rows if d == "consumption"]
     made = [(int(s), int(mi), int(w)) for d, s, mi, w in rows if d == "production"]
     colours = {d: c for d, c in read_tempo(conn, start - timedelta(days=1), end).items() if c in COLOURS}
@@ -138,18 +140,19 @@ def price_inputs_by_hour(inputs: PricingInputs) -> list[HourCost]:
     return sorted(out, key=lambda h: h.start_utc)
 
 
+def read_costs(conn: Connection, pdl: str, start: date, end: date, prices: PricedDays | None = None
+               ) -> list[DayCost]:
+    """``cost_by_day`` inside a connection another service holds."""
+    if prices is None:
+        return price_inputs(read_inputs(conn, pdl, start, end))
+    return prices.get((pdl, start, end), _range_fingerprint(conn, pdl, start, end),
+                      lambda: price_inputs(read_inputs(conn, pdl, start, end)))
+
+
 def cost_by_day(engine: Engine, pdl: str, start: date, end: date, prices: PricedDays | None = None) -> list[DayCost]:
     """Each day of [start, end] with readings, priced; kept in ``prices`` until readings, prices or choices change."""
-
-    def price() -> list[DayCost]:
-        with engine.connect() as conn:
-            return price_inputs(read_inputs(conn, pdl, start, end))
-
-    if prices is None:
-        return price()
     with engine.connect() as conn:
-        fingerprint = _range_fingerprint(conn, pdl, start, end)
-    return prices.get((pdl, start, end), fingerprint, price)
+        return read_costs(conn, pdl, start, end, prices)
 
 
 def cost_by_hour(engine: Engine, pdl: str, start: date, end: date) -> list[HourCost]:

@@ -67,6 +67,15 @@ class Contract:
 
 
 @dataclass(frozen=True)
+class UsagePointOnDay:
+    """A PDL with its preferences and the contract version in force on a day (None when no contract is known)."""
+
+    usage_point: UsagePoint
+    preferences: PdlPreferences
+    contract: Contract | None
+
+
+@dataclass(frozen=True)
 class UsagePointLabel:
     """A PDL and its label, for the lists pages choose from."""
 
@@ -101,6 +110,16 @@ def usage_points(engine: Engine) -> list[UsagePoint]:
     """Every stored PDL, by id."""
     with engine.connect() as conn:
         return read_usage_points(conn)
+
+
+def usage_points_on(engine: Engine, day: date) -> list[UsagePointOnDay]:
+    """Every stored PDL by id, with its preferences (the defaults when none were saved) and the contract in force on
+    ``day``, read in one connection."""
+    with engine.connect() as conn:
+        prefs = all_preferences(conn)
+        return [UsagePointOnDay(up, prefs.get(up.usage_point_id) or PdlPreferences(up.usage_point_id),
+                                in_force(read_contracts(conn, up.usage_point_id), day))
+                for up in read_usage_points(conn)]
 
 
 def usage_point(engine: Engine, pdl: str) -> UsagePoint | None:

@@ -1,4 +1,5 @@
-"""A faithful local fake of the MyElectricalData v2 gateway, for tests and demos."""
+"""A faithful local fake of the MyElectricalData v2 gateway, for demo mode and the tests. It imports no other layer
+of the package, and only the composition root (``cli``) imports it."""
 
 from .app import create_simulator_app
 from .households import DEMO_HOUSEHOLDS, Household

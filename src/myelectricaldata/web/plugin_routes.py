@@ -55,7 +55,8 @@ def _view(route: Route, manager: ExporterManager, services: WebServices) -> Call
         headers: dict[str, str] = {}
         for name, value in request.headers.items():
             headers.setdefault(name.lower(), value)
-        asked = RouteRequest(request.path, headers, request.args.to_dict(), services.clock(), services.engine)
+        asked = RouteRequest(request.path, headers, request.args.to_dict(), services.clock(), services.engine,
+                             prices=services.prices)
         answer = manager.answer(route, asked)
         return Response(answer.body, answer.status, headers=dict(answer.headers), content_type=answer.content_type)
 

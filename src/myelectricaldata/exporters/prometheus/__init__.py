@@ -61,12 +61,14 @@ class PrometheusExporter(BaseExporter):
 
 
 def scrape(request: RouteRequest) -> RouteResponse:
-    """``/metrics``: the exposition in the format the scraper asks for, never cached; 500 naming bad extra labels."""
+    """``/metrics``: the exposition in the format the scraper asks for, never cached by HTTP (yesterday's costs are
+    kept in the app's price cache); 500 naming bad extra labels."""
     try:
         labels = parse_labels(request.config.get("extra_labels"))
     except ValueError as exc:
         return RouteResponse(f"étiquettes de l'exportateur Prometheus invalides : {exc}\n", 500)
-    body, content_type = exposition(registry(request.engine, lambda: request.now, labels), request.header("Accept"))
+    reg = registry(request.engine, lambda: request.now, labels, request.prices)
+    body, content_type = exposition(reg, request.header("Accept"))
     return RouteResponse(body, 200, content_type, {"Cache-Control": "no-store"})
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, func, select
 from ...database import models as m
 from ...energy.costs import WM_PER_KWH, DayCost
 from ...energy.timeline import PARIS
-from ...services.pricing import cost_by_day
+from ...services.pricing import PricedDays, read_costs
 from .. import changes
 from ..batches import Snapshot, UsagePointState
 from ..metric_names import METRICS
@@ -38,33 +38,13 @@ class Sample:
     value: float
 
 
-_priced: dict[tuple[str, str], tuple[tuple, DayCost | None]] = {}  # (database, PDL) -> (what it depends on, cost)
-
-
-def _pricing_keys(conn: Connection, pdls: list[str], day: date) -> dict[str, tuple]:
-    """Per PDL, what pricing ``day`` depends on: pricing fingerprint, ledger stamps of its curves, Tempo colours."""
-    t, tempo = m.sync_days, m.tempo_days
-    stamps = {pdl: (count, newest) for pdl, count, newest in conn.execute(
-        select(t.c.usage_point_id, func.count(), func.max(t.c.updated_at))
-        .where(t.c.dataset.in_(changes.CURVES), t.c.day == day).group_by(t.c.usage_point_id))}
-    colours = tuple(conn.execute(select(tempo.c.day, tempo.c.color)
-                                 .where(tempo.c.day.in_([day - timedelta(days=1), day])).order_by(tempo.c.day)))
-    return {pdl: (day, changes.fingerprint(conn, pdl), stamps.get(pdl), colours) for pdl in pdls}
-
-
-def _yesterday_cost(engine: Engine, pdl: str, key: tuple) -> DayCost | None:
-    """The day of ``key`` priced, kept until ``key`` changes; None when its load curve is not stored."""
-    held = _priced.get((str(engine.url), pdl))
-    if held is not None and held[0] == key:
-        return held[1]
-    day = key[0]
+def _day_cost(conn: Connection, pdl: str, day: date, prices: PricedDays | None) -> DayCost | None:
+    """``day`` priced (kept in ``prices`` while its inputs are unchanged); None when its load curve is not stored."""
     try:
-        cost = next((c for c in cost_by_day(engine, pdl, day, day) if c.day == day), None)
+        return next((c for c in read_costs(conn, pdl, day, day, prices) if c.day == day), None)
     except Exception:
         log.warning("metrics: pricing %s on %s failed, its costs are left out", pdl, day, exc_info=True)
         return None
-    _priced[(str(engine.url), pdl)] = (key, cost)
-    return cost
 
 
 def _euros(amount: Decimal) -> float:
@@ -111,15 +91,15 @@ def _calendars(snap: Snapshot, today: date) -> Iterator[Sample]:
             yield Sample("linky_ecowatt_level", (("day", day),), levels[when])
 
 
-def read_samples(engine: Engine, now: datetime) -> list[Sample]:
-    """Every sample of the enabled PDLs, Tempo and EcoWatt: a few aggregate queries and yesterday's pricing."""
+def read_samples(engine: Engine, now: datetime, prices: PricedDays | None = None) -> list[Sample]:
+    """Every sample of the enabled PDLs, Tempo and EcoWatt, read in one connection: a few aggregate queries and
+    yesterday's pricing (kept in ``prices``, the app's price cache, when given)."""
     today = now.astimezone(PARIS).date()
     yesterday = today - timedelta(days=1)
     d, s = m.daily_energy, m.dataset_states
     with engine.connect() as conn:
         snap = changes.snapshot(conn, now)
         enabled = [up for up in snap.usage_points if up.enabled]
-        keys = _pricing_keys(conn, [up.usage_point_id for up in enabled if up.has_consumption], yesterday)
         totals: dict[str, dict[str, int]] = {}
         for pdl, direction, wh in conn.execute(select(d.c.usage_point_id, d.c.direction, func.sum(d.c.wh))
                                                .group_by(d.c.usage_point_id, d.c.direction)):
@@ -127,11 +107,11 @@ def read_samples(engine: Engine, now: datetime) -> list[Sample]:
         outcomes: dict[str, list[str]] = {}
         for pdl, outcome in conn.execute(select(s.c.usage_point_id, s.c.last_outcome)):
             outcomes.setdefault(pdl, []).append(outcome)
-    out: list[Sample] = []
-    for up in enabled:
-        pdl = up.usage_point_id
-        cost = _yesterday_cost(engine, pdl, keys[pdl]) if pdl in keys else None
-        out += _usage_point(up, cost, totals.get(pdl, {}), outcomes.get(pdl, []), yesterday)
+        out: list[Sample] = []
+        for up in enabled:
+            pdl = up.usage_point_id
+            cost = _day_cost(conn, pdl, yesterday, prices) if up.has_consumption else None
+            out += _usage_point(up, cost, totals.get(pdl, {}), outcomes.get(pdl, []), yesterday)
     out += _calendars(snap, today)
     return out
 
@@ -139,17 +119,19 @@ def read_samples(engine: Engine, now: datetime) -> list[Sample]:
 class LinkyCollector:
     """A prometheus_client ``Collector`` (the protocol: ``collect()``) reading the database at each scrape."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime], labels: Mapping[str, str] | None = None) -> None:
+    def __init__(self, engine: Engine, clock: Callable[[], datetime], labels: Mapping[str, str] | None = None,
+                 prices: PricedDays | None = None) -> None:
         self.engine = engine
         self.clock = clock
         self.labels = dict(labels or {})
+        self.prices = prices
 
     def collect(self) -> Iterator[Metric]:
         """One family per metric that has samples, the custom labels added to each sample."""
         from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 
         grouped: dict[str, list[Sample]] = {}
-        for sample in read_samples(self.engine, self.clock()):
+        for sample in read_samples(self.engine, self.clock(), self.prices):
             grouped.setdefault(sample.metric, []).append(sample)
         for name, (kind, help_text) in METRICS.items():
             samples = grouped.get(name)
@@ -162,13 +144,14 @@ class LinkyCollector:
             yield family
 
 
-def registry(engine: Engine, clock: Callable[[], datetime], labels: Mapping[str, str] | None = None
-             ) -> CollectorRegistry:
-    """A private registry holding only the Linky collector (never prometheus_client's global REGISTRY)."""
+def registry(engine: Engine, clock: Callable[[], datetime], labels: Mapping[str, str] | None = None,
+             prices: PricedDays | None = None) -> CollectorRegistry:
+    """A private registry holding only the Linky collector (never prometheus_client's global REGISTRY); yesterday's
+    costs are kept in ``prices`` when given (else priced at each scrape)."""
     from prometheus_client.registry import CollectorRegistry
 
     reg = CollectorRegistry(auto_describe=False)
-    reg.register(LinkyCollector(engine, clock, labels))
+    reg.register(LinkyCollector(engine, clock, labels, prices))
     return reg
 
 

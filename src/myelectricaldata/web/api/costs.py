@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from flask import jsonify, request
 
-from ...energy.aggregate import period_start
-from ...energy.costs import ZERO, DayCost, by_period, euros, kwh
+from ...energy.costs import ZERO, euros, kwh
 from ...services import pricing
 from ..context import WebServices, app_services
 from .common import bp, yesterday
@@ -26,11 +24,7 @@ def _number(amount: Decimal) -> float:
 def costs(services: WebServices, pdl: str, span: DateRange, step: str) -> dict[str, Any]:
     """Cost per period: kWh and EUR per slot, subscription share, total, estimated days, offers used."""
     known_usage_point(services.engine, pdl)
-    days: list[DayCost] = pricing.cost_by_day(services.engine, pdl, span.start, span.end, services.prices)
-    keys: dict[date, set[str]] = {}
-    for d in days:
-        keys.setdefault(period_start(d.day, step), set()).add(d.offer_key)
-    periods = by_period(days, step)
+    periods = pricing.cost_by_period(services.engine, pdl, span.start, span.end, step, services.prices)
     in_force = pricing.offer_in_force(services.engine, pdl, services.today())
     offer = in_force.offer
     return {
@@ -43,7 +37,7 @@ def costs(services: WebServices, pdl: str, span: DateRange, step: str) -> dict[s
             "energy": _number(p.energy_cost), "subscription": _number(p.subscription),
             "subscription_known": not p.subscription_unknown_days, "total": _number(p.total),
             "days": p.days, "estimated": p.estimated_days > 0, "estimated_days": p.estimated_days,
-            "offer_keys": sorted(keys.get(p.start, ())),
+            "offer_keys": sorted(p.offer_keys),
         } for p in periods],
         "total": _number(sum((p.total for p in periods), ZERO)),
     }

@@ -58,14 +58,8 @@ def _summary(up: UsagePoint, contract: Contract | None, display_name: str, enabl
 
 
 def usage_points(services: WebServices) -> list[dict[str, Any]]:
-    today = services.today()
-    prefs = preferences.load_all(services.engine)
-    out = []
-    for up in stored.usage_points(services.engine):
-        pref = prefs.get(up.usage_point_id)
-        contract = stored.contract_on(services.engine, up.usage_point_id, today)
-        out.append(_summary(up, contract, pref.display_name if pref else "", pref.enabled if pref else True))
-    return out
+    return [_summary(p.usage_point, p.contract, p.preferences.display_name, p.preferences.enabled)
+            for p in stored.usage_points_on(services.engine, services.today())]
 
 
 def known_usage_point(engine: Database, pdl: str) -> None:

@@ -8,8 +8,9 @@ from typing import Any
 from flask import jsonify
 
 from ...energy.costs import euros
-from ...energy.simulation import OfferResult, PowerAdvice, last_12_months
-from ...services import pricing
+from ...energy.simulation import OfferResult, PowerAdvice
+from ...services import comparisons, pricing
+from ...services.comparisons import Simulation
 from ..context import app_services
 from .common import bp
 from .params import check_pdl
@@ -20,11 +21,10 @@ def _eur(amount: Decimal | None) -> float | None:
     return None if amount is None else float(euros(amount))
 
 
-def _offer(rank: int | None, r: OfferResult, comparable: bool, current_key: str) -> dict[str, Any]:
-    return {"rank": rank, "key": r.key, "name": r.name, "kind": r.kind, "current": r.key == current_key,
+def _offer(rank: int | None, r: OfferResult, simulated: Simulation) -> dict[str, Any]:
+    return {"rank": rank, "key": r.key, "name": r.name, "kind": r.kind, "current": r.key == simulated.current.key,
             "complete": r.complete, "total": _eur(r.last_12_months), "energy": _eur(r.energy_12_months),
-            "subscription": _eur(r.subscription_12_months),
-            "savings": _eur(r.savings) if comparable and r.complete else None,
+            "subscription": _eur(r.subscription_12_months), "savings": _eur(simulated.saving(r)),
             "by_year": [{"year": y, "total": _eur(t)} for y, t in sorted(r.by_year.items())],
             "estimated_days": r.estimated_days, "subscription_unknown_days": r.subscription_unknown_days}
 
@@ -41,13 +41,10 @@ def simulation(pdl: str) -> Any:
     services = app_services()
     known_usage_point(services.engine, check_pdl(pdl))
     today = services.today()
-    current = pricing.current_offer(services.engine, pdl, today)
-    results = pricing.simulate(services.engine, pdl, today)
-    mine = next((r for r in results if r.key == current.key), None)
-    comparable = mine is not None and mine.complete
-    ranked = [r for r in results if r.complete]
-    offers = [_offer(i, r, comparable, current.key) for i, r in enumerate(ranked, 1)]
-    offers += [_offer(None, r, comparable, current.key) for r in results if not r.complete]
-    first, last = last_12_months(today)
-    return jsonify(usage_point_id=pdl, start=first.isoformat(), end=last.isoformat(), current_offer=current.key,
-                   offers=offers, power=_power(pricing.max_power_advice(services.engine, pdl, today)))
+    simulated = comparisons.simulation(services.engine, pdl, today)
+    ranked = [r for r in simulated.results if r.complete]
+    offers = [_offer(i, r, simulated) for i, r in enumerate(ranked, 1)]
+    offers += [_offer(None, r, simulated) for r in simulated.results if not r.complete]
+    return jsonify(usage_point_id=pdl, start=simulated.first.isoformat(), end=simulated.last.isoformat(),
+                   current_offer=simulated.current.key, offers=offers,
+                   power=_power(pricing.max_power_advice(services.engine, pdl, today)))

@@ -10,30 +10,17 @@ from wtforms.validators import Optional
 
 from ...exporters.manager import ExporterManager, ExportOutcome
 from ...exporters.schema import ConfigField
+from ...services.errors import FieldError
 from ...services.outcome import Outcome
 from ..context import app_services
 from ..formatting import paris_time
-from ..forms import ActionForm, CommaDecimalField, FrenchForm
+from ..forms import ActionForm, CommaDecimalField, FrenchForm, add_field_errors
 
 bp = Blueprint("exporters", __name__)
 
 PREFIX = "cfg_"  # form attribute of a config field: keeps schema names off FlaskForm's own attributes
 SOURCE_WORDS = {"built-in": "intégré", "entry point": "point d'entrée", "folder": "dossier"}
-ERROR_WORDS = {"required": "Champ obligatoire.", "expected a whole number": "N'est pas un entier valide.",
-               "expected a number": "Nombre attendu.", "expected yes or no": "Oui ou non attendu."}
 SECRET_PLACEHOLDER = "••••"
-
-
-def french(message: str) -> str:
-    """The manager's validation messages (English) in French; unknown ones are kept as they are."""
-    if message.startswith("expected one of "):
-        return f"Choisissez parmi : {message.removeprefix('expected one of ')}."
-    for english, words in (("expected a value from ", "Valeur de {} attendue."), ("expected at least ",
-                                                                                  "Au moins {} attendu."),
-                           ("expected at most ", "Au plus {} attendu.")):
-        if message.startswith(english):
-            return words.format(message.removeprefix(english).replace(" to ", " à "))
-    return ERROR_WORDS.get(message, message)
 
 
 def _field(f: ConfigField, stored_secret: bool) -> Field:
@@ -138,14 +125,10 @@ def save(name: str):
     form = _form(name, bound=True)
     if not form.validate_on_submit():
         return _page(name, form, status=400)
-    errors = _manager().save_config(name, _submitted(name, form), bool(form.enabled.data))
-    if errors:
-        for field, message in errors.items():
-            target = getattr(form, PREFIX + field, None)
-            if target is None:
-                flash(f"{field} : {french(message)}", "error")
-            else:
-                target.errors = [*target.errors, french(message)]
+    try:
+        _manager().save_config(name, _submitted(name, form), bool(form.enabled.data))
+    except FieldError as exc:
+        add_field_errors(form, FieldError({PREFIX + field: message for field, message in exc.errors.items()}))
         return _page(name, form, status=400)
     title = _manager().exporter_class(name).title or name
     state = "activé" if form.enabled.data else "désactivé"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, render_template
@@ -11,8 +10,7 @@ from flask import Blueprint, render_template
 from ...energy.costs import ZERO, DayCost, PeriodCost, by_period, euros, kwh
 from ...energy.tariffs import SLOTS
 from ...services import pricing
-from ...services.health import Database
-from ...services.pricing import PricedDays
+from ...services.comparisons import MonthComparison, PricedSpan, month_against_last_year
 from ...services.usage_points import labels
 from ..context import app_services
 from ..formatting import COLOUR_WORDS, amount, month_title, num, period_label
@@ -72,28 +70,18 @@ def _table(periods: list[PeriodCost], days: list[DayCost], view: str) -> dict:
                  [midnight(p.start) for p in periods], values, head, rows)
 
 
-def _compare(engine: Database, prices: PricedDays, pdl: str, today: date) -> dict | None:
-    """This month so far (or last month on the 1st) against the same days a year earlier."""
-    end = today - timedelta(days=1)
-    start = end.replace(day=1)
-    try:
-        before_start, before_end = start.replace(year=start.year - 1), end.replace(year=end.year - 1)
-    except ValueError:  # 29 February
-        before_start, before_end = start.replace(year=start.year - 1), date(end.year - 1, 2, 28)
-    now = pricing.cost_by_day(engine, pdl, start, end, prices)
-    before = pricing.cost_by_day(engine, pdl, before_start, before_end, prices)
-    if not now and not before:
+def _side(span: PricedSpan) -> dict:
+    return {"first": span.first, "last": span.last, "days": len(span.days), "euros": amount(span.total),
+            "kwh": num(float(kwh(span.energy)), 3)}
+
+
+def _compare(comparison: MonthComparison | None) -> dict | None:
+    """This month so far against the same days a year earlier, in words and amounts."""
+    if comparison is None:
         return None
-
-    def side(days: list[DayCost], first: date, last: date) -> dict:
-        total = sum((d.total for d in days), ZERO)
-        return {"first": first, "last": last, "days": len(days), "total": total, "euros": amount(total),
-                "kwh": num(float(kwh(sum(sum(d.energy.values()) for d in days))), 3)}
-
-    out = {"title": month_title(start), "now": side(now, start, end),
-           "before": side(before, before_start, before_end)}
-    if now and before:
-        diff = out["now"]["total"] - out["before"]["total"]
+    out = {"title": month_title(comparison.now.first), "now": _side(comparison.now),
+           "before": _side(comparison.before)}
+    if (diff := comparison.difference) is not None:
         out["difference"] = ("+" if diff > 0 else "") + amount(diff)
     return out
 
@@ -120,4 +108,4 @@ def consumption_euro() -> Any:
         "consumption_euro.html", **context, pdl=pdl, views=VIEWS, view=view, start=start, end=end, notes=notes,
         charts=[_table(periods, days, view)] if periods else [], estimated=estimated,
         offer={"name": in_force.offer.name, "key": in_force.offer.key, "chosen": in_force.chosen},
-        compare=_compare(engine, prices, pdl, today))
+        compare=_compare(month_against_last_year(engine, pdl, today, prices)))

@@ -8,9 +8,10 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ...energy.offers import Offer
-from ...energy.simulation import OfferResult, PowerAdvice, last_12_months
+from ...energy.simulation import OfferResult, PowerAdvice
 from ...energy.tariffs import version_on
-from ...services import pricing, pricing_settings
+from ...services import comparisons, pricing, pricing_settings
+from ...services.comparisons import Simulation
 from ...services.errors import FieldError
 from ...services.usage_points import labels
 from ..context import app_services
@@ -28,25 +29,24 @@ def _reason(result: OfferResult) -> str:
             "l'abonnement de ces jours, l'offre est classée à part.")
 
 
-def ranking(results: list[OfferResult], current_key: str) -> dict:
+def ranking(simulation: Simulation) -> dict:
     """Rows of the ranking table: ranked offers first, then those without a known subscription price."""
+    results, current_key = simulation.results, simulation.current.key
     years = sorted({y for r in results for y in r.by_year})
-    current = next((r for r in results if r.key == current_key), None)
-    comparable = current is not None and current.complete
     rows = []
     for rank, r in enumerate(results, 1):
         notes = [] if r.complete else [_reason(r)]
         if r.estimated_days:
             notes.append(f"{r.estimated_days} jour(s) estimé(s) (couleur Tempo inconnue).")
-        saving = "—" if not (comparable and r.complete) else (
-            "offre actuelle" if r.key == current_key else
-            f"{'+' if r.savings >= 0 else '−'}{money(abs(r.savings))}")
+        saved = simulation.saving(r)
+        saving = "—" if saved is None else "offre actuelle" if r.key == current_key else (
+            f"{'+' if saved >= 0 else '−'}{money(abs(saved))}")
         rows.append({"rank": rank if r.complete else "—", "name": r.name, "kind": KIND_LABELS.get(r.kind, r.kind),
                      "current": r.key == current_key, "total": money(r.last_12_months),
                      "energy": money(r.energy_12_months), "subscription": money(r.subscription_12_months),
                      "saving": saving, "years": [money(r.by_year[y]) if y in r.by_year else "—" for y in years],
                      "notes": notes})
-    return {"years": years, "rows": rows, "comparable": comparable,
+    return {"years": years, "rows": rows, "comparable": simulation.comparable,
             "empty": all(not r.last_12_months for r in results)}
 
 
@@ -90,12 +90,11 @@ def index() -> Any:
         return render_template("simulation.html", points=points)
     pdl = chosen_pdl(points)
     today = services.today()
-    current = pricing.current_offer(services.engine, pdl, today)
-    results = pricing.simulate(services.engine, pdl, today)
+    simulated = comparisons.simulation(services.engine, pdl, today)
     advice = pricing.max_power_advice(services.engine, pdl, today)
-    first, last = last_12_months(today)
-    return render_template("simulation.html", points=points, pdl=pdl, current=current, first=first, last=last,
-                           table=ranking(results, current.key), power=power_view(advice, current, today))
+    return render_template("simulation.html", points=points, pdl=pdl, current=simulated.current,
+                           first=simulated.first, last=simulated.last, table=ranking(simulated),
+                           power=power_view(advice, simulated.current, today))
 
 
 def _offer_rows() -> list[dict]:
