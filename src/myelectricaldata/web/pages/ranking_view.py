@@ -1,0 +1,160 @@
+"""What the ranking pages show of a PDL's offer ranking: rows, filters, the catalog's freshness, one offer's
+breakdown (kWh x price per slot) and the days it had to assume, in French."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+from ...energy.catalog import published_type
+from ...energy.costs import kwh
+from ...energy.simulation import OfferResult
+from ...services.ranking import Ranking
+from ..formatting import assumed_day, decimal_text, money, num, paris_time
+from .offer_words import slot_word, type_word
+
+SOURCES = {"choice": "choisie dans les réglages", "gateway": "indiquée sur la passerelle MyElectricalData",
+           "contract": "tarif réglementé de l'option du contrat"}
+OWN_OFFERS = "Vos offres"  # the supplier column of the user's own offers
+
+
+def supplier(result: OfferResult) -> str:
+    """Who sells the offer: the catalog's supplier, EDF for a regulated tariff, the user for their own offers."""
+    if result.key.startswith("regulated:"):
+        return "EDF"
+    return result.provider or OWN_OFFERS
+
+
+def source_badge(result: OfferResult) -> str:
+    """What kind of offer it is, besides its type."""
+    if result.key.startswith("regulated:"):
+        return "tarif réglementé"
+    return "catalogue" if result.key.startswith("catalog:") else "offre personnelle"
+
+
+def difference(result: OfferResult, ranking: Ranking) -> str:
+    """The offer's 12-month total minus the current offer's, signed ("offre actuelle" for that one)."""
+    if result.key == ranking.current.key:
+        return "offre actuelle"
+    if not (ranking.comparable and result.complete):
+        return "—"
+    diff = -result.savings
+    return ("+" if diff > 0 else "−" if diff < 0 else "±") + money(abs(diff))
+
+
+def notes(result: OfferResult, ranking: Ranking, today: date) -> list[str]:
+    """Why a row's figures are partial or estimated."""
+    out = []
+    if not result.complete:
+        out.append(f"Abonnement inconnu à {ranking.kva or '?'} kVA pour {result.subscription_unknown_days} jour(s) : "
+                   "total sans l'abonnement de ces jours, classé à part.")
+    if result.nearest_grid_days:
+        out.append(f"{result.nearest_grid_days} jour(s) sans grille de prix publiée : prix de la grille la plus "
+                   "proche.")
+    if result.unknown_calendar_days:
+        out.append(f"{result.unknown_calendar_days} jour(s) au calendrier inconnu (Tempo, Zen Flex, EJP ou pointe) : "
+                   "supposés, voir le détail.")
+    if not ranking.still_offered(result.key, today):
+        out.append("N'est plus proposée.")
+    return out
+
+
+def filters(ranking: Ranking) -> dict:
+    """The choices of the supplier and type filters, from the ranked offers."""
+    suppliers = sorted({supplier(r) for r in ranking.results}, key=lambda s: (s == OWN_OFFERS, s.casefold()))
+    types = sorted({published_type(r.kind) for r in ranking.results}, key=lambda t: type_word(t).casefold())
+    return {"suppliers": suppliers, "types": [(t, type_word(t)) for t in types]}
+
+
+def year_heads(ranking: Ranking) -> list[dict]:
+    """One column per calendar year, marked partial when the load curve does not cover all its days."""
+    heads = []
+    for year, days in ranking.days_by_year.items():
+        length = (date(year + 1, 1, 1) - date(year, 1, 1)).days
+        heads.append({"year": year, "days": days, "partial": days < length})
+    return heads
+
+
+def rows(ranking: Ranking, today: date, chosen_supplier: str = "", chosen_type: str = "") -> list[dict]:
+    """The table's rows in ranking order, filtered by supplier and type; the current offer is always kept."""
+    out = []
+    for r in ranking.results:
+        current = r.key == ranking.current.key
+        if not current and ((chosen_supplier and supplier(r) != chosen_supplier)
+                            or (chosen_type and published_type(r.kind) != chosen_type)):
+            continue
+        rank = ranking.rank_of(r.key)
+        out.append({
+            "key": r.key, "rank": rank or "—", "name": r.name, "supplier": supplier(r), "badge": source_badge(r),
+            "type": type_word(published_type(r.kind)), "current": current, "best": rank == 1,
+            "total": money(r.last_12_months), "energy": money(r.energy_12_months),
+            "subscription": money(r.subscription_12_months), "difference": difference(r, ranking),
+            "cheaper": ranking.comparable and r.complete and r.savings > 0,
+            "years": [money(r.by_year[y]) if y in r.by_year else "—" for y in ranking.days_by_year],
+            "notes": notes(r, ranking, today)})
+    return out
+
+
+def freshness(ranking: Ranking) -> dict:
+    """When the catalog and the Zen Flex days were last fetched (Paris time), and what went wrong since."""
+    status = ranking.catalog
+    offers, zen = status.offers, status.zen_flex
+    lines = []
+    if offers.fetched_at is None:
+        lines.append("Le catalogue des fournisseurs n'a pas encore été récupéré auprès de la passerelle : seules "
+                     "les offres réglementées et les vôtres sont comparées.")
+    else:
+        lines.append(f"Catalogue des fournisseurs mis à jour le {paris_time(offers.fetched_at)} (heure de Paris) : "
+                     f"{num(offers.received)} grilles de prix reçues, {num(offers.stored)} conservées avec "
+                     "l'historique.")
+        if offers.refused:
+            lines.append(f"{offers.refused} grille(s) écartée(s) car illisibles (unités ou champs manquants).")
+    if status.zen_flex_until is not None:
+        lines.append(f"Jours Zen Flex connus jusqu'au {status.zen_flex_until:%d/%m/%Y} (mis à jour le "
+                     f"{paris_time(zen.fetched_at)}).")
+    problems = [f"Dernière tentative ({'catalogue' if part.part == 'offers' else 'jours Zen Flex'}) le "
+                f"{paris_time(part.tried_at)} : échec, {part.last_error}. Les données déjà enregistrées restent "
+                "utilisées ; nouvel essai à la prochaine synchronisation."
+                for part in (offers, zen) if part.last_error]
+    return {"lines": lines, "problems": problems}
+
+
+def _ranges(days: list[date]) -> list[str]:
+    """Consecutive days written as ranges: ``du 01/10/2025 au 14/10/2025``, ``le 20/10/2025``."""
+    runs: list[list[date]] = []
+    for day in sorted(days):
+        if runs and day == runs[-1][1] + timedelta(days=1):
+            runs[-1][1] = day
+        else:
+            runs.append([day, day])
+    return [f"le {a:%d/%m/%Y}" if a == b else f"du {a:%d/%m/%Y} au {b:%d/%m/%Y}" for a, b in runs]
+
+
+def detail(ranking: Ranking, result: OfferResult, today: date) -> dict:
+    """One offer's 12 months, slot by slot (kWh x price), its subscription, its years and its flagged days."""
+    offer = ranking.offers[result.key]
+    lines = [{"slot": slot_word(line.slot), "since": f"{line.prices_from:%d/%m/%Y}",
+              "kwh": num(float(kwh(line.energy)), 3), "price": decimal_text(line.price),
+              "amount": money(line.cost)} for line in result.slots]
+    subscriptions = [{"since": f"{s.prices_from:%d/%m/%Y}",
+                      "monthly": f"{decimal_text(s.monthly)} €/mois" if s.monthly is not None else "inconnu",
+                      "days": s.days, "amount": money(s.cost)} for s in result.subscriptions]
+    years = [{"year": y, "days": t.days, "energy": money(t.energy), "subscription": money(t.subscription),
+              "total": money(t.total)} for y, t in sorted(result.years.items())]
+    grids = [{"from": f"{v.valid_from:%d/%m/%Y}", "to": f"{v.valid_to - timedelta(days=1):%d/%m/%Y}"
+              if v.valid_to else "en vigueur", "subscription": _monthly(v.monthly(ranking.kva)),
+              "prices": ", ".join(f"{slot_word(s)} {decimal_text(p)}" for s, p in v.energy_for(ranking.kva).items())}
+             for v in offer.versions]
+    return {"key": result.key, "name": result.name, "supplier": supplier(result), "badge": source_badge(result),
+            "type": type_word(published_type(result.kind)), "kva": result.kva, "current": result.key ==
+            ranking.current.key, "rank": ranking.rank_of(result.key), "lines": lines, "subscriptions": subscriptions,
+            "energy": money(result.energy_12_months), "subscription": money(result.subscription_12_months),
+            "total": money(result.last_12_months), "difference": difference(result, ranking), "years": years,
+            "grids": grids, "nearest_grid": _ranges(result.nearest_grid),
+            "unknown": [assumed_day(d, calendar, value) for d, calendar, value in result.unknown],
+            "notes": [*offer.notes, *notes(result, ranking, today)],
+            "still_offered": ranking.still_offered(result.key, today)}
+
+
+def _monthly(monthly: Decimal | None) -> str:
+    return f"{decimal_text(monthly)} €/mois" if monthly is not None else "inconnu à cette puissance"
