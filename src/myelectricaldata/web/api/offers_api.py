@@ -42,14 +42,14 @@ def _kva() -> int | None:
 def offers() -> Any:
     services = app_services()
     kva = _kva()
-    kind = request.args.get("type", "")
-    if kind and kind not in CATALOG_TYPES:
+    kind = request.args.get("type")
+    if kind is not None and kind not in CATALOG_TYPES:
         raise bad_request("type", f"expected one of {', '.join(CATALOG_TYPES)}, got {kind[:40]!r}")
     provider = request.args.get("provider", "")
     if len(provider) > MAX_PROVIDER:
         raise bad_request("provider", f"at most {MAX_PROVIDER} characters")
     today = services.today()
-    found = catalog.catalog_offers(services.engine, today, kva, provider, kind)
+    found = catalog.catalog_offers(services.engine, today, kva, provider, kind or "")
     status = catalog.status(services.engine)
     return jsonify(
         kva=kva, provider=provider or None, type=kind or None,

@@ -9,13 +9,16 @@ from decimal import Decimal
 from ...energy.catalog import published_type
 from ...energy.costs import kwh
 from ...energy.simulation import OfferResult
+from ...energy.tariffs import PriceVersion
 from ...services.ranking import Ranking
-from ..formatting import assumed_day, decimal_text, money, num, paris_time
+from ..formatting import ASSUMED_WORDS, assumed_day, decimal_text, money, num, paris_time
 from .offer_words import slot_word, type_word
 
 SOURCES = {"choice": "choisie dans les réglages", "gateway": "indiquée sur la passerelle MyElectricalData",
            "contract": "tarif réglementé de l'option du contrat"}
 OWN_OFFERS = "Vos offres"  # the supplier column of the user's own offers
+CALENDAR_WORDS = {"TEMPO": "couleur Tempo inconnue", "ZEN_FLEX": "type Zen Flex inconnu",
+                  "EJP": "jour EJP inconnu", "PEAK_DAY": "jour de pointe inconnu"}
 
 
 def supplier(result: OfferResult) -> str:
@@ -51,9 +54,12 @@ def notes(result: OfferResult, ranking: Ranking, today: date) -> list[str]:
     if result.nearest_grid_days:
         out.append(f"{result.nearest_grid_days} jour(s) sans grille de prix publiée : prix de la grille la plus "
                    "proche.")
-    if result.unknown_calendar_days:
-        out.append(f"{result.unknown_calendar_days} jour(s) au calendrier inconnu (Tempo, Zen Flex, EJP ou pointe) : "
-                   "supposés, voir le détail.")
+    assumed: dict[tuple[str, str], set[date]] = {}
+    for day, calendar, value in result.unknown:
+        assumed.setdefault((calendar, value), set()).add(day)
+    for (calendar, value), days in assumed.items():
+        out.append(f"{len(days)} jour(s) de {CALENDAR_WORDS.get(calendar, calendar)} : "
+                   f"{ASSUMED_WORDS.get((calendar, value), value.lower())} supposé (voir le détail).")
     if not ranking.still_offered(result.key, today):
         out.append("N'est plus proposée.")
     return out
@@ -141,10 +147,10 @@ def detail(ranking: Ranking, result: OfferResult, today: date) -> dict:
                       "days": s.days, "amount": money(s.cost)} for s in result.subscriptions]
     years = [{"year": y, "days": t.days, "energy": money(t.energy), "subscription": money(t.subscription),
               "total": money(t.total)} for y, t in sorted(result.years.items())]
-    grids = [{"from": f"{v.valid_from:%d/%m/%Y}", "to": f"{v.valid_to - timedelta(days=1):%d/%m/%Y}"
-              if v.valid_to else "en vigueur", "subscription": _monthly(v.monthly(ranking.kva)),
+    grids = [{"from": f"{v.valid_from:%d/%m/%Y}", "to": _last_day(v, following),
+              "subscription": _monthly(v.monthly(ranking.kva)),
               "prices": ", ".join(f"{slot_word(s)} {decimal_text(p)}" for s, p in v.energy_for(ranking.kva).items())}
-             for v in offer.versions]
+             for v, following in zip(offer.versions, [*offer.versions[1:], None], strict=True)]
     return {"key": result.key, "name": result.name, "supplier": supplier(result), "badge": source_badge(result),
             "type": type_word(published_type(result.kind)), "kva": result.kva, "current": result.key ==
             ranking.current.key, "rank": ranking.rank_of(result.key), "lines": lines, "subscriptions": subscriptions,
@@ -154,6 +160,12 @@ def detail(ranking: Ranking, result: OfferResult, today: date) -> dict:
             "unknown": [assumed_day(d, calendar, value) for d, calendar, value in result.unknown],
             "notes": [*offer.notes, *notes(result, ranking, today)],
             "still_offered": ranking.still_offered(result.key, today)}
+
+
+def _last_day(version: PriceVersion, following: PriceVersion | None) -> str:
+    """The last day a grid priced: the day before it ended, or before the next grid started if sooner."""
+    ends = [d for d in (version.valid_to, following.valid_from if following else None) if d is not None]
+    return f"{min(ends) - timedelta(days=1):%d/%m/%Y}" if ends else "en vigueur"
 
 
 def _monthly(monthly: Decimal | None) -> str:
