@@ -21,8 +21,12 @@ import sqlalchemy as sa
 from myelectricaldata import cli
 from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
+from myelectricaldata.database import catalog as catalog_store
 from myelectricaldata.database import models as m
-from myelectricaldata.energy.timeline import PARIS
+from myelectricaldata.database import repository as repo
+from myelectricaldata.energy.catalog import CatalogGrid, history_key
+from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
+from myelectricaldata.gateway.parse import CurvePoint
 from myelectricaldata.services.price_cache import PriceCache
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.web.app import create_app
@@ -287,3 +291,46 @@ def test_the_settings_page_offers_the_catalog_at_the_pdl_s_power(demo):
         with engine.begin() as conn:
             conn.execute(m.pdl_pricing.delete())
 
+
+
+def test_the_rules_page_states_the_choices_of_the_rule_tables(demo):
+    from myelectricaldata.energy.offer_rules import ASSUMED_WHEN_UNKNOWN, ZEN_FLEX_OFFPEAK
+
+    _, client = demo
+    assert 'href="/simulation/regles"' in client.get(f"/simulation?pdl={HCHP}").text
+    page = client.get("/simulation/regles").text
+    assert (ASSUMED_WHEN_UNKNOWN["TEMPO"], ASSUMED_WHEN_UNKNOWN["ZEN_FLEX"]) == ("BLUE", "SOBRIETE")
+    assert "supposée <strong>bleue</strong>" in page and "supposé <strong>Sobriété</strong>, jamais Éco" in page
+    assert ZEN_FLEX_OFFPEAK == ((0, 480), (780, 1080), (1200, 1440)) and "20 h–8 h et 13 h–18 h" in page
+
+
+def test_an_ended_offer_s_page_lists_the_days_it_could_not_price_exactly(sqlite_engine, tmp_path):
+    """The household's offer named on the gateway, whose last grid ended on 10 January; Zen Flex unknown on the 15th."""
+    pdl, days = "12345678901234", [date(2025, 1, d) for d in (13, 14, 15)]
+    grid = CatalogGrid("zen-1", "EDF", "Zen Week-End - Option Flex - 9 kVA", "SEASONAL", 9, D("15.74"), {
+        "hc_price_winter": D("0.2091"), "hp_price_winter": D("0.7253"), "hc_price_summer": D("0.1519"),
+        "hp_price_summer": D("0.2091")}, date(2024, 9, 1), date(2025, 1, 11))
+    with sqlite_engine.begin() as conn:
+        repo.save_usage_point(conn, pdl, name="Maison", selected_offer_id="zen-1")
+        repo.record_contract(conn, pdl, date(2025, 1, 1), {"subscribed_kva": 9, "pricing_option": "BASE"})
+        for day in days:
+            start, end = (epoch(t) for t in local_day_bounds(day))
+            repo.store_load_curve(conn, pdl, "consumption", [CurvePoint(s, 30, 1000, day)
+                                                             for s in range(start, end, 1800)])
+        catalog_store.store_history(conn, {history_key(grid): (grid,)})
+        catalog_store.store_zen_flex_days(conn, {days[0]: "ECO", days[1]: "SOBRIETE"})
+    settings = load_settings(environ={"DATA_DIR": str(tmp_path)}, options_file=Path("/nonexistent"))
+    now = datetime(2025, 1, 16, 12, 0, tzinfo=PARIS)
+    client = create_app(settings, AppServices(sqlite_engine, clock=lambda: now)).test_client()
+    _, rows = ranking_rows(client, pdl)
+    (current,) = [r for r in rows if "offre actuelle" in r[1]]
+    assert "N'est plus proposée." in current[-1] and "3 jour(s) sans grille de prix publiée" in current[-1]
+    assert "1 jour(s) de type Zen Flex inconnu : jour Zen Flex Sobriété supposé" in current[-1]
+    assert "elle n'est plus proposée" in client.get(f"/simulation?pdl={pdl}").text
+    key = "catalog:EDF|Zen Week-End - Option Flex|ZEN_FLEX|9"
+    page = client.get(f"/simulation/offre?{urlencode({'pdl': pdl, 'offre': key})}").text
+    assert "<li>du 13/01/2025 au 15/01/2025</li>" in page
+    assert "<li>jour Zen Flex Sobriété supposé le 15/01/2025</li>" in page
+    assert "chiffrée avec ses derniers prix" in page and "Choisir cette offre" not in page  # already the current one
+    grids = Tables(page).tables[-1]
+    assert grids[1][:3] == ["01/09/2024", "10/01/2025", "15,74 €/mois"]

@@ -62,12 +62,6 @@ def choice(engine: Engine, pdl: str) -> PricingChoice:
         return store.get_choice(conn, pdl)
 
 
-def offers(engine: Engine) -> list[Offer]:
-    """Every offer a PDL may choose: the regulated ones, then the user's."""
-    with engine.connect() as conn:
-        return store.all_offers(conn)
-
-
 def offers_for(engine: Engine, pdl: str, today: date) -> list[Offer]:
     """Every offer the PDL may choose: the regulated ones, the user's, the catalog's at its subscribed power still
     sold, and the one pricing it now."""
