@@ -101,8 +101,8 @@ SCHEMAS: dict[str, Any] = {
                             outcome=STRING, requests=INTEGER, message=STRING))),
     "Costs": _object(
         usage_point_id=STRING, **RANGE, step={**STRING, "enum": ["day", "month", "year"]}, unit={"const": "EUR"},
-        offer={**_object(key=STRING, name=STRING, chosen={**BOOLEAN, "description": "picked in the settings "
-                                                                               "(false: the regulated default)"}),
+        offer={**_object(key=STRING, name=STRING, chosen={
+            **BOOLEAN, "description": "picked in the settings (false: the gateway's offer or the regulated default)"}),
                "description": "the offer pricing the usage point today"},
         periods={**_array(_object(
             date={**DATE, "description": "first day of the period"},
