@@ -41,7 +41,7 @@ def test_ranking_and_advisor(client, engine):
     assert D(str(offers[0]["total"])) == euros(tempo.last_12_months)
     assert D(str(offers[0]["savings"])) == euros(tempo.savings) and offers[1]["savings"] == 0
     year = tempo.years[2025]
-    assert offers[0]["by_year"] == [{"year": 2025, "total": float(euros(year.total)), "days": 35,
+    assert offers[0]["by_year"] == [{"year": 2025, "total": float(euros(year.total)), "days": 35, "complete": True,
                                      "energy": float(euros(year.energy)),
                                      "subscription": float(euros(year.subscription))}]
     assert offers[0]["type"] == "TEMPO" and offers[1]["type"] == "HC_HP" and offers[0]["source"] == "regulated"

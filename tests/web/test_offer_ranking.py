@@ -27,6 +27,7 @@ from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.catalog import CatalogGrid, history_key
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint
+from myelectricaldata.services import pricing_store
 from myelectricaldata.services.price_cache import PriceCache
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.web.app import create_app
@@ -334,3 +335,39 @@ def test_an_ended_offer_s_page_lists_the_days_it_could_not_price_exactly(sqlite_
     assert "chiffrée avec ses derniers prix" in page and "Choisir cette offre" not in page  # already the current one
     grids = Tables(page).tables[-1]
     assert grids[1][:3] == ["01/09/2024", "10/01/2025", "15,74 €/mois"]
+
+
+def test_ranked_on_one_year_or_the_last_12_months(sqlite_engine, tmp_path):
+    """Offer A: 0.10 €/kWh in 2024, 0.25 from 2025; B: 0.20 always. 24 kWh on 31 December 2024 and 13 January 2025:
+    A 8.40 € and B 9.60 € over the last 12 months, A 6.00 € and B 4.80 € in 2025."""
+    pdl, days = "12345678901234", [date(2024, 12, 31), date(2025, 1, 13)]
+    with sqlite_engine.begin() as conn:
+        repo.save_usage_point(conn, pdl, name="Maison")
+        repo.record_contract(conn, pdl, date(2024, 1, 1), {"subscribed_kva": 6, "pricing_option": "BASE"})
+        for day in days:
+            start, end = (epoch(t) for t in local_day_bounds(day))
+            repo.store_load_curve(conn, pdl, "consumption", [CurvePoint(s, 30, 1000, day)
+                                                             for s in range(start, end, 1800)])
+        for name, prices in (("A", ("0,10", "0,25")), ("B", ("0,20", "0,20"))):
+            pricing_store.save_offer(conn, {"name": name, "kind": "BASE", "versions": [
+                {"valid_from": "2024-01-01", "energy": {"BASE": prices[0]}, "subscription": "0"},
+                {"valid_from": "2025-01-01", "energy": {"BASE": prices[1]}, "subscription": "0"}]})
+    settings = load_settings(environ={"DATA_DIR": str(tmp_path)}, options_file=Path("/nonexistent"))
+    now = datetime(2025, 1, 16, 12, 0, tzinfo=PARIS)
+    client = create_app(settings, AppServices(sqlite_engine, clock=lambda: now)).test_client()
+
+    def ranked(query: str) -> dict[str, list[str]]:
+        page, rows = ranking_rows(client, pdl, query)
+        return {r[1].split("\n")[0].strip(): r for r in rows}, page
+
+    twelve, _ = ranked("")
+    assert (twelve["A"][2], twelve["B"][2]) == ("8,40\xa0€", "9,60\xa0€") and int(twelve["A"][0]) < int(twelve["B"][0])
+    year, page = ranked("&periode=2025")
+    assert (year["A"][2], year["B"][2]) == ("6,00\xa0€", "4,80\xa0€") and int(year["B"][0]) < int(year["A"][0])
+    assert [r[0] for r in year.values()] == [str(n) for n in range(1, len(year) + 1)]  # in the year's order
+    assert ">Total 2025</th>" in page and "Classement sur l&#39;année 2025 (partielle)" in page
+    base = year["Tarif Bleu Base"]  # the current offer: the differences are against its 2025 total
+    shown = {name: D(row[2].removesuffix("\xa0€").replace("\xa0", "").replace(",", ".")) for name, row in year.items()}
+    assert base[3] == "offre actuelle" and shown["Tarif Bleu Base"] > D("4.80")
+    assert year["B"][3] == "−" + f"{shown['Tarif Bleu Base'] - D('4.80'):.2f}".replace(".", ",") + "\xa0€"
+    assert ranked("&periode=1999")[0] == twelve  # an unknown period: the last 12 months

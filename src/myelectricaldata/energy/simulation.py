@@ -25,10 +25,15 @@ class Totals:
     energy: Decimal = ZERO
     subscription: Decimal = ZERO
     days: int = 0
+    subscription_unknown_days: int = 0  # days without a subscription price at the power priced
 
     @property
     def total(self) -> Decimal:
         return self.energy + self.subscription
+
+    @property
+    def complete(self) -> bool:
+        return not self.subscription_unknown_days
 
 
 @dataclass(frozen=True)
@@ -134,6 +139,7 @@ def replay(offer: Offer, plans: Iterable[DayPlan], today: date) -> OfferResult:
         share = subscription_share(monthly, date(year, 1, 1)) * group.days if monthly is not None else ZERO
         totals.subscription += share
         totals.days += group.days
+        totals.subscription_unknown_days += group.days if monthly is None else 0
         for slot, wm in group.energy.items():
             if wm:
                 totals.energy += group.prices[slot] * wm / WM_PER_KWH

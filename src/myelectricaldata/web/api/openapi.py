@@ -158,7 +158,8 @@ SCHEMAS: dict[str, Any] = {
         savings={**_or_null(NUMBER), "description": "EUR less than the current offer (null: not comparable)"},
         difference={**_or_null(NUMBER), "description": "EUR more than the current offer (-savings)"},
         by_year=_array(_object(year=INTEGER, total=NUMBER, energy=NUMBER, subscription=NUMBER,
-                               days={**INTEGER, "description": "days with a load curve"})),
+                               days={**INTEGER, "description": "days with a load curve"},
+                               complete={**BOOLEAN, "description": "false: no subscription price for some days"})),
         breakdown=_object(
             slots={**_array(_object(slot={**STRING, "examples": ["HP", "BLUE_HC", "SOBRIETE_HP", "EJP_PEAK"]},
                                     prices_from={**DATE, "description": "first day of the grid"},

@@ -38,7 +38,7 @@ def _offer(r: OfferResult, ranked: Ranking, still_offered: bool) -> dict[str, An
         "subscription": _eur(r.subscription_12_months),
         "savings": _eur(r.savings) if comparable else None, "difference": _eur(-r.savings) if comparable else None,
         "by_year": [{"year": y, "total": _eur(t.total), "energy": _eur(t.energy), "subscription": _eur(t.subscription),
-                     "days": t.days} for y, t in sorted(r.years.items())],
+                     "days": t.days, "complete": t.complete} for y, t in sorted(r.years.items())],
         "breakdown": {
             "slots": [{"slot": line.slot, "prices_from": line.prices_from.isoformat(), "price": float(line.price),
                        "kwh": kwh_to_the_wh(line.energy), "euros": _eur(line.cost)} for line in r.slots],

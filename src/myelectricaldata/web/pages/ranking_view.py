@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from ...energy.catalog import published_type
 from ...energy.costs import kwh
-from ...energy.simulation import OfferResult
+from ...energy.simulation import OfferResult, Totals
 from ...energy.tariffs import PriceVersion
 from ...services.ranking import Ranking
 from ..formatting import ASSUMED_WORDS, assumed_day, decimal_text, money, num, paris_time
@@ -35,14 +35,15 @@ def source_badge(result: OfferResult) -> str:
     return "catalogue" if result.key.startswith("catalog:") else "offre personnelle"
 
 
+def _signed(diff: Decimal) -> str:
+    return ("+" if diff > 0 else "−" if diff < 0 else "±") + money(abs(diff))
+
+
 def difference(result: OfferResult, ranking: Ranking) -> str:
     """The offer's 12-month total minus the current offer's, signed ("offre actuelle" for that one)."""
     if result.key == ranking.current.key:
         return "offre actuelle"
-    if not (ranking.comparable and result.complete):
-        return "—"
-    diff = -result.savings
-    return ("+" if diff > 0 else "−" if diff < 0 else "±") + money(abs(diff))
+    return _signed(-result.savings) if ranking.comparable and result.complete else "—"
 
 
 def notes(result: OfferResult, ranking: Ranking, today: date) -> list[str]:
@@ -81,22 +82,46 @@ def year_heads(ranking: Ranking) -> list[dict]:
     return heads
 
 
-def rows(ranking: Ranking, today: date, chosen_supplier: str = "", chosen_type: str = "") -> list[dict]:
-    """The table's rows in ranking order, filtered by supplier and type; the current offer is always kept."""
+def periods(ranking: Ranking) -> list[tuple[str, str]]:
+    """What the table can be ranked on: the last 12 months, or one calendar year."""
+    partial = {head["year"] for head in year_heads(ranking) if head["partial"]}
+    return [("", "les 12 derniers mois")] + [
+        (str(year), f"l'année {year}" + (" (partielle)" if year in partial else "")) for year in ranking.days_by_year]
+
+
+def period_totals(ranking: Ranking, result: OfferResult, year: int | None) -> Totals:
+    """The offer's totals over the last 12 months, or over ``year``."""
+    if year is None:
+        return Totals(result.energy_12_months, result.subscription_12_months, ranking.days_12_months,
+                      result.subscription_unknown_days)
+    return result.years.get(year) or Totals()
+
+
+def rows(ranking: Ranking, today: date, chosen_supplier: str = "", chosen_type: str = "",
+         year: int | None = None) -> list[dict]:
+    """The table's rows ranked on the last 12 months (or on ``year``), filtered by supplier and type; the current
+    offer is always kept. Offers without a subscription price for some day are listed after, unranked."""
+    totals = {r.key: period_totals(ranking, r, year) for r in ranking.results}
+    ordered = sorted(ranking.results, key=lambda r: (not totals[r.key].complete, totals[r.key].total))
+    ranks = {r.key: i for i, r in enumerate((r for r in ordered if totals[r.key].complete), 1)}
+    mine = totals.get(ranking.current.key)
+    comparable = mine is not None and mine.complete and mine.days > 0
     out = []
-    for r in ranking.results:
-        current = r.key == ranking.current.key
+    for r in ordered:
+        current, period = r.key == ranking.current.key, totals[r.key]
         if not current and ((chosen_supplier and supplier(r) != chosen_supplier)
                             or (chosen_type and published_type(r.kind) != chosen_type)):
             continue
-        rank = ranking.rank_of(r.key)
+        by_year = r.by_year
+        diff = period.total - mine.total if mine is not None and comparable and period.complete else None
         out.append({
-            "key": r.key, "rank": rank or "—", "name": r.name, "supplier": supplier(r), "badge": source_badge(r),
-            "type": type_word(published_type(r.kind)), "current": current, "best": rank == 1,
-            "total": money(r.last_12_months), "energy": money(r.energy_12_months),
-            "subscription": money(r.subscription_12_months), "difference": difference(r, ranking),
-            "cheaper": ranking.comparable and r.complete and r.savings > 0,
-            "years": [money(r.by_year[y]) if y in r.by_year else "—" for y in ranking.days_by_year],
+            "key": r.key, "rank": ranks.get(r.key, "—"), "name": r.name, "supplier": supplier(r),
+            "badge": source_badge(r), "type": type_word(published_type(r.kind)), "current": current,
+            "best": ranks.get(r.key) == 1, "total": money(period.total), "energy": money(period.energy),
+            "subscription": money(period.subscription),
+            "difference": "offre actuelle" if current else "—" if diff is None else _signed(diff),
+            "cheaper": diff is not None and diff < 0,
+            "years": [money(by_year[y]) if y in by_year else "—" for y in ranking.days_by_year],
             "notes": notes(r, ranking, today)})
     return out
 

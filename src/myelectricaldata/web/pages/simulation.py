@@ -71,11 +71,16 @@ def index() -> Any:
     ranked = _ranking(pdl)
     chosen_supplier = request.args.get("fournisseur", "").strip()
     chosen_type = request.args.get("type", "").strip()
+    period = request.args.get("periode", "").strip()
+    year = int(period) if period.isdigit() and int(period) in ranked.days_by_year else None
+    periods = view.periods(ranked)
     advice = pricing.max_power_advice(services.engine, pdl, today)
     return render_template(
         "simulation.html", points=points, pdl=pdl, ranking=ranked, source=view.SOURCES[ranked.source],
-        rows=view.rows(ranked, today, chosen_supplier, chosen_type), years=view.year_heads(ranked),
-        filters=view.filters(ranked), chosen={"supplier": chosen_supplier, "type": chosen_type},
+        rows=view.rows(ranked, today, chosen_supplier, chosen_type, year), years=view.year_heads(ranked),
+        filters=view.filters(ranked), periods=periods,
+        chosen={"supplier": chosen_supplier, "type": chosen_type, "period": str(year or ""),
+                "period_label": dict(periods)[str(year or "")], "year": year},
         freshness=view.freshness(ranked), current_sold=ranked.still_offered(ranked.current.key, today),
         empty=not ranked.days_by_year, power=power_view(advice, ranked.current, today))
 
