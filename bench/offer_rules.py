@@ -31,19 +31,23 @@ FIELDS = {
 }
 
 
-def offers(count: int) -> list[Offer]:
+def catalog_grids(count: int) -> list[list[CatalogGrid]]:
+    """The grids of ``count`` catalog offers at 9 kVA, ten of each type in turn, two grids each."""
     out = []
     for n in range(count):
         kind = CATALOG_TYPES[n % len(CATALOG_TYPES)]
         provider = "Enercoop" if n % 20 < 10 else "EDF"  # half the SEASONAL offers with Enercoop's own hours
         name = f"Offre {n}" + (" Flexi Watt" if kind == "SEASONAL" else "")
         prices = {f: Decimal("0.15") + Decimal(i) / 50 for i, f in enumerate(FIELDS[kind])}
-        grids = [CatalogGrid(f"id-{n}-{g}", provider, name, kind, 9, Decimal("19.5") + g,
-                             {f: p + Decimal(g) / 100 for f, p in prices.items()}, valid_from, valid_to)
-                 for g, (valid_from, valid_to) in enumerate([(date(2023, 1, 1), date(2025, 6, 15)),
-                                                             (date(2025, 6, 15), None)])]
-        out.append(catalog_offer(grids))
+        out.append([CatalogGrid(f"id-{n}-{g}", provider, name, kind, 9, Decimal("19.5") + g,
+                                {f: p + Decimal(g) / 100 for f, p in prices.items()}, valid_from, valid_to)
+                    for g, (valid_from, valid_to) in enumerate([(date(2023, 1, 1), date(2025, 6, 15)),
+                                                                (date(2025, 6, 15), None)])])
     return out
+
+
+def offers(count: int) -> list[Offer]:
+    return [catalog_offer(grids) for grids in catalog_grids(count)]
 
 
 def curve() -> list[tuple[int, int, int]]:

@@ -1,7 +1,9 @@
-"""Pricing benchmark: 2 years of 30-min points for one PDL priced cold then cached, and 10 offers simulated.
+"""Pricing benchmark: 2 years of 30-min points for one PDL priced cold then cached, and 100 offers ranked through
+the services (cold, then from the price cache).
 
-Synthetic data in a temporary SQLite file (a Tempo PDL with Tempo colours, so every slot kind is exercised).
-Prints figures next to their targets; asserts nothing."""
+Synthetic data in a temporary SQLite file (a Tempo PDL with Tempo colours and Zen Flex days, so every slot kind is
+exercised; 3 regulated, 7 user and 90 catalog offers of every type). Prints figures next to their targets; asserts
+nothing."""
 
 from __future__ import annotations
 
@@ -11,12 +13,16 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
+from offer_rules import catalog_grids  # bench/offer_rules.py: the generated catalog offers
+
+from myelectricaldata.database import catalog as catalog_store
 from myelectricaldata.database import repository as repo
 from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
+from myelectricaldata.energy.catalog import history_key
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint
-from myelectricaldata.services import pricing, pricing_store
+from myelectricaldata.services import pricing, pricing_store, ranking
 from myelectricaldata.services.price_cache import PriceCache
 
 PDL, TODAY = "99000000000009", date(2025, 11, 5)
@@ -33,9 +39,12 @@ def seed(engine) -> int:
         repo.record_contract(conn, PDL, START, {"subscribed_kva": 9, "pricing_option": "TEMPO",
                                                 "offpeak_hours": "HC (22H00-6H00)"})
         repo.store_load_curve(conn, PDL, "consumption", points)
-        repo.store_tempo(conn, [(START + timedelta(days=i), ("BLUE", "WHITE", "RED")[i % 7 // 5 + (i % 11 == 0)])
-                                for i in range((END - START).days + 1)])
-        for n in range(7):  # 3 regulated + 7 user offers = 10
+        days = [START + timedelta(days=i) for i in range((END - START).days + 1)]
+        repo.store_tempo(conn, [(d, ("BLUE", "WHITE", "RED")[i % 7 // 5 + (i % 11 == 0)]) for i, d in enumerate(days)])
+        catalog_store.store_zen_flex_days(conn, {d: "SOBRIETE" if i % 17 == 0 else "ECO" for i, d in enumerate(days)
+                                                 if d.day != 13})
+        catalog_store.store_history(conn, {history_key(grids[0]): tuple(grids) for grids in catalog_grids(90)})
+        for n in range(7):  # 3 regulated + 7 user + 90 catalog offers = 100
             kind = ("BASE", "HPHC", "CUSTOM")[n % 3]
             energy = {"BASE": {"BASE": "0,2"}, "HPHC": {"HP": "0,22", "HC": "0,16"},
                       "CUSTOM": {"HP": "0,21", "WE": "0,15"}}[kind]
@@ -47,10 +56,11 @@ def seed(engine) -> int:
     return len(points)
 
 
-def timed(fn) -> tuple[float, object]:
-    t = time.perf_counter()
+def timed(fn) -> tuple[str, object]:
+    """Wall and CPU milliseconds of ``fn()`` (the machine may be shared: CPU time is what the code costs)."""
+    wall, cpu = time.perf_counter(), time.process_time()
     out = fn()
-    return (time.perf_counter() - t) * 1000, out
+    return f"{(time.perf_counter() - wall) * 1000:8.1f} ms wall, {(time.process_time() - cpu) * 1000:8.1f} ms CPU", out
 
 
 def main() -> None:
@@ -61,11 +71,13 @@ def main() -> None:
         prices: PriceCache = PriceCache()  # as the app's, shared by its pages
         cold, days = timed(lambda: pricing.cost_by_day(engine, PDL, START, END, prices))
         cached, _ = timed(lambda: pricing.cost_by_day(engine, PDL, START, END, prices))
-        sim, results = timed(lambda: pricing.simulate(engine, PDL, TODAY))
+        ranked_cold, ranked = timed(lambda: ranking.rank(engine, PDL, TODAY, prices))
+        ranked_cached, _ = timed(lambda: ranking.rank(engine, PDL, TODAY, prices))
         print(f"points: {n} (30-min, {START} .. {END}), days priced: {len(days)}")
-        print(f"price 2 years, cold:   {cold:8.1f} ms   (target <= 200 ms)")
-        print(f"price 2 years, cached: {cached:8.1f} ms")
-        print(f"simulate {len(results)} offers x 2 years: {sim:8.1f} ms   (target <= 1000 ms)")
+        print(f"price 2 years, cold:                 {cold}   (target <= 200 ms)")
+        print(f"price 2 years, cached:               {cached}")
+        print(f"rank {len(ranked.results)} offers x 2 years, cold:   {ranked_cold}   (target <= 2000 ms)")
+        print(f"rank {len(ranked.results)} offers x 2 years, cached: {ranked_cached}   (target <= 100 ms)")
         engine.dispose()
 
 

@@ -168,7 +168,7 @@ def test_demo_once_syncs_three_meters_into_demo_db(tmp_path):
     out = run_cli("demo", "--once", "--today", "2025-11-05", env=cli_env(tmp_path), timeout=300)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "demo.db").exists() and not (tmp_path / "myelectricaldata.db").exists()
-    assert "sync ok" in out.stdout
+    assert "sync ok" in out.stdout and "catalog ok: stored offers 1," in out.stdout  # about 1,800 grids
     for pdl in ("99000000000001", "99000000000002", "99000000000003"):
         assert f"PDL {pdl}" in out.stdout
     assert "production_load_curve" in out.stdout

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from .energy.costs import DayCost
 from .energy.timeline import PARIS
 from .exporters.manager import ExporterManager
 from .services.background import BackgroundSync
@@ -29,7 +28,7 @@ class AppServices:
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(PARIS))
     demo: bool = False
     exporters: ExporterManager | None = None
-    prices: PriceCache[list[DayCost]] = field(default_factory=PriceCache)
+    prices: PriceCache[Any] = field(default_factory=PriceCache)  # priced days and offer rankings
 
     def today(self) -> date:
         return self.clock().astimezone(PARIS).date()

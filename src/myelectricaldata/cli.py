@@ -96,6 +96,15 @@ def build_sync(settings: Settings, engine: Any, clock: Any = None, prices: Any =
     return SyncService(engine, client, settings.data_dir / "sync.lock", clock=clock, prices=prices)
 
 
+def build_catalog(settings: Settings, engine: Any, clock: Any = None, prices: Any = None):
+    """The catalog sync, with a client of its own (its routes are public: no token, no quota)."""
+    from .gateway.client import GatewayClient
+    from .services.catalog import CatalogSync
+
+    client = GatewayClient(settings.gateway_url, settings.client_id, settings.client_secret.reveal())
+    return CatalogSync(engine, client, clock=clock, prices=prices)
+
+
 def _require_credentials(settings: Settings) -> None:
     if not settings.has_credentials:
         missing = [k for k, v in (("CLIENT_ID", settings.client_id), ("CLIENT_SECRET", settings.client_secret))
@@ -123,7 +132,9 @@ def _print_report(report: Any) -> None:
         print(report.message, file=sys.stdout if report.ok else sys.stderr)
 
 
-def _run_sync(sync: Any, pdls: list[str] | None = None, since: date | None = None) -> int:
+def run_sync(sync: Any, catalog: Any = None, pdls: list[str] | None = None, since: date | None = None) -> int:
+    """The data sync, then the supplier catalog (whose faults are printed and kept for the pages; the exit code
+    is the data sync's)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from .services.lock import SyncBusy
@@ -137,6 +148,9 @@ def _run_sync(sync: Any, pdls: list[str] | None = None, since: date | None = Non
         raise Fatal(f"database error during the sync (what was stored so far is kept): {cause}",
                     EXIT_ERRORS) from None
     _print_report(report)
+    if catalog is not None:
+        done = catalog.run()
+        print(done.summary(), file=sys.stdout if done.ok else sys.stderr)
     return _exit_code(report)
 
 
@@ -165,7 +179,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
             with engine.begin() as conn:
                 count = sum(reset_given_up(conn, pdl) for pdl in (args.pdl or [None]))
             print(f"{count} given-up days will be tried again")
-        return _run_sync(build_sync(settings, engine, clock), args.pdl or None, args.since)
+        return run_sync(build_sync(settings, engine, clock), build_catalog(settings, engine, clock),
+                        args.pdl or None, args.since)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -180,7 +195,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any, prices: Any,
-           clock: Any = None) -> int:
+           clock: Any = None, catalog: Any = None) -> int:
     """The web UI (waitress) and, when there is a gateway to talk to, the scheduled syncs, until SIGTERM."""
     from waitress import create_server
 
@@ -205,7 +220,7 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
                     "/metrics; set API_TOKEN (add-on option api_token) to require a bearer token", settings.direct_port)
     server = create_server(create_app(settings, services), listen=" ".join(listen), threads=4,
                            ident="myelectricaldata", clear_untrusted_proxy_headers=True)
-    scheduler = build_scheduler(sync, settings.sync_after, first_run_in=None) if sync else None
+    scheduler = build_scheduler(sync, settings.sync_after, first_run_in=None, catalog=catalog) if sync else None
 
     def stop(*_: Any) -> None:
         raise KeyboardInterrupt
@@ -244,14 +259,15 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     engine = open_database(settings)
     prices: PriceCache[Any] = PriceCache()
-    sync = None
+    sync = catalog = None
     if settings.problems:
         log.warning("serving the set-up page only, no sync, until the settings above are fixed")
     elif settings.has_credentials:
         sync = build_sync(settings, engine, prices=prices)
+        catalog = build_catalog(settings, engine, prices=prices)
     else:
         log.warning("CLIENT_ID / CLIENT_SECRET not set: serving the set-up page only, no sync")
-    return _serve(args, settings, engine, sync, prices)
+    return _serve(args, settings, engine, sync, prices, catalog=catalog)
 
 
 def cmd_init(args: argparse.Namespace) -> int:
@@ -287,11 +303,12 @@ def cmd_demo(args: argparse.Namespace, settings: Settings | None = None) -> int:
         engine = open_database(settings)
         prices: PriceCache[Any] = PriceCache()
         sync = build_sync(settings, engine, clock=clock, prices=prices)
+        catalog = build_catalog(settings, engine, clock=clock, prices=prices)
         if getattr(args, "once", False):
-            code = _run_sync(sync)
+            code = run_sync(sync, catalog)
             print(format_status(collect_status(engine, datetime.now(PARIS))))
             return code
-        return _serve(args, settings, engine, sync, prices, clock)
+        return _serve(args, settings, engine, sync, prices, clock, catalog)
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:

@@ -14,7 +14,7 @@ from myelectricaldata.energy.costs import euros
 from myelectricaldata.energy.offers import OfferError
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint
-from myelectricaldata.services import comparisons, pricing, pricing_settings, pricing_store
+from myelectricaldata.services import comparisons, pricing, pricing_settings, pricing_store, ranking
 from myelectricaldata.services.errors import FieldError
 from myelectricaldata.services.price_cache import PriceCache
 from tests.support.pricing_reference import HCHP, TEMPO, hphc_month, tempo_month, to_cents
@@ -136,7 +136,7 @@ def test_simulation_and_power_advice(stored):
         pricing_store.save_offer(conn, OFFER)
         repo.upsert(conn, m.max_power, [{"usage_point_id": PDL, "day": date(2025, 10, d), "va": 2500 + d * 10,
                                          "at_utc": 0} for d in range(1, 31)])
-    results = pricing.simulate(stored, PDL, date(2025, 11, 5))
+    results = ranking.rank(stored, PDL, date(2025, 11, 5)).results
     assert {r.key for r in results} == {"regulated:BASE", "regulated:HPHC", "regulated:TEMPO", "user:1"}
     assert [r.last_12_months for r in results] == sorted(r.last_12_months for r in results)
     assert next(r for r in results if r.key == "regulated:BASE").savings == 0

@@ -83,21 +83,26 @@ def require_browser_tools() -> None:
 
 
 def seed_database(url: str, tmp: Path, since: date = SEED_SINCE, today: date = TODAY) -> list[str]:
-    """Sync the simulator's demo PDLs into ``url`` in this process, with the simulator's clock frozen at ``today``;
-    then Tempo and EcoWatt from a simulator frozen at the real today, since those pages are about today.
+    """Sync the simulator's demo PDLs and the supplier catalog into ``url`` in this process, with the simulator's
+    clock frozen at ``today``; then Tempo and EcoWatt from a simulator frozen at the real today, since those pages
+    are about today.
     Returns the PDLs."""
     from myelectricaldata.database import repository as repo
     from myelectricaldata.database.migrate import upgrade
     from myelectricaldata.database.session import make_engine
     from myelectricaldata.energy.timeline import PARIS
+    from myelectricaldata.services.catalog import CatalogSync
     from myelectricaldata.simulator import start_simulator
 
     engine = make_engine(url)
     try:
         upgrade(engine)
         with start_simulator(today=today) as sim:
-            report = make_sync(engine, sim, tmp).run(since=since)
+            sync = make_sync(engine, sim, tmp)
+            report = sync.run(since=since)
+            catalog = CatalogSync(engine, sync.client, clock=sim.state.now).run()
         assert report.outcome == "ok", f"seeding the database failed: {report.outcome} {report.message}"
+        assert catalog.ok, f"seeding the catalog failed: {catalog.summary()}"
         with start_simulator(today=datetime.now(PARIS).date()) as sim:
             report = make_sync(engine, sim, tmp).run(include=("tempo", "ecowatt"))
         assert report.outcome == "ok", f"seeding Tempo and EcoWatt failed: {report.outcome} {report.message}"

@@ -22,6 +22,7 @@ from myelectricaldata.config import load_settings
 from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
 from myelectricaldata.services.background import BackgroundSync
+from myelectricaldata.services.catalog import CatalogSync
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from myelectricaldata.web.app import create_app
 from tests.support.syncing import TODAY, make_sync
@@ -46,6 +47,8 @@ def _build_app():
     sync = make_sync(engine, sim, folder)
     report = sync.run(since=SINCE)
     assert report.ok, report.message
+    catalog = CatalogSync(engine, sync.client, clock=sim.state.now).run()  # so the offers and the ranking have data
+    assert catalog.ok, catalog.summary()
     runner = RecentSync(sync)
 
     def close() -> None:

@@ -7,7 +7,7 @@ from decimal import Decimal as D
 import pytest
 
 from myelectricaldata.energy.costs import euros
-from myelectricaldata.services import pricing, pricing_store
+from myelectricaldata.services import pricing_store, ranking
 from tests.support.pages import HCHP, simulation_app, synced_hphc_month
 from tests.support.syncing import TODAY
 
@@ -36,11 +36,20 @@ def test_ranking_and_advisor(client, engine):
     assert [o["rank"] for o in offers] == [1, 2, 3, None]
     assert offers[3]["complete"] is False and offers[3]["savings"] is None
     assert offers[3]["subscription_unknown_days"] == 35
-    results = {r.key: r for r in pricing.simulate(engine, HCHP, TODAY)}
+    results = {r.key: r for r in ranking.rank(engine, HCHP, TODAY).results}
     tempo = results["regulated:TEMPO"]
     assert D(str(offers[0]["total"])) == euros(tempo.last_12_months)
     assert D(str(offers[0]["savings"])) == euros(tempo.savings) and offers[1]["savings"] == 0
-    assert offers[0]["by_year"] == [{"year": 2025, "total": float(euros(tempo.by_year[2025]))}]
+    year = tempo.years[2025]
+    assert offers[0]["by_year"] == [{"year": 2025, "total": float(euros(year.total)), "days": 35, "complete": True,
+                                     "energy": float(euros(year.energy)),
+                                     "subscription": float(euros(year.subscription))}]
+    assert offers[0]["type"] == "TEMPO" and offers[1]["type"] == "HC_HP" and offers[0]["source"] == "regulated"
+    assert offers[1]["difference"] == 0 and offers[0]["difference"] == -offers[0]["savings"]
+    # the breakdown: each slot's kWh at its price adds up to the energy total
+    lines = offers[1]["breakdown"]["slots"]
+    assert {line["slot"] for line in lines} == {"HP", "HC"} and {line["price"] for line in lines} == {0.2081, 0.1635}
+    assert sum(D(str(line["euros"])) for line in lines) == D(str(offers[1]["energy"]))
     power = body["power"]
     assert power["subscribed_kva"] == 9 and power["peak_va"] == 6816 and power["lower_kva"] is None
     assert power["distribution"] == [{"kva": 6, "days": 32}, {"kva": 9, "days": 3}]

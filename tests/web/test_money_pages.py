@@ -11,9 +11,12 @@ import sqlalchemy as sa
 
 from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
+from myelectricaldata.database import catalog as catalog_store
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
+from myelectricaldata.energy.catalog import CatalogGrid, history_key, offer_key
 from myelectricaldata.energy.timeline import PARIS
+from myelectricaldata.services import pricing_store
 from myelectricaldata.web.app import create_app
 from tests.support.pages import Tables
 from tests.support.pricing_reference import HCHP, TEMPO, french_cents, hphc_month, tempo_month
@@ -89,6 +92,33 @@ def test_missing_tempo_colour_is_estimated_with_the_assumed_colour(client, synce
     finally:
         with engine.begin() as conn:
             repo.store_tempo(conn, [(missing, colour)])
+
+
+def test_a_catalog_zen_flex_offer_says_which_days_it_assumed(client, synced):
+    """The HP/HC PDL priced with a Zen Flex offer whose grid starts on 15 October, the type of the 15th unknown."""
+    engine = synced[0]
+    grid = CatalogGrid("zen", "EDF", "Zen Week-End - Option Flex - 9 kVA", "SEASONAL", 9, D("15.74"), {
+        "hc_price_winter": D("0.2091"), "hp_price_winter": D("0.7253"), "hc_price_summer": D("0.1519"),
+        "hp_price_summer": D("0.2091")}, date(2025, 10, 15))
+    with engine.begin() as conn:
+        catalog_store.store_history(conn, {history_key(grid): (grid,)})
+        catalog_store.store_zen_flex_days(conn, {date(2025, 10, 14): "ECO", date(2025, 10, 16): "SOBRIETE"})
+        pricing_store.save_choice(conn, HCHP, offer_key(history_key(grid)))
+    try:
+        response = client.get(f"/consumption_euro?pdl={HCHP}&start=2025-10-14&end=2025-10-16")
+        (table,) = Tables(response.text).tables
+        assert table[0][2:8] == ["Éco HP (€)", "Éco HC (€)", "Sobriété HP (€)", "Sobriété HC (€)", "Bonus HP (€)",
+                                 "Bonus HC (€)"]
+        remarks = {r[0]: r[-1] for r in table[1:]}
+        assert remarks["14/10/2025"] == ("estimé : aucune grille de prix ne couvre ce jour : prix de la grille du "
+                                         "15/10/2025, la plus proche")
+        assert remarks["15/10/2025"] == "estimé : jour Zen Flex Sobriété supposé le 15/10/2025"
+        assert remarks["16/10/2025"] == "" and remarks["Total"] == "2 jour(s) estimé(s)"
+        assert "Zen Week-End - Option Flex</strong>\n  (choisie dans les réglages)" in response.text
+    finally:
+        with engine.begin() as conn:
+            for table in (m.pdl_pricing, m.catalog_grids, m.zen_flex_days):
+                conn.execute(sa.delete(table))
 
 
 def test_unknown_pdl_bad_dates_and_long_ranges(client):

@@ -101,7 +101,7 @@ def hc_cell(client, day: date) -> str:
 
 def test_section_shows_the_default_and_the_contract_windows_and_get_changes_nothing(client, engine):
     html = client.get(f"/settings/{HCHP}").get_data(as_text=True)
-    assert "Tarification" in html and "Tarif réglementé selon le contrat (par défaut)" in html
+    assert "Tarification" in html and "sinon le tarif réglementé selon le contrat" in html
     assert "Tarif Bleu Heures Creuses" in html and "par défaut" in html
     assert 'data-contract-windows="01:30-08:00;12:30-14:00"' in html
     assert 'value="regulated:TEMPO"' in html and 'name="pricing-offpeak_6"' in html

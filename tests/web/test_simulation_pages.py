@@ -10,7 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
-from myelectricaldata.services import pricing, pricing_store
+from myelectricaldata.services import pricing_store
+from myelectricaldata.services.ranking import rank
 from tests.support.pages import HCHP, Tables, simulation_app, synced_hphc_month
 from tests.support.syncing import TODAY
 
@@ -46,9 +47,12 @@ def count(engine) -> int:
 
 
 def ranking(client) -> list[list[str]]:
+    """The ranking table's rows: rank, offer name (its second line, supplier and type, left out), total, difference,
+    subscription, energy, one column per year, remarks."""
     response = client.get(f"/simulation?pdl={HCHP}")
     assert response.status_code == 200, response.text
-    return Tables(response.text).tables[0][1:]
+    rows = Tables(response.text).tables[0][1:]
+    return [[r[0], r[1].split("\n")[0].strip(), *r[2:]] for r in rows]
 
 
 def post_offer(client, data: dict, url: str = "/simulation/offers"):
@@ -68,16 +72,18 @@ def energy_kwh(engine) -> D:
 def test_ranking_order_and_savings(client, engine):
     rows = ranking(client)
     names = [r[1] for r in rows]
-    assert names == ["Tarif Bleu Tempo", "Tarif Bleu Heures Creuses (actuelle)", "Tarif Bleu Base"]
+    assert names == ["Tarif Bleu Tempo", "Tarif Bleu Heures Creuses", "Tarif Bleu Base"]
     assert [r[0] for r in rows] == ["1", "2", "3"]
-    results = {r.key: r for r in pricing.simulate(engine, HCHP, TODAY)}
+    page = client.get(f"/simulation?pdl={HCHP}").text
+    assert re.search(r'<tr class="current" aria-current="true">\s*<td>2</td>', page)
+    results = {r.key: r for r in rank(engine, HCHP, TODAY).results}
     current = results["regulated:HPHC"]
     tempo, base = results["regulated:TEMPO"], results["regulated:BASE"]
-    assert rows[0][3] == euros(tempo.last_12_months)
-    assert rows[0][6] == "+" + euros(current.last_12_months - tempo.last_12_months)
-    assert rows[1][6] == "offre actuelle"
-    assert rows[2][6] == "−" + euros(base.last_12_months - current.last_12_months)
-    assert rows[0][7] == euros(tempo.by_year[2025])  # one column per calendar year
+    assert rows[0][2] == euros(tempo.last_12_months)
+    assert rows[0][3] == "−" + euros(current.last_12_months - tempo.last_12_months)  # cheaper than the current one
+    assert rows[1][3] == "offre actuelle"
+    assert rows[2][3] == "+" + euros(base.last_12_months - current.last_12_months)
+    assert rows[0][6] == euros(tempo.by_year[2025])  # one column per calendar year
 
 
 def test_advisor_says_9_kva_was_the_lowest_level(client):
@@ -111,7 +117,7 @@ def test_added_offer_is_ranked_with_an_independent_total(client, engine):
     assert response.status_code == 302 and count(engine) == 1
     rows = ranking(client)
     mine = next(r for r in rows if r[1] == "Fixe à 10 centimes")
-    assert mine[0] == "1" and mine[3] == euros(energy_kwh(engine) * D("0.10")) and mine[5] == euros(D(0))
+    assert mine[0] == "1" and mine[2] == euros(energy_kwh(engine) * D("0.10")) and mine[4] == euros(D(0))
     listed = client.get("/simulation/offers").text
     assert "Fixe à 10 centimes" in listed and "0,1 €/kWh" in listed
 
@@ -119,8 +125,8 @@ def test_added_offer_is_ranked_with_an_independent_total(client, engine):
 def test_offer_without_subscription_is_listed_last_with_the_reason(client, engine):
     assert post_offer(client, GOOD | {"subscription": ""}).status_code == 302
     last = ranking(client)[-1]
-    assert last[1] == "Fixe à 10 centimes" and last[0] == "—" and last[6] == "—"
-    assert "Prix de l'abonnement inconnu pour 35 jour(s)" in last[-1]
+    assert last[1] == "Fixe à 10 centimes" and last[0] == "—" and last[3] == "—"
+    assert "Abonnement inconnu à 9 kVA pour 35 jour(s)" in last[-1]
 
 
 def test_edit_then_delete(client, engine):

@@ -4,6 +4,7 @@ hence an offer a household uses, is kept after the gateway stops listing it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -216,6 +217,23 @@ def zen_flex_fetch_start(conn: Connection, today: date) -> date | None:
     if known < (today - first).days + 1:
         return None
     return today - timedelta(days=ZEN_FLEX_RECHECK_DAYS)
+
+
+def zen_flex_last_day(conn: Connection) -> date | None:
+    """The last day whose Zen Flex type is stored."""
+    return conn.scalar(select(func.max(m.zen_flex_days.c.day)))
+
+
+def grids_fingerprint(conn: Connection) -> str:
+    """A digest of every stored grid's key, dates, prices and own off-peak windows: it changes when, and only
+    when, what prices the catalog offers changes."""
+    t = m.catalog_grids
+    digest = hashlib.sha1(usedforsecurity=False)
+    query = select(t.c.provider, t.c.offer, t.c.kind, t.c.kva, t.c.valid_from, t.c.valid_to, t.c.subscription,
+                   t.c.prices, t.c.hc_schedules).order_by(t.c.provider, t.c.offer, t.c.kind, t.c.kva, t.c.valid_from)
+    for row in conn.execute(query):
+        digest.update(repr(tuple(row)).encode())
+    return digest.hexdigest()
 
 
 def zen_flex_gaps(conn: Connection, start: date, end: date) -> list[date]:

@@ -55,6 +55,7 @@ usage_points = Table(
     Column("address_checked_on", Date),
     Column("updated_at", DateTime, nullable=False),
     Column("linked_production_pdl_id", String(14), nullable=False, default="", server_default=""),
+    Column("selected_offer_id", String(36), nullable=False, default="", server_default=""),  # the gateway's row id
 )
 
 contract_versions = Table(
@@ -179,7 +180,9 @@ user_offers = Table(
 pdl_pricing = Table(
     "pdl_pricing", metadata,
     _pdl(),
-    Column("offer_key", String(40), nullable=False, default=""),  # "" means the regulated tariff of the contract
+    # "" means the offer the gateway names for the PDL, else the regulated tariff of the contract; a catalog key
+    # ("catalog:supplier|offer|kind|kVA") may be up to 333 characters
+    Column("offer_key", String(400), nullable=False, default=""),
     Column("offpeak_overrides", String(500), nullable=False, default=""),  # JSON {weekday: "22:00-06:00"}
     Column("buyback", String(20), nullable=False, default=""),  # EUR/kWh, "" means none
     Column("kva", Integer),  # None means the contract's

@@ -61,6 +61,11 @@ def offer_kind(offer_type: str, name: str) -> str:
     return "ZEN_FLEX" if kind == "ZEN_FLEX" or ZEN_FLEX_NAME.search(name) else kind
 
 
+def published_type(kind: str) -> str:
+    """The catalog's type code of a pricing rule (the regulated and user HP/HC option is the catalog's HC_HP)."""
+    return "HC_HP" if kind == "HPHC" else kind
+
+
 def kva_in_name(name: str) -> int | None:
     """The kVA written in an offer name ("Tarif Bleu - 6 kVA"), if any."""
     match = _KVA.search(name)
@@ -136,6 +141,24 @@ def offer_key(key: HistoryKey) -> str:
     """The stable key of a catalog offer, across the gateway's new ids."""
     provider, name, kind, kva = key
     return f"catalog:{provider}|{name}|{kind}|{kva or ''}"
+
+
+def key_of_offer(key: str) -> HistoryKey | None:
+    """The history key an offer key names (the inverse of ``offer_key``), None when it is not a catalog key."""
+    if not key.startswith("catalog:"):
+        return None
+    provider, sep, rest = key[8:].partition("|")
+    parts = rest.rsplit("|", 2)
+    if not sep or len(parts) != 3 or not (parts[2] == "" or parts[2].isdigit()):
+        return None
+    name, kind, kva = parts
+    return provider, name, kind, int(kva) if kva else None
+
+
+def still_offered(offer: Offer, today: date) -> bool:
+    """Whether a catalog offer is still sold on ``today``: its latest grid is not closed by then."""
+    latest = offer.versions[-1] if offer.versions else None
+    return latest is not None and (latest.valid_to is None or latest.valid_to > today)
 
 
 def catalog_offer(grids: Sequence[CatalogGrid]) -> Offer:

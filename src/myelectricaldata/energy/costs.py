@@ -10,10 +10,11 @@ estimated; so is a day no price grid covers, priced with the nearest grid.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .aggregate import LocalClock, Point, period_start
@@ -21,7 +22,7 @@ from .calendars import Calendars, DayFacts
 from .offer_rules import RULES, Schedule
 from .offers import Offer
 from .offpeak import Spans
-from .tariffs import grid_on
+from .tariffs import PriceVersion, grid_on
 from .timeline import PARIS
 
 WM_PER_KWH = 60_000
@@ -139,6 +140,40 @@ def _energy_before(load: DayLoad, minute: int, table: dict) -> int:
     return split_energy(load, ((0, minute, "before"), (minute, 1440, "after")), table).get("before", 0)
 
 
+class DayPlan(NamedTuple):
+    """A day of a load under an offer before any amount: the grid in force, its prices at the day's kVA, the
+    energy per slot (a cached dict: read only; slots without energy may be missing) and what was assumed."""
+
+    day: date
+    version: PriceVersion
+    in_force: bool  # False: no grid covered the day, the nearest one priced it
+    prices: Mapping[str, Decimal]
+    energy: Mapping[str, int]
+    kva: int | None
+    unknown: tuple[tuple[date, str, str], ...]  # calendar days assumed, as (day, calendar, value assumed)
+    colours: tuple[str, ...]
+
+
+def plan_days(loads: Mapping[date, DayLoad], offer: Offer, calendars: Calendars, days: Iterable[date],
+              table: dict) -> Iterator[DayPlan]:
+    """Each of ``days`` under the offer's rule, with the grid in force that day and the day's calendar."""
+    rule = RULES[offer.kind]
+    versions = offer.versions
+    starts = [v.valid_from for v in versions]
+    for day in days:
+        load = loads.get(day) or DayLoad()
+        cal, fact = calendars.day(day)
+        version, in_force = grid_on(versions, day, starts)
+        prices = version.energy_for(fact.kva)
+        plan = rule(offer, cal, prices)
+        unknown: tuple[tuple[date, str, str], ...] = ()
+        if plan.unknown:
+            unknown = tuple((d, calendar, value) for d, calendar, value, before in plan.unknown
+                            if before is None or _energy_before(load, before, table))
+        yield DayPlan(day, version, in_force, prices, split_energy(load, plan.spans, table), fact.kva, unknown,
+                      plan.colours)
+
+
 def price_days(loads: Mapping[date, DayLoad], offer: Offer, facts: Callable[[date], DayFacts],
                colours: Mapping[date, str] | None = None, overrides: Mapping[int, Spans] | None = None,
                production: Mapping[date, int] | None = None, buyback: Decimal | None = None,
@@ -149,36 +184,25 @@ def price_days(loads: Mapping[date, DayLoad], offer: Offer, facts: Callable[[dat
     calendars = calendars or Calendars(facts, colours, zen_flex, overrides)
     production, table = production or {}, table if table is not None else {}
     buyback = buyback if buyback is not None else offer.buyback
-    rule = RULES[offer.kind]
-    starts = [v.valid_from for v in offer.versions]
     zeros = {} if offer.kind == "CUSTOM" else dict.fromkeys(offer.slots, 0)  # custom: the slots met only
     shares: dict[tuple[Decimal, int], Decimal] = {}  # subscription share per (monthly price, year)
     out = []
-    for day in sorted(set(loads) | set(production)):
-        load = loads.get(day) or DayLoad()
-        cal, fact = calendars.day(day)
-        version, in_force = grid_on(offer.versions, day, starts)
-        prices = version.energy_for(fact.kva)
-        plan = rule(offer, cal, prices)
+    for plan in plan_days(loads, offer, calendars, sorted(set(loads) | set(production)), table):
+        day, version, prices = plan.day, plan.version, plan.prices
         energy = zeros.copy()
-        energy.update(split_energy(load, plan.spans, table))
-        unknown: tuple[tuple[date, str, str], ...] = ()
-        assumed: tuple[tuple[date, str], ...] = ()
-        if plan.unknown:
-            unknown = tuple((d, calendar, value) for d, calendar, value, before in plan.unknown
-                            if before is None or _energy_before(load, before, table))
-            assumed = tuple((d, value) for d, calendar, value in unknown if calendar == "TEMPO")
+        energy.update(plan.energy)
         costs = {slot: prices[slot] * wm / WM_PER_KWH if wm else ZERO for slot, wm in energy.items()}
-        monthly = version.monthly(fact.kva)
+        monthly = version.monthly(plan.kva)
         share = ZERO
         if monthly is not None:
             share = shares.get((monthly, day.year)) or shares.setdefault(
                 (monthly, day.year), subscription_share(monthly, day))
         made = production.get(day, 0)
+        assumed = tuple((d, value) for d, calendar, value in plan.unknown if calendar == "TEMPO")
         out.append(DayCost(
-            day, offer.key, energy, costs, share, fact.kva, version.valid_from, monthly is not None,
-            bool(unknown) or not in_force, assumed, plan.colours, made,
-            buyback * made / WM_PER_KWH if buyback is not None and made else ZERO, in_force, unknown))
+            day, offer.key, energy, costs, share, plan.kva, version.valid_from, monthly is not None,
+            bool(plan.unknown) or not plan.in_force, assumed, plan.colours, made,
+            buyback * made / WM_PER_KWH if buyback is not None and made else ZERO, plan.in_force, plan.unknown))
     return out
 
 

@@ -61,6 +61,7 @@ class UsagePointInfo(NamedTuple):
     activation_date: date | None
     oldest_available_date: date | None
     linked_production_pdl_id: str = ""  # the production PDL the gateway links to this consumption PDL
+    selected_offer_id: str = ""  # the catalog row the user chose on the gateway as the PDL's offer
 
 
 class EcowattDay(NamedTuple):
@@ -278,6 +279,7 @@ def parse_usage_points(data: Any) -> list[UsagePointInfo]:
             activation_date=_offset_date(item.get("activation_date")),
             oldest_available_date=_offset_date(item.get("oldest_available_data_date")),
             linked_production_pdl_id=_linked_pdl(item.get("linked_production_pdl_id")),
+            selected_offer_id=text(item.get("selected_offer_id"), 36),
         ))
     return out
 

@@ -1,5 +1,5 @@
-"""What the money and simulation views compare: this month's costs against the same days a year earlier, and every
-known offer against the current one."""
+"""What the money views compare: this month's costs against the same days a year earlier (the offers are ranked by
+``services.ranking``)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,7 @@ from decimal import Decimal
 from sqlalchemy import Engine
 
 from ..energy.costs import ZERO, DayCost
-from ..energy.offers import Offer
-from ..energy.simulation import OfferResult, last_12_months
-from .pricing import PricedDays, cost_by_day, current_offer, simulate
+from .pricing import PricedDays, cost_by_day
 
 
 @dataclass(frozen=True)
@@ -60,30 +58,3 @@ def month_against_last_year(engine: Engine, pdl: str, today: date, prices: Price
     if not now.days and not before.days:
         return None
     return MonthComparison(now, before)
-
-
-@dataclass(frozen=True)
-class Simulation:
-    """Every known offer replayed over the last 12 months (``first`` to ``last``), ranked: complete results first by
-    cost, then those whose subscription price is unknown for some days."""
-
-    current: Offer
-    results: list[OfferResult]
-    first: date
-    last: date
-
-    @property
-    def comparable(self) -> bool:
-        """True when the current offer's result is complete, so savings against it mean something."""
-        mine = next((r for r in self.results if r.key == self.current.key), None)
-        return mine is not None and mine.complete
-
-    def saving(self, result: OfferResult) -> Decimal | None:
-        """What ``result`` would have saved against the current offer, None when it cannot be said."""
-        return result.savings if self.comparable and result.complete else None
-
-
-def simulation(engine: Engine, pdl: str, today: date) -> Simulation:
-    """The offers replayed on the PDL's stored load curve, with the offer pricing it today."""
-    first, last = last_12_months(today)
-    return Simulation(current_offer(engine, pdl, today), simulate(engine, pdl, today), first, last)

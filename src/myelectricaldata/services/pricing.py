@@ -1,9 +1,9 @@
-"""Costs of a PDL for the pages (flask-free): which offer prices it, priced days cached, simulation, kVA advice."""
+"""Costs of a PDL for the pages (flask-free): which offer prices it, priced days cached, kVA advice."""
 
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Callable, Hashable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine, func, select
 
 from ..database import models as m
+from ..database.catalog import zen_flex_days
 from ..energy.aggregate import LocalClock, Point
 from ..energy.costs import (
     ZERO,
@@ -26,14 +27,14 @@ from ..energy.costs import (
 )
 from ..energy.offers import Offer, option_of_contract, regulated_offer
 from ..energy.offpeak import Spans, parse_windows
-from ..energy.simulation import OfferResult, PowerAdvice, last_12_months, simulate_offers
+from ..energy.simulation import PowerAdvice, last_12_months
 from ..energy.simulation import max_power_advice as advise
 from ..energy.tariffs import version_on
 from ..energy.tempo import COLOURS
 from ..energy.timeline import epoch, local_day_bounds
 from .calendars import read_tempo
 from .price_cache import PriceCache
-from .pricing_store import PricingChoice, all_offers, get_choice, offer_by_key, pricing_fingerprint
+from .pricing_store import PricingChoice, get_choice, household_offer, pricing_fingerprint
 from .usage_points import Contract, in_force, read_contracts
 
 PricedDays = PriceCache[list[DayCost]]
@@ -42,7 +43,7 @@ DIRECTIONS = ("consumption", "production")  # named in range reads, so the key (
 
 @dataclass
 class PricingInputs:
-    """Everything one range is priced from, read once: choice, contracts, Tempo colours, curves."""
+    """Everything one range is priced from, read once: choice, contracts, Tempo colours, Zen Flex days, curves."""
 
     choice: PricingChoice
     offer: Offer | None  # None: the regulated tariff of each day's contract option
@@ -52,12 +53,15 @@ class PricingInputs:
     production: dict[date, int]
     points: list[Point] = field(default_factory=list)
     made: list[Point] = field(default_factory=list)
+    zen_flex: dict[date, str] = field(default_factory=dict)
+    source: str = "contract"  # where the offer comes from: choice, gateway, contract
 
-    def facts(self) -> Callable[[date], DayFacts]:
-        """The contract facts of each day (the earliest version for days before it), kVA override applied."""
+    def facts(self, kva: int | None = None) -> Callable[[date], DayFacts]:
+        """The contract facts of each day (the earliest version for days before it), the kVA chosen (or ``kva``)
+        replacing the contract's."""
         starts = [c.valid_from for c in self.contracts]
-        parsed = [DayFacts(self.choice.kva or c.subscribed_kva, _spans(c)) for c in self.contracts]
-        default = DayFacts(self.choice.kva)
+        parsed = [DayFacts(kva or self.choice.kva or c.subscribed_kva, _spans(c)) for c in self.contracts]
+        default = DayFacts(kva or self.choice.kva)
         return lambda day: parsed[max(bisect_right(starts, day) - 1, 0)] if parsed else default
 
     def option_on(self, day: date) -> str:
@@ -84,16 +88,20 @@ def _spans(contract: Contract) -> Spans:
         return ()
 
 
-def _range_fingerprint(conn: Connection, pdl: str, start: date, end: date) -> Hashable:
-    """What pricing [start, end] depends on: the PDL's choice, offers and contracts, its readings, the Tempo colours."""
+def range_fingerprint(conn: Connection, pdl: str, start: date, end: date) -> tuple:
+    """What pricing [start, end] depends on: the PDL's choice, offers and contracts, its readings, the Tempo colours
+    and the Zen Flex days."""
     first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
-    curve, tempo = m.load_curve, m.tempo_days
+    curve, tempo, zen = m.load_curve, m.tempo_days, m.zen_flex_days
     readings = conn.execute(select(func.count(), func.sum(curve.c.watts), func.max(curve.c.start_utc)).where(
         curve.c.usage_point_id == pdl, curve.c.direction.in_(DIRECTIONS), curve.c.start_utc >= first,
         curve.c.start_utc < last)).one()
     colours = conn.execute(select(func.count(), func.max(tempo.c.day)).where(
         tempo.c.day >= start - timedelta(days=1), tempo.c.day <= end)).one()
-    return (*pricing_fingerprint(conn, pdl), tuple(readings), tuple(colours))
+    zen_flex = conn.execute(select(zen.c.day_type, func.count(), func.max(zen.c.day)).where(
+        zen.c.day >= start - timedelta(days=1), zen.c.day <= end).group_by(zen.c.day_type)
+        .order_by(zen.c.day_type)).all()
+    return (*pricing_fingerprint(conn, pdl), tuple(readings), tuple(colours), tuple(map(tuple, zen_flex)))
 
 
 def read_inputs(conn: Connection, pdl: str, start: date, end: date) -> PricingInputs:
@@ -107,10 +115,10 @@ def read_inputs(conn: Connection, pdl: str, start: date, end: date) -> PricingIn
     made = [(int(s), int(mi), int(w)) for d, s, mi, w in rows if d == "production"]
     colours = {d: c for d, c in read_tempo(conn, start - timedelta(days=1), end).items() if c in COLOURS}
     choice = get_choice(conn, pdl)
-    offer = offer_by_key(conn, choice.offer_key) if choice.offer_key else None
+    offer, source = household_offer(conn, choice)
     production = {day: load.total for day, load in loads_by_day(made).items()}
     return PricingInputs(choice, offer, read_contracts(conn, pdl), colours, loads_by_day(used), production, used,
-                         made)
+                         made, zen_flex_days(conn, start - timedelta(days=1), end), source)
 
 
 def price_inputs(inputs: PricingInputs) -> list[DayCost]:
@@ -121,7 +129,8 @@ def price_inputs(inputs: PricingInputs) -> list[DayCost]:
         loads = inputs.loads if days is None else {d: inputs.loads[d] for d in days if d in inputs.loads}
         made = inputs.production if days is None else {d: inputs.production[d] for d in days
                                                        if d in inputs.production}
-        out += price_days(loads, offer, facts, inputs.colours, choice.overrides, made, choice.buyback)
+        out += price_days(loads, offer, facts, inputs.colours, choice.overrides, made, choice.buyback,
+                          zen_flex=inputs.zen_flex)
     return sorted(out, key=lambda d: d.day)
 
 
@@ -136,7 +145,8 @@ def price_inputs_by_hour(inputs: PricingInputs) -> list[HourCost]:
         if len(groups) > 1 and days is not None:
             points = [p for p in points if clock.wall(p[0])[0] in days]
             made = [p for p in made if clock.wall(p[0])[0] in days]
-        out += price_hours(points, offer, facts, inputs.colours, choice.overrides, made, choice.buyback)
+        out += price_hours(points, offer, facts, inputs.colours, choice.overrides, made, choice.buyback,
+                           zen_flex=inputs.zen_flex)
     return sorted(out, key=lambda h: h.start_utc)
 
 
@@ -145,7 +155,7 @@ def read_costs(conn: Connection, pdl: str, start: date, end: date, prices: Price
     """``cost_by_day`` inside a connection another service holds."""
     if prices is None:
         return price_inputs(read_inputs(conn, pdl, start, end))
-    return prices.get((pdl, start, end), _range_fingerprint(conn, pdl, start, end),
+    return prices.get((pdl, start, end), range_fingerprint(conn, pdl, start, end),
                       lambda: price_inputs(read_inputs(conn, pdl, start, end)))
 
 
@@ -175,11 +185,12 @@ class OfferInForce:
     offer: Offer
     choice: PricingChoice
     contract: Contract | None
+    source: str = "contract"  # "choice" (chosen here), "gateway" (named on the gateway) or "contract" (regulated)
 
     @property
     def chosen(self) -> bool:
-        """True when the user chose the offer; False for the contract's regulated tariff (the default)."""
-        return bool(self.choice.offer_key)
+        """True when the user chose the offer here; False for the gateway's or the contract's."""
+        return self.source == "choice"
 
     @property
     def kva(self) -> int | None:
@@ -201,26 +212,21 @@ def slot_totals(engine: Engine, pdl: str, start: date, end: date,
 def offer_in_force(engine: Engine, pdl: str, day: date) -> OfferInForce:
     """The offer pricing the PDL on ``day``: the chosen one, else the regulated tariff of that day's contract."""
     with engine.connect() as conn:
-        choice = get_choice(conn, pdl)
-        chosen = offer_by_key(conn, choice.offer_key) if choice.offer_key else None
-        contract = in_force(read_contracts(conn, pdl), day)
-    offer = chosen or regulated_offer(option_of_contract(contract.pricing_option if contract else ""))
-    return OfferInForce(offer, choice, contract)
+        return read_offer_in_force(conn, pdl, day)
+
+
+def read_offer_in_force(conn: Connection, pdl: str, day: date) -> OfferInForce:
+    """``offer_in_force`` inside a connection another service holds."""
+    choice = get_choice(conn, pdl)
+    own, source = household_offer(conn, choice)
+    contract = in_force(read_contracts(conn, pdl), day)
+    offer = own or regulated_offer(option_of_contract(contract.pricing_option if contract else ""))
+    return OfferInForce(offer, choice, contract, source)
 
 
 def current_offer(engine: Engine, pdl: str, today: date) -> Offer:
     """The offer pricing the PDL today: the chosen one, else the regulated tariff of today's contract."""
     return offer_in_force(engine, pdl, today).offer
-
-
-def simulate(engine: Engine, pdl: str, today: date) -> list[OfferResult]:
-    """Every known offer replayed on the stored load curve (last 12 months and by year), ranked, with savings."""
-    with engine.connect() as conn:
-        inputs = read_inputs(conn, pdl, date(today.year - 2, 1, 1), today - timedelta(days=1))
-        offers = all_offers(conn)
-    current = current_offer(engine, pdl, today)
-    return simulate_offers(inputs.loads, offers, inputs.facts(), inputs.colours, today, current.key,
-                           inputs.choice.overrides)
 
 
 def max_power_advice(engine: Engine, pdl: str, today: date) -> PowerAdvice:

@@ -7,15 +7,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine
 
 from ..energy.offers import Offer, OfferError
+from ..energy.offpeak import format_windows
 from ..energy.tariffs import KVA_LEVELS
 from . import pricing_store as store
 from .errors import FieldError
 from .price_cache import PriceCache
+from .pricing import read_offer_in_force
 from .pricing_store import PricingChoice
 
 WINDOWS_HINT = "écrivez par exemple 22:00-06:00;12:00-14:00 (journée entière : 00:00-24:00)"
@@ -59,10 +62,12 @@ def choice(engine: Engine, pdl: str) -> PricingChoice:
         return store.get_choice(conn, pdl)
 
 
-def offers(engine: Engine) -> list[Offer]:
-    """Every offer a PDL may choose: the regulated ones, then the user's."""
+def offers_for(engine: Engine, pdl: str, today: date) -> list[Offer]:
+    """Every offer the PDL may choose: the regulated ones, the user's, the catalog's at its subscribed power still
+    sold, and the one pricing it now."""
     with engine.connect() as conn:
-        return store.all_offers(conn)
+        in_force = read_offer_in_force(conn, pdl, today)
+        return store.comparable_offers(conn, in_force.kva, in_force.offer, today)
 
 
 def user_offers(engine: Engine) -> list[Offer]:
@@ -72,7 +77,7 @@ def user_offers(engine: Engine) -> list[Offer]:
 
 
 def offer(engine: Engine, key: str) -> Offer | None:
-    """The offer of a key ``regulated:OPTION`` or ``user:ID``, or None when unknown."""
+    """The offer of a key ``regulated:OPTION``, ``user:ID`` or ``catalog:...``, or None when unknown."""
     with engine.connect() as conn:
         return store.offer_by_key(conn, key)
 
@@ -89,6 +94,15 @@ def save_choice(engine: Engine, pdl: str, offer_key: str = "", overrides: Mappin
                           for key in exc.errors}) from None
     _forget(prices)
     return saved
+
+
+def choose_offer(engine: Engine, pdl: str, offer_key: str, *, prices: PriceCache[Any] | None = None) -> PricingChoice:
+    """Make ``offer_key`` (any offer: regulated, the user's or from the catalog) the offer pricing the PDL, its
+    other settings kept; raises FieldError when the offer is unknown."""
+    current = choice(engine, pdl)
+    overrides = {day: format_windows(spans) for day, spans in current.overrides.items()}
+    buyback = str(current.buyback) if current.buyback is not None else ""
+    return save_choice(engine, pdl, offer_key, overrides, buyback, current.kva, prices=prices)
 
 
 def save_offer(engine: Engine, raw: Mapping[str, Any], offer_id: int | None = None, *,

@@ -5,13 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import Connection, func, select
 
+from ..database import catalog as catalog_store
 from ..database import models as m
 from ..database import repository as repo
+from ..energy.catalog import HistoryKey, catalog_offer, key_of_offer, still_offered
 from ..energy.offers import (
     Offer,
     OfferError,
@@ -47,15 +50,42 @@ def all_offers(conn: Connection) -> list[Offer]:
     return [regulated_offer(o) for o in OPTIONS] + user_offers(conn)
 
 
+def comparable_offers(conn: Connection, kva: int | None, current: Offer, today: date) -> list[Offer]:
+    """What a PDL may be priced with: the regulated offers, the user's, the catalog offers at ``kva`` (and those
+    published without a power) still sold on ``today``, and ``current`` even when no longer sold."""
+    catalog = catalog_store.catalog_offers(conn, kva) if kva is not None else []
+    offers = all_offers(conn) + [o for o in catalog if still_offered(o, today)]
+    return offers if any(o.key == current.key for o in offers) else [*offers, current]
+
+
 def offer_by_key(conn: Connection, key: str) -> Offer | None:
-    """The offer of a key ``regulated:OPTION`` or ``user:ID``, or None when unknown."""
+    """The offer of a key ``regulated:OPTION``, ``user:ID`` or ``catalog:...`` (with every grid it ever had, so an
+    offer no longer sold can still be priced), or None when unknown."""
     if key.startswith("regulated:") and key.split(":", 1)[1] in OPTIONS:
         return regulated_offer(key.split(":", 1)[1])
     if key.startswith("user:") and key[5:].isdigit():
         t = m.user_offers
         body = conn.scalar(select(t.c.body).where(t.c.offer_id == int(key[5:])))
         return offer_from_dict(json.loads(body), key) if body else None
-    return None
+    history = key_of_offer(key)
+    grids = catalog_store.offer_history(conn, history) if history else ()
+    return catalog_offer(grids) if grids else None
+
+
+def gateway_offer_key(conn: Connection, pdl: str) -> HistoryKey | None:
+    """The catalog offer the gateway names as the PDL's (its ``selected_offer_id``), when that row is stored."""
+    selected = conn.scalar(select(m.usage_points.c.selected_offer_id).where(m.usage_points.c.usage_point_id == pdl))
+    return catalog_store.key_of_gateway_id(conn, selected) if selected else None
+
+
+def household_offer(conn: Connection, choice: PricingChoice) -> tuple[Offer | None, str]:
+    """The PDL's own offer and where it comes from: the one chosen here ("choice"), else the one named on the
+    gateway ("gateway"); (None, "contract") when neither is known, the regulated tariff of the contract then."""
+    if choice.offer_key and (chosen := offer_by_key(conn, choice.offer_key)) is not None:
+        return chosen, "choice"
+    key = gateway_offer_key(conn, choice.usage_point_id)
+    grids = catalog_store.offer_history(conn, key) if key else ()
+    return (catalog_offer(grids), "gateway") if grids else (None, "contract")
 
 
 def save_offer(conn: Connection, raw: Mapping[str, Any], offer_id: int | None = None) -> int:
@@ -121,10 +151,14 @@ def save_choice(conn: Connection, pdl: str, offer_key: str = "", overrides: Mapp
 
 
 def pricing_fingerprint(conn: Connection, pdl: str) -> tuple:
-    """What pricing depends on besides readings: the PDL's choice, user offers, contract history."""
+    """What pricing depends on besides readings: the PDL's choice, user offers, contract history, and the grids of
+    the catalog offer pricing it (chosen here or named on the gateway)."""
     t, o = m.pdl_pricing, m.user_offers
     choice = conn.execute(select(t.c.offer_key, t.c.offpeak_overrides, t.c.buyback, t.c.kva, t.c.updated_at)
                           .where(t.c.usage_point_id == pdl)).first()
     offers = conn.execute(select(func.count(), func.max(o.c.updated_at))).one()
     contracts = tuple(tuple(sorted(r.items(), key=str)) for r in repo.contract_history(conn, pdl))
-    return tuple(choice or ()), tuple(offers), contracts
+    key = key_of_offer(choice.offer_key) if choice and choice.offer_key else None
+    key = key or (None if choice and choice.offer_key else gateway_offer_key(conn, pdl))
+    grids = catalog_store.offer_history(conn, key) if key else ()
+    return tuple(choice or ()), tuple(offers), contracts, key, grids

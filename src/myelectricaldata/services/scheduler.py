@@ -1,4 +1,5 @@
-"""When syncs run: daily after Enedis publishes, retries while J-1 is missing, Tempo and EcoWatt checks."""
+"""When syncs run: daily after Enedis publishes, retries while J-1 is missing, Tempo and EcoWatt checks; the supplier
+catalog at start-up and daily, the Zen Flex days after EDF publishes tomorrow's."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 from ..database import repository as repo
 from ..energy.timeline import PARIS
 from .calendars import tempo_colours
+from .catalog import CatalogSync
 from .datasets import COMPLETE
 from .lock import SyncBusy
 from .sync import SyncService
@@ -18,6 +20,8 @@ from .usage_points import read_usage_points
 log = logging.getLogger(__name__)
 SPREAD_MINUTES = 120
 RETRY_HOURS = (11, 13, 15, 17, 19, 21)
+CATALOG_AFTER = time(5, 0)  # the catalog's daily fetch, spread over the two hours after
+ZEN_FLEX_HOURS = (12, 13, 15, 18, 21)  # EDF publishes tomorrow's Zen Flex type during the day, from about noon
 
 
 def daily_time(after: time, rng: random.Random | None = None) -> time:
@@ -72,8 +76,28 @@ class SyncJobs:
         self._run("EcoWatt", include=("ecowatt",))
 
 
-def build_scheduler(sync: SyncService, after: time, *, first_run_in: float | None = 5.0) -> Any:
-    """A started-later APScheduler with the sync jobs (times are Europe/Paris)."""
+class CatalogJobs:
+    """The catalog's scheduled jobs; each one is safe to call at any time and never raises."""
+
+    def __init__(self, catalog: CatalogSync) -> None:
+        self.catalog = catalog
+
+    def daily(self) -> None:
+        try:
+            self.catalog.run()
+        except Exception:
+            log.exception("catalog sync failed")
+
+    def zen_flex_tomorrow(self) -> None:
+        try:
+            self.catalog.zen_flex_tomorrow()
+        except Exception:
+            log.exception("Zen Flex check failed")
+
+
+def build_scheduler(sync: SyncService, after: time, *, first_run_in: float | None = 5.0,
+                    catalog: CatalogSync | None = None, catalog_first_run_in: float | None = 10.0) -> Any:
+    """A started-later APScheduler with the sync jobs, and the catalog's when given (times are Europe/Paris)."""
     from apscheduler.schedulers.background import BackgroundScheduler
     from apscheduler.triggers.cron import CronTrigger
 
@@ -93,5 +117,21 @@ def build_scheduler(sync: SyncService, after: time, *, first_run_in: float | Non
     if first_run_in is not None:
         scheduler.add_job(jobs.daily, "date", run_date=datetime.now(PARIS) + timedelta(seconds=first_run_in),
                           id="first_sync", name="sync at start-up")
+    if catalog is not None:
+        _catalog_jobs(scheduler, CatalogJobs(catalog), catalog_first_run_in)
     log.info("daily sync scheduled at %s Europe/Paris", f"{when:%H:%M}")
     return scheduler
+
+
+def _catalog_jobs(scheduler: Any, jobs: CatalogJobs, first_run_in: float | None) -> None:
+    from apscheduler.triggers.cron import CronTrigger
+
+    when = daily_time(CATALOG_AFTER)
+    scheduler.add_job(jobs.daily, CronTrigger(hour=when.hour, minute=when.minute, timezone=PARIS),
+                      id="catalog_daily", name=f"supplier catalog at {when:%H:%M}")
+    scheduler.add_job(jobs.zen_flex_tomorrow, CronTrigger(hour=",".join(map(str, ZEN_FLEX_HOURS)), minute=20,
+                                                          timezone=PARIS),
+                      id="zen_flex_tomorrow", name="tomorrow's Zen Flex day")
+    if first_run_in is not None:
+        scheduler.add_job(jobs.daily, "date", run_date=datetime.now(PARIS) + timedelta(seconds=first_run_in),
+                          id="first_catalog", name="supplier catalog at start-up")

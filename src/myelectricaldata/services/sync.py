@@ -175,7 +175,8 @@ class SyncService:
                                           has_consumption=info.has_consumption,
                                           has_production=info.has_production, is_active=info.is_active,
                                           activation_date=info.activation_date,
-                                          linked_production_pdl_id=info.linked_production_pdl_id)
+                                          linked_production_pdl_id=info.linked_production_pdl_id,
+                                          selected_offer_id=info.selected_offer_id)
             return 0
 
         self._guard(report, "usage points", discover)

@@ -38,6 +38,7 @@ class UsagePoint:
     address_checked_on: date | None = None
     updated_at: datetime | None = None
     linked_production_pdl_id: str = ""
+    selected_offer_id: str = ""  # the catalog row the gateway names as the PDL's offer ("" when none)
 
     @property
     def address(self) -> str:

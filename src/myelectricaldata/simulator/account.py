@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 
 from myelectricaldata.energy.timeline import PARIS, date_range, years_before
 
+from .catalog import row_in_force
 from .ecowatt import ecowatt_forecast
 from .quota import NO_CACHE
 from .responses import Call, DetailError, GatewayError, envelope, timestamp
@@ -68,7 +69,8 @@ def _pdl_entry(call: Call, position: int, usage_point_id: str) -> dict:
         "oldest_available_data_date": None,
         "activation_date": household.activation_date.isoformat(),
         "linked_production_pdl_id": None,
-        "selected_offer_id": None,
+        "selected_offer_id": row_in_force(*household.selected_offer, household.subscribed_kva, call.state.today())
+        if household.selected_offer else None,
     }
 
 

@@ -169,6 +169,21 @@ def _dates(product: Product, grid: Grid, following: Grid | None, today: date) ->
             "is_active": end is None or (following is not None and contributed)}
 
 
+def _row_id(product: Product, kva: int | None, start: date) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"myelectricaldata:offer:{product.provider}|{_name(product, kva)}|"
+                                              f"{product.offer_type}|{kva}|{start}"))
+
+
+def row_in_force(provider: str, name: str, offer_type: str, kva: int, today: date) -> str | None:
+    """The id of the row of a product at ``kva`` whose grid is in force on ``today`` (None when there is none):
+    what the gateway gives as a PDL's ``selected_offer_id``."""
+    product = next((p for p in PRODUCTS if (p.provider, p.name, p.offer_type) == (provider, name, offer_type)), None)
+    if product is None or kva not in product.kvas:
+        return None
+    started = [g for g in _grids(product, today) if g.start <= today]
+    return _row_id(product, kva, started[-1].start) if started else None
+
+
 def _rows(product: Product, today: date) -> Iterable[Listed]:
     grids = _grids(product, today)
     kvas: tuple[int | None, ...] = (None,) if product.style == "any_kva" else product.kvas
@@ -180,8 +195,7 @@ def _rows(product: Product, today: date) -> Iterable[Listed]:
             monthly, prices = _prices(product, grid, kva)
             name = _name(product, kva)
             row = dict.fromkeys(OFFER_FIELDS) | prices | stamps | {
-                "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"myelectricaldata:offer:{product.provider}|{name}|"
-                                                         f"{product.offer_type}|{kva}|{grid.start}")),
+                "id": _row_id(product, kva, grid.start),
                 "provider_id": provider_id(product.provider), "name": name, "offer_type": product.offer_type,
                 "description": f"{described} - {kva} kVA" if described and product.style == "plain" else described,
                 "subscription_price": monthly, "hc_schedules": dict(product.hc_schedules or {}) or None,

@@ -34,6 +34,7 @@ class Household:
     latitude: float = 48.8534
     longitude: float = 2.3713
     altitude: int = 42
+    selected_offer: tuple[str, str, str] | None = None  # (supplier, offer, type) chosen on the gateway, if any
 
     def __post_init__(self) -> None:
         if not (len(self.usage_point_id) == 14 and self.usage_point_id.isdigit()):
@@ -97,6 +98,7 @@ DEMO_HOUSEHOLDS: tuple[Household, ...] = (
         pricing_option="HC_HP",
         subscribed_kva=9,
         offpeak_hours="HC (1H30-8H00;12H30-14H00)",
+        selected_offer=("EDF", "Zen Fixe", "HC_HP"),
         heating="electric",
         water_heater=True,
         pv_kwc=0.0,

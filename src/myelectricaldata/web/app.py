@@ -43,8 +43,8 @@ def _secret_key(data_dir: Path) -> str:
 def create_app(settings: Settings, services: WebServices) -> Flask:
     from . import health, plugin_routes, security
     from .api import common as api
-    from .api import costs, simulation_api, v1  # noqa: F401  (their routes join the API blueprint)
-    from .pages import (  # noqa: F401  (settings_pages and settings_pdl: their routes join settings_common.bp)
+    from .api import costs, offers_api, simulation_api, v1  # noqa: F401  (their routes join the API blueprint)
+    from .pages import (  # noqa: F401  (settings_pages, settings_pdl, user_offers: their routes join another bp)
         balance,
         calendars,
         dashboard,
@@ -55,6 +55,7 @@ def create_app(settings: Settings, services: WebServices) -> Flask:
         settings_pages,
         settings_pdl,
         simulation,
+        user_offers,
     )
 
     app = Flask(__name__)

@@ -16,6 +16,12 @@ MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "ao�
           "novembre", "décembre")
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
 COLOUR_WORDS = {"BLUE": "Bleu", "WHITE": "Blanc", "RED": "Rouge"}  # Tempo colours
+ZEN_FLEX_WORDS = {"ECO": "Éco", "SOBRIETE": "Sobriété", "BONUS": "Bonus"}
+ASSUMED_WORDS = {  # (calendar, value assumed) -> what was assumed, for "... supposé le 05/11/2025"
+    ("EJP", "NORMAL"): "jour EJP normal (pas de pointe)", ("PEAK_DAY", "NORMAL"): "jour sans pointe",
+    **{("TEMPO", c): w.lower() for c, w in COLOUR_WORDS.items()},
+    **{("ZEN_FLEX", t): f"jour Zen Flex {w}" for t, w in ZEN_FLEX_WORDS.items()},
+}
 
 
 def num(value: float, decimals: int = 0) -> str:
@@ -73,6 +79,11 @@ def local_label(start_utc: int, with_date: bool = True) -> str:
     if _dst_day(local.date()) and offset is not None:
         text += f" (UTC{int(offset.total_seconds()) // 3600:+d})"
     return text
+
+
+def assumed_day(day: date, calendar: str, value: str) -> str:
+    """An unknown calendar day and what it was priced as: ``bleu supposé le 15/10/2025``."""
+    return f"{ASSUMED_WORDS.get((calendar, value), value.lower())} supposé le {day:%d/%m/%Y}"
 
 
 def paris_time(moment: datetime | None) -> str:

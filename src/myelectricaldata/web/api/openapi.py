@@ -5,10 +5,15 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from ...energy.catalog import CATALOG_TYPES
+from ...energy.offers import KINDS as USER_KINDS
+from ...energy.tariffs import KVA_LEVELS
 from .params import CURVE_STEPS, DAILY_STEPS, DIRECTIONS, FIRST_SEASON, LAST_SEASON, MAX_DAYS
 
 JSON = "application/json"
-STRING, INTEGER, BOOLEAN = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}
+OFFER_TYPES = (*CATALOG_TYPES, "CUSTOM")
+KINDS = (*dict.fromkeys((*USER_KINDS, *CATALOG_TYPES)),)
+STRING, INTEGER, BOOLEAN, NUMBER = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "number"}
 DATE, DATE_TIME = {"type": "string", "format": "date"}, {"type": "string", "format": "date-time"}
 
 
@@ -96,8 +101,8 @@ SCHEMAS: dict[str, Any] = {
                             outcome=STRING, requests=INTEGER, message=STRING))),
     "Costs": _object(
         usage_point_id=STRING, **RANGE, step={**STRING, "enum": ["day", "month", "year"]}, unit={"const": "EUR"},
-        offer={**_object(key=STRING, name=STRING, chosen={**BOOLEAN, "description": "picked in the settings "
-                                                                               "(false: the regulated default)"}),
+        offer={**_object(key=STRING, name=STRING, chosen={
+            **BOOLEAN, "description": "picked in the settings (false: the gateway's offer or the regulated default)"}),
                "description": "the offer pricing the usage point today"},
         periods={**_array(_object(
             date={**DATE, "description": "first day of the period"},
@@ -110,7 +115,8 @@ SCHEMAS: dict[str, Any] = {
                                                           "power for some days of the period (counted as 0)"},
             total={"type": "number", "description": "energy plus subscription, the rounded exact sum"},
             days={**INTEGER, "description": "days with a load curve in the period"},
-            estimated={**BOOLEAN, "description": "some days assumed a missing Tempo colour (blue)"},
+            estimated={**BOOLEAN, "description": "some days assumed an unknown calendar day (Tempo colour, Zen Flex "
+                                                "day type...) or were priced with the nearest price grid"},
             estimated_days=INTEGER, offer_keys=_array(STRING))),
             "description": "periods with a stored load curve only, in order"},
         total={"type": "number", "description": "the whole range, rounded once"}),
@@ -118,18 +124,18 @@ SCHEMAS: dict[str, Any] = {
     "Simulation": _object(
         usage_point_id=STRING, start={**DATE, "description": "first day of the last 12 months"},
         end={**DATE, "description": "yesterday"},
-        current_offer={**STRING, "description": "key of the offer pricing the PDL today (regulated:OPTION or user:ID)"},
-        offers={**_array(_object(
-            rank=_or_null(INTEGER), key=STRING, name=STRING,
-            kind={**STRING, "enum": ["BASE", "HPHC", "TEMPO", "CUSTOM"]},
-            current=BOOLEAN, complete={**BOOLEAN, "description": "false: no subscription price known for some days"},
-            total={"type": "number", "description": "EUR over the last 12 months, subscription included"},
-            energy={"type": "number"}, subscription={"type": "number"},
-            savings={**_or_null({"type": "number"}), "description": "EUR less than the current offer (null: not "
-                                                                   "comparable)"},
-            by_year=_array(_object(year=INTEGER, total={"type": "number"})),
-            estimated_days=INTEGER, subscription_unknown_days=INTEGER)),
-            "description": "ranked by total (rank null for offers without a known subscription, listed last)"},
+        kva={**_or_null(INTEGER), "description": "the subscribed power every offer is priced at (today's)"},
+        current_offer={**STRING, "description": "key of the household's offer (regulated:OPTION, user:ID or "
+                                                "catalog:supplier|offer|type|kVA)"},
+        current_offer_source={**STRING, "enum": ["choice", "gateway", "contract"],
+                              "description": "chosen in the settings, named on the gateway (selected_offer_id), "
+                                             "or the contract's regulated tariff"},
+        days={**INTEGER, "description": "days of the last 12 months with a load curve (fewer than 365: partial)"},
+        catalog=_object(fetched_at={**_or_null(DATE_TIME), "description": "the last catalog fetch stored"},
+                        last_error={**STRING, "description": "why the last attempt failed; empty if it did not"},
+                        zen_flex_until={**_or_null(DATE), "description": "the last day with a known Zen Flex type"}),
+        offers={**_array(_ref("RankedOffer")),
+                "description": "ranked by total (rank null for offers without a known subscription, listed last)"},
         power=_object(
             subscribed_kva=_or_null(INTEGER), days=INTEGER, peak_va=INTEGER,
             distribution=_array(_object(kva=INTEGER, days=INTEGER)), close_days=INTEGER, over_days=INTEGER,
@@ -137,6 +143,54 @@ SCHEMAS: dict[str, Any] = {
             yearly_saving={**_or_null({"type": "number"}), "description": "EUR per year at lower_kva; null when "
                                                                           "unknown"},
             message=STRING)),
+    "RankedOffer": _object(
+        rank=_or_null(INTEGER), key=STRING, name=STRING,
+        provider={**STRING, "description": "the catalog's supplier; empty for regulated and user offers"},
+        type={**STRING, "enum": list(OFFER_TYPES), "description": "the catalog's type code"},
+        kind={**STRING, "enum": list(KINDS), "description": "the pricing rule (HPHC for the regulated and user "
+                                                             "HP/HC option; ZEN_FLEX recognised by name too)"},
+        source={**STRING, "enum": ["regulated", "user", "catalog"]},
+        kva={**_or_null(INTEGER), "description": "the power a catalog offer is published for"},
+        current=BOOLEAN, complete={**BOOLEAN, "description": "false: no subscription price known for some days"},
+        still_offered={**BOOLEAN, "description": "false: a catalog offer whose last grid has ended"},
+        total={"type": "number", "description": "EUR over the last 12 months, subscription included"},
+        energy=NUMBER, subscription=NUMBER,
+        savings={**_or_null(NUMBER), "description": "EUR less than the current offer (null: not comparable)"},
+        difference={**_or_null(NUMBER), "description": "EUR more than the current offer (-savings)"},
+        by_year=_array(_object(year=INTEGER, total=NUMBER, energy=NUMBER, subscription=NUMBER,
+                               days={**INTEGER, "description": "days with a load curve"},
+                               complete={**BOOLEAN, "description": "false: no subscription price for some days"})),
+        breakdown=_object(
+            slots={**_array(_object(slot={**STRING, "examples": ["HP", "BLUE_HC", "SOBRIETE_HP", "EJP_PEAK"]},
+                                    prices_from={**DATE, "description": "first day of the grid"},
+                                    price={**NUMBER, "description": "EUR/kWh"}, kwh=NUMBER, euros=NUMBER)),
+                   "description": "the last 12 months: the kWh of each slot at each grid's price"},
+            subscription=_array(_object(prices_from=DATE, days=INTEGER,
+                                        monthly={**_or_null(NUMBER), "description": "EUR/month; null: unknown"},
+                                        euros=NUMBER))),
+        estimated_days=INTEGER, subscription_unknown_days=INTEGER,
+        nearest_grid_days={**INTEGER, "description": "days no published grid covered (the nearest one priced them)"},
+        unknown_calendar_days={**INTEGER, "description": "days priced with an assumed Tempo colour, Zen Flex day "
+                                                         "type, EJP or peak day"}),
+    "Offers": _object(
+        kva=_or_null(INTEGER), provider=_or_null(STRING), type=_or_null(STRING),
+        fetched_at={**_or_null(DATE_TIME), "description": "the last catalog fetch stored"},
+        last_error={**STRING, "description": "why the last attempt failed; empty if it did not"},
+        offers=_array(_object(
+            key={**STRING, "description": "stable across the gateway's new ids: catalog:supplier|offer|type|kVA"},
+            provider=STRING, name={**STRING, "description": "the offer's name without its kVA"},
+            type={**STRING, "enum": list(CATALOG_TYPES), "description": "the pricing rule"},
+            kva=_or_null(INTEGER), still_offered=BOOLEAN, notes=_array(STRING),
+            grids={**_array(_object(
+                gateway_id=STRING, name={**STRING, "description": "as published"},
+                offer_type={**STRING, "description": "as published"},
+                valid_from=DATE, last_day={**_or_null(DATE), "description": "last day covered; null: open"},
+                subscription={**NUMBER, "description": "EUR/month TTC"},
+                prices={"type": "object", "additionalProperties": NUMBER,
+                        "description": "EUR/kWh TTC per catalog price field"},
+                hc_schedules={**_or_null({"type": "array"}), "items": _or_null(STRING),
+                              "description": "the offer's own off-peak windows, Monday first"},
+                active=BOOLEAN, offer_url=STRING)), "description": "oldest first"}))),
 }
 
 
@@ -159,6 +213,10 @@ PARAMETERS: dict[str, Any] = {
                          "raw points (W), or Wh per local hour or day"),
     "cost_step": _query("step", {**STRING, "enum": ["day", "month", "year"], "default": "day"},
                         "sum per local day, month or year (keyed by the period's first day)"),
+    "kva": _query("kva", {**INTEGER, "enum": list(KVA_LEVELS)},
+                  "only the offers published for this power (and those published without one)"),
+    "provider": _query("provider", {**STRING, "maxLength": 100}, "only this supplier's offers (its exact name)"),
+    "offer_type": _query("type", {**STRING, "enum": list(CATALOG_TYPES)}, "only the offers priced by this rule"),
     "season": _query("season", {**INTEGER, "minimum": FIRST_SEASON, "maximum": LAST_SEASON},
                      "year the season starts in (default: the current season)"),
 }
@@ -211,8 +269,12 @@ PATHS: dict[str, Any] = {
         "getTempoSeason", "Tempo days used and remaining per colour in a season", "TempoSeason", parameters=("season",),
         errors=("BadRequest",))},
     "/api/v1/usage_points/{pdl}/simulation": {"get": _operation(
-        "getSimulation", "Every known offer replayed on the last 12 months and per year, and the max power advisor",
-        "Simulation", parameters=("pdl",), errors=("BadRequest", "NotFound"))},
+        "getSimulation", "Every offer (catalog at the PDL's power, regulated, the user's) replayed on the last 12 "
+        "months and per year with its breakdown, and the max power advisor", "Simulation", parameters=("pdl",),
+        errors=("BadRequest", "NotFound"))},
+    "/api/v1/offers": {"get": _operation(
+        "getOffers", "The supplier catalog stored here, every price grid of each offer", "Offers",
+        parameters=("kva", "provider", "offer_type"), errors=("BadRequest",))},
     "/api/v1/ecowatt": {"get": _operation("getEcoWatt", "EcoWatt signals stored from today on", "EcoWatt")},
     "/api/v1/sync": {
         "get": _operation("getSyncState", "Sync progress, the last runs and any quota pause", "SyncState"),

@@ -8,45 +8,41 @@ from typing import Any
 from flask import Blueprint, render_template
 
 from ...energy.costs import ZERO, DayCost, PeriodCost, by_period, euros, kwh
-from ...energy.tariffs import SLOTS
 from ...services import pricing
 from ...services.comparisons import MonthComparison, PricedSpan, month_against_last_year
 from ...services.usage_points import labels
 from ..context import app_services
-from ..formatting import COLOUR_WORDS, amount, month_title, num, period_label
+from ..formatting import amount, assumed_day, month_title, num, period_label
 from .charts import chart, midnight
+from .offer_words import SLOT_WORDS, slot_word
 from .periods import BadInput, chosen_pdl, default_start, read_period
 
 bp = Blueprint("money", __name__)
 
 VIEWS = {"day": "Jour", "month": "Mois", "year": "Année"}
 MAX_DAYS = {"day": 366, "month": 1096, "year": 1096}
-SLOT_ORDER = tuple(dict.fromkeys(s for slots in SLOTS.values() for s in slots))
-SLOT_WORDS = {"BASE": "Base", "HP": "Heures pleines", "HC": "Heures creuses"} | {
-    f"{c}_{p}": f"{w} {p}" for c, w in COLOUR_WORDS.items() for p in ("HP", "HC")}
-
-
-def slot_label(slot: str) -> str:
-    return SLOT_WORDS.get(slot, slot)
+SLOT_ORDER = tuple(SLOT_WORDS)  # every known slot in its usual order; a custom offer's own periods come after
 
 
 def slots_of(periods: Iterable[PeriodCost | DayCost]) -> list[str]:
-    """The slots met in ``periods``, the regulated ones in their usual order, then the others."""
+    """The slots met in ``periods``, the known ones in their usual order, then the others."""
     seen = dict.fromkeys(s for p in periods for s in p.energy)
     return [s for s in SLOT_ORDER if s in seen] + sorted(s for s in seen if s not in SLOT_ORDER)
 
 
 def assumed_text(day: DayCost) -> str:
-    """Why a day is estimated, with the colour assumed for each missing Tempo day."""
-    if day.assumed_colours:
-        return "estimé : " + ", ".join(f"{COLOUR_WORDS.get(c, c).lower()} supposé le {d:%d/%m/%Y}"
-                                       for d, c in day.assumed_colours)
-    return "estimé : prix antérieurs aux tarifs connus" if day.estimated else ""
+    """Why a day is estimated: each unknown calendar day with what it was priced as, and a day no price grid
+    covered with the grid priced instead."""
+    parts = [assumed_day(d, calendar, value) for d, calendar, value in day.unknown_days]
+    if not day.grid_in_force:
+        parts.append(f"aucune grille de prix ne couvre ce jour : prix de la grille du {day.prices_from:%d/%m/%Y}, "
+                     "la plus proche")
+    return "estimé : " + ", ".join(parts) if parts else "estimé" if day.estimated else ""
 
 
 def _table(periods: list[PeriodCost], days: list[DayCost], view: str) -> dict:
     slots = slots_of(periods)
-    head = ["Période", "Consommation (kWh)", *(f"{slot_label(s)} (€)" for s in slots), "Abonnement (€)",
+    head = ["Période", "Consommation (kWh)", *(f"{slot_word(s)} (€)" for s in slots), "Abonnement (€)",
             "Total (€)", "Remarque"]
     notes_by_day = {d.day: assumed_text(d) for d in days if d.estimated}
     rows = []
@@ -107,5 +103,5 @@ def consumption_euro() -> Any:
     return render_template(
         "consumption_euro.html", **context, pdl=pdl, views=VIEWS, view=view, start=start, end=end, notes=notes,
         charts=[_table(periods, days, view)] if periods else [], estimated=estimated,
-        offer={"name": in_force.offer.name, "key": in_force.offer.key, "chosen": in_force.chosen},
+        offer={"name": in_force.offer.name, "key": in_force.offer.key, "source": in_force.source},
         compare=_compare(month_against_last_year(engine, pdl, today, prices)))

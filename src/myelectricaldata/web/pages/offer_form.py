@@ -8,19 +8,17 @@ from typing import Any
 from wtforms import DateField, Field, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
-from ...energy.offers import UNITS, Offer
+from ...energy.offers import KINDS, UNITS, Offer
 from ...energy.offpeak import format_windows
 from ...energy.tariffs import SLOTS, TEMPO_SLOTS
 from ...services.errors import FieldError
 from ..formatting import decimal_text
 from ..forms import FrenchForm, add_field_errors
+from .offer_words import slot_word, type_word
 
-KIND_LABELS = {"BASE": "Base", "HPHC": "Heures pleines / heures creuses", "TEMPO": "Tempo",
-               "CUSTOM": "Personnalisée (plages horaires)"}
-SLOT_LABELS = {"BASE": "Prix du kWh", "HP": "Heures pleines", "HC": "Heures creuses",
-               "BLUE_HP": "Bleu HP", "BLUE_HC": "Bleu HC", "WHITE_HP": "Blanc HP", "WHITE_HC": "Blanc HC",
-               "RED_HP": "Rouge HP", "RED_HC": "Rouge HC"}
+KIND_LABELS = {kind: type_word(kind) for kind in KINDS}
 PRICE_SLOTS = ("BASE", "HP", "HC", *TEMPO_SLOTS)
+SLOT_LABELS = {slot: slot_word(slot) for slot in PRICE_SLOTS} | {"BASE": "Prix du kWh"}
 DAY_NAMES = ("lun", "mar", "mer", "jeu", "ven", "sam", "dim")
 class OfferForm(FrenchForm):
     name = StringField("Nom de l'offre", validators=[InputRequired("Donnez un nom à l'offre."), Length(max=100)])

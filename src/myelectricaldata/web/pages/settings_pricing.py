@@ -8,7 +8,7 @@ from typing import Any
 from wtforms import Field, SelectField, StringField
 from wtforms.validators import ValidationError
 
-from ...energy.offers import UNITS, parse_price
+from ...energy.offers import UNITS, Offer, parse_price
 from ...energy.offpeak import WHOLE_DAY, Spans, format_windows, parse_windows
 from ...energy.tariffs import KVA_LEVELS
 from ...services import pricing, pricing_settings
@@ -17,8 +17,9 @@ from ...services.usage_points import UsagePoint
 from ..context import app_services
 from ..formatting import WEEKDAYS, decimal_text
 from ..forms import FrenchForm
+from .offer_words import type_word
 
-DEFAULT_LABEL = "Tarif réglementé selon le contrat (par défaut)"
+DEFAULT_LABEL = "Par défaut : l'offre indiquée sur la passerelle, sinon le tarif réglementé selon le contrat"
 KVA_TEXT = ", ".join(map(str, KVA_LEVELS))
 
 
@@ -84,11 +85,20 @@ for _day, _name in enumerate(WEEKDAYS):
                                                         render_kw={"placeholder": "celles du contrat"}))
 
 
-def offer_choices() -> list[tuple[str, str]]:
-    """The default, then every regulated option and every user offer."""
-    offers = pricing_settings.offers(app_services().engine)
-    return [("", DEFAULT_LABEL)] + [
-        (o.key, f"{o.name} ({'réglementé' if o.regulated else 'offre personnelle'})") for o in offers]
+def offer_label(offer: Offer) -> str:
+    """How an offer is named in the list: a catalog offer by supplier, name and type."""
+    if offer.regulated:
+        return f"{offer.name} (réglementé)"
+    if offer.key.startswith("catalog:"):
+        return f"{offer.provider} · {offer.name} ({type_word(offer.kind)}, catalogue)"
+    return f"{offer.name} (offre personnelle)"
+
+
+def offer_choices(pdl: str) -> list[tuple[str, str]]:
+    """The default, then every regulated option, every user offer and the catalog's offers at the PDL's power."""
+    services = app_services()
+    offers = pricing_settings.offers_for(services.engine, pdl, services.today())
+    return [("", DEFAULT_LABEL)] + [(o.key, offer_label(o)) for o in offers]
 
 
 def pricing_form(pdl: str, bound: bool = False) -> PricingForm:
@@ -98,7 +108,7 @@ def pricing_form(pdl: str, bound: bool = False) -> PricingForm:
                             "buyback": decimal_text(choice.buyback), "unit": "€/kWh"}
     data |= {f"offpeak_{day}": windows_text(spans) for day, spans in choice.overrides.items()}
     form = PricingForm(prefix="pricing", data=data, **({} if bound else {"formdata": None}))
-    form.offer_key.choices = offer_choices()
+    form.offer_key.choices = offer_choices(pdl)
     return form
 
 
@@ -111,7 +121,7 @@ def section(up: UsagePoint, form: PricingForm | None = None) -> dict[str, Any]:
         contract_windows = windows_text(parse_windows(contract.offpeak_hours if contract else ""))
     except ValueError:
         contract_windows = ""
-    return {"form": form or pricing_form(up.usage_point_id), "offer": offer, "chosen": in_force.chosen,
+    return {"form": form or pricing_form(up.usage_point_id), "offer": offer, "source": in_force.source,
             "choice": choice, "kva": in_force.kva, "contract": contract,
             "contract_windows": contract_windows, "offer_windows": windows_text(offer.offpeak),
             "overrides": {WEEKDAYS[d]: windows_text(s) for d, s in sorted(choice.overrides.items())},

@@ -1,4 +1,5 @@
-"""Simulation page: every known offer replayed on the stored load curve, the max power advisor, user offers."""
+"""Simulation pages: every offer ranked on the stored load curve, one offer's breakdown, choosing an offer, the
+pricing rules explained, and the max power advisor. The user's own offers are in ``user_offers``."""
 
 from __future__ import annotations
 
@@ -8,46 +9,18 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ...energy.offers import Offer
-from ...energy.simulation import OfferResult, PowerAdvice
+from ...energy.simulation import PowerAdvice
 from ...energy.tariffs import version_on
-from ...services import comparisons, pricing, pricing_settings
-from ...services.comparisons import Simulation
+from ...services import pricing, pricing_settings, ranking
 from ...services.errors import FieldError
 from ...services.usage_points import labels
 from ..context import app_services
-from ..formatting import decimal_text, money, num
+from ..formatting import money, num
 from ..forms import ActionForm
-from .offer_form import KIND_LABELS, SLOT_LABELS, OfferForm, add_errors, form_data, price_fields, raw_offer
+from . import ranking_view as view
 from .periods import chosen_pdl
 
 bp = Blueprint("simulation", __name__)
-
-
-def _reason(result: OfferResult) -> str:
-    days = result.subscription_unknown_days
-    return (f"Prix de l'abonnement inconnu pour {days} jour(s) à la puissance souscrite : le total ne compte pas "
-            "l'abonnement de ces jours, l'offre est classée à part.")
-
-
-def ranking(simulation: Simulation) -> dict:
-    """Rows of the ranking table: ranked offers first, then those without a known subscription price."""
-    results, current_key = simulation.results, simulation.current.key
-    years = sorted({y for r in results for y in r.by_year})
-    rows = []
-    for rank, r in enumerate(results, 1):
-        notes = [] if r.complete else [_reason(r)]
-        if r.estimated_days:
-            notes.append(f"{r.estimated_days} jour(s) estimé(s) (couleur Tempo inconnue).")
-        saved = simulation.saving(r)
-        saving = "—" if saved is None else "offre actuelle" if r.key == current_key else (
-            f"{'+' if saved >= 0 else '−'}{money(abs(saved))}")
-        rows.append({"rank": rank if r.complete else "—", "name": r.name, "kind": KIND_LABELS.get(r.kind, r.kind),
-                     "current": r.key == current_key, "total": money(r.last_12_months),
-                     "energy": money(r.energy_12_months), "subscription": money(r.subscription_12_months),
-                     "saving": saving, "years": [money(r.by_year[y]) if y in r.by_year else "—" for y in years],
-                     "notes": notes})
-    return {"years": years, "rows": rows, "comparable": simulation.comparable,
-            "empty": all(not r.last_12_months for r in results)}
 
 
 def advice_text(advice: PowerAdvice, offer: Offer, today: date) -> str:
@@ -82,6 +55,11 @@ def power_view(advice: PowerAdvice, offer: Offer, today: date) -> dict:
             "peak": num(advice.peak_va / 1000, 2)}
 
 
+def _ranking(pdl: str) -> ranking.Ranking:
+    services = app_services()
+    return ranking.rank(services.engine, pdl, services.today(), services.prices)
+
+
 @bp.route("/simulation")
 def index() -> Any:
     services = app_services()
@@ -90,83 +68,56 @@ def index() -> Any:
         return render_template("simulation.html", points=points)
     pdl = chosen_pdl(points)
     today = services.today()
-    simulated = comparisons.simulation(services.engine, pdl, today)
+    ranked = _ranking(pdl)
+    chosen_supplier = request.args.get("fournisseur", "").strip()
+    chosen_type = request.args.get("type", "").strip()
+    period = request.args.get("periode", "").strip()
+    year = int(period) if period.isdigit() and int(period) in ranked.days_by_year else None
+    periods = view.periods(ranked)
     advice = pricing.max_power_advice(services.engine, pdl, today)
-    return render_template("simulation.html", points=points, pdl=pdl, current=simulated.current,
-                           first=simulated.first, last=simulated.last, table=ranking(simulated),
-                           power=power_view(advice, simulated.current, today))
+    return render_template(
+        "simulation.html", points=points, pdl=pdl, ranking=ranked, source=view.SOURCES[ranked.source],
+        rows=view.rows(ranked, today, chosen_supplier, chosen_type, year), years=view.year_heads(ranked),
+        filters=view.filters(ranked), periods=periods,
+        chosen={"supplier": chosen_supplier, "type": chosen_type, "period": str(year or ""),
+                "period_label": dict(periods)[str(year or "")], "year": year},
+        freshness=view.freshness(ranked), current_sold=ranked.still_offered(ranked.current.key, today),
+        empty=not ranked.days_by_year, power=power_view(advice, ranked.current, today))
 
 
-def _offer_rows() -> list[dict]:
-    rows = []
-    for offer in pricing_settings.user_offers(app_services().engine):
-        version = offer.versions[-1]
-        prices = [f"{SLOT_LABELS.get(s, s)} {decimal_text(p)}" for s, p in version.energy.items()]
-        subs = ", ".join(f"{decimal_text(v)} €/mois" + (f" ({k} kVA)" if k else "")
-                         for k, v in sorted(version.subscription.items())) or "inconnu"
-        rows.append({"id": int(offer.key.split(":")[1]), "name": offer.name,
-                     "kind": KIND_LABELS.get(offer.kind, offer.kind), "prices": ", ".join(prices) + " €/kWh",
-                     "subscription": subs, "since": f"{version.valid_from:%d/%m/%Y}"})
-    return rows
-
-
-def _offers_page(form: OfferForm, status: int = 200, offer_id: int | None = None) -> Any:
-    return render_template("offers.html", form=form, offer_id=offer_id, offers=[] if offer_id else _offer_rows(),
-                           prices=price_fields(form), delete_form=ActionForm()), status
-
-
-def _save(form: OfferForm, offer_id: int | None) -> int | None:
-    """Validate and store; None (the field errors put on the form) when anything is wrong."""
-    if not form.validate_on_submit():
-        return None
+@bp.route("/simulation/offre")
+def offer_detail() -> Any:
     services = app_services()
-    try:
-        return pricing_settings.save_offer(services.engine, raw_offer(form), offer_id, prices=services.prices)
-    except FieldError as exc:
-        add_errors(form, exc)
-        return None
-
-
-@bp.route("/simulation/offers")
-def offers() -> Any:
-    return _offers_page(OfferForm(formdata=None))
-
-
-@bp.route("/simulation/offers", methods=["POST"])
-def new_offer() -> Any:
-    form = OfferForm()
-    saved = _save(form, None)
-    if saved is None:
-        return _offers_page(form, 400)
-    flash(f"Offre « {form.name.data.strip()} » ajoutée : elle est comparée sur la page Simulation.", "info")
-    return redirect(url_for("simulation.offers"))
-
-
-def _stored(offer_id: int) -> Offer:
-    offer = pricing_settings.offer(app_services().engine, f"user:{offer_id}")
-    if offer is None:
+    points = labels(services.engine, "consumption")
+    if not points:
         abort(404)
-    return offer
+    pdl = chosen_pdl(points)
+    ranked = _ranking(pdl)
+    result = next((r for r in ranked.results if r.key == request.args.get("offre", "")), None)
+    if result is None:
+        abort(404)
+    return render_template("simulation_offer.html", pdl=pdl, ranking=ranked, form=ActionForm(),
+                           offer=view.detail(ranked, result, services.today()))
 
 
-@bp.route("/simulation/offers/<int:offer_id>", methods=["GET", "POST"])
-def edit_offer(offer_id: int) -> Any:
-    offer = _stored(offer_id)
-    if request.method == "GET":
-        return _offers_page(OfferForm(formdata=None, data=form_data(offer)), offer_id=offer_id)
-    form = OfferForm()
-    if _save(form, offer_id) is None:
-        return _offers_page(form, 400, offer_id)
-    flash(f"Offre « {form.name.data.strip()} » enregistrée.", "info")
-    return redirect(url_for("simulation.offers"))
-
-
-@bp.route("/simulation/offers/<int:offer_id>/delete", methods=["POST"])
-def delete_offer(offer_id: int) -> Any:
-    offer = _stored(offer_id)
-    if not ActionForm().validate_on_submit():
-        abort(400)
+@bp.route("/simulation/choisir", methods=["POST"])
+def choose() -> Any:
     services = app_services()
-    pricing_settings.delete_offer(services.engine, offer_id, prices=services.prices)
-    flash(f"Offre « {offer.name} » supprimée ; les PDL qui l'avaient choisie reviennent au tarif réglementé.", "info")
-    return redirect(url_for("simulation.offers"))
+    points = labels(services.engine, "consumption")
+    pdl = request.form.get("pdl", "")
+    if pdl not in {p.usage_point_id for p in points} or not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        pricing_settings.choose_offer(services.engine, pdl, request.form.get("offre", ""), prices=services.prices)
+    except FieldError as exc:
+        flash(" ".join(exc.errors.values()), "error")
+        return redirect(url_for("simulation.index", pdl=pdl))
+    chosen = pricing_settings.offer(services.engine, request.form.get("offre", ""))
+    flash(f"« {chosen.name if chosen else ''} » est maintenant votre offre : les pages en euros et les statistiques "
+          "de coût l'utilisent.", "info")
+    return redirect(url_for("simulation.index", pdl=pdl))
+
+
+@bp.route("/simulation/regles")
+def rules() -> Any:
+    return render_template("offer_rules.html")
