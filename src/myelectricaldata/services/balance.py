@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 from sqlalchemy import Engine
 
 from ..database import repository as repo
-from .errors import FieldError
+from .errors import FieldError, refuse_control_characters
 from .preferences import all_preferences
 from .usage_points import read_usage_points
 
@@ -86,5 +86,6 @@ def save_kwc(engine: Engine, pdl: str, text: str) -> None:
 
 def save_sensor(engine: Engine, pdl: str, entity_id: str) -> None:
     """Keep the Home Assistant sensor of the total production ("" removes it); the form checks its shape."""
+    refuse_control_characters({"sensor": entity_id})
     with engine.begin() as conn:
         repo.set_state(conn, sensor_key(pdl), entity_id.strip())

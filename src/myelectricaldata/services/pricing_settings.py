@@ -14,7 +14,7 @@ from sqlalchemy import Engine
 from ..energy.offers import Offer, OfferError
 from ..energy.tariffs import KVA_LEVELS
 from . import pricing_store as store
-from .errors import FieldError
+from .errors import FieldError, refuse_control_characters
 from .price_cache import PriceCache
 from .pricing_store import PricingChoice
 
@@ -81,6 +81,8 @@ def save_choice(engine: Engine, pdl: str, offer_key: str = "", overrides: Mappin
                 buyback: str = "", kva: int | str | None = None, unit: str = "€/kWh", *,
                 prices: PriceCache[Any] | None = None) -> PricingChoice:
     """Validate and store a PDL's pricing choice; raises FieldError naming each bad field and stores nothing."""
+    refuse_control_characters({"offer_key": offer_key, "buyback": buyback, "kva": kva, "unit": unit,
+                               **{f"offpeak_{day}": text for day, text in (overrides or {}).items()}})
     try:
         with engine.begin() as conn:
             saved = store.save_choice(conn, pdl, offer_key, overrides, buyback, kva, unit)
@@ -94,6 +96,7 @@ def save_choice(engine: Engine, pdl: str, offer_key: str = "", overrides: Mappin
 def save_offer(engine: Engine, raw: Mapping[str, Any], offer_id: int | None = None, *,
                prices: PriceCache[Any] | None = None) -> int:
     """Validate and store a user offer (new, or replacing ``offer_id``); raises FieldError and stores nothing."""
+    refuse_control_characters(raw)
     try:
         with engine.begin() as conn:
             saved = store.save_offer(conn, raw, offer_id)
