@@ -190,6 +190,11 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
     from .services.scheduler import build_scheduler
     from .web.app import create_app
 
+    if settings.ui_password and not settings.supervised:
+        from .services.access import apply_fixed_password
+
+        if apply_fixed_password(engine, settings.ui_password.reveal()):
+            log.info("web UI password set from UI_PASSWORD (earlier sign-ins end)")
     folder = Path("/config/exporters") if settings.supervised else settings.data_dir / "exporters"
     exporters = ExporterManager(engine, settings.data_dir, user_folder=folder)
     if sync:

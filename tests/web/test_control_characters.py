@@ -14,7 +14,7 @@ from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.exporters.schema import ConfigField, validate
-from myelectricaldata.services import balance, pricing_settings, preferences
+from myelectricaldata.services import balance, preferences, pricing_settings
 from myelectricaldata.services.errors import FieldError
 from myelectricaldata.services.preferences import PdlPreferences
 from myelectricaldata.web.app import create_app

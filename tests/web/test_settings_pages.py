@@ -252,7 +252,7 @@ def test_password_form_then_login_from_another_machine(make_app, db):
     login = page(remote, "/login")
     bad = remote.post("/login?next=/settings", data={"csrf_token": token(login), "password": "nope"})
     assert bad.status_code == 200 and "Mot de passe incorrect" in bad.text
-    signed = remote.post("/login?next=/settings", data={"csrf_token": token(login), "password": "correct horse"})
+    signed = remote.post("/login?next=/settings", data={"csrf_token": token(bad.text), "password": "correct horse"})
     assert signed.status_code == 302 and signed.location.endswith("/settings")
     assert "Supprimer le mot de passe" in page(remote, "/settings")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, g, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
 from ..config import Settings
@@ -41,7 +41,8 @@ def _secret_key(data_dir: Path) -> str:
 
 
 def create_app(settings: Settings, services: WebServices) -> Flask:
-    from . import health, plugin_routes, security
+    from ..services.access import SESSION_LIFETIME
+    from . import first_run, health, plugin_routes, security
     from .api import common as api
     from .api import costs, simulation_api, v1  # noqa: F401  (their routes join the API blueprint)
     from .pages import (  # noqa: F401  (settings_pages and settings_pdl: their routes join settings_common.bp)
@@ -62,15 +63,17 @@ def create_app(settings: Settings, services: WebServices) -> Flask:
         SECRET_KEY=_secret_key(settings.data_dir),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,
         WTF_CSRF_TIME_LIMIT=None,
         JSON_SORT_KEYS=False,
     )
     install(app, settings, services)
+    first_run.install(app, settings, services)
     formatting.register(app)
     app.before_request(security.check_access)  # before the CSRF check: a refused caller gets 403, not 400
     CSRFProtect(app).exempt(api.bp)  # the JSON API takes no cookies-only form posts
     app.wsgi_app = IngressMiddleware(app.wsgi_app)
-    for blueprint in (health.bp, security.bp, dashboard.bp, data.bp, money.bp, simulation.bp, balance.bp,
+    for blueprint in (health.bp, security.bp, first_run.bp, dashboard.bp, data.bp, money.bp, simulation.bp, balance.bp,
                       calendars.bp, settings_common.bp, exporters_page.bp, api.bp):
         app.register_blueprint(blueprint)
     plugin_routes.register(app, services)  # after the app's own, so a plugin cannot take one of their paths
@@ -79,7 +82,9 @@ def create_app(settings: Settings, services: WebServices) -> Flask:
 
     @app.context_processor
     def frame() -> dict:
-        return {"nav": NAV, "demo": services.demo, "supervised": settings.supervised, "chart_assets": chart_assets}
+        access = g.get("access")
+        return {"nav": NAV, "demo": services.demo, "supervised": settings.supervised, "chart_assets": chart_assets,
+                "show_logout": bool(access and access.protected)}
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
