@@ -90,10 +90,11 @@ def prepare_data_dir(path: Path) -> None:
 
 def build_sync(settings: Settings, engine: Any, clock: Any = None, prices: Any = None):
     from .gateway.client import GatewayClient
+    from .services.lock import lock_file
     from .services.sync import SyncService
 
     client = GatewayClient(settings.gateway_url, settings.client_id, settings.client_secret.reveal())
-    return SyncService(engine, client, settings.data_dir / "sync.lock", clock=clock, prices=prices)
+    return SyncService(engine, client, lock_file(settings.data_dir), clock=clock, prices=prices)
 
 
 def _require_credentials(settings: Settings) -> None:
