@@ -302,3 +302,44 @@ def test_direct_access_port_serves_the_read_only_api_with_a_token(tmp_path):
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "t0ken-abc" not in err
+
+
+def test_serve_exits_soon_after_sigterm_while_an_export_waits_on_a_target_that_never_answers(tmp_path, sim):
+    from myelectricaldata.database.migrate import upgrade
+    from myelectricaldata.exporters import store
+    from myelectricaldata.exporters.manager import ExporterManager
+    from myelectricaldata.services.preferences import PdlPreferences, save
+    from tests.support.net import BlackHole
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'myelectricaldata.db'}")
+    upgrade(engine)
+    save(engine, PdlPreferences("99000000000001", datasets=frozenset({"consumption_daily"})))  # a short first sync
+    for other in ("99000000000002", "99000000000003"):
+        save(engine, PdlPreferences(other, enabled=False))
+    with BlackHole() as hole:
+        manager = ExporterManager(engine, tmp_path, None, entry_points=False)
+        assert manager.save_config("victoriametrics", {"url": hole.url, "timeout": 600}, enabled=True) == {}
+        env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url, LOG_LEVEL="INFO")
+        proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
+                                 "--port", str(free_port())], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            assert eventually(lambda: hole.connections or proc.poll() is not None, timeout=120)
+            assert proc.poll() is None, proc.communicate()[1]  # the export after the start-up sync is waiting
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            asked = time.monotonic()
+            try:
+                _, err = proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                _, err = proc.communicate()
+                pytest.fail(f"serve still running 10 s after SIGTERM:\n{err[-2000:]}")
+    print(f"serve exited {time.monotonic() - asked:.1f} s after SIGTERM")
+    assert proc.returncode == 0, err
+    assert "victoriametrics: cut by the application's stop" in err
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(m.sync_runs.c.outcome)) == "ok"
+        assert store.get_marks(conn, "victoriametrics") == {}  # sent again at the next start
+        assert store.get_status(conn, "victoriametrics").failures == 0
+    engine.dispose()

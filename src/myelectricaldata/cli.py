@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -20,6 +21,8 @@ from . import __version__
 from .config import LOG_LEVELS, Secret, Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_ERRORS, EXIT_CONFIG, EXIT_QUOTA, EXIT_BUSY = 0, 1, 2, 3, 4
+EXPORT_GRACE_S = 3.0  # after a stop, the HTTP calls of a running export are cut this long after it
+STOP_BUDGET_S = 8.0  # after a stop, ``serve`` waits this long for its threads, then leaves (s6 grants it more)
 DEMO_CREDENTIALS = ("demo", "demo")
 log = logging.getLogger("myelectricaldata")
 
@@ -229,16 +232,43 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
     except KeyboardInterrupt:
         pass
     finally:
-        log.info("stopping: a running sync ends at its next consistent point")
-        if sync:
-            sync.stop_requested.set()
-        if scheduler:
-            scheduler.shutdown(wait=True)
-        if runner:
-            runner.stop()
-        exporters.close()
-        server.close()
+        _stop(sync, scheduler, runner, exporters, server)
     return EXIT_OK
+
+
+def _stop(sync: Any, scheduler: Any, runner: Any, exporters: Any, server: Any) -> None:
+    """Stop within STOP_BUDGET_S: no new export, a running sync ends at its next consistent point, the HTTP calls of
+    a running export are cut after EXPORT_GRACE_S (its marks stay: it is sent again at the next start)."""
+    log.info("stopping: a running sync ends at its next consistent point, exports are skipped or cut")
+    deadline = time.monotonic() + STOP_BUDGET_S
+    exporters.stop.request(EXPORT_GRACE_S)
+    if sync:
+        sync.stop_requested.set()
+    server.close()
+    if scheduler:
+        scheduler.shutdown(wait=False)
+    if runner:
+        runner.stop(timeout=max(0.0, deadline - time.monotonic()))
+    closing = threading.Thread(target=exporters.close, name="exporters-close", daemon=True)
+    closing.start()
+    closing.join(max(0.0, deadline - time.monotonic()))
+    _leave_when_done(deadline)
+
+
+def _leave_when_done(deadline: float) -> None:
+    """Wait until ``deadline`` for the threads still working; past it, leave without them. What they had not
+    committed is rolled back by the database, as after a kill, and the next start resumes from there."""
+    def others() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t is not threading.current_thread() and t.is_alive()
+                and not t.daemon]
+
+    for thread in others():
+        thread.join(max(0.0, deadline - time.monotonic()))
+    stuck = others()
+    if stuck:
+        log.warning("stopping without waiting any longer for: %s", ", ".join(t.name for t in stuck))
+        logging.shutdown()
+        os._exit(EXIT_OK)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
