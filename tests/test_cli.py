@@ -343,3 +343,34 @@ def test_serve_exits_soon_after_sigterm_while_an_export_waits_on_a_target_that_n
         assert store.get_marks(conn, "victoriametrics") == {}  # sent again at the next start
         assert store.get_status(conn, "victoriametrics").failures == 0
     engine.dispose()
+
+
+def test_the_direct_port_stays_closed_without_a_token(tmp_path):
+    port, direct = free_port(), free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], env=cli_env(tmp_path, DIRECT_PORT=str(direct)),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert eventually(lambda: http_get(f"http://127.0.0.1:{port}/healthz")[0] == 200)
+        assert http_get(f"http://127.0.0.1:{direct}/api/v1/usage_points") == (0, "")  # nothing listens
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert f"direct-access port {direct} not opened" in err and "set API_TOKEN" in err
+
+
+def test_data_files_are_readable_by_their_owner_only(tmp_path, sim):
+    port = free_port()
+    env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
+    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, umask=0o022)  # the usual umask: files would be 0644 by default
+    files = ("myelectricaldata.db", "myelectricaldata.db-wal", "myelectricaldata.db-shm", "session.key", "sync.lock")
+    try:
+        assert eventually(lambda: all((tmp_path / name).exists() for name in files), timeout=60), \
+            [name for name in files if not (tmp_path / name).exists()]
+        modes = {name: oct((tmp_path / name).stat().st_mode & 0o777) for name in files}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert modes == dict.fromkeys(files, "0o600")

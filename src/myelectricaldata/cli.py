@@ -208,10 +208,12 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
                            **({"clock": clock} if clock else {}))
     host = args.host or ("127.0.0.1" if settings.demo else "0.0.0.0")
     port = args.port or settings.port
-    listen = [f"{host}:{port}"] + ([f"{host}:{settings.direct_port}"] if settings.direct_port else [])
-    if settings.direct_port and not settings.api_token.reveal():
-        log.warning("direct-access port %s open without API_TOKEN: anyone who can reach it reads the API and "
-                    "/metrics; set API_TOKEN (add-on option api_token) to require a bearer token", settings.direct_port)
+    direct = settings.direct_port
+    if direct and not settings.api_token.reveal():
+        log.error("direct-access port %s not opened: it serves the API (addresses and load curves included) only to "
+                  "callers sending a bearer token; set API_TOKEN (add-on option api_token) and restart", direct)
+        direct = 0
+    listen = [f"{host}:{port}"] + ([f"{host}:{direct}"] if direct else [])
     server = create_server(create_app(settings, services), listen=" ".join(listen), threads=4,
                            ident="myelectricaldata", clear_untrusted_proxy_headers=True)
     scheduler = build_scheduler(sync, settings.sync_after, first_run_in=None) if sync else None
@@ -411,6 +413,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # the database, the session key, the lock: readable by this user only
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args, lenient=True)  # the command itself reports a bad value

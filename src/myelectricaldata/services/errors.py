@@ -20,7 +20,7 @@ def refuse_control_characters(values: Mapping[str, Any], lines: Collection[str] 
     """Raise FieldError naming each text of ``values`` that holds a control character (NUL included); nested lists
     and mappings are looked through and named like ``versions[0].energy.HP``. The texts under a key of ``lines``
     may hold tabs and line breaks."""
-    errors = {}
+    errors: dict[str, str] = {}
     for key, value in values.items():
         for path, text in _texts(key, value):
             bad = first_control(text, lines=key in lines)
