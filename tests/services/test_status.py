@@ -96,13 +96,14 @@ def test_after_a_quota_cut_status_names_the_days_never_asked_and_an_expired_paus
     # windows of 365 days from the 3-year horizon: 2022-11-05..2023-11-04 and 2023-11-05..2024-11-03 came; the
     # third, 2024-11-04..2025-11-03, was refused and the last, 2025-11-04 (yesterday), never asked: 366 days
     assert (daily.first, daily.last) == (date(2022, 11, 5), date(2024, 11, 3))
-    assert daily.not_complete == ((date(2024, 11, 4), date(2025, 11, 4)),) and daily.not_fetched == 366
+    assert daily.unasked == ((date(2024, 11, 4), date(2025, 11, 4)),) and daily.unasked_days == 366
     curve = next(ds for ds in status.usage_points[0].datasets if ds.dataset == "consumption_load_curve")
-    assert curve.not_complete == ((date(2023, 11, 5), date(2025, 11, 4)),) and curve.not_fetched == 731
+    assert curve.unasked == ((date(2023, 11, 5), date(2025, 11, 4)),) and curve.unasked_days == 731
     text = format_status(status)
-    assert "missing or incomplete: 366 not asked yet: 2024-11-04..2025-11-04" in text
+    assert "not asked yet, 366 days: 2024-11-04..2025-11-04" in text
     assert "Quota reached: syncs paused until 2025-11-06 00:00 UTC" in text
-    assert json.loads(json.dumps(status.as_json(), default=str))["usage_points"][0]["datasets"][0]["not_fetched"] == 366
+    shown = json.loads(json.dumps(status.as_json(), default=str))["usage_points"][0]["datasets"][0]
+    assert shown["unasked"] == [["2024-11-04", "2025-11-04"]]
     later = collect_status(sqlite_engine, datetime(2025, 11, 6, 0, 30, tzinfo=UTC))
     assert later.quota.paused_until is None
     with sqlite_engine.connect() as conn:

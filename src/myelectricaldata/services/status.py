@@ -25,13 +25,18 @@ class DatasetStatus:
     first: date | None  # first and last complete day
     last: date | None
     days: dict[str, int]  # days by ledger status
-    not_complete: tuple[tuple[date, date], ...]  # inclusive ranges of days not complete (never asked included)
+    not_complete: tuple[tuple[date, date], ...]  # inclusive ranges of days in the ledger and not complete
     last_sync_at: datetime | None
     outcome: Outcome | None  # None: never fetched
     error: str
     progress: tuple[int, int]  # days done, days to do, while a fetch runs
     oldest_available: date | None  # the oldest day the gateway serves, once found
-    not_fetched: int = 0  # days the sync wants and has not asked for yet (after a quota cut, say)
+    unasked: tuple[tuple[date, date], ...] = ()  # inclusive ranges of days a sync wants and never asked for (a
+    # quota cut, a ``--since``): empty for a dataset the PDL does not sync
+
+    @property
+    def unasked_days(self) -> int:
+        return sum((last - first).days + 1 for first, last in self.unasked)
 
 
 @dataclass(frozen=True)
@@ -100,23 +105,20 @@ def read_usage_stats(conn: Connection) -> UsageStats:
 
 def _dataset(conn: Connection, up: UsagePoint, ds: Dataset, today: date, synced: bool) -> DatasetStatus:
     """Where a dataset stands; when the PDL syncs it (``synced``), the days from its first wanted day to yesterday
-    with nothing in the ledger count as missing too: those a quota cut left unasked."""
+    with nothing in the ledger too: those a quota cut left unasked."""
     pdl = up.usage_point_id
     summary = repo.ledger_summary(conn, pdl, ds.name)
     state = repo.dataset_state(conn, pdl, ds.name)
-    missing = set(summary["not_complete"])
-    not_fetched = 0
+    unasked: list[date] = []
     if synced:
         known = repo.ledger(conn, pdl, ds.name)
         first = first_wanted(ds, today, state.get("oldest_available"), up.activation_date)
         unasked = [d for d in date_range(first, today) if d not in known]
-        missing.update(unasked)
-        not_fetched = len(unasked)
     return DatasetStatus(
-        ds.name, summary["first"], summary["last"], summary["counts"], _ranges(sorted(missing)),
+        ds.name, summary["first"], summary["last"], summary["counts"], _ranges(summary["not_complete"]),
         state.get("last_sync_at"), Outcome(state["last_outcome"]) if state.get("last_outcome") else None,
         state.get("last_error", ""), (state.get("progress_done", 0), state.get("progress_total", 0)),
-        state.get("oldest_available"), not_fetched)
+        state.get("oldest_available"), _ranges(unasked))
 
 
 def collect_status(engine: Engine, now: datetime) -> Status:
@@ -161,10 +163,10 @@ def format_status(status: Status) -> str:
             lines.append(f"  {ds.dataset:<24} {span:<26} {complete:>5} days complete")
             if ds.not_complete:
                 counts = {k: v for k, v in ds.days.items() if k != "complete"}
-                if ds.not_fetched:
-                    counts["not asked yet"] = ds.not_fetched
                 detail = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(counts.items()))
                 lines.append(f"  {'':<24} missing or incomplete: {detail}: {_fmt_ranges(ds.not_complete)}")
+            if ds.unasked:
+                lines.append(f"  {'':<24} not asked yet, {ds.unasked_days} days: {_fmt_ranges(ds.unasked)}")
             if ds.last_sync_at:
                 outcome = (ds.outcome or "") + (f": {ds.error}" if ds.error else "")
                 lines.append(f"  {'':<24} last sync {ds.last_sync_at:%Y-%m-%d %H:%M} UTC, {outcome}")

@@ -69,7 +69,14 @@ def one_time_code() -> OneTimeCode:
 def install(app: Flask, settings: Settings, services: WebServices) -> None:
     """Keep the app's one-time code, and write it to the log at once when the standalone UI has no password."""
     app.extensions[KEY] = code = OneTimeCode()
-    if not settings.supervised and not access.has_password(services.engine):
+    if settings.supervised:
+        return
+    try:
+        protected = access.has_password(services.engine)
+    except Exception:  # a database not ready yet: the code is made when the first-run page first needs it
+        log.debug("first run: the password could not be read at start-up", exc_info=True)
+        return
+    if not protected:
         code.current()
 
 
@@ -79,6 +86,7 @@ def page() -> Any:
         abort(404)
     if g.access.protected:
         return redirect(url_for("security.login"))
+    one_time_code().current()  # in the log already, unless the password was removed since
     form, status = FirstRunForm(), 200
     if form.is_submitted():
         wait = throttle().wait(client())
