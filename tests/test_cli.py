@@ -318,7 +318,7 @@ def test_serve_exits_soon_after_sigterm_while_an_export_waits_on_a_target_that_n
         save(engine, PdlPreferences(other, enabled=False))
     with BlackHole() as hole:
         manager = ExporterManager(engine, tmp_path, None, entry_points=False)
-        assert manager.save_config("victoriametrics", {"url": hole.url, "timeout": 600}, enabled=True) == {}
+        assert not manager.save_config("victoriametrics", {"url": hole.url, "timeout": 600}, enabled=True)
         env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url, LOG_LEVEL="INFO")
         proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
                                  "--port", str(free_port())], env=env, stdout=subprocess.PIPE,

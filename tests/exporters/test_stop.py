@@ -42,7 +42,7 @@ def configure(manager: ExporterManager, name: str, url: str) -> None:
     config = {"url": url, "timeout": 600 if name == "victoriametrics" else 120}
     if name == "jeedom":
         config.update(api_key="k" * 32, cmd_last_sync="12", cmd_tempo_remaining_blue="13")
-    assert manager.save_config(name, config, enabled=True) == {}
+    assert not manager.save_config(name, config, enabled=True)
 
 
 def untouched(manager: ExporterManager, name: str) -> bool:
