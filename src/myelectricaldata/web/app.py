@@ -8,7 +8,7 @@ import secrets
 import sys
 from pathlib import Path
 
-from flask import Flask, g, jsonify, render_template, request
+from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
@@ -92,11 +92,19 @@ def create_app(settings: Settings, services: WebServices) -> Flask:
 
     chart_assets = (Path(app.static_folder) / "vendor" / "uPlot.iife.min.js").is_file()
 
+    def show_logout() -> bool:
+        """A sign-out button while a password protects the standalone UI (none on a page about a failed database)."""
+        if settings.supervised:
+            return False
+        try:
+            return security.current_access().protected
+        except Exception:
+            return False
+
     @app.context_processor
     def frame() -> dict:
-        access = g.get("access")
         return {"nav": NAV, "demo": services.demo, "supervised": settings.supervised, "chart_assets": chart_assets,
-                "show_logout": bool(access and access.protected)}
+                "show_logout": show_logout()}
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):

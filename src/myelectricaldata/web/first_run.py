@@ -10,7 +10,7 @@ import secrets
 import threading
 from typing import Any
 
-from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, url_for
 from wtforms import PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length
 
@@ -18,7 +18,7 @@ from ..config import Settings
 from ..services import access
 from .context import WebServices, app_services, app_settings
 from .forms import FrenchForm
-from .security import client, fresh_csrf_token, sign_in, throttle
+from .security import client, current_access, fresh_csrf_token, sign_in, throttle
 
 log = logging.getLogger(__name__)
 KEY = "med_first_run"
@@ -84,7 +84,7 @@ def install(app: Flask, settings: Settings, services: WebServices) -> None:
 def page() -> Any:
     if app_settings().supervised:
         abort(404)
-    if g.access.protected:
+    if current_access().protected:
         return redirect(url_for("security.login"))
     one_time_code().current()  # in the log already, unless the password was removed since
     form, status = FirstRunForm(), 200

@@ -76,9 +76,17 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def current_access() -> access.Access:
+    """The password's version and this browser's session, read once per request (and only when needed)."""
+    if "access" not in g:
+        g.access = access.access(app_services().engine, session.get("sid"), now())
+    state: access.Access = g.access
+    return state
+
+
 def signed_in() -> bool:
     """True when the browser's session is open and was opened under the password in force."""
-    state: access.Access = g.access
+    state = current_access()
     return state.session_open and session.get("pw") == state.version
 
 
@@ -128,11 +136,10 @@ def check_access() -> Any:
         return refuse(400, f"L'application ne répond pas sous le nom « {name} ». Si c'est bien le nom par lequel "
                            f"vous l'ouvrez, ajoutez-le au réglage ALLOWED_HOSTS (par exemple ALLOWED_HOSTS={name}) "
                            "et redémarrez-la.")
-    g.access = access.access(app_services().engine, session.get("sid"), now())
     if (settings.trust_loopback and remote in LOOPBACK) or _in(remote, settings.trusted_networks):
         return None
     machine = request.path.startswith("/api/") or route_at(request.path) is not None  # 401, never a page
-    if not g.access.protected:
+    if not current_access().protected:
         if request.endpoint == "first_run.page":
             return None
         if machine:
@@ -149,7 +156,7 @@ def check_access() -> Any:
 def login() -> Any:
     if app_settings().supervised:
         abort(404)
-    if not g.access.protected:
+    if not current_access().protected:
         return redirect(url_for("dashboard.index"))
     form, status = LoginForm(), 200
     if request.method == "POST":
