@@ -302,3 +302,177 @@ def test_direct_access_port_serves_the_read_only_api_with_a_token(tmp_path):
         _, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert "t0ken-abc" not in err
+
+
+def test_serve_exits_soon_after_sigterm_while_an_export_waits_on_a_target_that_never_answers(tmp_path, sim):
+    from myelectricaldata.database.migrate import upgrade
+    from myelectricaldata.exporters import store
+    from myelectricaldata.exporters.manager import ExporterManager
+    from myelectricaldata.services.preferences import PdlPreferences, save
+    from tests.support.net import BlackHole
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'myelectricaldata.db'}")
+    upgrade(engine)
+    save(engine, PdlPreferences("99000000000001", datasets=frozenset({"consumption_daily"})))  # a short first sync
+    for other in ("99000000000002", "99000000000003"):
+        save(engine, PdlPreferences(other, enabled=False))
+    with BlackHole() as hole:
+        manager = ExporterManager(engine, tmp_path, None, entry_points=False)
+        assert not manager.save_config("victoriametrics", {"url": hole.url, "timeout": 600}, enabled=True)
+        env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url, LOG_LEVEL="INFO")
+        proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
+                                 "--port", str(free_port())], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        try:
+            assert eventually(lambda: hole.connections or proc.poll() is not None, timeout=120)
+            assert proc.poll() is None, proc.communicate()[1]  # the export after the start-up sync is waiting
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            asked = time.monotonic()
+            try:
+                _, err = proc.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                _, err = proc.communicate()
+                pytest.fail(f"serve still running 10 s after SIGTERM:\n{err[-2000:]}")
+    print(f"serve exited {time.monotonic() - asked:.1f} s after SIGTERM")
+    assert proc.returncode == 0, err
+    assert "victoriametrics: cut by the application's stop" in err
+    with engine.connect() as conn:
+        assert conn.scalar(sa.select(m.sync_runs.c.outcome)) == "ok"
+        assert store.get_marks(conn, "victoriametrics") == {}  # sent again at the next start
+        assert store.get_status(conn, "victoriametrics").failures == 0
+    engine.dispose()
+
+
+def test_the_direct_port_stays_closed_without_a_token(tmp_path):
+    port, direct = free_port(), free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], env=cli_env(tmp_path, DIRECT_PORT=str(direct)),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert eventually(lambda: http_get(f"http://127.0.0.1:{port}/healthz")[0] == 200)
+        assert http_get(f"http://127.0.0.1:{direct}/api/v1/usage_points") == (0, "")  # nothing listens
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=30)
+    assert f"direct-access port {direct} not opened" in err and "set API_TOKEN" in err
+
+
+def test_data_files_are_readable_by_their_owner_only(tmp_path, sim):
+    port = free_port()
+    env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
+    proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
+                             "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, umask=0o022)  # the usual umask: files would be 0644 by default
+    files = ("myelectricaldata.db", "myelectricaldata.db-wal", "myelectricaldata.db-shm", "session.key", "sync.lock")
+    try:
+        assert eventually(lambda: all((tmp_path / name).exists() for name in files), timeout=60), \
+            [name for name in files if not (tmp_path / name).exists()]
+        modes = {name: oct((tmp_path / name).stat().st_mode & 0o777) for name in files}
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=30)
+    assert modes == dict.fromkeys(files, "0o600")
+
+
+def from_another_machine():
+    """A requests session whose connections come from 127.0.0.2: not this machine's loopback address for the app."""
+    import requests
+    from requests.adapters import HTTPAdapter
+
+    class FromAddress(HTTPAdapter):
+        def init_poolmanager(self, *args, **kwargs):
+            kwargs["source_address"] = ("127.0.0.2", 0)
+            super().init_poolmanager(*args, **kwargs)
+
+    session = requests.Session()
+    session.mount("http://", FromAddress())
+    return session
+
+
+def form_token(html: str) -> str:
+    import re
+
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+def test_a_first_password_from_another_machine_needs_the_code_of_the_log_or_ui_password(tmp_path, fixed):
+    import re
+
+    port = free_port()
+    log = tmp_path / "serve.log"
+    env = cli_env(tmp_path, LOG_LEVEL="INFO", **({"UI_PASSWORD": "from the environment"} if fixed else {}))
+    with log.open("w") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
+                                 "--port", str(port)], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
+    remote = from_another_machine()
+    try:
+        assert eventually(lambda: http_get(f"{url}/healthz")[0] == 200)
+        first = remote.get(f"{url}/settings", allow_redirects=False)
+        if fixed:
+            assert first.status_code == 302 and first.headers["Location"].startswith("/login")
+            assert "one-time code" not in log.read_text()
+            page = remote.get(f"{url}/login").text
+            signed = remote.post(f"{url}/login", data={"csrf_token": form_token(page),
+                                                       "password": "from the environment"}, allow_redirects=False)
+        else:
+            assert first.status_code == 302 and first.headers["Location"] == "/first-run"
+            assert remote.get(f"{url}/api/v1/usage_points").status_code == 401
+            code = re.search(r"one-time code: ([A-Z0-9-]{19})", log.read_text()).group(1)
+            page = remote.get(f"{url}/first-run").text
+            signed = remote.post(f"{url}/first-run", data={"csrf_token": form_token(page), "code": code,
+                                                           "password": "chosen remotely", "confirm": "chosen remotely"},
+                                 allow_redirects=False)
+        assert signed.status_code == 302 and signed.headers["Location"] == "/"
+        assert remote.get(f"{url}/settings", allow_redirects=False).status_code == 200
+        assert from_another_machine().get(f"{url}/settings", allow_redirects=False).status_code == 302
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(30)
+    assert "from the environment" not in log.read_text() and "chosen remotely" not in log.read_text()
+
+
+def test_a_purge_is_refused_while_a_sync_started_from_a_shell_runs(tmp_path, sim):
+    import re
+    from pathlib import Path as P
+
+    from myelectricaldata.app import AppServices
+    from myelectricaldata.config import load_settings
+    from myelectricaldata.services.lock import SyncBusy, lock_file, sync_lock
+    from myelectricaldata.web.app import create_app
+
+    env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
+    assert run_cli("sync", "--pdl", "99000000000001", SINCE, recent(3), env=env).returncode == 0
+    engine = make_engine(f"sqlite:///{tmp_path / 'myelectricaldata.db'}")
+    before = snapshot(engine)["daily_energy"]
+    settings = load_settings(environ={"DATA_DIR": str(tmp_path)}, options_file=P("/nonexistent"))
+    client = create_app(settings, AppServices(engine)).test_client()
+    page = client.get("/settings/99000000000001/purge").text
+    data = {"csrf_token": re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1),
+            "confirmation": "99000000000001"}
+
+    def lock_held() -> bool:
+        try:
+            with sync_lock(lock_file(tmp_path)):
+                return False
+        except SyncBusy:
+            return True
+
+    sim.state.timeout_seconds = 0.2  # slow answers: the shell's sync is still running when the purge comes
+    sim.state.inject("timeout", count=10_000, path="/enedis/")
+    shell = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "sync", "--pdl", "99000000000001"],
+                             env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert eventually(lock_held), "the shell's sync did not take the lock"
+        refused = client.post("/settings/99000000000001/purge", data=data)
+    finally:
+        shell.send_signal(signal.SIGTERM)
+        shell.communicate(timeout=60)
+    assert refused.status_code == 409 and "Une synchronisation est en cours" in refused.text
+    assert snapshot(engine)["daily_energy"] == before and before
+    assert client.post("/settings/99000000000001/purge", data=data).status_code == 302  # once it has ended
+    assert not snapshot(engine)["daily_energy"]
+    engine.dispose()

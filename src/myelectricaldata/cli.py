@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack
@@ -20,6 +21,8 @@ from . import __version__
 from .config import LOG_LEVELS, Secret, Settings, SettingsError, load_settings
 
 EXIT_OK, EXIT_ERRORS, EXIT_CONFIG, EXIT_QUOTA, EXIT_BUSY = 0, 1, 2, 3, 4
+EXPORT_GRACE_S = 3.0  # after a stop, the HTTP calls of a running export are cut this long after it
+STOP_BUDGET_S = 8.0  # after a stop, ``serve`` waits this long for its threads, then leaves (s6 grants it more)
 DEMO_CREDENTIALS = ("demo", "demo")
 log = logging.getLogger("myelectricaldata")
 
@@ -90,10 +93,11 @@ def prepare_data_dir(path: Path) -> None:
 
 def build_sync(settings: Settings, engine: Any, clock: Any = None, prices: Any = None):
     from .gateway.client import GatewayClient
+    from .services.lock import lock_file
     from .services.sync import SyncService
 
     client = GatewayClient(settings.gateway_url, settings.client_id, settings.client_secret.reveal())
-    return SyncService(engine, client, settings.data_dir / "sync.lock", clock=clock, prices=prices)
+    return SyncService(engine, client, lock_file(settings.data_dir), clock=clock, prices=prices)
 
 
 def build_catalog(settings: Settings, engine: Any, clock: Any = None, prices: Any = None):
@@ -205,6 +209,11 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
     from .services.scheduler import build_scheduler
     from .web.app import create_app
 
+    if settings.ui_password and not settings.supervised:
+        from .services.access import apply_fixed_password
+
+        if apply_fixed_password(engine, settings.ui_password.reveal()):
+            log.info("web UI password set from UI_PASSWORD (earlier sign-ins end)")
     folder = Path("/config/exporters") if settings.supervised else settings.data_dir / "exporters"
     exporters = ExporterManager(engine, settings.data_dir, user_folder=folder)
     if sync:
@@ -214,10 +223,12 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
                            **({"clock": clock} if clock else {}))
     host = args.host or ("127.0.0.1" if settings.demo else "0.0.0.0")
     port = args.port or settings.port
-    listen = [f"{host}:{port}"] + ([f"{host}:{settings.direct_port}"] if settings.direct_port else [])
-    if settings.direct_port and not settings.api_token.reveal():
-        log.warning("direct-access port %s open without API_TOKEN: anyone who can reach it reads the API and "
-                    "/metrics; set API_TOKEN (add-on option api_token) to require a bearer token", settings.direct_port)
+    direct = settings.direct_port
+    if direct and not settings.api_token.reveal():
+        log.error("direct-access port %s not opened: it serves the API (addresses and load curves included) only to "
+                  "callers sending a bearer token; set API_TOKEN (add-on option api_token) and restart", direct)
+        direct = 0
+    listen = [f"{host}:{port}"] + ([f"{host}:{direct}"] if direct else [])
     server = create_server(create_app(settings, services), listen=" ".join(listen), threads=4,
                            ident="myelectricaldata", clear_untrusted_proxy_headers=True)
     scheduler = build_scheduler(sync, settings.sync_after, first_run_in=None, catalog=catalog) if sync else None
@@ -238,16 +249,43 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
     except KeyboardInterrupt:
         pass
     finally:
-        log.info("stopping: a running sync ends at its next consistent point")
-        if sync:
-            sync.stop_requested.set()
-        if scheduler:
-            scheduler.shutdown(wait=True)
-        if runner:
-            runner.stop()
-        exporters.close()
-        server.close()
+        _stop(sync, scheduler, runner, exporters, server)
     return EXIT_OK
+
+
+def _stop(sync: Any, scheduler: Any, runner: Any, exporters: Any, server: Any) -> None:
+    """Stop within STOP_BUDGET_S: no new export, a running sync ends at its next consistent point, the HTTP calls of
+    a running export are cut after EXPORT_GRACE_S (its marks stay: it is sent again at the next start)."""
+    log.info("stopping: a running sync ends at its next consistent point, exports are skipped or cut")
+    deadline = time.monotonic() + STOP_BUDGET_S
+    exporters.stop.request(EXPORT_GRACE_S)
+    if sync:
+        sync.stop_requested.set()
+    server.close()
+    if scheduler:
+        scheduler.shutdown(wait=False)
+    if runner:
+        runner.stop(timeout=max(0.0, deadline - time.monotonic()))
+    closing = threading.Thread(target=exporters.close, name="exporters-close", daemon=True)
+    closing.start()
+    closing.join(max(0.0, deadline - time.monotonic()))
+    _leave_when_done(deadline)
+
+
+def _leave_when_done(deadline: float) -> None:
+    """Wait until ``deadline`` for the threads still working; past it, leave without them. What they had not
+    committed is rolled back by the database, as after a kill, and the next start resumes from there."""
+    def others() -> list[threading.Thread]:
+        return [t for t in threading.enumerate() if t is not threading.current_thread() and t.is_alive()
+                and not t.daemon]
+
+    for thread in others():
+        thread.join(max(0.0, deadline - time.monotonic()))
+    stuck = others()
+    if stuck:
+        log.warning("stopping without waiting any longer for: %s", ", ".join(t.name for t in stuck))
+        logging.shutdown()
+        os._exit(EXIT_OK)
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -392,6 +430,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    os.umask(0o077)  # the database, the session key, the lock: readable by this user only
     args = build_parser().parse_args(argv)
     try:
         settings = _settings(args, lenient=True)  # the command itself reports a bad value

@@ -28,6 +28,7 @@ NEVER_IGNORED = frozenset({"DATABASE_URL"})
 KEYS = (
     "CLIENT_ID", "CLIENT_SECRET", "GATEWAY_URL", "DATABASE_URL", "DATA_DIR", "PORT",
     "LOG_LEVEL", "TZ", "DEMO", "SYNC_AFTER", "DIRECT_PORT", "API_TOKEN", "TRUSTED_NETWORKS",
+    "UI_PASSWORD", "ALLOWED_HOSTS", "TRUST_LOOPBACK",
 )
 
 
@@ -76,6 +77,9 @@ class Settings:
     direct_port: int = 0  # 0: no direct-access listener
     api_token: Secret = field(default_factory=lambda: Secret(""))
     trusted_networks: tuple[str, ...] = ()
+    ui_password: Secret = field(default_factory=lambda: Secret(""))  # standalone: the UI password, set at start-up
+    allowed_hosts: tuple[str, ...] = ()  # standalone: host names the UI answers to besides the automatic ones
+    trust_loopback: bool = True  # standalone: loopback needs no password (off behind a reverse proxy on this host)
     supervised: bool = False  # running as a Home Assistant add-on
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
     problems: tuple[str, ...] = field(default=(), compare=False)  # values ignored by a lenient load
@@ -229,6 +233,20 @@ def _as_networks(key: str, value: object) -> tuple[str, ...]:
     return tuple(out)
 
 
+def _as_hosts(key: str, value: object) -> tuple[str, ...]:
+    items = value if isinstance(value, list) else str(value).replace(";", ",").split(",")
+    out = []
+    for item in (str(i).strip().lower().rstrip(".") for i in items):
+        if not item:
+            continue
+        if item != "*" and not re.fullmatch(r"\.?[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?(\.[a-z0-9_]([a-z0-9_-]*[a-z0-9_])?)*",
+                                            item):
+            raise SettingsError(f"{key}: expected host names such as linky.example.org or .example.org (that "
+                                f"domain and its subdomains), or *, got {item!r}")
+        out.append(item)
+    return tuple(out)
+
+
 def _as_optional_port(key: str, value: object) -> int:
     return 0 if str(value).strip() in ("0", "") else _as_port(key, value)
 
@@ -310,6 +328,9 @@ def load_settings(
         "DIRECT_PORT": _as_optional_port,
         "API_TOKEN": lambda k, v: Secret(str(v).strip()),
         "TRUSTED_NETWORKS": _as_networks,
+        "UI_PASSWORD": lambda k, v: Secret(str(v)),
+        "ALLOWED_HOSTS": _as_hosts,
+        "TRUST_LOOPBACK": _as_bool,
     }
     for key, fn in convert.items():
         hit = _pick(layers, key)

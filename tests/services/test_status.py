@@ -4,17 +4,18 @@ the run records with their outcome; and the priced days a sync makes the app for
 from __future__ import annotations
 
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from myelectricaldata.database import repository as repo
 from myelectricaldata.services import pricing
 from myelectricaldata.services.outcome import Outcome
 from myelectricaldata.services.overview import dashboard
 from myelectricaldata.services.price_cache import PriceCache
 from myelectricaldata.services.progress import SyncProgress, sync_progress
 from myelectricaldata.services.runs import last_runs
-from myelectricaldata.services.status import collect_status
+from myelectricaldata.services.status import collect_status, format_status
 from myelectricaldata.simulator import DEMO_HOUSEHOLDS, start_simulator
 from tests.support.syncing import NOON, TODAY, make_sync
 
@@ -83,3 +84,27 @@ def test_a_sync_that_stores_readings_forgets_the_priced_days(sqlite_engine, tmp_
         assert len(prices) == 1
         assert sync.run(pdls=[BASE], since=date(2025, 10, 1), include=("data",)).ok  # older days stored
         assert len(prices) == 0
+
+
+def test_after_a_quota_cut_status_names_the_days_never_asked_and_an_expired_pause_is_cleared(sqlite_engine, tmp_path):
+    with start_simulator(today=TODAY) as sim:
+        sim.state.quota.cache_limit = 4  # the PDL, its contract, its address, then two windows of daily energy
+        report = make_sync(sqlite_engine, sim, tmp_path).run(pdls=[BASE])
+    assert report.outcome == Outcome.QUOTA
+    status = collect_status(sqlite_engine, NOON)
+    daily = next(ds for ds in status.usage_points[0].datasets if ds.dataset == "consumption_daily")
+    # windows of 365 days from the 3-year horizon: 2022-11-05..2023-11-04 and 2023-11-05..2024-11-03 came; the
+    # third, 2024-11-04..2025-11-03, was refused and the last, 2025-11-04 (yesterday), never asked: 366 days
+    assert (daily.first, daily.last) == (date(2022, 11, 5), date(2024, 11, 3))
+    assert daily.unasked == ((date(2024, 11, 4), date(2025, 11, 4)),) and daily.unasked_days == 366
+    curve = next(ds for ds in status.usage_points[0].datasets if ds.dataset == "consumption_load_curve")
+    assert curve.unasked == ((date(2023, 11, 5), date(2025, 11, 4)),) and curve.unasked_days == 731
+    text = format_status(status)
+    assert "not asked yet, 366 days: 2024-11-04..2025-11-04" in text
+    assert "Quota reached: syncs paused until 2025-11-06 00:00 UTC" in text
+    shown = json.loads(json.dumps(status.as_json(), default=str))["usage_points"][0]["datasets"][0]
+    assert shown["unasked"] == [["2024-11-04", "2025-11-04"]]
+    later = collect_status(sqlite_engine, datetime(2025, 11, 6, 0, 30, tzinfo=UTC))
+    assert later.quota.paused_until is None
+    with sqlite_engine.connect() as conn:
+        assert repo.get_state(conn, "quota_paused_until") == ""  # cleared, not only ignored

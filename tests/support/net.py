@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import socket
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
+from contextlib import suppress
 
 
 def free_port() -> int:
@@ -33,3 +35,36 @@ def http_get(url: str, headers: Mapping[str, str] | None = None, timeout: float 
         return exc.code, exc.read().decode()
     except OSError:
         return 0, ""
+
+
+class BlackHole:
+    """A TCP server on loopback that accepts connections, reads what comes and never answers (a target hung up
+    mid-request); ``connections`` counts the ones accepted. A context manager."""
+
+    def __init__(self) -> None:
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self.port = self._server.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.connections = 0
+        self._held: list[socket.socket] = []
+        self._thread = threading.Thread(target=self._accept, name="black-hole", daemon=True)
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                conn, _ = self._server.accept()
+            except OSError:
+                return
+            self._held.append(conn)
+            self.connections += 1
+
+    def __enter__(self) -> BlackHole:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        with suppress(OSError):
+            self._server.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread
+        self._server.close()
+        for conn in self._held:
+            conn.close()

@@ -5,7 +5,9 @@ from __future__ import annotations
 import atexit
 import signal
 import subprocess
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Self
 
@@ -82,3 +84,28 @@ class ChildServer:
 
     def __exit__(self, *exc: Any) -> None:
         self.stop()
+
+
+_LOCK_HOLDER = """
+import sys
+from pathlib import Path
+from myelectricaldata.services.lock import sync_lock
+with sync_lock(Path(sys.argv[1])):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+@contextmanager
+def sync_lock_held_elsewhere(path: Path) -> Iterator[None]:
+    """Another process holds the sync lock ``path`` (as a ``myelectricaldata sync`` run from a shell does) until
+    the block ends."""
+    proc = subprocess.Popen([sys.executable, "-c", _LOCK_HOLDER, str(path)], stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline().strip() == "held", "the lock holder did not start"
+        yield
+    finally:
+        if proc.stdin is not None:
+            proc.stdin.close()
+        proc.wait(10)

@@ -264,8 +264,8 @@ def test_post_sync_starts_one_sync_without_a_csrf_token(synced):
     runs_before = len(get(client, "/api/v1/sync")["runs"])
     assert get(client, "/api/v1/sync")["runs"][:runs_before] and not runner.running  # GET never starts one
     with sim.state.lock:  # the simulator holds every answer, so the first sync is still running
-        first = client.post("/api/v1/sync")
-        second = client.post("/api/v1/sync")
+        first = client.post("/api/v1/sync", json={})
+        second = client.post("/api/v1/sync", json={})
     assert (first.status_code, first.get_json()) == (202, {"started": True})
     assert (second.status_code, second.get_json()) == (202, {"started": False})
     assert eventually(lambda: not runner.running, 30, interval=0.02)
@@ -275,10 +275,27 @@ def test_post_sync_starts_one_sync_without_a_csrf_token(synced):
 
 def test_post_sync_without_a_gateway_is_a_conflict(synced):
     client = build_app(synced, runner=False).test_client()
-    response = client.post("/api/v1/sync")
+    response = client.post("/api/v1/sync", json={})
     assert response.status_code == 409
     assert response.get_json()["error"]["code"] == "no_gateway"
     assert get(client, "/api/v1/sync")["gateway_configured"] is False
+
+
+def test_post_sync_needs_a_json_body_or_the_bearer_token(synced):
+    app = build_app(synced, API_TOKEN="t0ken-abc")
+    runner = app.extensions["med"].runner
+    client = app.test_client()
+    for kind, body in (("text/plain", "{}"), ("application/x-www-form-urlencoded", "a=1"),
+                       ("multipart/form-data; boundary=x", "--x--")):  # what another site's form can send
+        refused = client.post("/api/v1/sync", data=body, headers={"Content-Type": kind})
+        assert refused.status_code == 415 and refused.get_json()["error"]["code"] == "json_required", kind
+    assert client.post("/api/v1/sync").status_code == 415
+    assert not runner.running and runner.last_report is None
+    assert client.post("/api/v1/sync", data="[1", content_type="application/json").status_code == 400
+    wrong = client.post("/api/v1/sync", headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 415
+    assert client.post("/api/v1/sync", headers={"Authorization": "Bearer t0ken-abc"}).status_code == 202
+    assert eventually(lambda: not runner.running, 30, interval=0.02)
 
 
 # -- errors ------------------------------------------------------------------------------------

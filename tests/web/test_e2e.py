@@ -209,6 +209,24 @@ def test_sync_now_comes_back_to_the_dashboard(nav_paths, ingress, page):
     assert not page.watch.problems(), "\n  ".join(["after sync now:", *page.watch.problems()])
 
 
+@pytest.mark.slow
+def test_choosing_a_pdl_reloads_the_page_on_it_under_the_content_security_policy(nav_paths, ingress, page):
+    """The PDL selector submits its form from static/app.js (no inline handler: the Content-Security-Policy would
+    block one), under the prefix, and the page comes back on the PDL chosen, without a console error."""
+    visit(page, ingress.base + nav_paths["data.consumption"])
+    select = page.locator("select[name=pdl]")
+    options = select.locator("option").evaluate_all("options => options.map(o => o.value)")
+    assert len(options) >= 2, "the demo data has three PDLs"
+    chosen = next(value for value in options if value != select.input_value())
+    page.watch.generation += 1
+    with page.expect_navigation(wait_until="load"):
+        select.select_option(chosen)
+    settle(page)
+    assert page.url.startswith(ingress.base + "/") and f"pdl={chosen}" in page.url, page.url
+    assert select.input_value() == chosen
+    assert not page.watch.problems(), "\n  ".join(["after choosing a PDL:", *page.watch.problems()])
+
+
 def test_supervised_refuses_other_addresses(tmp_path):
     """Under the Supervisor only its proxy (172.30.32.2) and loopback may connect; anyone else gets 403."""
     from myelectricaldata.app import AppServices

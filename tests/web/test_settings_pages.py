@@ -17,8 +17,10 @@ from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.gateway.parse import DailyValue
 from myelectricaldata.services.access import PASSWORD_KEY
+from myelectricaldata.services.lock import lock_file
 from myelectricaldata.services.preferences import get_preferences
 from myelectricaldata.web.app import create_app
+from tests.support.processes import sync_lock_held_elsewhere
 
 NOON = datetime(2025, 11, 5, 12, 0, tzinfo=PARIS)
 CONSUMER, PRODUCER = "11111111111111", "22222222222222"
@@ -231,6 +233,26 @@ def test_purge_refused_while_a_sync_runs(make_app, db):
     assert response.status_code == 409 and counts(db, CONSUMER)["daily_energy"] == 10
 
 
+def test_purge_and_refetch_refused_while_a_sync_of_another_process_holds_the_lock(make_app, db, tmp_path):
+    client = make_app().test_client()
+    purge_html = page(client, f"/settings/{CONSUMER}/purge")
+    repair_html = page(client, f"/settings/{CONSUMER}")
+    refetch = {"csrf_token": token(repair_html), "start": "2025-10-02", "end": "2025-10-03",
+               "datasets": "consumption_daily"}
+    with sync_lock_held_elsewhere(lock_file(tmp_path)):
+        purge = client.post(f"/settings/{CONSUMER}/purge", data={"csrf_token": token(purge_html),
+                                                                 "confirmation": CONSUMER})
+        marked = client.post(f"/settings/{CONSUMER}/refetch", data=refetch)
+    assert purge.status_code == 409 and "Une synchronisation est en cours" in purge.text
+    assert marked.status_code == 409 and "Une synchronisation est en cours" in marked.text
+    assert counts(db, CONSUMER)["daily_energy"] == 10
+    with db.connect() as conn:
+        assert {e.status for e in repo.ledger(conn, CONSUMER, "consumption_daily").values()} == {"complete"}
+    assert client.post(f"/settings/{CONSUMER}/refetch", data=refetch).status_code == 302  # the lock is free again
+    with db.connect() as conn:
+        assert repo.ledger(conn, CONSUMER, "consumption_daily")[DAYS[1]].status == "missing"
+
+
 def test_password_form_then_login_from_another_machine(make_app, db):
     app = make_app(environ={"TRUSTED_NETWORKS": "10.0.0.0/8"})
     local = app.test_client()
@@ -252,7 +274,7 @@ def test_password_form_then_login_from_another_machine(make_app, db):
     login = page(remote, "/login")
     bad = remote.post("/login?next=/settings", data={"csrf_token": token(login), "password": "nope"})
     assert bad.status_code == 200 and "Mot de passe incorrect" in bad.text
-    signed = remote.post("/login?next=/settings", data={"csrf_token": token(login), "password": "correct horse"})
+    signed = remote.post("/login?next=/settings", data={"csrf_token": token(bad.text), "password": "correct horse"})
     assert signed.status_code == 302 and signed.location.endswith("/settings")
     assert "Supprimer le mot de passe" in page(remote, "/settings")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from contextlib import suppress
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
@@ -46,8 +48,11 @@ def make_engine(url: str) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             try:
                 Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+                if not Path(parsed.database).exists():  # readable by its owner only; -wal and -shm get its mode
+                    with suppress(FileExistsError):
+                        os.close(os.open(parsed.database, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             except OSError as exc:
-                raise DatabaseUnavailable(f"cannot create the folder of {parsed.database}: {exc.strerror}") from None
+                raise DatabaseUnavailable(f"cannot create {parsed.database}: {exc.strerror}") from None
         engine = create_engine(url, connect_args={"timeout": 30})
 
         @event.listens_for(engine, "connect")

@@ -20,6 +20,7 @@ from .batches import ExportBatch
 from .loading import PluginRow, Plugins
 from .routes import Route, RouteRequest, RouteResponse, refusal
 from .schema import ConfigField, defaults, masked, validate
+from .stopping import ExportStop
 
 log = logging.getLogger(__name__)
 RETRY_BASE = timedelta(minutes=1)
@@ -74,6 +75,7 @@ class ExporterManager:
         self._instances: dict[str, tuple[dict[str, Any], BaseExporter]] = {}
         self._locks: dict[str, threading.RLock] = {}  # one run at a time per exporter (sync, button, reset)
         self._locks_lock = threading.Lock()
+        self.stop = ExportStop()  # asked by the application's stop: no export starts, running ones are cut
         self._discover(built_in, entry_points)
 
     # -- discovery ---------------------------------------------------------------------------------
@@ -228,6 +230,10 @@ class ExporterManager:
             settings = self.settings(name)
             if name not in self.classes or not settings.enabled:
                 continue
+            if self.stop.is_set():
+                results[name] = ExportOutcome(name, Outcome.STOPPED, message="application stopping: exported at "
+                                                                             "the next start")
+                continue
             status = self.status(name)
             if not force and status.retry_at and status.retry_at > stamp:
                 results[name] = ExportOutcome(name, Outcome.WAITING, error=status.last_error,
@@ -252,10 +258,14 @@ class ExporterManager:
             if key not in batches:
                 batches[key] = changes.collect(self.engine, marks, now)
             batch, new_marks = batches[key]
-            exporter = self._instance(name, config)
-            self.pm.hook.export_batch(exporter_name=name, config=self.public_config(name), batch=batch)
-            result = _as_result(exporter.export(batch))
+            with self.stop.cuttable():
+                exporter = self._instance(name, config)
+                self.pm.hook.export_batch(exporter_name=name, config=self.public_config(name), batch=batch)
+                result = _as_result(exporter.export(batch))
         except Exception as exc:
+            if self.stop.is_set():  # cut by the stop: not a failure of the exporter, its marks stay
+                log.warning("exporter %s: cut by the application's stop (%s); exported at the next start", name, exc)
+                return ExportOutcome(name, Outcome.STOPPED, message="cut by the application's stop")
             error = f"{type(exc).__name__}: {exc}"
             log.exception("exporter %s failed", name)
             if not isinstance(exc, PartialExportError):
@@ -300,6 +310,7 @@ class ExporterManager:
             log.warning("exporter %s failed to disconnect", name, exc_info=True)
 
     def close(self) -> None:
-        """Disconnect every exporter."""
-        for name in list(self._instances):
-            self._drop(name)
+        """Disconnect every exporter (cut like an export once the application stops)."""
+        with self.stop.cuttable():
+            for name in list(self._instances):
+                self._drop(name)

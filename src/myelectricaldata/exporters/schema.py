@@ -6,6 +6,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..text import control_message, first_control
+
 FIELD_TYPES = ("str", "int", "float", "bool", "password", "choice")
 MASK = "********"
 TRUE_WORDS = {"1", "true", "yes", "on", "y"}
@@ -81,6 +83,9 @@ def _coerce(f: ConfigField, raw: Any) -> Any:
             raise ValueError("Nombre attendu.") from None
         return _in_range(f, number)
     value = str(raw)
+    bad = first_control(value)
+    if bad is not None:
+        raise ValueError(control_message(bad))
     if f.type == "choice" and value not in f.choices:
         raise ValueError(f"Choisissez parmi : {', '.join(f.choices)}.")
     return value

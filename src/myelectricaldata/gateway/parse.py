@@ -9,6 +9,7 @@ from typing import Any, NamedTuple
 
 from ..energy.offpeak import format_windows, parse_windows
 from ..energy.timeline import PARIS, epoch, interval_minutes, resolve_interval_starts, resolve_local_times
+from ..text import LINES, ONE_LINE
 from .errors import UnexpectedPayload
 
 
@@ -76,16 +77,12 @@ PRICING_OPTIONS = {"BASE": "BASE", "HC_HP": "HC_HP", "HCHP": "HC_HP", "HC/HP": "
                    "HC": "HC_HP", "TEMPO": "TEMPO", "EJP": "EJP", "HC_WEEKEND": "HC_WEEKEND"}
 
 
-_CONTROLS = [*range(0x20), 0x7F, *range(0x80, 0xA0), *range(0xD800, 0xE000)]  # C0, DEL, C1, lone surrogates
-_ONE_LINE = {**dict.fromkeys(_CONTROLS), **dict.fromkeys(map(ord, "\t\n\r\u2028\u2029"), " ")}
-_LINES = {**_ONE_LINE, ord("\t"): "\t", ord("\n"): "\n", ord("\r"): None}
-
 
 def text(raw: Any, limit: int | None = None, *, lines: bool = False) -> str:
     """A gateway string fit to store and show: control characters (NUL included) and lone surrogates
     dropped, tabs and line breaks turned to spaces unless ``lines``, outer blanks trimmed, at most
     ``limit`` characters (the size of the column it goes to)."""
-    cleaned = ("" if raw is None else str(raw)).translate(_LINES if lines else _ONE_LINE).strip()
+    cleaned = ("" if raw is None else str(raw)).translate(LINES if lines else ONE_LINE).strip()
     return cleaned[:limit].rstrip() if limit is not None else cleaned
 
 

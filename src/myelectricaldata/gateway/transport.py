@@ -37,23 +37,27 @@ class Answer:
 
 class Deadline:
     """The time one request may take. When it is up, the request's sockets are shut down, which ends a
-    read blocked on them however slowly the other end sends (a per-read time-out does not)."""
+    read blocked on them however slowly the other end sends (a per-read time-out does not). Without
+    ``seconds`` it ends only when ``expire()`` is called (an application's stop)."""
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float | None) -> None:
         self.seconds = seconds
         self.expired = False
         self._sockets: list[socket.socket] = []
         self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
+        self._timer = threading.Timer(seconds, self.expire) if seconds is not None else None
+        if self._timer is not None:
+            self._timer.daemon = True
 
     def __enter__(self) -> Deadline:
         self._token = _RUNNING.set(self)
-        self._timer.start()
+        if self._timer is not None:
+            self._timer.start()
         return self
 
     def __exit__(self, *exc_info: object) -> None:
-        self._timer.cancel()
+        if self._timer is not None:
+            self._timer.cancel()
         _RUNNING.reset(self._token)
 
     def watch(self, sock: socket.socket) -> None:
@@ -63,7 +67,8 @@ class Deadline:
         if expired:
             _shut(sock)
 
-    def _expire(self) -> None:
+    def expire(self) -> None:
+        """End the requests at once: their sockets are shut down, and so is any socket they open next."""
         with self._lock:
             self.expired = True
             sockets = list(self._sockets)

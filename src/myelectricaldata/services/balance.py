@@ -13,7 +13,7 @@ from ..database import repository as repo
 from ..energy.balance import BalanceRow, balance_days, by_month, summed
 from ..supervisor import SupervisorError, ha_daily_energy
 from . import series
-from .errors import FieldError
+from .errors import FieldError, refuse_control_characters
 from .preferences import all_preferences
 from .pricing import buyback_price
 from .usage_points import read_usage_points
@@ -92,6 +92,7 @@ def save_kwc(engine: Engine, pdl: str, text: str) -> None:
 
 def save_sensor(engine: Engine, pdl: str, entity_id: str) -> None:
     """Keep the Home Assistant sensor of the total production ("" removes it); the form checks its shape."""
+    refuse_control_characters({"sensor": entity_id})
     with engine.begin() as conn:
         repo.set_state(conn, sensor_key(pdl), entity_id.strip())
 

@@ -42,6 +42,12 @@ def datasets_for(has_consumption: bool, has_production: bool) -> list[Dataset]:
             or (d.direction == "production" and has_production)]
 
 
+def first_wanted(ds: Dataset, today: date, *bounds: date | None) -> date:
+    """The first day a sync asks for: the dataset's horizon, or a later bound (the oldest day the gateway serves,
+    the PDL's activation, a ``since``) when one is known."""
+    return max(d for d in (ds.horizon(today), *bounds) if d)
+
+
 def wanted_days(first: date, last: date, ledger: Mapping[date, LedgerDay]) -> list[date]:
     """Days of [first, last] not yet complete nor given up, oldest first."""
     return [d for d in date_range(first, last + timedelta(days=1))

@@ -13,7 +13,16 @@ from ..energy.timeline import PARIS
 from ..gateway import parse
 from ..gateway.client import GatewayClient, Reply
 from ..gateway.errors import GatewayError, NoData, QuotaExceeded, TooOld
-from .datasets import COMPLETE, Dataset, curve_coverage, curve_status, ledger_entries, plan_windows, wanted_days
+from .datasets import (
+    COMPLETE,
+    Dataset,
+    curve_coverage,
+    curve_status,
+    first_wanted,
+    ledger_entries,
+    plan_windows,
+    wanted_days,
+)
 from .outcome import Outcome
 
 log = logging.getLogger(__name__)
@@ -41,7 +50,7 @@ class DatasetFetcher:
         with self.engine.connect() as conn:
             state = repo.dataset_state(conn, pdl, ds.name)
             ledger = repo.ledger(conn, pdl, ds.name)
-        first = max(d for d in (ds.horizon(today), state.get("oldest_available"), since, activation) if d)
+        first = first_wanted(ds, today, state.get("oldest_available"), since, activation)
         days = wanted_days(first, today - timedelta(days=1), ledger)
         stored = done = 0
         search: tuple[date, date] | None = None  # refused without a date: (a start refused, a bound above)

@@ -1,4 +1,5 @@
-"""One sync at a time: an OS file lock, released by the kernel when its process dies."""
+"""One sync at a time: an OS file lock, released by the kernel when its process dies. What changes the synced data
+by hand (a purge, marking days to fetch again) takes it too."""
 
 from __future__ import annotations
 
@@ -11,6 +12,11 @@ from pathlib import Path
 
 class SyncBusy(RuntimeError):
     """Another sync holds the lock."""
+
+
+def lock_file(data_dir: Path) -> Path:
+    """The sync lock of a data directory (``serve``, ``sync`` and the pages share it)."""
+    return data_dir / "sync.lock"
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from sqlalchemy import Connection, Engine, select
 from ..database import models as m
 from ..database import repository as repo
 from .datasets import DATASETS
-from .errors import FieldError
+from .errors import FieldError, refuse_control_characters
 
 
 @dataclass(frozen=True)
@@ -44,6 +44,7 @@ def save_preferences(conn: Connection, prefs: PdlPreferences) -> None:
     if unknown:
         raise FieldError("datasets", f"Donnée inconnue : {', '.join(sorted(unknown))} ; attendu parmi "
                                      f"{', '.join(d.name for d in DATASETS)}.")
+    refuse_control_characters({"display_name": prefs.display_name})
     if len(prefs.display_name) > 100:
         raise FieldError("display_name", "Au plus 100 caractères.")
     repo.upsert(conn, m.pdl_preferences, [{

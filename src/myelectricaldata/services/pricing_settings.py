@@ -16,7 +16,7 @@ from ..energy.offers import Offer, OfferError
 from ..energy.offpeak import format_windows
 from ..energy.tariffs import KVA_LEVELS
 from . import pricing_store as store
-from .errors import FieldError
+from .errors import FieldError, refuse_control_characters
 from .price_cache import PriceCache
 from .pricing import read_offer_in_force
 from .pricing_store import PricingChoice
@@ -86,6 +86,8 @@ def save_choice(engine: Engine, pdl: str, offer_key: str = "", overrides: Mappin
                 buyback: str = "", kva: int | str | None = None, unit: str = "€/kWh", *,
                 prices: PriceCache[Any] | None = None) -> PricingChoice:
     """Validate and store a PDL's pricing choice; raises FieldError naming each bad field and stores nothing."""
+    refuse_control_characters({"offer_key": offer_key, "buyback": buyback, "kva": kva, "unit": unit,
+                               **{f"offpeak_{day}": text for day, text in (overrides or {}).items()}})
     try:
         with engine.begin() as conn:
             saved = store.save_choice(conn, pdl, offer_key, overrides, buyback, kva, unit)
@@ -108,6 +110,7 @@ def choose_offer(engine: Engine, pdl: str, offer_key: str, *, prices: PriceCache
 def save_offer(engine: Engine, raw: Mapping[str, Any], offer_id: int | None = None, *,
                prices: PriceCache[Any] | None = None) -> int:
     """Validate and store a user offer (new, or replacing ``offer_id``); raises FieldError and stores nothing."""
+    refuse_control_characters(raw)
     try:
         with engine.begin() as conn:
             saved = store.save_offer(conn, raw, offer_id)

@@ -65,14 +65,29 @@ def last_runs(engine: Engine, limit: int = 5) -> list[SyncRun]:
                 for r in rows]
 
 
-def quota_paused_until(engine: Engine, now: datetime) -> datetime | None:
-    """The end of the quota pause if one is in force at ``now``."""
+def _pause(engine: Engine, key: str, now: datetime) -> datetime | None:
+    """The end of the pause kept under ``key`` if it is in force at ``now``; an expired one is cleared."""
     with engine.connect() as conn:
-        raw = repo.get_state(conn, "quota_paused_until")
+        raw = repo.get_state(conn, key)
     if not raw:
         return None
     until = datetime.fromisoformat(raw)
-    return until if until > now.astimezone(UTC) else None
+    if until > now.astimezone(UTC):
+        return until
+    with engine.begin() as conn:
+        repo.set_state(conn, key, "")
+    return None
+
+
+def quota_paused_until(engine: Engine, now: datetime) -> datetime | None:
+    """The end of the quota pause if one is in force at ``now`` (an expired one is cleared)."""
+    return _pause(engine, "quota_paused_until", now)
+
+
+def ecowatt_paused_until(engine: Engine, now: datetime) -> str:
+    """The end of EcoWatt's pause (ISO) if one is in force at ``now``, else "" (an expired one is cleared)."""
+    until = _pause(engine, "ecowatt_paused_until", now)
+    return until.isoformat() if until else ""
 
 
 def pause_for_quota(engine: Engine, now: datetime) -> datetime:

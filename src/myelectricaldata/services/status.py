@@ -9,9 +9,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from ..database import repository as repo
-from .datasets import datasets_for
+from ..energy.timeline import PARIS, date_range
+from .datasets import Dataset, datasets_for, first_wanted
 from .outcome import Outcome
-from .runs import SyncRun, last_runs, quota_paused_until
+from .preferences import PdlPreferences, all_preferences
+from .runs import SyncRun, ecowatt_paused_until, last_runs, quota_paused_until
 from .usage_points import Contract, UsagePoint, in_force, read_contracts, read_usage_points
 
 
@@ -23,12 +25,18 @@ class DatasetStatus:
     first: date | None  # first and last complete day
     last: date | None
     days: dict[str, int]  # days by ledger status
-    not_complete: tuple[tuple[date, date], ...]  # inclusive ranges of days not complete
+    not_complete: tuple[tuple[date, date], ...]  # inclusive ranges of days in the ledger and not complete
     last_sync_at: datetime | None
     outcome: Outcome | None  # None: never fetched
     error: str
     progress: tuple[int, int]  # days done, days to do, while a fetch runs
     oldest_available: date | None  # the oldest day the gateway serves, once found
+    unasked: tuple[tuple[date, date], ...] = ()  # inclusive ranges of days a sync wants and never asked for (a
+    # quota cut, a ``--since``): empty for a dataset the PDL does not sync
+
+    @property
+    def unasked_days(self) -> int:
+        return sum((last - first).days + 1 for first, last in self.unasked)
 
 
 @dataclass(frozen=True)
@@ -95,34 +103,45 @@ def read_usage_stats(conn: Connection) -> UsageStats:
                                                  "no_cache_limit", "date")))
 
 
-def _dataset(conn: Connection, pdl: str, name: str) -> DatasetStatus:
-    summary = repo.ledger_summary(conn, pdl, name)
-    state = repo.dataset_state(conn, pdl, name)
+def _dataset(conn: Connection, up: UsagePoint, ds: Dataset, today: date, synced: bool) -> DatasetStatus:
+    """Where a dataset stands; when the PDL syncs it (``synced``), the days from its first wanted day to yesterday
+    with nothing in the ledger too: those a quota cut left unasked."""
+    pdl = up.usage_point_id
+    summary = repo.ledger_summary(conn, pdl, ds.name)
+    state = repo.dataset_state(conn, pdl, ds.name)
+    unasked: list[date] = []
+    if synced:
+        known = repo.ledger(conn, pdl, ds.name)
+        first = first_wanted(ds, today, state.get("oldest_available"), up.activation_date)
+        unasked = [d for d in date_range(first, today) if d not in known]
     return DatasetStatus(
-        name, summary["first"], summary["last"], summary["counts"], _ranges(summary["not_complete"]),
+        ds.name, summary["first"], summary["last"], summary["counts"], _ranges(summary["not_complete"]),
         state.get("last_sync_at"), Outcome(state["last_outcome"]) if state.get("last_outcome") else None,
         state.get("last_error", ""), (state.get("progress_done", 0), state.get("progress_total", 0)),
-        state.get("oldest_available"))
+        state.get("oldest_available"), _ranges(unasked))
 
 
 def collect_status(engine: Engine, now: datetime) -> Status:
+    """What is stored and missing per PDL and dataset, the last runs and the quota; an expired quota pause is
+    cleared on the way."""
+    today = now.astimezone(PARIS).date()
+    paused_until = quota_paused_until(engine, now)
+    ecowatt = ecowatt_paused_until(engine, now)
     with engine.connect() as conn:
         usage = read_usage_stats(conn)
-        ecowatt_paused = repo.get_state(conn, "ecowatt_paused_until") or ""
-        pdls = tuple(UsagePointStatus(
-            up, in_force(read_contracts(conn, up.usage_point_id), now.date()),
-            tuple(_dataset(conn, up.usage_point_id, ds.name) for ds in datasets_for(up.has_consumption,
-                                                                                      up.has_production)))
-            for up in read_usage_points(conn))
-    ecowatt = ecowatt_paused if ecowatt_paused and datetime.fromisoformat(ecowatt_paused) > now else ""
-    return Status(pdls, tuple(last_runs(engine, 5)), Quota(usage, quota_paused_until(engine, now), ecowatt))
+        preferences = all_preferences(conn)
+        pdls = []
+        for up in read_usage_points(conn):
+            prefs = preferences.get(up.usage_point_id, PdlPreferences(up.usage_point_id))
+            synced = prefs.enabled and up.is_active
+            pdls.append(UsagePointStatus(up, in_force(read_contracts(conn, up.usage_point_id), today), tuple(
+                _dataset(conn, up, ds, today, synced and prefs.syncs(ds.name))
+                for ds in datasets_for(up.has_consumption, up.has_production))))
+    return Status(tuple(pdls), tuple(last_runs(engine, 5)), Quota(usage, paused_until, ecowatt))
 
 
-def _fmt_ranges(ranges: tuple[tuple[date, date], ...], limit: int = 4) -> str:
-    parts = [f"{a}" if a == b else f"{a}..{b}" for a, b in ranges[:limit]]
-    if len(ranges) > limit:
-        parts.append(f"+{len(ranges) - limit} more")
-    return ", ".join(parts)
+def _fmt_ranges(ranges: tuple[tuple[date, date], ...]) -> str:
+    return ", ".join(f"{a}" if a == b else f"{a}..{b}" for a, b in ranges)
 
 
 def format_status(status: Status) -> str:
@@ -146,6 +165,8 @@ def format_status(status: Status) -> str:
                 counts = {k: v for k, v in ds.days.items() if k != "complete"}
                 detail = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(counts.items()))
                 lines.append(f"  {'':<24} missing or incomplete: {detail}: {_fmt_ranges(ds.not_complete)}")
+            if ds.unasked:
+                lines.append(f"  {'':<24} not asked yet, {ds.unasked_days} days: {_fmt_ranges(ds.unasked)}")
             if ds.last_sync_at:
                 outcome = (ds.outcome or "") + (f": {ds.error}" if ds.error else "")
                 lines.append(f"  {'':<24} last sync {ds.last_sync_at:%Y-%m-%d %H:%M} UTC, {outcome}")

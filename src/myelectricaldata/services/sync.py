@@ -28,6 +28,7 @@ from ..gateway.errors import (
 from .calendars import sync_ecowatt, sync_tempo
 from .datasets import Dataset, datasets_for
 from .fetch import MAX_DAY_ATTEMPTS, DatasetFetcher, SyncStopped
+from .health import database_problem
 from .lock import sync_lock
 from .outcome import Outcome
 from .preferences import PdlPreferences, all_preferences
@@ -86,7 +87,14 @@ class SyncService:
         refused or a gateway out of reach stop everything."""
         report = SyncReport()
         with sync_lock(self.lock_path):
-            run_id = start_run(self.engine)
+            try:
+                run_id = start_run(self.engine)
+            except Exception as exc:
+                if (problem := database_problem(exc)) is None:
+                    raise
+                log.error("sync not started: %s", problem)
+                report.outcome, report.message = Outcome.ERROR, problem
+                return report
             before = dict(self.client.counts)
             try:
                 self._steps(pdls, since, include, report)
@@ -95,22 +103,36 @@ class SyncService:
             except SyncStopped:
                 report.outcome, report.message = Outcome.STOPPED, "stopped on request; what was fetched is stored"
             except Exception as exc:
-                log.exception("sync failed")
-                report.outcome, report.message = Outcome.ERROR, f"unexpected error: {type(exc).__name__}: {exc}"
+                problem = database_problem(exc)  # a full disk, a damaged file: said plainly, without a traceback
+                if problem is None:
+                    log.exception("sync failed")
+                report.outcome = Outcome.ERROR
+                report.message = problem or f"unexpected error: {type(exc).__name__}: {exc}"
             finally:
                 if report.outcome == Outcome.OK and report.errors:
                     report.outcome = Outcome.ERRORS
                     report.message = f"{len(report.errors)} error(s): " + "; ".join(report.errors[:3])
                 report.requests = {k: v - before.get(k, 0) for k, v in self.client.counts.items()
                                    if v - before.get(k, 0)}
-                finish_run(self.engine, run_id, report)
-        log.info("sync finished: %s %s", report.outcome, report.message)
+                self._finish(run_id, report)
+        log_as = log.error if report.outcome == Outcome.ERROR else log.info
+        log_as("sync finished: %s %s", report.outcome, report.message)
         for follow_up in self.after_run:
             try:
                 follow_up(report)
             except Exception:
                 log.exception("after the sync: %s failed", getattr(follow_up, "__qualname__", follow_up))
         return report
+
+    def _finish(self, run_id: int, report: SyncReport) -> None:
+        """Record how the run ended; a database that cannot take it is said in the log (the run stays "running" and
+        is closed as interrupted by the next one)."""
+        try:
+            finish_run(self.engine, run_id, report)
+        except Exception as exc:
+            if (problem := database_problem(exc)) is None:
+                raise
+            log.error("the end of the sync could not be recorded: %s", problem)
 
     def _steps(self, pdls: list[str] | None, since: date | None, include: tuple[str, ...],
                report: SyncReport) -> None:

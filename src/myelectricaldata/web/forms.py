@@ -9,19 +9,32 @@ from flask_wtf import FlaskForm
 from wtforms import DecimalField, Field, SelectMultipleField
 from wtforms.meta import DefaultMeta
 from wtforms.validators import ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.widgets import CheckboxInput, ListWidget, TextArea
 
 from ..services.errors import FieldError
+from ..text import control_message, first_control
 
 
 class FrenchForm(FlaskForm):
-    """A form whose built-in messages are in French (WTForms ships the translation)."""
+    """A form whose built-in messages are in French (WTForms ships the translation), and which refuses control
+    characters (NUL included) in every field; a multi-line field may hold tabs and line breaks."""
 
     class Meta:
         locales = ("fr_FR", "fr")
 
         def get_translations(self, form: Any) -> Any:
             return DefaultMeta.get_translations(self, form)
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            lines = isinstance(field.widget, TextArea)
+            bad = next(filter(None, (first_control(raw, lines=lines) for raw in field.raw_data or ()
+                                     if isinstance(raw, str))), None)
+            if bad is not None:
+                field.errors = [control_message(bad)]  # the cause, instead of what the conversion made of it
+                valid = False
+        return valid
 
 
 class ActionForm(FrenchForm):

@@ -16,6 +16,7 @@ import requests
 
 from ...config import mask_url
 from ...energy.timeline import PARIS
+from ..stopping import http_session
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ class JeedomClient:
         self.shown = mask_url(self.endpoint)  # for messages: a password in the URL stays out
         self.key = (key or "").strip()
         self.timeout = float(timeout)
-        self.session = requests.Session()
+        self.session = http_session()  # its calls end at the application's stop
         self._ids = itertools.count(1)
 
     def __enter__(self) -> JeedomClient:

@@ -20,6 +20,7 @@ import requests
 import urllib3
 
 from ..base import PartialExportError
+from ..stopping import http_session
 from .series import Held, Samples, import_lines, parse_export
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,7 @@ class VictoriaMetricsClient:
         if self.session is not None:
             return self.session
         check_url(self.base)
-        session = requests.Session()
+        session = http_session()  # its calls end at the application's stop
         auth = self.config.get("auth") or "aucune"
         if auth == "basic":
             if not self.config.get("username"):

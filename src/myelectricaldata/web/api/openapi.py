@@ -221,7 +221,8 @@ PARAMETERS: dict[str, Any] = {
                      "year the season starts in (default: the current season)"),
 }
 
-ERROR_STATUS = {"BadRequest": "400", "Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Conflict": "409"}
+ERROR_STATUS = {"BadRequest": "400", "Unauthorized": "401", "Forbidden": "403", "NotFound": "404", "Conflict": "409",
+                "UnsupportedMediaType": "415"}
 RESPONSES: dict[str, Any] = {
     name: {"description": description, "content": {JSON: {"schema": _ref("Error")}}}
     for name, description in (
@@ -230,18 +231,22 @@ RESPONSES: dict[str, Any] = {
         ("Conflict", "no gateway is configured"),
         ("Unauthorized", "sign-in or bearer token required"),
         ("Forbidden", "this caller may not use the API"),
+        ("UnsupportedMediaType", "not sent as JSON (nor with the bearer token)"),
     )
 }
 
 
 def _operation(operation_id: str, summary: str, schema: str, *, status: str = "200", parameters: tuple[str, ...] = (),
-               errors: tuple[str, ...] = ()) -> dict[str, Any]:
+               errors: tuple[str, ...] = (), body: dict[str, Any] | None = None) -> dict[str, Any]:
     responses = {status: {"description": summary, "content": {JSON: {"schema": _ref(schema)}}}}
     for name in (*errors, "Unauthorized", "Forbidden"):
         responses[ERROR_STATUS[name]] = {"$ref": f"#/components/responses/{name}"}
-    return {"summary": summary, "operationId": operation_id,
-            "parameters": [{"$ref": f"#/components/parameters/{p}"} for p in parameters],
-            "responses": responses}
+    operation = {"summary": summary, "operationId": operation_id,
+                 "parameters": [{"$ref": f"#/components/parameters/{p}"} for p in parameters],
+                 "responses": responses}
+    if body is not None:
+        operation["requestBody"] = body
+    return operation
 
 
 RANGED = ("pdl", "direction", "start", "end")
@@ -279,7 +284,11 @@ PATHS: dict[str, Any] = {
     "/api/v1/sync": {
         "get": _operation("getSyncState", "Sync progress, the last runs and any quota pause", "SyncState"),
         "post": _operation("startSync", "Start a sync now (in the background)", "SyncStarted", status="202",
-                           errors=("Conflict",)),
+                           errors=("BadRequest", "Conflict", "UnsupportedMediaType"), body={
+                               "required": True,
+                               "description": "an empty JSON object; without it, the API bearer token (a form "
+                                              "posted from another site starts nothing)",
+                               "content": {JSON: {"schema": {"type": "object", "additionalProperties": True}}}}),
     },
 }
 

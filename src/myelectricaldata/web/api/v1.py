@@ -13,6 +13,7 @@ from flask import jsonify, request
 
 from ...energy.tempo import season_of
 from ..context import app_services
+from ..security import bearer_given
 from . import resources
 from .common import bp, yesterday
 from .openapi import document
@@ -94,6 +95,13 @@ def sync_state() -> Any:
 
 @bp.post("/v1/sync")
 def start_sync() -> Any:
+    # A JSON body (or the bearer token) cannot come from another site's form without the browser asking first:
+    # a text/plain or form post from a page elsewhere starts nothing.
+    if not (request.is_json or bearer_given()):
+        raise ApiError(415, "json_required", "send a JSON body (Content-Type: application/json), for instance {}, "
+                                             "or the API bearer token")
+    if request.get_data() and not isinstance(request.get_json(silent=True), dict):
+        raise ApiError(400, "bad_request", "the body must be a JSON object, for instance {}")
     runner = app_services().runner
     if runner is None:
         raise ApiError(409, "no_gateway", "no gateway is configured: set CLIENT_ID and CLIENT_SECRET, or use demo mode")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, session, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 
@@ -14,7 +14,9 @@ from ...services.errors import FieldError
 from ...services.preferences import PdlPreferences
 from ...services.usage_points import UsagePoint, usage_points
 from ..context import app_services, app_settings
+from ..first_run import one_time_code
 from ..forms import ActionForm, CheckboxesField, FrenchForm, add_field_errors
+from ..security import sign_in
 from .settings_common import bp, dataset_choices, usage_point_or_404
 
 SOURCE_WORDS = {"default": "par défaut", "environment": "environnement", "settings.yaml": "settings.yaml",
@@ -71,7 +73,8 @@ def _index(bound: tuple[str, PreferencesForm] | None = None, password_form: Pass
     return render_template(
         "settings.html", cards=cards, no_credentials=services.sync is None, settings=settings,
         deployment=deployment(settings), password_form=password_form or PasswordForm(formdata=None),
-        remove_form=ActionForm(), has_password=not settings.supervised and access.has_password(services.engine)), status
+        remove_form=ActionForm(), has_password=not settings.supervised and access.has_password(services.engine),
+        fixed_password=bool(settings.ui_password)), status
 
 
 @bp.route("/settings")
@@ -103,24 +106,34 @@ def save(pdl: str) -> Any:
 
 @bp.route("/settings/password", methods=["POST"])
 def password() -> Any:
-    if app_settings().supervised:
+    settings = app_settings()
+    if settings.supervised:
         abort(404)
+    if settings.ui_password:
+        flash("Le mot de passe est fixé par le réglage UI_PASSWORD : changez-le là, puis redémarrez.", "error")
+        return redirect(url_for("settings.index", _anchor="acces"))
     form = PasswordForm()
     if not form.validate_on_submit():
         return _index(password_form=form, status=400)
-    access.set_password(app_services().engine, form.password.data)
-    session["signed_in"] = True
-    flash("Mot de passe enregistré : il est demandé aux appareils hors des réseaux de confiance.", "info")
+    access.set_password(app_services().engine, form.password.data)  # every session ends
+    sign_in()  # except this browser's, which gets a new one
+    flash("Mot de passe enregistré : il est demandé aux appareils hors des réseaux de confiance ; les autres "
+          "connexions sont terminées.", "info")
     return redirect(url_for("settings.index", _anchor="acces"))
 
 
 @bp.route("/settings/password/remove", methods=["POST"])
 def remove_password() -> Any:
-    if app_settings().supervised:
+    settings = app_settings()
+    if settings.supervised:
         abort(404)
-    if ActionForm().validate_on_submit():
+    if settings.ui_password:
+        flash("Le mot de passe est fixé par le réglage UI_PASSWORD : retirez-le là, puis redémarrez.", "error")
+    elif ActionForm().validate_on_submit():
         access.set_password(app_services().engine, "")
-        flash("Mot de passe supprimé : l'interface est ouverte à tout le réseau.", "info")
+        one_time_code().current()  # written to the log for the next first run
+        flash("Mot de passe supprimé : seuls cette machine et les réseaux de confiance ouvrent l'interface ; les "
+              "autres appareils voient la page de première connexion.", "info")
     return redirect(url_for("settings.index", _anchor="acces"))
 
 

@@ -11,13 +11,15 @@ from wtforms.validators import InputRequired, ValidationError
 
 from ...services import preferences, repair
 from ...services.errors import FieldError
+from ...services.lock import SyncBusy, lock_file
 from ...services.pricing_settings import save_choice
 from ...services.usage_points import UsagePoint
-from ..context import app_services
+from ..context import app_services, app_settings
 from ..forms import CheckboxesField, FrenchForm, add_field_errors
 from . import settings_pricing
 from .settings_common import bp, dataset_choices, usage_point_or_404
 
+BUSY = "Une synchronisation est en cours : réessayez quand elle sera terminée."
 TABLE_WORDS = {
     "daily_energy": "relevés journaliers", "load_curve": "points de courbe de charge",
     "max_power": "puissances maximales", "sync_days": "jours du suivi de synchronisation",
@@ -80,7 +82,12 @@ def refetch(pdl: str) -> Any:
         valid = False
     if not valid:
         return _page(up, form, 400)
-    marked = repair.refetch(services.engine, pdl, form.datasets.data, form.start.data, form.end.data)
+    try:
+        marked = repair.refetch(services.engine, pdl, form.datasets.data, form.start.data, form.end.data,
+                                lock=lock_file(app_settings().data_dir))
+    except SyncBusy:
+        form.datasets.errors = [*form.datasets.errors, BUSY]
+        return _page(up, form, 409)
     span = f"du {form.start.data:%d/%m/%Y} au {form.end.data:%d/%m/%Y}"
     if not marked:
         flash(f"Aucun jour enregistré {span} pour ces données : rien à redemander (la synchronisation demande "
@@ -140,10 +147,13 @@ def purge(pdl: str) -> Any:
     if form.confirmation.data.strip() != pdl:
         form.confirmation.errors.append(f"Recopiez exactement le numéro {pdl}.")
         return _purge_page(up, form, 400)
-    if services.runner is not None and services.runner.running:
-        form.confirmation.errors.append("Une synchronisation est en cours : réessayez quand elle sera terminée.")
+    try:
+        if services.runner is not None and services.runner.running:
+            raise SyncBusy(BUSY)
+        deleted = repair.purge(services.engine, pdl, services.prices, lock=lock_file(app_settings().data_dir))
+    except SyncBusy:
+        form.confirmation.errors.append(BUSY)
         return _purge_page(up, form, 409)
-    deleted = repair.purge(services.engine, pdl, services.prices)
     flash(f"Données du PDL {pdl} supprimées ({sum(deleted.values())} lignes). La prochaine synchronisation "
           "récupérera tout l'historique disponible ; désactivez le PDL ici si vous n'en voulez plus.", "info")
     return redirect(url_for("settings.index"))

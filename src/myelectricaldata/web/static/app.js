@@ -1,4 +1,5 @@
-/* Charts drawn from the JSON next to each table (uPlot when its assets are installed), and the "sync now" progress. */
+/* Charts drawn from the JSON next to each table (uPlot when its assets are installed), the "sync now" progress, and
+   the PDL selectors that submit their form when changed. */
 (function () {
   "use strict";
 
@@ -57,5 +58,11 @@
     poll();
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(); watchSync(); });
+  function submitOnChange() {
+    document.querySelectorAll("select[data-submit-on-change]").forEach(function (el) {
+      el.addEventListener("change", function () { if (el.form) el.form.submit(); });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(); watchSync(); submitOnChange(); });
 })();
