@@ -61,7 +61,9 @@ def copy_upsert(conn: Connection, table: Table, columns: tuple[str, ...], update
     rows = one_per_key(rows, [i for i, c in enumerate(columns) if c in keys],
                        [i for i, c in enumerate(columns) if c in update])
     create, copy, merge = _copy_sql(table, conn.dialect, columns, update)
-    with conn.connection.driver_connection.cursor() as cursor:
+    driver = conn.connection.driver_connection
+    assert driver is not None, "a connection in use has its driver's connection"
+    with driver.cursor() as cursor:
         cursor.execute(create)
         with cursor.copy(copy) as stream:
             for row in rows:
