@@ -15,10 +15,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import urlencode, urlsplit
 
 import fleet  # bench/ is on sys.path when this script runs
@@ -241,9 +243,10 @@ class Figures:
     pss_after: float | None = None
 
 
-def start_serve(tmp: Path, data_dir: Path, db_url: str, gateway_port: int) -> tuple[subprocess.Popen, int, list[str],
-                                                                                   float]:
-    """``myelectricaldata serve`` on a free loopback port; the process, its port, its argv and its start time."""
+def start_serve(log: BinaryIO, data_dir: Path, db_url: str, gateway_port: int) -> tuple[subprocess.Popen, int,
+                                                                                        list[str], float]:
+    """``myelectricaldata serve`` on a free loopback port, its output to ``log``; the process, its port, its argv and
+    its start time."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k.upper() not in {"SUPERVISOR_TOKEN", "DEMO", "DIRECT_PORT"}}
     env.setdefault("MALLOC_ARENA_MAX", "2")  # as the image sets it
@@ -252,8 +255,8 @@ def start_serve(tmp: Path, data_dir: Path, db_url: str, gateway_port: int) -> tu
     script = Path(sys.executable).with_name("myelectricaldata")
     argv = [str(script)] if script.is_file() else [sys.executable, "-m", "myelectricaldata.cli"]
     t0 = time.perf_counter()
-    proc = subprocess.Popen([*argv, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env,
-                            stdout=(tmp / "serve.log").open("wb"), stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([*argv, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
     return proc, port, argv, t0
 
 
@@ -279,7 +282,7 @@ def measure_urls(client: Client, args: argparse.Namespace, pdls: list[str], tmp:
         print(f"   {heading}")
         for url in urls:
             result = measure(client, url, args.n, args.warmup)
-            figures.requests += args.n + args.warmup
+            figures.requests += 1 if len(result) == 1 else args.n + args.warmup
             if len(result) == 1:
                 if url.startswith("/api/") and result[0] == 404:
                     missing.append(url)
@@ -315,11 +318,15 @@ def run(args: argparse.Namespace, count: int) -> Figures:
 
         refuser = socket.socket()
         refuser.bind(("127.0.0.1", 0))  # bound, never listening: the server's syncs find the gateway unreachable
-        proc, port, argv, t0 = start_serve(tmp, data_dir, db_url, refuser.getsockname()[1])
+        log = (tmp / "serve.log").open("wb")
+        proc, port, argv, t0 = start_serve(log, data_dir, db_url, refuser.getsockname()[1])
+        window = threading.Timer(WINDOW_S, lambda: setattr(figures, "cpu_start", cpu_seconds(proc.pid)))
+        window.start()
         try:
             health = first_200(port, "/healthz", t0, proc)
             page = first_200(port, "/", t0, proc)
             if health is None or page is None:
+                log.flush()
                 print("   serve did not answer 200:\n" + (tmp / "serve.log").read_text(errors="replace")[-3000:])
                 return figures
             figures.first_page_s = page
@@ -331,8 +338,7 @@ def run(args: argparse.Namespace, count: int) -> Figures:
             ended = wait_sync_end(client)
             print("   its start-up sync (gateway unreachable on purpose, nothing stored) "
                   + (f"ended {ended:.1f} s later" if ended is not None else "state unknown (no /sync/progress)"))
-            time.sleep(max(0.0, t0 + WINDOW_S - time.perf_counter()))
-            figures.cpu_start = cpu_seconds(proc.pid)
+            window.join()
             print(f"   CPU used by the server in the {WINDOW_S} s after its start: {figures.cpu_start:.2f} s "
                   f"(no request but the start checks above)")
 
@@ -357,9 +363,11 @@ def run(args: argparse.Namespace, count: int) -> Figures:
             proc.wait(30)
             print(f"6. SIGTERM to exit: {time.perf_counter() - t1:.2f} s, exit code {proc.returncode}")
         finally:
+            window.cancel()
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+            log.close()
             refuser.close()
     return figures
 
