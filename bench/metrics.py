@@ -1,4 +1,5 @@
-"""Metrics benchmark: 3 demo PDLs x 2 years in SQLite, then ``/metrics`` scrape times and peak RSS; asserts nothing."""
+"""Metrics benchmark: N PDLs (3 by default) x 2 years in SQLite, then ``/metrics`` scrape times and peak RSS; asserts
+nothing."""
 
 from __future__ import annotations
 
@@ -19,36 +20,26 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
-from myelectricaldata.energy.timeline import PARIS, years_before
+from myelectricaldata.energy.timeline import PARIS
 
 TODAY = date(2025, 11, 5)
 NOON = datetime(2025, 11, 5, 12, tzinfo=PARIS)
 TARGET_SCRAPE_MS = 20
 
 
-def seed(url: str, folder: str, years: int) -> None:
-    """Sync the simulator's demo PDLs over ``years`` up to yesterday (today frozen on TODAY) into ``url``."""
-    from myelectricaldata.database.migrate import upgrade
-    from myelectricaldata.database.session import make_engine
-    from myelectricaldata.gateway.client import GatewayClient
-    from myelectricaldata.services.sync import SyncService
-    from myelectricaldata.simulator import start_simulator
+def seed(url: str, folder: str, years: int, count: int) -> None:
+    """Sync ``count`` PDLs over ``years`` up to yesterday (today frozen on TODAY) into ``url``."""
+    import fleet  # bench/ is on sys.path when this script runs (and in the spawned child)
 
-    engine = make_engine(url)
-    upgrade(engine)
-    with start_simulator(today=TODAY) as sim:
-        sync = SyncService(engine, GatewayClient(sim.url, "demo", "demo"), Path(folder) / "seed.lock",
-                           clock=sim.state.now)
-        report = sync.run(since=years_before(TODAY, years))
-    if report.outcome != "ok":
-        print(f"   seeding ended {report.outcome}: {report.message}")
-    engine.dispose()
+    _, outcome = fleet.seed(url, Path(folder), TODAY, years, count)
+    if outcome != "ok":
+        print(f"   seeding ended {outcome}")
 
 
-def seed_apart(url: str, folder: Path, years: int) -> float:
+def seed_apart(url: str, folder: Path, years: int, count: int) -> float:
     """``seed`` in a child process (its memory stays out of this process's peak RSS); seconds taken."""
     t0 = time.perf_counter()
-    child = multiprocessing.get_context("spawn").Process(target=seed, args=(url, str(folder), years))
+    child = multiprocessing.get_context("spawn").Process(target=seed, args=(url, str(folder), years, count))
     child.start()
     child.join()
     return time.perf_counter() - t0
@@ -136,8 +127,8 @@ def over_http(app, n: int, warmup: int) -> tuple[float, float, float]:
         stop_waitress(server, thread)
 
 
-def prometheus_part(engine: sa.Engine, folder: Path, n: int, warmup: int) -> None:
-    """Scrape times of /metrics for Prometheus, cold and warm, in-process and over HTTP."""
+def prometheus_part(engine: sa.Engine, folder: Path, n: int, warmup: int) -> dict[str, float]:
+    """Scrape times of /metrics for Prometheus, cold and warm, in-process and over HTTP; the figures of the summary."""
     print("Prometheus /metrics")
     app, manager = prometheus_app(engine, folder)
     client = app.test_client()
@@ -149,9 +140,33 @@ def prometheus_part(engine: sa.Engine, folder: Path, n: int, warmup: int) -> Non
     families = {row.split("{")[0] for row in samples}
     print(f"   first scrape (prometheus_client imported, yesterday priced): {cold:.1f} ms, status "
           f"{first.status_code}, {len(samples)} samples of {len(families)} metrics, {len(body.encode()):,} bytes")
-    line(f"Flask test client, n={n}", *timings(lambda: client.get("/metrics").get_data(), n, warmup))
-    line(f"waitress over HTTP, n={n}", *over_http(app, n, warmup))
+    flask = timings(lambda: client.get("/metrics").get_data(), n, warmup)
+    line(f"Flask test client, n={n}", *flask)
+    http = over_http(app, n, warmup)
+    line(f"waitress over HTTP, n={n}", *http)
     manager.close()
+    return {"first": cold, "samples": len(samples), "flask_p95": flask[1], "http_p50": http[0], "http_p95": http[1]}
+
+
+def run(count: int, args: argparse.Namespace) -> dict[str, float]:
+    """Seed ``count`` PDLs in a fresh SQLite file and scrape them; the figures of the summary."""
+    from myelectricaldata.database.session import make_engine
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        url = f"sqlite:///{folder / 'metrics.db'}"
+        took = seed_apart(url, folder, args.years, count)
+        engine = make_engine(url)
+        with engine.connect() as conn:
+            rows = {t.name: conn.scalar(sa.select(sa.func.count()).select_from(t))
+                    for t in (m.daily_energy, m.load_curve, m.max_power, m.tempo_days)}
+        print(f"Seeding: {count} PDL{'s' if count > 1 else ''} over {args.years} years in {took:.1f} s (child "
+              "process); rows " + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
+        print(f"Peak RSS before scraping: {peak_rss_mb():.0f} MB")
+        figures = {"pdls": count, **prometheus_part(engine, folder, args.n, args.warmup), "peak_rss": peak_rss_mb()}
+        print(f"Peak RSS of this process: {figures['peak_rss']:.0f} MB")
+        engine.dispose()
+    return figures
 
 
 def main() -> None:
@@ -159,26 +174,21 @@ def main() -> None:
     parser.add_argument("-n", type=int, default=50, help="timed scrapes per measure (default 50)")
     parser.add_argument("--warmup", type=int, default=3, help="scrapes before timing (default 3)")
     parser.add_argument("--years", type=int, default=2, help="years of history synced (default 2)")
+    parser.add_argument("--pdls", type=int, nargs="+", default=[3], metavar="N",
+                        help="PDLs to seed, one run per value (default 3, the demo ones), e.g. --pdls 1 10 50")
+    parser.add_argument("--no-victoriametrics", dest="victoriametrics", action="store_false",
+                        help="leave out the VictoriaMetrics back-fill (3 demo PDLs)")
     args = parser.parse_args()
-    from myelectricaldata.database.session import make_engine
+    results = [run(count, args) for count in args.pdls]
+    print(f"Summary of /metrics, ms (target p95 <= {TARGET_SCRAPE_MS} ms; the peak RSS is this process's, cumulative)")
+    print("   PDLs | samples | first scrape | Flask p95 | HTTP p50 | HTTP p95 | peak RSS MB")
+    for f in results:
+        print(f"   {f['pdls']} | {f['samples']} | {f['first']:.1f} | {f['flask_p95']:.1f} | {f['http_p50']:.1f} | "
+              f"{f['http_p95']:.1f} | {f['peak_rss']:.0f}")
+    if args.victoriametrics:
+        from vm_backfill import vm_backfill  # bench/ is on sys.path when this script runs
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        url = f"sqlite:///{folder / 'metrics.db'}"
-        took = seed_apart(url, folder, args.years)
-        engine = make_engine(url)
-        with engine.connect() as conn:
-            rows = {t.name: conn.scalar(sa.select(sa.func.count()).select_from(t))
-                    for t in (m.daily_energy, m.load_curve, m.max_power, m.tempo_days)}
-        print(f"Seeding: 3 demo PDLs over {args.years} years in {took:.1f} s (child process); rows "
-              + ", ".join(f"{k} {v:,}" for k, v in rows.items()))
-        print(f"Peak RSS before scraping: {peak_rss_mb():.0f} MB")
-        prometheus_part(engine, folder, args.n, args.warmup)
-        print(f"Peak RSS of this process: {peak_rss_mb():.0f} MB")
-        engine.dispose()
-    from vm_backfill import vm_backfill  # bench/ is on sys.path when this script runs
-
-    vm_backfill(args.years)
+        vm_backfill(args.years)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@ from sqlalchemy import Connection, Dialect, Insert, Table, and_, func, select
 
 from ..energy.timeline import PARIS
 from . import models as m
+from .bulk import COPY_FROM, conflict_clause, copy_upsert
 
 CHUNK = 5000
 
@@ -25,17 +26,9 @@ def utcnow() -> datetime:
 def _upsert_sql(table: Table, dialect: Dialect, columns: tuple[str, ...], update: tuple[str, ...]) -> str:
     quote = dialect.identifier_preparer.quote
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    keys = [c.name for c in table.primary_key.columns]
-    head = (f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
-            f"VALUES ({', '.join([mark] * len(columns))})")
-    if dialect.name in ("mysql", "mariadb"):
-        if not update:
-            return head.replace("INSERT", "INSERT IGNORE", 1)
-        return f"{head} ON DUPLICATE KEY UPDATE " + ", ".join(f"{quote(c)} = VALUES({quote(c)})" for c in update)
-    target = f"ON CONFLICT ({', '.join(quote(k) for k in keys)})"
-    if not update:
-        return f"{head} {target} DO NOTHING"
-    return f"{head} {target} DO UPDATE SET " + ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in update)
+    verb = "INSERT IGNORE" if dialect.name in ("mysql", "mariadb") and not update else "INSERT"
+    return (f"{verb} INTO {quote(table.name)} ({', '.join(quote(c) for c in columns)}) "
+            f"VALUES ({', '.join([mark] * len(columns))}) {conflict_clause(table, dialect, update)}").rstrip()
 
 
 @cache
@@ -48,7 +41,8 @@ def upsert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Se
                 update: Iterable[str] | None = None) -> int:
     """Insert tuples of ``columns``; on a key already stored, overwrite ``update`` (default: all non-key).
 
-    One prepared statement run with executemany: set-based, and idempotent on every backend.
+    Set-based and idempotent on every backend; returns the rows given. One prepared statement run with executemany,
+    or on PostgreSQL from ``COPY_FROM`` rows, COPY into a temporary table and one ``INSERT ... SELECT``.
     """
     if not rows:
         return 0
@@ -56,10 +50,13 @@ def upsert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     keys = {c.name for c in table.primary_key.columns}
     cols = tuple(update) if update is not None else tuple(c for c in columns if c not in keys)
     dialect = conn.dialect
-    sql = _upsert_sql(table, dialect, columns, cols)
     procs = _bind_processors(table, dialect, columns)
     if any(procs):
         rows = [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in rows]
+    if dialect.name == "postgresql" and dialect.driver == "psycopg" and len(rows) >= COPY_FROM:
+        copy_upsert(conn, table, columns, cols, rows)
+        return len(rows)
+    sql = _upsert_sql(table, dialect, columns, cols)
     for i in range(0, len(rows), CHUNK):
         conn.exec_driver_sql(sql, list(rows[i:i + CHUNK]))
     return len(rows)
