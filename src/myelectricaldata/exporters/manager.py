@@ -17,6 +17,7 @@ from .base import BaseExporter, ExportResult, PartialExportError
 from .batches import ExportBatch
 from .loading import PluginRow, Plugins
 from .routes import Route, RouteRequest, RouteResponse, refusal
+from .runs import Runs, RunState
 from .schema import ConfigField, defaults, masked, validate
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ class ExporterManager:
         self._instances: dict[str, tuple[dict[str, Any], BaseExporter]] = {}
         self._locks: dict[str, threading.RLock] = {}  # one run at a time per exporter (sync, button, reset)
         self._locks_lock = threading.Lock()
+        self.runs = Runs()
         self._discover(built_in, entry_points)
 
     # -- discovery ---------------------------------------------------------------------------------
@@ -131,13 +133,18 @@ class ExporterManager:
     def save_config(self, name: str, submitted: dict[str, Any], enabled: bool) -> dict[str, str]:
         """Validate and store a config; the errors by field name (nothing stored when there are some)."""
         fields = self.schema(name)
-        clean, errors = validate(fields, submitted, self.settings(name).config)
+        previous = self.settings(name).config
+        clean, errors = validate(fields, submitted, previous)
         if errors:
             return errors
+        reexport = previous is not None and any(
+            f.reexport and clean.get(f.name) != previous.get(f.name, f.default) for f in fields)
         with self.engine.begin() as conn:
             store.save_settings(conn, name, enabled, clean)
             status = store.get_status(conn, name)
             store.save_status(conn, name, replace(status, failures=0, retry_at=None))
+            if reexport:
+                store.clear_marks(conn, name)
         self._drop(name)
         return {}
 
@@ -188,8 +195,11 @@ class ExporterManager:
 
     def _reset(self, name: str, now: datetime | None) -> ExportOutcome:
         settings = self.settings(name)
+        exporter = self.classes[name](settings.config or {})
+        exporter.on_progress = lambda progress: self.runs.report(name, progress)
         try:
-            message = self.classes[name](settings.config or {}).reset()
+            with self.runs.running(name):
+                message = exporter.reset()
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             log.warning("resetting exporter %s failed: %s", name, error)
@@ -201,6 +211,24 @@ class ExporterManager:
         if not settings.enabled:
             return ExportOutcome(name, True, message=message)
         return self.run_exports(now, names=[name], force=True)[name]
+
+    # -- runs in the background ---------------------------------------------------------------------
+    def start(self, name: str, reset: bool = False) -> bool:
+        """Export ``name`` now (or reset it) in a thread of its own and return at once; False when a run of it is
+        already going on (after a sync, from the button or a reset)."""
+        def work() -> ExportOutcome | None:
+            return self.reset(name) if reset else self.run_exports(names=[name], force=True).get(name)
+
+        return self.runs.start(name, work, lambda exc: ExportOutcome(name, False, error=f"{type(exc).__name__}: {exc}"))
+
+    def wait(self, name: str, timeout: float) -> tuple[bool, ExportOutcome | None]:
+        """(True, outcome) once the run ``start`` began has ended within ``timeout`` seconds (outcome None for an
+        exporter that turned out disabled); (False, None) while it goes on."""
+        return self.runs.wait(name, timeout)
+
+    def run_state(self, name: str) -> RunState:
+        """Whether ``name`` exports now, since when, its progress, and how the last background run ended."""
+        return self.runs.state(name)
 
     # -- exports -----------------------------------------------------------------------------------
     def after_sync(self, report: Any, now: datetime | None = None) -> dict[str, ExportOutcome]:
@@ -224,7 +252,7 @@ class ExporterManager:
                 results[name] = ExportOutcome(name, False, error=status.last_error, retry_at=status.retry_at,
                                               skipped=True)
                 continue
-            with self._lock(name):
+            with self._lock(name), self.runs.running(name):
                 results[name] = self._export(name, self.settings(name).config or {}, self.status(name), now,
                                              batches)
         return results
@@ -236,19 +264,25 @@ class ExporterManager:
     def _export(self, name: str, config: dict[str, Any], status: store.RunStatus, now: datetime,
                 batches: dict[frozenset, tuple[ExportBatch, dict[str, str]]]) -> ExportOutcome:
         stamp = _naive_utc(now)
+        exporter = None
         try:
             with self.engine.connect() as conn:
                 marks = store.get_marks(conn, name)
+            memory = {k[len(store.MEMORY):]: v for k, v in marks.items() if k.startswith(store.MEMORY)}
+            marks = {k: v for k, v in marks.items() if not k.startswith(store.MEMORY)}
             key = frozenset(marks.items())
             if key not in batches:
                 batches[key] = changes.collect(self.engine, marks, now)
             batch, new_marks = batches[key]
             exporter = self._instance(name, config)
+            exporter.memory = dict(memory)
             self.pm.hook.export_batch(exporter_name=name, config=self.public_config(name), batch=batch)
             result = _as_result(exporter.export(batch))
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             log.exception("exporter %s failed", name)
+            if exporter is not None:
+                self._remember(name, exporter)
             if not isinstance(exc, PartialExportError):
                 self._drop(name)
             failures = status.failures + 1
@@ -258,12 +292,22 @@ class ExporterManager:
             self._notify("export_failed", exporter_name=name, error=error, retry_at=retry_at)
             return ExportOutcome(name, False, error=error, retry_at=retry_at)
         if result.deferred:
+            self._remember(name, exporter)
             return ExportOutcome(name, True, 0, result.message)
         with self.engine.begin() as conn:
             store.save_marks(conn, name, new_marks)
+            store.save_memory(conn, name, exporter.memory)
             store.save_status(conn, name, store.RunStatus(stamp, result.items_sent))
         self._notify("export_done", exporter_name=name, result=result)
         return ExportOutcome(name, True, result.items_sent, result.message)
+
+    def _remember(self, name: str, exporter: BaseExporter) -> None:
+        """Keep what a failed export learnt (it may have written to its target before failing)."""
+        try:
+            with self.engine.begin() as conn:
+                store.save_memory(conn, name, exporter.memory)
+        except Exception:
+            log.exception("exporter %s: its memory could not be kept", name)
 
     def _notify(self, hook: str, **kwargs: Any) -> None:
         try:
@@ -276,6 +320,7 @@ class ExporterManager:
             return self._instances[name][1]
         self._drop(name)
         exporter = self.classes[name](config)
+        exporter.on_progress = lambda progress: self.runs.report(name, progress)
         exporter.connect()
         self._instances[name] = (config, exporter)
         return exporter
@@ -290,7 +335,8 @@ class ExporterManager:
         except Exception:
             log.warning("exporter %s failed to disconnect", name, exc_info=True)
 
-    def close(self) -> None:
-        """Disconnect every exporter."""
+    def close(self, timeout: float = 5.0) -> None:
+        """Disconnect every exporter (the runs started in the background given ``timeout`` seconds to end)."""
+        self.runs.join(timeout)
         for name in list(self._instances):
             self._drop(name)
