@@ -542,25 +542,31 @@ def test_a_restart_removes_a_device_left_by_the_previous_run(db, topics):
 
 # -- 7. HA's birth message ------------------------------------------------------------------------------------------
 @needs_broker
-def test_home_assistant_online_gets_every_config_then_every_state_again(db, topics):
-    """``online`` on ``<prefix>/status`` republishes the configs, then the states, as last exported."""
+def test_home_assistant_online_gets_every_config_the_availability_then_every_state_again(db, topics):
+    """``online`` on ``<prefix>/status`` republishes the configs, the availability, then the states, as last
+    exported: entities come back even when the broker lost its retained topics."""
     exporter = topics.hold(HomeAssistantExporter(topics.config()))
     exporter.export(changes.collect(db, {}, NOON)[0])
     live = topics.hold(Listener(topics.prefix))
     exported = live.latest()
+    availability = f"{topics.base}/status"
+    live.publish(availability, "", retain=True)  # the retained availability is gone (a broker without persistence)
+    live.sync()
     start = live.count()
     live.publish(f"{topics.prefix}/status", "online")
 
     def republished() -> list[tuple[str, str, bool]]:
-        return [m for m in live.after(start) if m[0].endswith(("/config", "/state"))]
+        return [m for m in live.after(start) if m[0].endswith(("/config", "/state")) or m[0] == availability]
 
-    live.wait(lambda: len(republished()) >= 2 * len(IDENTS), "the configs and states published again")
+    live.wait(lambda: len(republished()) >= 2 * len(IDENTS) + 1, "the configs, availability and states again")
     live.sync()
     again = republished()
     topics_again = [t for t, _, _ in again]
     assert sorted(topics_again[:len(IDENTS)]) == sorted(topics.config_topic(i) for i in IDENTS)
-    assert sorted(topics_again[len(IDENTS):]) == sorted(topics.state_topic(i) for i in IDENTS)
-    assert all(payload == exported[topic] for topic, payload, _ in again)
+    assert again[len(IDENTS)] == (availability, "online", False)
+    assert sorted(topics_again[len(IDENTS) + 1:]) == sorted(topics.state_topic(i) for i in IDENTS)
+    assert all(payload == exported[topic] for topic, payload, _ in again if topic != availability)
+    assert retained(topics.prefix)[availability] == "online"
 
 
 # -- 8. failures ----------------------------------------------------------------------------------------------------
