@@ -24,9 +24,10 @@ from . import test_homeassistant as base
 template, db = base.template, base.db
 stored, assert_continuous = base.stored, base.assert_continuous
 BASE, HPHC, TEMPO, SINCE, EXPORTER = base.BASE, base.HPHC, base.TEMPO, base.SINCE, base.EXPORTER
-# the HP/HC household's off-peak hours, "HC (1H30-8H00;12H30-14H00)": the local hours each slot has minutes in
+# the HP/HC household's off-peak hours, "HC (1H30-8H00;12H30-14H00)": the local hours each slot has minutes in,
+# and 23:00 where every slot has a row
 HP_HOURS = {0, 1, 8, 9, 10, 11, 12, *range(14, 24)}
-HC_HOURS = {1, 2, 3, 4, 5, 6, 7, 12, 13}
+HC_HOURS = {1, 2, 3, 4, 5, 6, 7, 12, 13, 23}
 JUNCTION = datetime(2025, 11, 1, tzinfo=PARIS)  # the legacy client's statistics end the hour before
 H = 3600
 
@@ -86,8 +87,8 @@ def test_the_slots_shape_gives_each_slot_rows_only_for_its_hours(db, tmp_path):
     for day in (date(2025, 10, 21), date(2025, 10, 26)):
         first, last = (int(t.timestamp()) for t in local_day_bounds(day))
         per_day[day] = (sum(first <= h < last for h, _, _ in hp), sum(first <= h < last for h, _, _ in hc))
-    # 17 HP hours and 9 HC hours (two straddle an edge); the fall-back day repeats 02:00, an HC hour
-    assert per_day == {date(2025, 10, 21): (17, 9), date(2025, 10, 26): (17, 10)}
+    # 17 HP hours and 9 HC hours (two straddle an edge) plus 23:00; the fall-back day repeats 02:00, an HC hour
+    assert per_day == {date(2025, 10, 21): (17, 10), date(2025, 10, 26): (17, 11)}
     assert ha.metadata(sid(HPHC, "consumption")) is None and ha.metadata(sid(HPHC, "consumption_cost")) is None
     for rows in (hp, hc, stored(ha, sid(HPHC, "consumption_hp_cost"))):
         assert_continuous(rows)

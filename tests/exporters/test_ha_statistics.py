@@ -90,6 +90,15 @@ def test_the_slots_shape_gives_each_slot_rows_only_for_its_hours():
     assert found["consumption_hc"].name == "Linky Maison consommation HC"
 
 
+def test_every_slot_has_a_row_at_23_00_so_that_a_day_is_measured_from_it():
+    late = int(datetime(2025, 1, 6, 23, tzinfo=PARIS).timestamp())  # 23:00 in Paris, all HP
+    hours = [HourlyCost(PDL, HourCost(late, date(2025, 1, 6), {"HP": 60_000, "HC": 0},
+                                      {"HP": D("0.2146"), "HC": D(0)}))]
+    found = by_what(series_of(batch(hours=hours), "EUR", SLOTS))
+    assert found["consumption_hc"].values == {late: 0} and found["consumption_hc_cost"].values == {late: D(0)}
+    assert found["consumption_hp"].values == {late: 60_000}
+
+
 def test_a_base_offer_in_the_slots_shape_keeps_the_total_ids():
     hours = [HourlyCost(PDL, HourCost(T0, date(2025, 1, 6), {"BASE": 60_000}, {"BASE": D("0.2016")}))]
     found = by_what(series_of(batch(hours=hours), "EUR", SLOTS))

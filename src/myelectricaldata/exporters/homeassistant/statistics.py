@@ -4,8 +4,10 @@ Each PDL's consumption goes out in the shape the user chose: its total with the 
 tariff slot (``_hp``, ``_hc``, ``_blue_hp``...) each with its own cost; never both. The energy injected into the
 grid and its revenue come beside. Ids are ``myelectricaldata:<pdl>_<what>`` (or the legacy client's, when its
 statistics are continued: ``legacy``), hourly rows keyed by UTC start. A slot statistic has rows only for the hours
-in which its slot has energy (an hour straddling a window edge has a row in both); HA keeps the sum of the last row
-over the hours without one. Each import continues the running sum from the last sum HA holds strictly before the
+in which its slot has energy (an hour straddling a window edge has a row in both), and at 23:00 of every day: HA
+measures a period (``recorder/statistic_during_period``, the statistic cards) from the row of the hour before it,
+so without that row a day, week or month would lose its first hour. HA keeps the sum of the last row over the hours
+without one. Each import continues the running sum from the last sum HA holds strictly before the
 first hour sent and carries every later hour again (HA's own values where the batch has none), so a day filled in
 late or a price change keeps the sums continuous; a row HA holds for an hour the batch settles without a value (an
 hour that left its slot) is rewritten with 0. The metadata follow the HA version: ``has_mean`` up to 2025.10;
@@ -31,6 +33,7 @@ MEAN_TYPE_FROM = (2025, 11, 0)
 CHUNK = 2000  # rows per import message
 EPSILON = 1e-9
 COLOUR_WORDS = {"BLUE": "bleu", "WHITE": "blanc", "RED": "rouge"}
+LAST_HOUR = 23 * 60  # wall-clock minute of a day's last hour: every slot statistic has a row there (see below)
 
 
 @dataclass(frozen=True)
@@ -181,11 +184,12 @@ def series_of(batch: ExportBatch, currency: str, shape: str = TOTAL,
             if plan.shape == TOTAL:
                 put(pdl, plan, Role("consumption", money=True), hour.start_utc, hour.energy_cost)
             else:
+                closing = clock.wall(hour.start_utc)[1] >= LAST_HOUR
                 for slot, wm in hour.energy.items():
                     key = None if slot == "BASE" else slot.lower()
-                    put(pdl, plan, Role("consumption", key), hour.start_utc, wm, every_hour=False)
+                    put(pdl, plan, Role("consumption", key), hour.start_utc, wm, every_hour=closing)
                     put(pdl, plan, Role("consumption", key, money=True), hour.start_utc,
-                        hour.costs.get(slot, Decimal(0)) if wm else 0, every_hour=False)
+                        hour.costs.get(slot, Decimal(0)) if wm else Decimal(0), every_hour=closing)
         if state is not None and state.has_production:
             put(pdl, plan, Role("injection", money=True), hour.start_utc, hour.revenue)
     return sorted(out.values(), key=lambda s: s.statistic_id)
