@@ -237,8 +237,9 @@ def test_continuing_the_legacy_statistics_appends_to_them(db, tmp_path, legacy_h
     for statistic in (hc, hp, f"{hc}_cost", f"{hp}_cost"):
         rows = stored(ha, statistic)
         before = {h: (s, t) for h, s, t in rows if h < junction}
-        assert before == ha.legacy[statistic]  # the legacy's own hours untouched
         last_sum = ha.legacy[statistic][max(ha.legacy[statistic])][1]
+        closing = {} if junction - H in ha.legacy[statistic] else {junction - H: (0.0, last_sum)}
+        assert before == ha.legacy[statistic] | closing  # theirs untouched; a 0 at 23:00 where they had no row
         after = [r for r in rows if r[0] >= junction]
         assert after and after[0][2] == pytest.approx(last_sum + after[0][1], abs=1e-6)  # summed on from theirs
         assert_continuous([(h, s, t - last_sum) for h, s, t in after])
@@ -260,7 +261,7 @@ def test_continuing_the_legacy_statistics_appends_to_them(db, tmp_path, legacy_h
         pricing_store.save_choice(conn, HPHC, f"user:{pricing_store.save_offer(conn, offer)}")
     export(manager, NOON + timedelta(hours=1))
     cost = stored(ha, f"{hc}_cost")
-    assert {h: (s, t) for h, s, t in cost if h < junction} == ha.legacy[f"{hc}_cost"]
+    assert {h: (s, t) for h, s, t in cost if h < junction - H} == ha.legacy[f"{hc}_cost"]
     energy = {h: s for h, s, _ in stored(ha, hc)}
     assert all(s == pytest.approx(energy[h] * 0.15, abs=1e-6) for h, s, _ in cost if h >= junction)
     kept = {s: stored(ha, s) for s in ha.legacy}

@@ -13,7 +13,21 @@ from ...energy.timeline import PARIS
 from ..batches import ExportBatch
 from .legacy import CONTINUE, Legacy, find_legacy, fits, legacy_naming, plan_words
 from .recorder import Recorder, wait_while_moving
-from .statistics import SLOTS, SOURCE, TOTAL, Plan, Role, Series, chunks, label_of, ours, rows_from, series_of
+from .statistics import (
+    SLOTS,
+    SOURCE,
+    TOTAL,
+    Plan,
+    Role,
+    Series,
+    chunks,
+    iso_hour,
+    label_of,
+    ours,
+    rows_from,
+    series_of,
+    stored_rows,
+)
 
 OURS = re.compile(rf"^{SOURCE}:(\d{{14}})_(consumption|injection)(_[a-z0-9_]+)?$")
 Report = Callable[[str, int, int], None]
@@ -47,6 +61,7 @@ class EnergyImport:
                  memory: dict[str, str], report: Report) -> None:
         self.recorder, self.options, self.version, self.currency = recorder, options, version, currency
         self.memory, self.report = memory, report
+        self.continued: dict[str, int] = {}  # PDL -> junction, for the legacy statistics we continue
 
     def run(self, batch: ExportBatch) -> EnergyOutcome:
         outcome = EnergyOutcome()
@@ -105,6 +120,7 @@ class EnergyImport:
                 shape = TOTAL if item.plan in ("BASE", "") else SLOTS
                 plans[pdl] = Plan(shape, legacy_naming(item, self.currency), start)
                 self.memory[f"continued:{pdl}"] = "1"
+                self.continued[pdl] = start
             else:
                 plans[pdl] = Plan(self.options.shape, ours(pdl, label, self.currency), start)
                 if f"continued:{pdl}" in self.memory:
@@ -165,6 +181,8 @@ class EnergyImport:
             stored, base = ({}, 0.0) if s.statistic_id not in known else \
                 (self.recorder.rows(s.statistic_id, first), self.recorder.sum_before(s.statistic_id, first))
             rows = rows_from(s, base, stored)
+            if s.pdl in self.continued and first == self.continued[s.pdl] and s.statistic_id in known:
+                rows[:0] = self._closing(s.statistic_id, first)
             if rows:
                 planned.append((s, rows))
         total = sum(len(rows) for _, rows in planned)
@@ -177,6 +195,14 @@ class EnergyImport:
                 done += len(chunk)
                 self.report(f"Envoi à Home Assistant : {done} lignes sur {total} ({s.statistic_id})", done, total)
         return sent
+
+    def _closing(self, sid: str, junction: int) -> list[dict]:
+        """A row of 0 at the legacy statistic's last hour when it has none there (its slot had no energy): HA
+        measures the junction's day from the row of the hour before it."""
+        before = junction - 3600
+        if stored_rows(self.recorder.during([sid], before, junction, ("sum",)), sid):
+            return []
+        return [{"start": iso_hour(before), "state": 0.0, "sum": self.recorder.sum_before(sid, before)}]
 
     def _read_back(self, sent: list[tuple[str, dict, int]], total: int) -> None:
         """Wait until HA has written the last row of each chunk (its queue runs them in order)."""
