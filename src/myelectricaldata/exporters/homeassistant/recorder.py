@@ -14,7 +14,7 @@ from .websocket import HomeAssistantError, HomeAssistantSocket
 
 LOOKBACKS = (timedelta(days=7), timedelta(days=400), None)  # None: from the beginning
 SINCE_EVER = int(datetime(2000, 1, 1, tzinfo=UTC).timestamp())
-POLL = 0.2
+POLL = 0.5  # between reads of what HA has written: each read takes HA some time from its recorder
 
 
 def wait_while_moving(count: Callable[[], int], total: int, stall: float, what: str,
