@@ -387,21 +387,20 @@ def loaded_import(database: Path, tmp: Path, burners: int) -> None:
         if first_200(port, "/healthz", started, proc, timeout=120) is None:
             print("   serve did not start:\n" + (tmp / "serve.log").read_text(errors="replace")[-2000:])
             return
-        client, pages, seen_running, last_step = Client(port), [], False, ""
+        client, pages, last_step = Client(port), [], ""
         while time.perf_counter() - started < 3600:
             status, _, page_s = client.get("/exporters?tab=homeassistant")
             pages.append(page_s)
-            _, body, _ = client.get("/exporters/homeassistant/progress")
-            progress = json.loads(body)
-            if progress["message"] != last_step and progress["running"]:
+            code, body, _ = client.get("/exporters/homeassistant/progress")  # 404 before progress existed
+            progress = json.loads(body) if code == 200 else {"running": False, "message": ""}
+            if progress["running"]:
                 last_step = progress["message"]
-            seen_running |= progress["running"]
-            if seen_running and not progress["running"]:
+            with engine.connect() as conn:
+                run = store.get_status(conn, "homeassistant")
+            if run.last_export_at or run.last_error:
                 break
             time.sleep(1)
         took = time.perf_counter() - started
-        with engine.connect() as conn:
-            run = store.get_status(conn, "homeassistant")
         pages.sort()
         p50, p95 = pages[len(pages) // 2], pages[min(len(pages) - 1, int(len(pages) * 0.95))]
         outcome = "SUCCESS" if run.last_export_at and not run.last_error else f"FAILED: {run.last_error}"
@@ -426,6 +425,7 @@ def main() -> None:
     parser.add_argument("--loaded", type=int, default=0, metavar="N",
                         help="also run 4.: the 3 PDLs' first full Energy import through serve, N CPU burners running")
     parser.add_argument("--only-statistics", action="store_true", help="skip the MQTT and discovery parts")
+    parser.add_argument("--only-loaded", action="store_true", help="with --loaded: run part 4 alone")
     args = parser.parse_args()
     prefix = f"medbench-{uuid.uuid4().hex[:10]}"
     with tempfile.TemporaryDirectory() as name:
@@ -436,13 +436,14 @@ def main() -> None:
             _, seed_s = timed(sync.run)
             print(f"seeded 3 demo PDLs (2 years, SQLite in a temp dir) in {seed_s:.1f} s")
             try:
-                if not args.only_statistics:
+                if not (args.only_statistics or args.only_loaded):
                     mqtt_states(engine, tmp, sim, sync, prefix)
                     ha_discovery(engine, noon(TODAY + timedelta(days=1)), prefix)
             finally:
                 engine.dispose()
         print(f"peak RSS so far (3 PDLs synced, MQTT and discovery exports): {peak_rss_mb():.0f} MB")
-        ha_statistics(tmp)
+        if not args.only_loaded:
+            ha_statistics(tmp)
         if args.loaded:
             loaded_import(tmp / "bench.db", tmp, args.loaded)
     print(f"peak RSS of this process: {peak_rss_mb():.0f} MB (the in-process simulator counted; Home Assistant "
