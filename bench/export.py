@@ -408,6 +408,9 @@ def loaded_import(database: Path, tmp: Path, burners: int) -> None:
               f"seen: {last_step!r}")
         print(f"   the exporters page meanwhile ({len(pages)} requests, status {status}): p50 {p50 * 1000:.0f} ms, "
               f"p95 {p95 * 1000:.0f} ms, max {pages[-1] * 1000:.0f} ms")
+        log.flush()
+        lines = [line for line in (tmp / "serve.log").read_text(errors="replace").splitlines() if "export" in line]
+        print("   serve's log about exports:\n" + "\n".join(f"      {line[:300]}" for line in lines[-6:]))
     finally:
         proc.send_signal(signal.SIGTERM)
         with contextlib.suppress(subprocess.TimeoutExpired):
