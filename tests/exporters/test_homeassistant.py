@@ -641,7 +641,9 @@ def test_a_broker_down_is_a_clear_failure(db, topics, tmp_path):
 
 # -- 9. reset -------------------------------------------------------------------------------------------------------
 def test_reset_clears_our_statistics_and_imports_them_again(db, topics, tmp_path):
-    """Only ``myelectricaldata:`` statistics are cleared, and the re-import gives the same rows."""
+    """Only our statistics are cleared (not another source's, nor the legacy client's), and the re-import gives the
+    same rows."""
+    legacy = "myelectricaldata:12345678901234_hc_consumption"
     with FakeHomeAssistant() as ha:
         manager = manager_with(db, tmp_path, topics, discovery=False, **ha_settings(ha))
         assert manager.can_reset(EXPORTER)
@@ -649,17 +651,18 @@ def test_reset_clears_our_statistics_and_imports_them_again(db, topics, tmp_path
         ours = imported_ids(ha)
         before = {sid: stored(ha, sid) for sid in ours}
         with HomeAssistantSocket(ha.ws_url, ha.token) as ws:
-            ws.call("recorder/import_statistics", metadata={
-                "has_sum": True, "name": "Other meter", "source": "other", "statistic_id": "other:meter",
-                "unit_of_measurement": "kWh", "mean_type": 0, "unit_class": "energy"},
-                stats=[{"start": "2025-11-01T00:00:00+00:00", "state": 1.0, "sum": 1.0}])
+            for sid, source in (("other:meter", "other"), (legacy, "myelectricaldata")):
+                ws.call("recorder/import_statistics", metadata={
+                    "has_sum": True, "name": "Other meter", "source": source, "statistic_id": sid,
+                    "unit_of_measurement": "kWh", "mean_type": 0, "unit_class": "energy"},
+                    stats=[{"start": "2025-11-01T00:00:00+00:00", "state": 1.0, "sum": 1.0}])
         count = len(ha.imports)
         outcome = manager.reset(EXPORTER, NOON + timedelta(hours=1))
         assert outcome.ok, outcome.error
     clears = [m for m in ha.received if m.get("type") == "recorder/clear_statistics"]
     assert len(clears) == 1 and set(clears[0]["statistic_ids"]) == ours
     assert all(sid.startswith("myelectricaldata:") for sid in clears[0]["statistic_ids"])
-    assert stored(ha, "other:meter") and imported_ids(ha, count) == ours
+    assert stored(ha, "other:meter") and stored(ha, legacy) and imported_ids(ha, count) == ours
     assert {sid: stored(ha, sid) for sid in ours} == before
 
 
