@@ -6,7 +6,6 @@ from __future__ import annotations
 import threading
 from collections import defaultdict
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
 
 import pytest
 
@@ -14,9 +13,9 @@ from myelectricaldata.energy.timeline import PARIS, local_day_bounds
 from myelectricaldata.exporters import store
 from myelectricaldata.exporters.homeassistant import HomeAssistantExporter
 from myelectricaldata.exporters.homeassistant.websocket import HomeAssistantSocket
-from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.services import pricing_store, series
 from tests.fakes.ha_websocket import FakeHomeAssistant
+from tests.ha.energy import export, manager_for, reconfigure, sid
 
 from ..services.syncing import NOON, TODAY
 from . import test_homeassistant as base
@@ -30,27 +29,6 @@ HP_HOURS = {0, 1, 8, 9, 10, 11, 12, *range(14, 24)}
 HC_HOURS = {1, 2, 3, 4, 5, 6, 7, 12, 13, 23}
 JUNCTION = datetime(2025, 11, 1, tzinfo=PARIS)  # the legacy client's statistics end the hour before
 H = 3600
-
-
-def sid(pdl: str, what: str) -> str:
-    return f"myelectricaldata:{pdl}_{what}"
-
-
-def manager_of(engine, tmp_path, ha: FakeHomeAssistant, **config: Any) -> ExporterManager:
-    manager = ExporterManager(engine, tmp_path, None, entry_points=False)
-    settings = {"discovery": False, "energy": True, "ha_url": ha.url, "ha_token": ha.token, **config}
-    assert manager.save_config(EXPORTER, settings, enabled=True) == {}
-    return manager
-
-
-def reconfigure(manager: ExporterManager, **changes: Any) -> None:
-    assert manager.save_config(EXPORTER, {**manager.settings(EXPORTER).config, **changes}, enabled=True) == {}
-
-
-def export(manager: ExporterManager, at: datetime) -> Any:
-    outcome = manager.run_exports(at, force=True)[EXPORTER]
-    assert outcome.ok, outcome.error
-    return outcome
 
 
 def local_kwh(engine, pdl: str) -> dict[int, float]:
@@ -80,7 +58,7 @@ def changes(ha: FakeHomeAssistant, ids: list[str], start: datetime, end: datetim
 # -- shapes ---------------------------------------------------------------------------------------------------------
 def test_the_slots_shape_gives_each_slot_rows_only_for_its_hours(db, tmp_path):
     with FakeHomeAssistant() as ha:
-        export(manager_of(db, tmp_path, ha, energy_series="slots"), NOON)
+        export(manager_for(db, tmp_path, ha, energy_series="slots"), NOON)
     hp, hc = stored(ha, sid(HPHC, "consumption_hp")), stored(ha, sid(HPHC, "consumption_hc"))
     assert {local_hour(h) for h, _, _ in hp} == HP_HOURS and {local_hour(h) for h, _, _ in hc} == HC_HOURS
     per_day: dict[date, tuple[int, int]] = {}
@@ -105,7 +83,7 @@ def test_switching_the_shape_clears_the_other_and_sends_the_whole_history(db, tm
     total = [sid(HPHC, "consumption"), sid(HPHC, "consumption_cost")]
     slots = [sid(HPHC, w) for w in ("consumption_hp", "consumption_hp_cost", "consumption_hc", "consumption_hc_cost")]
     with FakeHomeAssistant() as ha:
-        manager = manager_of(db, tmp_path, ha)
+        manager = manager_for(db, tmp_path, ha)
         export(manager, NOON)
         assert all(ha.metadata(s) for s in total) and not any(ha.metadata(s) for s in slots)
         injection = stored(ha, sid(TEMPO, "injection"))
@@ -132,7 +110,7 @@ def test_the_start_hour_starts_the_sums_at_zero_and_a_change_rebuilds_them(db, t
     energy = sid(BASE, "consumption")
     local = local_kwh(db, BASE)
     with FakeHomeAssistant() as ha:
-        manager = manager_of(db, tmp_path, ha, energy_start="2025-10-27")
+        manager = manager_for(db, tmp_path, ha, energy_start="2025-10-27")
         export(manager, NOON)
         first = int(datetime(2025, 10, 27, tzinfo=PARIS).timestamp())
         rows = stored(ha, energy)
@@ -157,7 +135,7 @@ def test_the_start_hour_starts_the_sums_at_zero_and_a_change_rebuilds_them(db, t
 
 def test_a_start_hour_that_is_not_one_is_refused_on_the_field(db, tmp_path):
     with FakeHomeAssistant() as ha:
-        manager = manager_of(db, tmp_path, ha)
+        manager = manager_for(db, tmp_path, ha)
         errors = manager.save_config(EXPORTER, {**manager.settings(EXPORTER).config, "energy_start": "30/10/2025"},
                                      enabled=True)
     assert set(errors) == {"energy_start"} and "AAAA-MM-JJ" in errors["energy_start"]
@@ -215,7 +193,7 @@ def legacy_ha(db):
 
 def test_legacy_statistics_wait_for_the_users_choice(db, tmp_path, legacy_ha):
     ha = legacy_ha
-    manager = manager_of(db, tmp_path, ha)
+    manager = manager_for(db, tmp_path, ha)
     outcome = manager.run_exports(NOON)[EXPORTER]
     assert not outcome.ok
     assert f"({HPHC}) : statistiques de l'ancien module MyElectricalData trouvées" in outcome.error
@@ -230,7 +208,7 @@ def test_legacy_statistics_wait_for_the_users_choice(db, tmp_path, legacy_ha):
 def test_continuing_the_legacy_statistics_appends_to_them(db, tmp_path, legacy_ha):
     ha = legacy_ha
     junction = int(JUNCTION.timestamp())
-    manager = manager_of(db, tmp_path, ha, legacy_handover="continue")
+    manager = manager_for(db, tmp_path, ha, legacy_handover="continue")
     export(manager, NOON)
     local = local_kwh(db, HPHC)
     hc, hp = sid(HPHC, "hc_consumption"), sid(HPHC, "hp_consumption")
@@ -272,7 +250,7 @@ def test_continuing_the_legacy_statistics_appends_to_them(db, tmp_path, legacy_h
 def test_starting_after_the_legacy_statistics_puts_ours_beside_them(db, tmp_path, legacy_ha):
     ha = legacy_ha
     junction = int(JUNCTION.timestamp())
-    manager = manager_of(db, tmp_path, ha, legacy_handover="after")
+    manager = manager_for(db, tmp_path, ha, legacy_handover="after")
     export(manager, NOON)
     local = local_kwh(db, HPHC)
     assert {s: {h: (a, b) for h, a, b in stored(ha, s)} for s in ha.legacy} == ha.legacy
@@ -291,7 +269,7 @@ def test_starting_after_the_legacy_statistics_puts_ours_beside_them(db, tmp_path
 def test_turning_from_continuing_to_after_flattens_what_was_continued(db, tmp_path, legacy_ha):
     ha = legacy_ha
     junction = int(JUNCTION.timestamp())
-    manager = manager_of(db, tmp_path, ha, legacy_handover="continue")
+    manager = manager_for(db, tmp_path, ha, legacy_handover="continue")
     export(manager, NOON)
     reconfigure(manager, legacy_handover="after")
     export(manager, NOON + timedelta(hours=1))
@@ -315,7 +293,7 @@ def test_continuing_needs_the_same_slots(db, tmp_path, legacy_ha):
         {"valid_from": "2020-01-01", "energy": {"BASE": "0.2000"}, "subscription": "12"}]}
     with db.begin() as conn:
         pricing_store.save_choice(conn, HPHC, f"user:{pricing_store.save_offer(conn, offer)}")
-    outcome = manager_of(db, tmp_path, ha, legacy_handover="continue").run_exports(NOON)[EXPORTER]
+    outcome = manager_for(db, tmp_path, ha, legacy_handover="continue").run_exports(NOON)[EXPORTER]
     assert not outcome.ok and "demande le même découpage (HC/HP)" in outcome.error
     assert {s: {h: (a, b) for h, a, b in stored(ha, s)} for s in ha.legacy} == ha.legacy
 
@@ -335,7 +313,7 @@ def test_an_import_is_waited_for_as_long_as_home_assistant_writes(db, tmp_path, 
 
         writer = threading.Thread(target=recorder, daemon=True)
         writer.start()
-        manager = manager_of(db, tmp_path, ha)
+        manager = manager_for(db, tmp_path, ha)
         manager.runs.report = lambda name, progress: steps.append(progress.step)
         try:
             outcome = export(manager, NOON)
@@ -352,7 +330,7 @@ def test_an_import_home_assistant_stops_writing_fails_then_resumes(db, tmp_path,
     monkeypatch.setattr(HomeAssistantExporter, "read_back_stall", 1.0)
     with FakeHomeAssistant() as ha:
         ha.hold_imports()
-        manager = manager_of(db, tmp_path, ha)
+        manager = manager_for(db, tmp_path, ha)
         failed = manager.run_exports(NOON)[EXPORTER]
         assert not failed.ok and "n'a plus avancé depuis 1 s (lignes de statistiques relues : 0 sur" in failed.error
         assert ha.write_held() == 0
