@@ -175,23 +175,23 @@ def series_of(batch: ExportBatch, currency: str, shape: str = TOTAL,
                 target.values[hour] = target.values.get(hour, 0) + p.watts * p.minutes
                 target.known.add(hour)
     for row in batch.hourly_costs:
-        pdl, hour = row.usage_point_id, row.cost
+        pdl, priced = row.usage_point_id, row.cost
         plan = plan_of(pdl)
-        if plan is None or (plan.start is not None and hour.start_utc < plan.start):
+        if plan is None or (plan.start is not None and priced.start_utc < plan.start):
             continue
         state = labels.get(pdl)
         if state is None or state.has_consumption:
             if plan.shape == TOTAL:
-                put(pdl, plan, Role("consumption", money=True), hour.start_utc, hour.energy_cost)
+                put(pdl, plan, Role("consumption", money=True), priced.start_utc, priced.energy_cost)
             else:
-                closing = clock.wall(hour.start_utc)[1] >= LAST_HOUR
-                for slot, wm in hour.energy.items():
+                closing = clock.wall(priced.start_utc)[1] >= LAST_HOUR
+                for slot, wm in priced.energy.items():
                     key = None if slot == "BASE" else slot.lower()
-                    put(pdl, plan, Role("consumption", key), hour.start_utc, wm, every_hour=closing)
-                    put(pdl, plan, Role("consumption", key, money=True), hour.start_utc,
-                        hour.costs.get(slot, Decimal(0)) if wm else Decimal(0), every_hour=closing)
+                    put(pdl, plan, Role("consumption", key), priced.start_utc, wm, every_hour=closing)
+                    put(pdl, plan, Role("consumption", key, money=True), priced.start_utc,
+                        priced.costs.get(slot, Decimal(0)) if wm else Decimal(0), every_hour=closing)
         if state is not None and state.has_production:
-            put(pdl, plan, Role("injection", money=True), hour.start_utc, hour.revenue)
+            put(pdl, plan, Role("injection", money=True), priced.start_utc, priced.revenue)
     return sorted(out.values(), key=lambda s: s.statistic_id)
 
 
