@@ -20,7 +20,7 @@ POLL = 0.5  # between reads of what HA has written: each read takes HA some time
 def wait_while_moving(count: Callable[[], int], total: int, stall: float, what: str,
                       report: Callable[[int], None] | None = None) -> None:
     """Poll ``count`` until it reaches ``total``; HomeAssistantError once it has not grown for ``stall`` seconds."""
-    best, since = -1, time.monotonic()
+    best, since, wait = -1, time.monotonic(), POLL / 8
     while True:
         done = count()
         if done >= total:
@@ -32,7 +32,8 @@ def wait_while_moving(count: Callable[[], int], total: int, stall: float, what: 
         elif time.monotonic() - since > stall:
             raise HomeAssistantError(f"Home Assistant n'a plus avancé depuis {stall:.0f} s ({what} : {done} sur "
                                      f"{total}) ; le prochain export reprend ce qui manque")
-        time.sleep(POLL)
+        time.sleep(wait)
+        wait = min(wait * 2, POLL)  # quick at first (a small import is written at once), then every POLL
 
 
 class Recorder:
