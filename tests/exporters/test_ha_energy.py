@@ -266,6 +266,18 @@ def test_starting_after_the_legacy_statistics_puts_ours_beside_them(db, tmp_path
         assert value == pytest.approx(local[hour], abs=1e-6), datetime.fromtimestamp(hour, UTC)
 
 
+def test_a_legacy_client_still_writing_after_the_junction_is_reported(db, tmp_path, legacy_ha):
+    ha = legacy_ha
+    manager = manager_for(db, tmp_path, ha, legacy_handover="after")
+    export(manager, NOON)
+    assert manager.run_exports(NOON + timedelta(hours=1), force=True)[EXPORTER].ok  # quiet: nothing to say
+    statistic = sid(HPHC, "hc_consumption")
+    last_sum = ha.legacy[statistic][max(ha.legacy[statistic])][1]
+    import_legacy(ha, {statistic: {int(JUNCTION.timestamp()) + 2 * H: (0.5, last_sum + 0.5)}}, HPHC)
+    outcome = manager.run_exports(NOON + timedelta(hours=2), force=True)[EXPORTER]
+    assert not outcome.ok and "écrit encore ses statistiques après le 01/11/2025 00:00" in outcome.error
+
+
 def test_turning_from_continuing_to_after_flattens_what_was_continued(db, tmp_path, legacy_ha):
     ha = legacy_ha
     junction = int(JUNCTION.timestamp())

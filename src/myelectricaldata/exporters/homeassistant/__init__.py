@@ -165,7 +165,7 @@ class HomeAssistantExporter(BaseExporter):
         message = f"{devices} appareils publiés, {rows} lignes de statistiques importées" + \
             (f", {cleared} statistiques qui ne sont plus envoyées effacées" if cleared else "")
         if waiting:
-            raise PartialExportError(f"{message} ; en attente d'un choix : {' ; '.join(waiting)}")
+            raise PartialExportError(f"{message} ; à régler : {' ; '.join(waiting)}")
         return ExportResult(devices + rows, message)
 
     # -- discovery ----------------------------------------------------------------------------------------------

@@ -46,7 +46,7 @@ class EnergyOptions:
 class EnergyOutcome:
     rows: int = 0
     cleared: list[str] = field(default_factory=list)
-    waiting: list[str] = field(default_factory=list)  # PDLs left out, in French: why and what to do
+    waiting: list[str] = field(default_factory=list)  # what the user must settle, in French, PDL by PDL
 
 
 def hour_words(start_utc: int) -> str:
@@ -123,7 +123,12 @@ class EnergyImport:
                 self.continued[pdl] = start
             else:
                 plans[pdl] = Plan(self.options.shape, ours(pdl, label, self.currency), start)
-                if f"continued:{pdl}" in self.memory:
+                ours_before = f"continued:{pdl}" in self.memory  # what follows the junction there is ours
+                if remembered and not ours_before and self.recorder.grew_after(item.energy_ids, item.junction):
+                    outcome.waiting.append(f"{label} ({pdl}) : l'ancien module MyElectricalData écrit encore ses "
+                                           f"statistiques après le {hour_words(item.junction)} : arrêtez son export "
+                                           "vers Home Assistant, sinon ces heures sont comptées deux fois")
+                if ours_before:
                     extra += [Series(s.statistic_id, s.name, s.unit, s.unit == "kWh", pdl=pdl, start=item.junction,
                                      rewrite=True) for s in item.statistics.values()]
         for pdl in states:

@@ -91,6 +91,11 @@ class Recorder:
         found = self.during(ids, SINCE_EVER, hour, ("sum",), period="month")
         return {sid for sid in ids if found.get(sid)}
 
+    def grew_after(self, ids: Iterable[str], hour: int) -> bool:
+        """Whether any of the statistics' sums grew from ``hour`` on."""
+        found = self.during(ids, hour, None, ("change",), period="month")
+        return any((row.get("change") or 0) > 1e-9 for rows in found.values() for row in rows)
+
     def clear(self, ids: Iterable[str]) -> None:
         """``recorder/clear_statistics`` of ours, then wait until HA no longer lists them."""
         ids = sorted(set(ids))
