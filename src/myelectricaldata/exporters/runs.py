@@ -59,8 +59,7 @@ class Runs:
         """Run ``work`` in a thread of its own and return at once; False when ``name`` runs already. The outcome is
         what ``work`` returns, or ``failed(exception)``."""
         with self._lock:
-            thread = self._threads.get(name)
-            if (thread is not None and thread.is_alive()) or name in self._since:
+            if self._busy(name):
                 return False
             done = self._done[name] = threading.Event()
             self._outcomes.pop(name, None)
@@ -74,7 +73,7 @@ class Runs:
                     outcome = failed(exc)
                 with self._lock:
                     self._outcomes[name] = outcome
-                done.set()
+                    done.set()
 
             thread = self._threads[name] = threading.Thread(target=target, name=f"export-{name}", daemon=True)
             thread.start()
@@ -88,10 +87,14 @@ class Runs:
         with self._lock:
             return True, self._outcomes.get(name)
 
+    def _busy(self, name: str) -> bool:
+        """A run of ``name`` goes on, or one started in the background has not ended (called under the lock)."""
+        done = self._done.get(name)
+        return name in self._since or (done is not None and not done.is_set())
+
     def state(self, name: str) -> RunState:
         with self._lock:
-            thread = self._threads.get(name)
-            running = name in self._since or (thread is not None and thread.is_alive())
+            running = self._busy(name)
             return RunState(running, self._since.get(name), self._progress.get(name, Progress()),
                             self._outcomes.get(name))
 
