@@ -335,8 +335,7 @@ class ExporterManager:
         except Exception:
             log.warning("exporter %s failed to disconnect", name, exc_info=True)
 
-    def close(self, timeout: float = 5.0) -> None:
-        """Disconnect every exporter (the runs started in the background given ``timeout`` seconds to end)."""
-        self.runs.join(timeout)
+    def close(self) -> None:
+        """Disconnect every exporter (a run in the background is cut with the process: its next run resumes it)."""
         for name in list(self._instances):
             self._drop(name)

@@ -34,7 +34,6 @@ class Runs:
         self._lock = threading.Lock()
         self._since: dict[str, datetime] = {}
         self._progress: dict[str, Progress] = {}
-        self._threads: dict[str, threading.Thread] = {}
         self._done: dict[str, threading.Event] = {}
         self._outcomes: dict[str, Any] = {}
 
@@ -75,8 +74,7 @@ class Runs:
                     self._outcomes[name] = outcome
                     done.set()
 
-            thread = self._threads[name] = threading.Thread(target=target, name=f"export-{name}", daemon=True)
-            thread.start()
+            threading.Thread(target=target, name=f"export-{name}", daemon=True).start()
         return True
 
     def wait(self, name: str, timeout: float) -> tuple[bool, Any]:
@@ -97,8 +95,3 @@ class Runs:
             running = self._busy(name)
             return RunState(running, self._since.get(name), self._progress.get(name, Progress()),
                             self._outcomes.get(name))
-
-    def join(self, timeout: float) -> None:
-        """Wait (up to ``timeout`` seconds each) for the runs started in the background."""
-        for thread in list(self._threads.values()):
-            thread.join(timeout)
