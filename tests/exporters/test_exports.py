@@ -202,7 +202,7 @@ def test_an_exporter_memory_outlives_failures_resets_and_reexports(engine, folde
             return store.get_marks(conn, "remembering")
 
     try:
-        assert manager.save_config("remembering", {"mode": "a"}, enabled=True) == {}
+        assert not manager.save_config("remembering", {"mode": "a"}, enabled=True)
         assert manager.run_exports(noon(FIRST), names=["remembering"])["remembering"].ok
         assert {"memory:runs": "1", "memory:learnt": "yes"}.items() <= marks().items() and "ledger" in marks()
         manager.save_config("remembering", {"mode": "a", "fail": True}, enabled=True)

@@ -136,9 +136,13 @@ def test_the_start_hour_starts_the_sums_at_zero_and_a_change_rebuilds_them(db, t
 def test_a_start_hour_that_is_not_one_is_refused_on_the_field(db, tmp_path):
     with FakeHomeAssistant() as ha:
         manager = manager_for(db, tmp_path, ha)
-        errors = manager.save_config(EXPORTER, {**manager.settings(EXPORTER).config, "energy_start": "30/10/2025"},
-                                     enabled=True)
+        try:
+            errors = manager.save_config(EXPORTER, {**manager.settings(EXPORTER).config,
+                                                    "energy_start": "30/10/2025"}, enabled=True)
+        except ValueError as refused:  # a refusal raised, its messages by field
+            errors = refused.errors
     assert set(errors) == {"energy_start"} and "AAAA-MM-JJ" in errors["energy_start"]
+    assert manager.settings(EXPORTER).config["energy_start"] is None  # nothing stored
 
 
 # -- hand-over from the legacy client -------------------------------------------------------------------------------

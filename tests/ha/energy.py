@@ -29,12 +29,12 @@ def manager_for(engine: sa.Engine, folder: Path, ha: HomeAssistant, **config: An
     """Our exporter manager with the Home Assistant exporter enabled, its Energy part pointed at ``ha``."""
     manager = ExporterManager(engine, folder, None, entry_points=False)
     settings = {"discovery": False, "energy": True, "ha_url": ha.url, "ha_token": ha.token, **config}
-    assert manager.save_config(EXPORTER, settings, enabled=True) == {}
+    assert not manager.save_config(EXPORTER, settings, enabled=True)  # nothing refused
     return manager
 
 
 def reconfigure(manager: ExporterManager, **changes: Any) -> None:
-    assert manager.save_config(EXPORTER, {**manager.settings(EXPORTER).config, **changes}, enabled=True) == {}
+    assert not manager.save_config(EXPORTER, {**manager.settings(EXPORTER).config, **changes}, enabled=True)
 
 
 def export(manager: ExporterManager, at: datetime) -> Any:

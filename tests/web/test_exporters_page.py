@@ -312,7 +312,7 @@ def test_a_long_export_runs_in_the_background_with_its_progress(client, manager)
     """"Exporter maintenant" returns while the export runs; the page and its progress answer meanwhile."""
     gate = _plugin_module().GATE
     gate.clear()
-    assert manager.save_config("slow", {}, enabled=True) == {}
+    assert not manager.save_config("slow", {}, enabled=True)
     try:
         response = client.post("/exporters/slow/run", data={"csrf_token": _token(_page(client, tab="slow"))},
                                follow_redirects=True)
