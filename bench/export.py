@@ -5,16 +5,26 @@ SQLite file (today frozen at 2025-11-05), then
   and one more simulated day;
 1. the Home Assistant exporter's MQTT discovery plus states (``energy`` off) to the same broker under a unique
    discovery and topic prefix, from a fresh exporter; the batch build (collect) and the hourly costs timed apart;
-2. and 3., with ``HA_PYTHON`` set: the Home Assistant exporter's hourly statistics of the HP/HC demo PDL alone
-   (synced into a second database) imported into a real Home Assistant Core (``tests/ha/core.py``): the full
-   2 years, then one more simulated day.
+2. with ``HA_PYTHON`` set: the Home Assistant exporter's hourly statistics of the HP/HC demo PDL alone (synced into
+   a second database) imported into a real Home Assistant Core (``tests/ha/core.py``), in each Energy shape the
+   exporter offers (total, slots): the rows sent per statistic and the seconds until HA has written them all;
+3. one more simulated day, incremental;
+4. with ``--loaded N``: the 3 PDLs' first full Energy import through ``myelectricaldata serve``, N CPU-bound
+   processes running, the exporters page requested every second meanwhile.
 
 Retained topics under the prefixes are cleared at the end."""
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import json
 import os
 import resource
+import signal
+import socket
+import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -34,10 +44,9 @@ from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.costs import WM_PER_KWH
 from myelectricaldata.energy.timeline import PARIS
-from myelectricaldata.exporters import changes
+from myelectricaldata.exporters import changes, store
 from myelectricaldata.exporters.batches import ExportBatch
 from myelectricaldata.exporters.homeassistant import HomeAssistantExporter
-from myelectricaldata.exporters.homeassistant.statistics import statistic_id
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.gateway.client import GatewayClient, RetryPolicy
 from myelectricaldata.services.sync import SyncService
@@ -48,7 +57,8 @@ HOST, PORT = "127.0.0.1", 1883
 TODAY = date(2025, 11, 5)
 HPHC_PDL = "99000000000002"
 TARGET_S = 1.0  # discovery plus states for 3 PDLs
-TARGET_IMPORT_S = 60.0  # 2 years of hourly statistics of one PDL
+TARGET_IMPORT_S = 15.0  # 2 years of hourly statistics of one PDL, until read back
+TARGET_ROWS = 36_000
 TARGET_DAY_S = 2.0  # one more day of statistics
 
 
@@ -179,51 +189,45 @@ def ha_discovery(engine: sa.Engine, now: datetime, prefix: str) -> None:
 
 
 # -- 2. and 3. Home Assistant statistics -------------------------------------------------------------------------------
-class Breakdown:
-    """Where an export call spends its time: the hourly costs, each websocket command, and the wait until the
-    last rows read back (its polls counted apart from the other commands)."""
-
-    READ_BACK = "read-back wait"
+class Tally:
+    """The websocket commands of an export call: rows imported per statistic, seconds per command, and when the last
+    import message was answered (HA's recorder writes after that)."""
 
     def __init__(self) -> None:
+        self.rows: dict[str, int] = defaultdict(int)
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
-        self.reading_back = False
+        self.last_import = 0.0
 
-    def wrap(self, what: str, fn: Callable[..., Any]) -> Callable[..., Any]:
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            key = f"{what} (read-back polls)" if self.reading_back and what != self.READ_BACK else what
-            self.reading_back |= what == self.READ_BACK
-            started = time.perf_counter()
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                self.seconds[key] += time.perf_counter() - started
-                self.calls[key] += 1
-                if what == self.READ_BACK:
-                    self.reading_back = False
-        return wrapped
-
-    def instrument(self, exporter: HomeAssistantExporter, batch: ExportBatch) -> None:
-        if batch.hourly_reader is not None:
-            batch.hourly_reader = self.wrap("hourly costs", batch.hourly_reader)
-        exporter._read_back = self.wrap(self.READ_BACK, exporter._read_back)
+    def instrument(self, exporter: HomeAssistantExporter) -> None:
         make_socket = exporter.socket
 
         def socket() -> Any:
             ws = make_socket()
             call = ws.call
-            ws.call = lambda command, **payload: self.wrap(command, call)(command, **payload)
+
+            def counted(command: str, **payload: Any) -> Any:
+                started = time.perf_counter()
+                try:
+                    return call(command, **payload)
+                finally:
+                    self.seconds[command] += time.perf_counter() - started
+                    self.calls[command] += 1
+                    if command == "recorder/import_statistics":
+                        self.rows[payload["metadata"]["statistic_id"]] += len(payload["stats"])
+                        self.last_import = time.perf_counter()
+
+            ws.call = counted
             return ws
 
         exporter.socket = socket
 
-    def summary(self, total: float) -> str:
-        """The parts, longest first; the read-back polls are inside the read-back wait."""
-        parts = [f"{what} {self.seconds[what]:.2f} s" + (f" ({self.calls[what]} calls)" if "/" in what else "")
-                 for what in sorted(self.seconds, key=lambda w: -self.seconds[w])]
-        rest = total - sum(v for k, v in self.seconds.items() if "read-back polls" not in k)
-        return "; ".join(parts) + f"; the rest (series and rows built, sockets) {rest:.2f} s"
+    def per_series(self) -> str:
+        return "\n".join(f"      {sid:<58} {n:>7,}" for sid, n in sorted(self.rows.items()))
+
+    def summary(self) -> str:
+        return "; ".join(f"{what} {self.seconds[what]:.2f} s ({self.calls[what]} calls)"
+                         for what in sorted(self.seconds, key=lambda w: -self.seconds[w]))
 
 
 def local_kwh(engine: sa.Engine, pdl: str, first: int, last: int) -> float:
@@ -236,24 +240,55 @@ def local_kwh(engine: sa.Engine, pdl: str, first: int, last: int) -> float:
     return (wm or 0) / WM_PER_KWH
 
 
-def check_sum(ha: Any, engine: sa.Engine, pdl: str) -> None:
-    sid = statistic_id(pdl, "consumption")
-    rows = ha.statistics(sid, datetime(TODAY.year - 3, 1, 1, tzinfo=UTC), types=("sum",)).get(sid, [])
-    if not rows:
-        print(f"   read back: {sid} has no rows in Home Assistant")
+def check_sum(ha: Any, engine: sa.Engine, pdl: str, ids: list[str]) -> None:
+    """The energy statistics' last sums read back from HA, together, next to the local total over their hours."""
+    found = ha.statistics(ids, datetime(TODAY.year - 3, 1, 1, tzinfo=UTC), types=("sum",))
+    found = {sid: rows for sid, rows in found.items() if rows}
+    if not found:
+        print(f"   read back: no rows of {', '.join(ids)} in Home Assistant")
         return
-    first, last = rows[0]["start"] // 1000, rows[-1]["start"] // 1000
+    first = min(rows[0]["start"] for rows in found.values()) // 1000
+    last = max(rows[-1]["start"] for rows in found.values()) // 1000
+    total = sum(rows[-1]["sum"] for rows in found.values())
     local = local_kwh(engine, pdl, first, last)
-    print(f"   read back {sid}: {len(rows):,} hourly rows, last sum {rows[-1]['sum']:,.3f} kWh at "
+    print(f"   read back {' + '.join(sorted(found))}: last sums {total:,.3f} kWh at "
           f"{datetime.fromtimestamp(last, UTC):%Y-%m-%d %H:%M} UTC; local database over the same hours "
-          f"{local:,.3f} kWh (difference {rows[-1]['sum'] - local:+.6f})")
+          f"{local:,.3f} kWh (difference {total - local:+.6f})")
 
 
-def ha_export(exporter: HomeAssistantExporter, batch: ExportBatch) -> tuple[int, float, Breakdown]:
-    breakdown = Breakdown()
-    breakdown.instrument(exporter, batch)
-    result, seconds = timed(lambda: exporter.export(batch))
-    return result.items_sent, seconds, breakdown
+def ha_export(exporter: HomeAssistantExporter, batch: ExportBatch) -> tuple[float, Tally]:
+    """Seconds of the export call (it returns once HA has written every row) and its websocket commands."""
+    tally = Tally()
+    tally.instrument(exporter)
+    started = time.perf_counter()
+    exporter.export(batch)
+    seconds = time.perf_counter() - started
+    tally.last_import -= started
+    return seconds, tally
+
+
+def shapes() -> list[str]:
+    """The Energy shapes the exporter offers (none on a version that sends every series)."""
+    field = next((f for f in HomeAssistantExporter.config_schema if f.name == "energy_series"), None)
+    return list(field.choices) if field is not None else [""]
+
+
+def full_import(engine: sa.Engine, ha: Any, shape: str, step: str) -> tuple[HomeAssistantExporter, dict[str, str]]:
+    """The 2-year import of the HP/HC PDL in ``shape`` into ``ha``, timed until read back; the exporter and marks."""
+    config = {"discovery": False, "energy": True, "ha_url": ha.url, "ha_token": ha.token}
+    exporter = HomeAssistantExporter({**config, **({"energy_series": shape} if shape else {})})
+    (batch, marks), collect_s = timed(lambda: changes.collect(engine, {}, noon(TODAY)))
+    export_s, tally = ha_export(exporter, batch)
+    rows = sum(tally.rows.values())
+    label = f"shape '{shape}'" if shape else "every series"
+    print(f"{step}. full 2-year import, {label}: {rows:,} rows in {len(tally.rows)} statistics, {export_s:.1f} s "
+          f"until read back ({rows / export_s:,.0f} rows/s; target <= {TARGET_ROWS:,} rows: {mark(rows, TARGET_ROWS)}, "
+          f"<= {TARGET_IMPORT_S:g} s: {mark(export_s, TARGET_IMPORT_S)}); collect {collect_s:.2f} s before it")
+    print(f"   rows sent per statistic:\n{tally.per_series()}")
+    print(f"   the last import message answered {tally.last_import:.1f} s into the call, the rest is the wait for "
+          f"HA's recorder; commands: {tally.summary()}")
+    check_sum(ha, engine, HPHC_PDL, [s for s in tally.rows if not s.endswith(("_cost", "_revenue"))])
+    return exporter, marks
 
 
 def ha_statistics(tmp: Path) -> None:
@@ -268,50 +303,131 @@ def ha_statistics(tmp: Path) -> None:
     folder = tmp / "statistics"
     folder.mkdir()
     engine = fresh_engine(folder / "bench.db")
-    with start_simulator(today=TODAY) as sim:
+    ha = exporter = None
+    with start_simulator(today=TODAY) as sim, contextlib.ExitStack() as stack:
+        stack.callback(engine.dispose)
+        stack.callback(lambda: exporter and exporter.disconnect())
+        stack.callback(lambda: ha and ha.stop())
         sync = make_sync(engine, sim, folder)
         _, sync_s = timed(lambda: sync.run(pdls=[HPHC_PDL]))
         print(f"   seeded {HPHC_PDL} alone (2 years) in {sync_s:.1f} s")
-        try:
-            ha, start_s = timed(lambda: HomeAssistant.start(broker_host=None))
-        except HomeAssistantUnavailable as exc:
-            print(f"   skipped: {exc}")
-            engine.dispose()
-            return
-        try:
+        for index, shape in enumerate(shapes()):  # a fresh Home Assistant for each shape: the same start
+            if ha is not None:
+                exporter.disconnect()
+                ha.stop()
+            try:
+                ha, start_s = timed(lambda: HomeAssistant.start(broker_host=None))
+            except HomeAssistantUnavailable as exc:
+                ha = None
+                print(f"   skipped: {exc}")
+                return
             print(f"   Home Assistant {ha.version} started in {start_s:.1f} s (fresh config dir, onboarding, token)")
-            exporter = HomeAssistantExporter({"discovery": False, "energy": True, "ha_url": ha.url,
-                                              "ha_token": ha.token})
-            (batch, marks), collect_s = timed(lambda: changes.collect(engine, {}, noon(TODAY)))
-            pdls = sorted({p.usage_point_id for p in batch.load_curve})
-            print(f"   batch build (collect): {collect_s:.2f} s, {len(batch.load_curve):,} load-curve points of "
-                  f"{', '.join(pdls)}")
-            rows, export_s, breakdown = ha_export(exporter, batch)
-            print(f"2. full 2-year import: {export_s:.1f} s for {rows:,} statistic rows, {rows / export_s:,.0f} "
-                  f"rows/s (target <= {TARGET_IMPORT_S:g} s: {mark(export_s, TARGET_IMPORT_S)}); "
-                  f"collect + export {collect_s + export_s:.1f} s")
-            print(f"   inside the export call: {breakdown.summary(export_s)}")
-            check_sum(ha, engine, HPHC_PDL)
+            exporter, marks = full_import(engine, ha, shape, f"2{'abc'[index]}")
 
-            tomorrow = noon(TODAY + timedelta(days=1))
-            sim.state.set_now(tomorrow)
-            _, sync_s = timed(lambda: sync.run(pdls=[HPHC_PDL]))
-            (batch, marks), collect_s = timed(lambda: changes.collect(engine, marks, tomorrow))
-            days = sorted({datetime.fromtimestamp(p.start_utc, PARIS).date() for p in batch.load_curve})
-            span = f"{days[0]} to {days[-1]}" if days else "no day"
-            rows, export_s, breakdown = ha_export(exporter, batch)
-            print(f"3. incremental export (one more simulated day, synced in {sync_s:.2f} s; batch: "
-                  f"{len(batch.load_curve)} load-curve points, {span}): {export_s:.2f} s for {rows:,} statistic "
-                  f"rows (target <= {TARGET_DAY_S:g} s: {mark(export_s, TARGET_DAY_S)}); collect "
-                  f"{collect_s:.2f} s, collect + export {collect_s + export_s:.2f} s")
-            print(f"   inside the export call: {breakdown.summary(export_s)}")
-            check_sum(ha, engine, HPHC_PDL)
-        finally:
-            ha.stop()
-            engine.dispose()
+        tomorrow = noon(TODAY + timedelta(days=1))
+        sim.state.set_now(tomorrow)
+        _, sync_s = timed(lambda: sync.run(pdls=[HPHC_PDL]))
+        (batch, marks), collect_s = timed(lambda: changes.collect(engine, marks, tomorrow))
+        days = sorted({datetime.fromtimestamp(p.start_utc, PARIS).date() for p in batch.load_curve})
+        span = f"{days[0]} to {days[-1]}" if days else "no day"
+        export_s, tally = ha_export(exporter, batch)
+        print(f"3. incremental export into the last one (one more simulated day, synced in {sync_s:.2f} s; batch: "
+              f"{len(batch.load_curve)} load-curve points, {span}): {export_s:.2f} s for "
+              f"{sum(tally.rows.values()):,} statistic rows (target <= {TARGET_DAY_S:g} s: "
+              f"{mark(export_s, TARGET_DAY_S)}); collect {collect_s:.2f} s")
+        check_sum(ha, engine, HPHC_PDL, [s for s in tally.rows if not s.endswith(("_cost", "_revenue"))])
+
+
+# -- 4. A first full import of the three demo PDLs on a loaded machine, the exporters page polled ---------------------
+def loaded_import(database: Path, tmp: Path, burners: int) -> None:
+    """``myelectricaldata serve`` on the 3-PDL database with the Home Assistant exporter (Energy on) enabled: its
+    start-up sync (gateway unreachable on purpose) runs the exports, so the first full import starts at once; the
+    exporters page and its progress are requested every second meanwhile, ``burners`` CPU-bound processes running."""
+    sys.path.insert(0, str(ROOT))
+    from tests.support.homeassistant import HomeAssistant, HomeAssistantUnavailable
+
+    from web import Client, first_200, free_port
+
+    print(f"4. first full Energy import of the 3 demo PDLs through `serve`, {burners} CPU burners running")
+    if not os.environ.get("HA_PYTHON"):
+        print("   skipped: HA_PYTHON is not set")
+        return
+    try:
+        ha = HomeAssistant.start(broker_host=None)
+    except HomeAssistantUnavailable as exc:
+        print(f"   skipped: {exc}")
+        return
+    data_dir = tmp / "loaded"
+    data_dir.mkdir()
+    url = f"sqlite:///{data_dir / 'myelectricaldata.db'}"
+    with sqlite3.connect(database) as src, sqlite3.connect(data_dir / "myelectricaldata.db") as dst:
+        src.backup(dst)
+    engine = make_engine(url)
+    manager = ExporterManager(engine, data_dir, None, entry_points=False)
+    manager.save_config("homeassistant", {"discovery": False, "energy": True, "ha_url": ha.url,
+                                          "ha_token": ha.token}, enabled=True)
+    manager.close()
+    refuser = socket.socket()
+    refuser.bind(("127.0.0.1", 0))
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k.upper() not in {"SUPERVISOR_TOKEN", "DEMO", "DIRECT_PORT"}}
+    env.update(DATA_DIR=str(data_dir), DATABASE_URL=url, CLIENT_ID="demo", CLIENT_SECRET="demo",
+               GATEWAY_URL=f"http://127.0.0.1:{refuser.getsockname()[1]}/api", LOG_LEVEL="INFO",
+               MALLOC_ARENA_MAX="2")
+    script = Path(sys.executable).with_name("myelectricaldata")
+    argv = [str(script)] if script.is_file() else [sys.executable, "-m", "myelectricaldata.cli"]
+    burning = [subprocess.Popen([sys.executable, "-c", "while 1: pass"]) for _ in range(burners)]
+    log = (tmp / "serve.log").open("wb")
+    started = time.perf_counter()
+    proc = subprocess.Popen([*argv, "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT)
+    try:
+        if first_200(port, "/healthz", started, proc, timeout=120) is None:
+            print("   serve did not start:\n" + (tmp / "serve.log").read_text(errors="replace")[-2000:])
+            return
+        client, pages, last_step = Client(port), [], ""
+        while time.perf_counter() - started < 3600:
+            status, _, page_s = client.get("/exporters?tab=homeassistant")
+            pages.append(page_s)
+            code, body, _ = client.get("/exporters/homeassistant/progress")  # 404 before progress existed
+            progress = json.loads(body) if code == 200 else {"running": False, "message": ""}
+            if progress["running"]:
+                last_step = progress["message"]
+            with engine.connect() as conn:
+                run = store.get_status(conn, "homeassistant")
+            if run.last_export_at or run.last_error:
+                break
+            time.sleep(1)
+        took = time.perf_counter() - started
+        pages.sort()
+        p50, p95 = pages[len(pages) // 2], pages[min(len(pages) - 1, int(len(pages) * 0.95))]
+        outcome = "SUCCESS" if run.last_export_at and not run.last_error else f"FAILED: {run.last_error}"
+        print(f"   {outcome}: {run.items_sent:,} items sent, ended {took:.0f} s after serve started; last progress "
+              f"seen: {last_step!r}")
+        print(f"   the exporters page meanwhile ({len(pages)} requests, status {status}): p50 {p50 * 1000:.0f} ms, "
+              f"p95 {p95 * 1000:.0f} ms, max {pages[-1] * 1000:.0f} ms")
+        log.flush()
+        lines = [line for line in (tmp / "serve.log").read_text(errors="replace").splitlines() if "export" in line]
+        print("   serve's log about exports:\n" + "\n".join(f"      {line[:300]}" for line in lines[-6:]))
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(30)
+        for burner in burning:
+            burner.kill()
+            burner.wait()
+        refuser.close()
+        engine.dispose()
+        ha.stop()
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--loaded", type=int, default=0, metavar="N",
+                        help="also run 4.: the 3 PDLs' first full Energy import through serve, N CPU burners running")
+    parser.add_argument("--only-statistics", action="store_true", help="skip the MQTT and discovery parts")
+    parser.add_argument("--only-loaded", action="store_true", help="with --loaded: run part 4 alone")
+    args = parser.parse_args()
     prefix = f"medbench-{uuid.uuid4().hex[:10]}"
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
@@ -321,12 +437,16 @@ def main() -> None:
             _, seed_s = timed(sync.run)
             print(f"seeded 3 demo PDLs (2 years, SQLite in a temp dir) in {seed_s:.1f} s")
             try:
-                mqtt_states(engine, tmp, sim, sync, prefix)
-                ha_discovery(engine, noon(TODAY + timedelta(days=1)), prefix)
+                if not (args.only_statistics or args.only_loaded):
+                    mqtt_states(engine, tmp, sim, sync, prefix)
+                    ha_discovery(engine, noon(TODAY + timedelta(days=1)), prefix)
             finally:
                 engine.dispose()
         print(f"peak RSS so far (3 PDLs synced, MQTT and discovery exports): {peak_rss_mb():.0f} MB")
-        ha_statistics(tmp)
+        if not args.only_loaded:
+            ha_statistics(tmp)
+        if args.loaded:
+            loaded_import(tmp / "bench.db", tmp, args.loaded)
     print(f"peak RSS of this process: {peak_rss_mb():.0f} MB (the in-process simulator counted; Home Assistant "
           "and Mosquitto not)")
 

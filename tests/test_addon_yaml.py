@@ -44,7 +44,10 @@ ENTITY_PATTERNS = tuple(
 )
 STATISTIC_PATTERNS = (
     re.compile(rf"myelectricaldata:{_PDL}_consumption(?:_{_SLOT})?(?:_cost)?"),
-    re.compile(rf"myelectricaldata:{_PDL}_production(?:_compensation)?"),
+    re.compile(rf"myelectricaldata:{_PDL}_injection(?:_revenue)?"),
+    # the legacy client's, which the guide names for the hand-over
+    re.compile(rf"myelectricaldata:{_PDL}_(?:base|hc|hp|(?:blue|white|red)(?:hc|hp))_consumption(?:_cost)?"),
+    re.compile(rf"myelectricaldata:{_PDL}_production(?:_revenue)?"),
 )
 
 # A mention runs from its prefix to the first character that cannot be part of an id in Markdown or
@@ -289,8 +292,8 @@ def test_the_guide_names_every_statistic_to_pick():
             "consumption_hc_cost",
             "consumption_red_hc",
             "consumption_red_hc_cost",
-            "production",
-            "production_compensation",
+            "injection",
+            "injection_revenue",
         )
     }
     assert sorted(wanted - ids) == []

@@ -168,3 +168,51 @@ def test_two_exports_of_one_exporter_never_overlap(sqlite_engine, folder, tmp_pa
         t.join(10)
     assert module.EVENTS == ["start", "end", "start", "end"]
     manager.close()
+
+
+REMEMBERING = '''
+from myelectricaldata.exporters import BaseExporter, ConfigField, ExportResult
+
+
+class Remembering(BaseExporter):
+    name = "remembering"
+    config_schema = (ConfigField("fail", type="bool", default=False), ConfigField("mode", reexport=True))
+
+    def export(self, batch):
+        self.memory["runs"] = str(int(self.memory.get("runs", "0")) + 1)
+        self.memory.pop("learnt", None)
+        if self.config["fail"]:
+            raise ConnectionError("down")
+        self.memory["learnt"] = "yes"
+        return ExportResult(batch.size)
+
+    def reset(self):
+        return "cleared"
+'''
+
+
+def test_an_exporter_memory_outlives_failures_resets_and_reexports(engine, folder, tmp_path):
+    """Memory is stored after every export, failed or not, and kept when the marks are forgotten."""
+    from myelectricaldata.exporters import store
+
+    store_days(engine, days_from(FIRST, 2), datetime(2025, 10, 3, 5))
+    (folder / "remembering.py").write_text(REMEMBERING)
+    manager = ExporterManager(engine, tmp_path, folder, entry_points=False)
+
+    def marks() -> dict[str, str]:
+        with engine.connect() as conn:
+            return store.get_marks(conn, "remembering")
+
+    try:
+        assert not manager.save_config("remembering", {"mode": "a"}, enabled=True)
+        assert manager.run_exports(noon(FIRST), names=["remembering"])["remembering"].ok
+        assert {"memory:runs": "1", "memory:learnt": "yes"}.items() <= marks().items() and "ledger" in marks()
+        manager.save_config("remembering", {"mode": "a", "fail": True}, enabled=True)
+        assert not manager.run_exports(noon(FIRST), names=["remembering"])["remembering"].ok
+        assert marks()["memory:runs"] == "2" and "memory:learnt" not in marks() and "ledger" in marks()
+        manager.save_config("remembering", {"mode": "b"}, enabled=True)  # a reexport field changed
+        assert "ledger" not in marks() and marks()["memory:runs"] == "2"
+        assert manager.reset("remembering", noon(FIRST)).ok
+        assert marks()["memory:runs"] == "3" and "ledger" in marks()
+    finally:
+        manager.close()

@@ -107,3 +107,12 @@ def test_unique_ids_are_unique_and_stable():
     assert len(ids) == len(set(ids))
     assert ids == [c["uniq_id"] for d in again.values() for c in d.config["cmps"].values()]
     assert f"myelectricaldata_{PDL}_consumption_yesterday" in ids
+
+
+def test_a_production_only_pdl_has_no_consumption_cost_or_maximum_power():
+    """A PDL that only injects: its production and last sync, nothing about consumption."""
+    meter = devices(has_consumption=False, consumption=None)[f"myelectricaldata_{PDL}"]
+    assert sorted(meter.config["cmps"]) == ["last_sync", "production_yesterday"]
+    assert meter.state["production_yesterday"] == 4.321
+    both = devices()[f"myelectricaldata_{PDL}"].config["cmps"]
+    assert {"cost_yesterday", "max_power_yesterday", "consumption_yesterday_hp"} <= set(both)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import sqlite3
 import threading
 import uuid
 from collections.abc import Iterator
@@ -16,7 +15,6 @@ import paho.mqtt.client as mqtt
 import pytest
 from paho.mqtt.enums import CallbackAPIVersion
 
-from myelectricaldata.database.session import make_engine
 from myelectricaldata.energy.timeline import local_day_bounds
 from myelectricaldata.exporters import changes
 from myelectricaldata.exporters.homeassistant import HomeAssistantExporter
@@ -29,54 +27,50 @@ from myelectricaldata.services.preferences import PdlPreferences, save_preferenc
 from myelectricaldata.simulator import start_simulator
 from tests.support.fakes.ha_websocket import FakeHomeAssistant
 from tests.support.fakes.supervisor import FakeSupervisor
+from tests.support.ha_exporter import (
+    BASE,
+    EXPORTER,
+    HPHC,
+    PDLS,
+    SINCE,
+    TEMPO,
+    assert_continuous,
+    copy_of,
+    stored,
+    synced_template,
+)
 from tests.support.net import free_port
 from tests.support.required import needs_broker
-from tests.support.syncing import NOON, TODAY, make_sync, synced_sqlite
+from tests.support.syncing import NOON, TODAY, make_sync
 
 HOST, PORT = "127.0.0.1", 1883
-BASE, HPHC, TEMPO = "99000000000001", "99000000000002", "99000000000003"
-PDLS = [BASE, HPHC, TEMPO]
-SINCE = date(2025, 10, 20)  # three weeks before TODAY, the fall-back day 2025-10-26 included
 LONG_SINCE = date(2025, 7, 25)  # more than CHUNK hours before TODAY
 DST_DAY = date(2025, 10, 26)
 IDENTS = [f"myelectricaldata_{pdl}" for pdl in PDLS] + ["myelectricaldata_tempo", "myelectricaldata_ecowatt"]
-EXPORTER = "homeassistant"
 
 # -- databases ----------------------------------------------------------------------------------------------------
-def _template(folder: Path, pdls: list[str], since: date) -> Path:
-    with synced_sqlite(folder, pdls, since):
-        pass
-    return folder / "synced.db"
-
-
 @pytest.fixture(scope="module")
 def template(tmp_path_factory) -> Path:
     """The three demo PDLs synced from SINCE (shared, never written to: each test works on a copy)."""
-    return _template(tmp_path_factory.mktemp("ha-synced"), PDLS, SINCE)
+    return synced_template(tmp_path_factory.mktemp("ha-synced"), PDLS, SINCE)
 
 
 @pytest.fixture(scope="module")
-def long_template(tmp_path_factory) -> Path:
+def longsynced_template(tmp_path_factory) -> Path:
     """The Base PDL synced from LONG_SINCE: more hours than one import message holds."""
-    return _template(tmp_path_factory.mktemp("ha-long"), [BASE], LONG_SINCE)
-
-
-def _copy(source: Path, target: Path):
-    with sqlite3.connect(source) as src, sqlite3.connect(target) as dst:
-        src.backup(dst)
-    return make_engine(f"sqlite:///{target}")
+    return synced_template(tmp_path_factory.mktemp("ha-long"), [BASE], LONG_SINCE)
 
 
 @pytest.fixture
 def db(template, tmp_path):
-    engine = _copy(template, tmp_path / "copy.db")
+    engine = copy_of(template, tmp_path / "copy.db")
     yield engine
     engine.dispose()
 
 
 @pytest.fixture
 def long_db(long_template, tmp_path):
-    engine = _copy(long_template, tmp_path / "long.db")
+    engine = copy_of(long_template, tmp_path / "long.db")
     yield engine
     engine.dispose()
 
@@ -227,19 +221,6 @@ def every_component(configs: dict[str, dict]) -> list[dict]:
 
 
 # -- statistics helpers ---------------------------------------------------------------------------------------------
-def stored(ha: FakeHomeAssistant, sid: str) -> list[tuple[int, float, float]]:
-    """(UTC start, state, sum) of every hour HA holds for a statistic."""
-    return [(int(r["start"].timestamp()), r["state"], r["sum"]) for r in ha.statistics(sid)]
-
-
-def assert_continuous(rows: list[tuple[int, float, float]]) -> None:
-    """Each sum is the previous sum plus the hour's state, starting from 0."""
-    running = 0.0
-    for start, state, total in rows:
-        running += state
-        assert total == pytest.approx(running, abs=1e-6), datetime.fromtimestamp(start, UTC)
-
-
 def imported_ids(ha: FakeHomeAssistant, since: int = 0) -> set[str]:
     return {m["metadata"]["statistic_id"] for m in ha.imports[since:]}
 
@@ -538,25 +519,31 @@ def test_a_restart_removes_a_device_left_by_the_previous_run(db, topics):
 
 # -- 7. HA's birth message ------------------------------------------------------------------------------------------
 @needs_broker
-def test_home_assistant_online_gets_every_config_then_every_state_again(db, topics):
-    """``online`` on ``<prefix>/status`` republishes the configs, then the states, as last exported."""
+def test_home_assistant_online_gets_every_config_the_availability_then_every_state_again(db, topics):
+    """``online`` on ``<prefix>/status`` republishes the configs, the availability, then the states, as last
+    exported: entities come back even when the broker lost its retained topics."""
     exporter = topics.hold(HomeAssistantExporter(topics.config()))
     exporter.export(changes.collect(db, {}, NOON)[0])
     live = topics.hold(Listener(topics.prefix))
     exported = live.latest()
+    availability = f"{topics.base}/status"
+    live.publish(availability, "", retain=True)  # the retained availability is gone (a broker without persistence)
+    live.sync()
     start = live.count()
     live.publish(f"{topics.prefix}/status", "online")
 
     def republished() -> list[tuple[str, str, bool]]:
-        return [m for m in live.after(start) if m[0].endswith(("/config", "/state"))]
+        return [m for m in live.after(start) if m[0].endswith(("/config", "/state")) or m[0] == availability]
 
-    live.wait(lambda: len(republished()) >= 2 * len(IDENTS), "the configs and states published again")
+    live.wait(lambda: len(republished()) >= 2 * len(IDENTS) + 1, "the configs, availability and states again")
     live.sync()
     again = republished()
     topics_again = [t for t, _, _ in again]
     assert sorted(topics_again[:len(IDENTS)]) == sorted(topics.config_topic(i) for i in IDENTS)
-    assert sorted(topics_again[len(IDENTS):]) == sorted(topics.state_topic(i) for i in IDENTS)
-    assert all(payload == exported[topic] for topic, payload, _ in again)
+    assert again[len(IDENTS)] == (availability, "online", False)
+    assert sorted(topics_again[len(IDENTS) + 1:]) == sorted(topics.state_topic(i) for i in IDENTS)
+    assert all(payload == exported[topic] for topic, payload, _ in again if topic != availability)
+    assert retained(topics.prefix)[availability] == "online"
 
 
 # -- 8. failures ----------------------------------------------------------------------------------------------------
@@ -631,7 +618,9 @@ def test_a_broker_down_is_a_clear_failure(db, topics, tmp_path):
 
 # -- 9. reset -------------------------------------------------------------------------------------------------------
 def test_reset_clears_our_statistics_and_imports_them_again(db, topics, tmp_path):
-    """Only ``myelectricaldata:`` statistics are cleared, and the re-import gives the same rows."""
+    """Only our statistics are cleared (not another source's, nor the legacy client's), and the re-import gives the
+    same rows."""
+    legacy = "myelectricaldata:12345678901234_hc_consumption"
     with FakeHomeAssistant() as ha:
         manager = manager_with(db, tmp_path, topics, discovery=False, **ha_settings(ha))
         assert manager.can_reset(EXPORTER)
@@ -639,17 +628,18 @@ def test_reset_clears_our_statistics_and_imports_them_again(db, topics, tmp_path
         ours = imported_ids(ha)
         before = {sid: stored(ha, sid) for sid in ours}
         with HomeAssistantSocket(ha.ws_url, ha.token) as ws:
-            ws.call("recorder/import_statistics", metadata={
-                "has_sum": True, "name": "Other meter", "source": "other", "statistic_id": "other:meter",
-                "unit_of_measurement": "kWh", "mean_type": 0, "unit_class": "energy"},
-                stats=[{"start": "2025-11-01T00:00:00+00:00", "state": 1.0, "sum": 1.0}])
+            for sid, source in (("other:meter", "other"), (legacy, "myelectricaldata")):
+                ws.call("recorder/import_statistics", metadata={
+                    "has_sum": True, "name": "Other meter", "source": source, "statistic_id": sid,
+                    "unit_of_measurement": "kWh", "mean_type": 0, "unit_class": "energy"},
+                    stats=[{"start": "2025-11-01T00:00:00+00:00", "state": 1.0, "sum": 1.0}])
         count = len(ha.imports)
         outcome = manager.reset(EXPORTER, NOON + timedelta(hours=1))
         assert outcome.ok, outcome.error
     clears = [m for m in ha.received if m.get("type") == "recorder/clear_statistics"]
     assert len(clears) == 1 and set(clears[0]["statistic_ids"]) == ours
     assert all(sid.startswith("myelectricaldata:") for sid in clears[0]["statistic_ids"])
-    assert stored(ha, "other:meter") and imported_ids(ha, count) == ours
+    assert stored(ha, "other:meter") and stored(ha, legacy) and imported_ids(ha, count) == ours
     assert {sid: stored(ha, sid) for sid in ours} == before
 
 

@@ -16,6 +16,7 @@ from myelectricaldata.energy.aggregate import LocalClock
 from myelectricaldata.energy.timeline import local_day_bounds
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.services import pricing_store, series
+from tests.support.ha_energy import clear_ours, split_by_hand
 from tests.support.homeassistant import HomeAssistant
 from tests.support.syncing import NOON, TODAY, synced_sqlite
 
@@ -26,7 +27,6 @@ SINCE = date(2025, 10, 20)  # includes the fall-back day 2025-10-26
 DST_DAY = date(2025, 10, 26)
 SID = f"myelectricaldata:{PDL}_consumption"
 COST = f"myelectricaldata:{PDL}_consumption_cost"
-HP = f"myelectricaldata:{PDL}_consumption_hp"
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,7 @@ def engine(tmp_path_factory):
 @pytest.fixture(scope="module")
 def manager(engine, home_assistant: HomeAssistant, tmp_path_factory) -> Iterator[ExporterManager]:
     topics = f"medtest_{uuid.uuid4().hex[:8]}"
+    clear_ours(home_assistant)
     manager = ExporterManager(engine, tmp_path_factory.mktemp("data"), entry_points=False)
     manager.save_config("homeassistant", {
         "discovery": True, "energy": True, "long_term_statistics": True,
@@ -161,8 +162,7 @@ def test_a_second_export_imports_nothing_new(first_export, manager, home_assista
 
 
 def test_a_price_change_updates_the_cost_and_leaves_energy_untouched(first_export, manager, home_assistant, engine):
-    energy_before, hp_before = read_back(home_assistant, SID), read_back(home_assistant, HP)
-    cost_before = read_back(home_assistant, COST)
+    energy_before, cost_before = read_back(home_assistant, SID), read_back(home_assistant, COST)
     offer = {"name": "HP/HC maison", "kind": "HPHC", "versions": [
         {"valid_from": "2025-01-01", "energy": {"HP": "0.3000", "HC": "0.1000"}, "subscription": "20"}]}
     with engine.begin() as conn:
@@ -172,13 +172,35 @@ def test_a_price_change_updates_the_cost_and_leaves_energy_untouched(first_expor
         outcome = manager.run_exports(NOON + timedelta(minutes=10), force=True)["homeassistant"]
         assert outcome.ok, outcome.error
         cost_after = read_back(home_assistant, COST)
-        hp_after = read_back(home_assistant, HP)
-        assert read_back(home_assistant, SID) == energy_before and hp_after == hp_before
+        assert read_back(home_assistant, SID) == energy_before
         assert sorted(cost_after) == sorted(cost_before) and cost_after != cost_before
-        # every hour now costs HP kWh x 0.30 + HC kWh x 0.10
-        hc = read_back(home_assistant, f"myelectricaldata:{PDL}_consumption_hc")
+        # every hour now costs HP kWh x 0.30 + HC kWh x 0.10, HC being "HC (1H30-8H00;12H30-14H00)"
+        split = split_by_hand(engine, PDL, SINCE, TODAY - timedelta(days=1), lambda day: [(90, 480), (750, 840)])
         for hour, (state, _) in cost_after.items():
-            assert state == pytest.approx(hp_after[hour][0] * 0.3 + hc[hour][0] * 0.1, abs=1e-9)
+            expected = split["HP"].get(hour, 0) * 0.3 + split["HC"].get(hour, 0) * 0.1
+            assert state == pytest.approx(expected, abs=1e-9)
     finally:
         with engine.begin() as conn:
             pricing_store.save_choice(conn, PDL, "")
+
+
+def test_availability_comes_back_when_home_assistant_says_online(first_export, manager, home_assistant):
+    """The retained availability lost (an empty broker after a restart): HA's birth message ``online`` on
+    ``homeassistant/status`` makes the exporter publish it again, and the sensors are available again."""
+    ha = home_assistant
+    entity = ha.wait_for(lambda: ha.entity_by_unique_id(f"myelectricaldata_{PDL}_consumption_yesterday"),
+                         what="the yesterday sensor")["entity_id"]
+    availability = f"{manager.settings('homeassistant').config['topic_prefix']}/status"
+    client = mqtt.Client(CallbackAPIVersion.VERSION2, client_id=f"medtest-{uuid.uuid4().hex[:8]}")
+    client.connect("127.0.0.1", 1883)
+    client.loop_start()
+    try:
+        client.publish(availability, "offline", qos=1, retain=True).wait_for_publish(10)
+        ha.wait_for(lambda: ha.state(entity)["state"] == "unavailable", what="the sensor unavailable")
+        client.publish("homeassistant/status", "online", qos=1).wait_for_publish(10)
+        state = ha.wait_for(lambda: (s := ha.state(entity)) and s["state"] != "unavailable" and s,
+                            what="the sensor available again")
+        assert float(state["state"]) >= 0
+    finally:
+        client.loop_stop()
+        client.disconnect()

@@ -17,9 +17,12 @@ PREFIX = "/api/hassio_ingress/TOKEN"
 SECRET = "s3cr3t-Token-XYZ"
 
 PLUGIN = '''
+import threading
+
 from myelectricaldata.exporters import BaseExporter, ConfigField, ExportResult
 
 CALLS = []
+GATE = threading.Event()
 
 
 class RecordingExporter(BaseExporter):
@@ -64,6 +67,16 @@ class OtherExporter(BaseExporter):
 
     def export(self, batch):
         return ExportResult(0)
+
+
+class SlowExporter(BaseExporter):
+    name = "slow"
+    title = "Lent"
+
+    def export(self, batch):
+        self.report("Envoi : 5 lignes sur 20", 5, 20)
+        GATE.wait(30)
+        return ExportResult(20, "20 lignes envoyées")
 '''
 
 
@@ -83,11 +96,14 @@ def manager(sqlite_engine, tmp_path, plugin_folder):
     mgr.close()
 
 
+def _plugin_module():
+    return next(m for m in sys.modules.values()
+                if getattr(m, "__file__", None) and Path(m.__file__).name == "recording.py" and hasattr(m, "CALLS"))
+
+
 @pytest.fixture
 def calls(manager):
-    module = next(m for m in sys.modules.values()
-                  if getattr(m, "__file__", None) and Path(m.__file__).name == "recording.py"
-                  and hasattr(m, "CALLS"))
+    module = _plugin_module()
     module.CALLS.clear()
     return module.CALLS
 
@@ -300,3 +316,34 @@ def test_without_a_manager_the_page_says_so(sqlite_engine, tmp_path):
     assert response.status_code == 200
     assert "pas disponibles" in response.get_data(as_text=True)
     assert client.post("/exporters/recorder/run").status_code in (400, 404)
+
+
+def test_a_long_export_runs_in_the_background_with_its_progress(client, manager):
+    """"Exporter maintenant" returns while the export runs; the page and its progress answer meanwhile."""
+    gate = _plugin_module().GATE
+    gate.clear()
+    assert not manager.save_config("slow", {}, enabled=True)
+    try:
+        response = client.post("/exporters/slow/run", data={"csrf_token": _token(_page(client, tab="slow"))},
+                               follow_redirects=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Export lancé en arrière-plan" in html
+        assert 'data-sync-progress="/exporters/slow/progress"' in html
+        assert client.get("/exporters/slow/progress").get_json() == {
+            "running": True, "done": 5, "total": 20, "message": "Envoi : 5 lignes sur 20"}
+        again = client.post("/exporters/slow/run", data={"csrf_token": _token(html)}, follow_redirects=True)
+        assert "déjà en cours" in again.get_data(as_text=True)
+    finally:
+        gate.set()
+    assert manager.wait("slow", 10)[0]
+    assert client.get("/exporters/slow/progress").get_json() == {
+        "running": False, "done": 5, "total": 20, "message": "Terminé : 20 lignes envoyées"}
+    html = _page(client, tab="slow")
+    assert "data-sync-progress" not in html and "<dt>Éléments envoyés</dt><dd>20</dd>" in html
+
+
+def test_choices_show_their_labels(client):
+    html = _page(client, tab="homeassistant")
+    assert '<option selected value="total">Totale, avec son coût</option>' in html
+    assert '<option value="slots">Par période (HP/HC, Tempo), chacune avec son coût</option>' in html
+    assert '<option value="">—</option><option value="continue">Continuer ses statistiques' in html  # none chosen

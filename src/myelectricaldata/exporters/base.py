@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, ClassVar, NamedTuple
 
@@ -18,6 +19,15 @@ class ExportResult(NamedTuple):
     items_sent: int
     message: str = ""
     deferred: bool = False
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a running export is, as its exporter tells: a step in French, and a count when there is one."""
+
+    step: str = ""
+    done: int = 0
+    total: int = 0
 
 
 class PartialExportError(RuntimeError):
@@ -36,6 +46,14 @@ class BaseExporter:
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         self.config: dict[str, Any] = {**defaults(self.config_schema), **(config or {})}
+        self.memory: dict[str, str] = {}  # small facts kept between exports (the manager stores them, even across
+        # a reset or a failure): what the exporter learnt from its target and must not learn again
+        self.on_progress: Callable[[Progress], None] | None = None
+
+    def report(self, step: str, done: int = 0, total: int = 0) -> None:
+        """Say how far a long export is (shown on the exporters page while it runs)."""
+        if self.on_progress is not None:
+            self.on_progress(Progress(step, done, total))
 
     def connect(self) -> None:
         """Open what the exporter needs (a client, a socket); called before the first export."""

@@ -141,6 +141,8 @@ class ExportBatch:
     costs: list[DailyCost] = field(default_factory=list)
     tempo: list[TempoDay] = field(default_factory=list)
     ecowatt: list[EcowattDay] = field(default_factory=list)
+    repriced: frozenset[str] = frozenset()  # PDLs whose every priced day is in ``costs`` (a first export, or what
+    # their prices depend on changed): an exporter may then drop what it holds of them that is no longer sent
     hourly_reader: Callable[[], list[HourlyCost]] | None = field(default=None, repr=False, compare=False)
     _hourly: list[HourlyCost] | None = field(default=None, init=False, repr=False, compare=False)
 

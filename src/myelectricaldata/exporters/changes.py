@@ -228,6 +228,7 @@ def collect(engine: Engine, marks: dict[str, str], now: datetime) -> tuple[Expor
         batch.costs += _costs(engine, pdl, cost_days | tempo_days)
         priced[pdl] = {c.cost.day for c in batch.costs if c.usage_point_id == pdl}
     batch.hourly_reader = lambda: _hourly_costs(engine, priced)
+    batch.repriced = frozenset(every_day)
     yesterday = now.astimezone(PARIS).date() - timedelta(days=1)
     points = tuple(replace(up, yesterday_cost=next((c.cost for c in _costs(engine, up.usage_point_id, {yesterday})),
                                                    None)) if up.enabled else up

@@ -19,6 +19,7 @@ from .base import BaseExporter, ExportResult, PartialExportError
 from .batches import ExportBatch
 from .loading import PluginRow, Plugins
 from .routes import Route, RouteRequest, RouteResponse, refusal
+from .runs import Runs, RunState
 from .schema import ConfigField, defaults, masked, validate
 from .stopping import ExportStop
 
@@ -76,6 +77,7 @@ class ExporterManager:
         self._locks: dict[str, threading.RLock] = {}  # one run at a time per exporter (sync, button, reset)
         self._locks_lock = threading.Lock()
         self.stop = ExportStop()  # asked by the application's stop: no export starts, running ones are cut
+        self.runs = Runs()
         self._discover(built_in, entry_points)
 
     # -- discovery ---------------------------------------------------------------------------------
@@ -143,13 +145,18 @@ class ExporterManager:
     def save_config(self, name: str, submitted: dict[str, Any], enabled: bool) -> None:
         """Validate and store a config; FieldError (a French message by field name) and nothing stored if refused."""
         fields = self.schema(name)
-        clean, errors = validate(fields, submitted, self.settings(name).config)
+        previous = self.settings(name).config
+        clean, errors = validate(fields, submitted, previous)
         if errors:
             raise FieldError(errors)
+        reexport = previous is not None and any(
+            f.reexport and clean.get(f.name) != previous.get(f.name, f.default) for f in fields)
         with self.engine.begin() as conn:
             store.save_settings(conn, name, enabled, clean)
             status = store.get_status(conn, name)
             store.save_status(conn, name, replace(status, failures=0, retry_at=None))
+            if reexport:
+                store.clear_marks(conn, name)
         self._drop(name)
 
     def test_connection(self, name: str, submitted: dict[str, Any]) -> tuple[bool, str]:
@@ -199,8 +206,11 @@ class ExporterManager:
 
     def _reset(self, name: str, now: datetime | None) -> ExportOutcome:
         settings = self.settings(name)
+        exporter = self.classes[name](settings.config or {})
+        exporter.on_progress = lambda progress: self.runs.report(name, progress)
         try:
-            message = self.classes[name](settings.config or {}).reset()
+            with self.runs.running(name):
+                message = exporter.reset()
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             log.warning("resetting exporter %s failed: %s", name, error)
@@ -212,6 +222,27 @@ class ExporterManager:
         if not settings.enabled:
             return ExportOutcome(name, Outcome.OK, message=message)
         return self.run_exports(now, names=[name], force=True)[name]
+
+    # -- runs in the background ---------------------------------------------------------------------
+    def start(self, name: str, reset: bool = False) -> bool:
+        """Export ``name`` now (or reset it) in a thread of its own and return at once; False when a run of it is
+        already going on (after a sync, from the button or a reset)."""
+        def work() -> ExportOutcome | None:
+            return self.reset(name) if reset else self.run_exports(names=[name], force=True).get(name)
+
+        def failed(exc: BaseException) -> ExportOutcome:
+            return ExportOutcome(name, Outcome.ERROR, error=f"{type(exc).__name__}: {exc}")
+
+        return self.runs.start(name, work, failed)
+
+    def wait(self, name: str, timeout: float) -> tuple[bool, ExportOutcome | None]:
+        """(True, outcome) once the run ``start`` began has ended within ``timeout`` seconds (outcome None for an
+        exporter that turned out disabled); (False, None) while it goes on."""
+        return self.runs.wait(name, timeout)
+
+    def run_state(self, name: str) -> RunState:
+        """Whether ``name`` exports now, since when, its progress, and how the last background run ended."""
+        return self.runs.state(name)
 
     # -- exports -----------------------------------------------------------------------------------
     def after_sync(self, report: Any, now: datetime | None = None) -> dict[str, ExportOutcome]:
@@ -239,7 +270,7 @@ class ExporterManager:
                 results[name] = ExportOutcome(name, Outcome.WAITING, error=status.last_error,
                                               retry_at=status.retry_at)
                 continue
-            with self._lock(name):
+            with self._lock(name), self.runs.running(name):
                 results[name] = self._export(name, self.settings(name).config or {}, self.status(name), now,
                                              batches)
         return results
@@ -251,15 +282,19 @@ class ExporterManager:
     def _export(self, name: str, config: dict[str, Any], status: store.RunStatus, now: datetime,
                 batches: dict[frozenset, tuple[ExportBatch, dict[str, str]]]) -> ExportOutcome:
         stamp = _naive_utc(now)
+        exporter = None
         try:
             with self.engine.connect() as conn:
                 marks = store.get_marks(conn, name)
+            memory = {k[len(store.MEMORY):]: v for k, v in marks.items() if k.startswith(store.MEMORY)}
+            marks = {k: v for k, v in marks.items() if not k.startswith(store.MEMORY)}
             key = frozenset(marks.items())
             if key not in batches:
                 batches[key] = changes.collect(self.engine, marks, now)
             batch, new_marks = batches[key]
             with self.stop.cuttable():
                 exporter = self._instance(name, config)
+                exporter.memory = dict(memory)
                 self.pm.hook.export_batch(exporter_name=name, config=self.public_config(name), batch=batch)
                 result = _as_result(exporter.export(batch))
         except Exception as exc:
@@ -268,6 +303,8 @@ class ExporterManager:
                 return ExportOutcome(name, Outcome.STOPPED, message="cut by the application's stop")
             error = f"{type(exc).__name__}: {exc}"
             log.exception("exporter %s failed", name)
+            if exporter is not None:
+                self._remember(name, exporter)
             if not isinstance(exc, PartialExportError):
                 self._drop(name)
             failures = status.failures + 1
@@ -277,12 +314,22 @@ class ExporterManager:
             self._notify("export_failed", exporter_name=name, error=error, retry_at=retry_at)
             return ExportOutcome(name, Outcome.ERROR, error=error, retry_at=retry_at)
         if result.deferred:
+            self._remember(name, exporter)
             return ExportOutcome(name, Outcome.DEFERRED, 0, result.message)
         with self.engine.begin() as conn:
             store.save_marks(conn, name, new_marks)
+            store.save_memory(conn, name, exporter.memory)
             store.save_status(conn, name, store.RunStatus(stamp, result.items_sent))
         self._notify("export_done", exporter_name=name, result=result)
         return ExportOutcome(name, Outcome.OK, result.items_sent, result.message)
+
+    def _remember(self, name: str, exporter: BaseExporter) -> None:
+        """Keep what a failed export learnt (it may have written to its target before failing)."""
+        try:
+            with self.engine.begin() as conn:
+                store.save_memory(conn, name, exporter.memory)
+        except Exception:
+            log.exception("exporter %s: its memory could not be kept", name)
 
     def _notify(self, hook: str, **kwargs: Any) -> None:
         try:
@@ -295,6 +342,7 @@ class ExporterManager:
             return self._instances[name][1]
         self._drop(name)
         exporter = self.classes[name](config)
+        exporter.on_progress = lambda progress: self.runs.report(name, progress)
         exporter.connect()
         self._instances[name] = (config, exporter)
         return exporter
@@ -310,7 +358,8 @@ class ExporterManager:
             log.warning("exporter %s failed to disconnect", name, exc_info=True)
 
     def close(self) -> None:
-        """Disconnect every exporter (cut like an export once the application stops)."""
+        """Disconnect every exporter (cut like an export once the application stops; a run in the background is cut
+        with the process: its next run resumes it)."""
         with self.stop.cuttable():
             for name in list(self._instances):
                 self._drop(name)

@@ -17,7 +17,8 @@ WHOLE_NUMBER = "N'est pas un entier valide."
 
 @dataclass(frozen=True)
 class ConfigField:
-    """One setting of an exporter; ``password`` fields are secrets, ``choice`` fields take one of ``choices``."""
+    """One setting of an exporter; ``password`` fields are secrets, ``choice`` fields take one of ``choices`` (shown
+    with ``labels`` when given); a change of a ``reexport`` field makes the next export send everything again."""
 
     name: str
     label: str = ""
@@ -29,6 +30,8 @@ class ConfigField:
     minimum: float | None = None  # int and float fields: the accepted range, bounds included
     maximum: float | None = None
     check: Callable[[Any], object] | None = None  # called with the coerced value; a ValueError is the field's error
+    labels: tuple[str, ...] = ()
+    reexport: bool = False
 
     @property
     def secret(self) -> bool:
@@ -52,6 +55,8 @@ def check_schema(fields: Sequence[ConfigField]) -> None:
             raise SchemaError(f"field {f.name!r}: type {f.type!r} is not one of {', '.join(FIELD_TYPES)}")
         if f.type == "choice" and not f.choices:
             raise SchemaError(f"field {f.name!r}: a choice needs choices")
+        if f.labels and len(f.labels) != len(f.choices):
+            raise SchemaError(f"field {f.name!r}: one label per choice")
         seen.add(f.name)
 
 

@@ -12,6 +12,8 @@ from sqlalchemy import Connection, select
 from ..database import models as m
 from ..database.repository import upsert, utcnow
 
+MEMORY = "memory:"  # marks of this prefix are the exporter's own memory, not the manager's streams
+
 
 @dataclass(frozen=True)
 class ExporterSettings:
@@ -69,6 +71,16 @@ def save_marks(conn: Connection, name: str, marks: dict[str, str]) -> None:
                                     for s, v in marks.items()])
 
 
+def save_memory(conn: Connection, name: str, memory: dict[str, str]) -> None:
+    """Keep exactly ``memory`` as the exporter's own memory."""
+    t = m.exporter_marks
+    kept = [MEMORY + key for key in memory]
+    conn.execute(t.delete().where(t.c.name == name, t.c.stream.startswith(MEMORY), t.c.stream.not_in(kept)))
+    if memory:
+        save_marks(conn, name, {MEMORY + key: value for key, value in memory.items()})
+
+
 def clear_marks(conn: Connection, name: str) -> None:
-    """Forget an exporter's high-water marks: its next batch holds everything."""
-    conn.execute(m.exporter_marks.delete().where(m.exporter_marks.c.name == name))
+    """Forget an exporter's high-water marks (its memory kept): its next batch holds everything."""
+    t = m.exporter_marks
+    conn.execute(t.delete().where(t.c.name == name, ~t.c.stream.startswith(MEMORY)))

@@ -191,7 +191,8 @@ class FakeHomeAssistant(BackgroundServer):
     # Attributes: url (http://127.0.0.1:PORT), ws_url (ws://127.0.0.1:PORT/api/websocket), version, token (may be
     # changed), refuse_auth (True: every token gets auth_invalid), imports (each accepted recorder/import_statistics
     # message as sent), rejected ({"request", "error"} of each refused import), received (every message after
-    # auth), connections (handshakes started), requests (HTTP requests and upgrades). Switch: fail_next_imports().
+    # auth), connections (handshakes started), requests (HTTP requests and upgrades). Switches: fail_next_imports(),
+    # hold_imports() (accepted imports wait in a queue, as in HA's recorder, until write_held() writes them).
 
     def __init__(self, version: str = "2026.11.0", token: str = "ha-long-lived-token",
                  time_zone: str = "Europe/Paris", currency: str = "EUR") -> None:
@@ -205,6 +206,7 @@ class FakeHomeAssistant(BackgroundServer):
         self.received: list[Any] = []
         self.connections = 0
         self._failures: list[tuple[str, str]] = []
+        self._held: list[tuple[str, dict, dict]] | None = None
         self._meta: dict[str, dict] = {}
         self._rows: dict[str, dict[datetime, dict]] = {}
         self._auth_required = {**load_fixture("ws_auth_required.json"), "ha_version": version}
@@ -229,6 +231,23 @@ class FakeHomeAssistant(BackgroundServer):
                           code: str = "home_assistant_error") -> None:
         """Refuse the next ``count`` ``recorder/import_statistics`` commands with this error, whatever they hold."""
         self._failures.extend([(code, message)] * count)
+
+    def hold_imports(self) -> None:
+        """From now on, accepted imports are queued instead of written (HA answers before its recorder writes)."""
+        self._held = []
+
+    def write_held(self, count: int | None = None) -> int:
+        """Write the first ``count`` queued imports (all by default), in order, on the server's own thread; how many
+        are left."""
+
+        async def write() -> int:
+            queue = self._held or []
+            for statistic_id, meta, rows in queue[:count]:
+                self._write(statistic_id, meta, rows)
+            del queue[:len(queue) if count is None else count]
+            return len(queue)
+
+        return asyncio.run_coroutine_threadsafe(write(), self._loop).result(10)
 
     def config(self) -> dict:
         """HA's configuration as ``get_config`` and ``GET /api/config`` return it."""
@@ -375,8 +394,15 @@ class FakeHomeAssistant(BackgroundServer):
                 raise CommandError("home_assistant_error", "Naive timestamp")
             rows[start.astimezone(UTC)] = {**{key: stat.get(key) for key in VALUES},
                                            "last_reset": last_reset.astimezone(UTC) if last_reset else None}
-        self._meta[statistic_id] = {key: meta[key] for key in ("statistic_id", "source", "name", "unit_of_measurement",
-                                                               "has_sum", "mean_type", "unit_class")}
+        kept = {key: meta[key] for key in ("statistic_id", "source", "name", "unit_of_measurement", "has_sum",
+                                           "mean_type", "unit_class")}
+        if self._held is not None:
+            self._held.append((statistic_id, kept, rows))
+        else:
+            self._write(statistic_id, kept, rows)
+
+    def _write(self, statistic_id: str, meta: dict, rows: dict[datetime, dict]) -> None:
+        self._meta[statistic_id] = meta
         self._rows.setdefault(statistic_id, {}).update(rows)
 
     def _moment(self, text: str, code: str, message: str) -> datetime:

@@ -1,14 +1,14 @@
 """Home Assistant exporter: sensors through MQTT discovery, and hourly statistics for the Energy dashboard.
 
 Discovery (``discovery``) goes to its own broker connection (by default the Supervisor's MQTT service), so a
-failing MQTT exporter never stops it. Configs and states are retained, published again when HA announces
-``online`` on ``<prefix>/status``, and a device we published that is no longer wanted (a PDL removed or disabled)
-gets an empty retained config, which removes it from HA. The retained configs already on the broker are read at
-connection, so this also holds across restarts.
+failing MQTT exporter never stops it. Configs and states are retained and published again, with the availability,
+when HA announces ``online`` on ``<prefix>/status``; a device we published that is no longer wanted (a PDL removed
+or disabled) gets an empty retained config, which removes it from HA. The retained configs already on the broker are
+read at connection, so this also holds across restarts.
 
-Statistics (``statistics``) go through HA's websocket (``recorder/import_statistics``): the Supervisor's proxy
-under the add-on, or the URL and long-lived token the user enters. HA queues imports, so an export waits until
-the last row of each statistic reads back before it counts as done.
+Statistics (``energy``) go through HA's websocket (``recorder/import_statistics``): the Supervisor's proxy under
+the add-on, or the URL and long-lived token the user enters. HA queues imports, so an export waits until every
+chunk reads back, for as long as HA keeps writing.
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ... import supervisor
@@ -25,18 +24,21 @@ from ..batches import ExportBatch
 from ..mqtt_link import BROKER_FIELDS, MqttError, MqttLink
 from ..schema import ConfigField
 from .discovery import Device, Discovery, payload
-from .statistics import SOURCE, Series, chunks, iso_hour, rows_from, series_of, stored_rows
+from .energy import OURS, EnergyImport, EnergyOptions, start_hour
+from .legacy import AFTER, CONTINUE
+from .recorder import Recorder
+from .statistics import SLOTS, TOTAL
 from .websocket import NEWEST, HomeAssistantError, HomeAssistantSocket, endpoint, version_of
 
 log = logging.getLogger(__name__)
 
 BASE_TOPIC = "myelectricaldata/homeassistant"
 OUR_DEVICES = "myelectricaldata_"
-LOOKBACKS = (timedelta(days=7), timedelta(days=400), None)  # None: from the beginning
-SINCE_EVER = datetime(2000, 1, 1, tzinfo=UTC)
-READ_BACK_TIMEOUT = 60.0
-READ_BACK_ROWS_PER_SECOND = 1000  # the wait grows with the rows imported (HA's recorder wrote ~3,000 rows/s)
 QOS = 1
+
+
+def _start(value: Any) -> None:
+    start_hour(value)
 
 
 class HomeAssistantExporter(BaseExporter):
@@ -51,7 +53,21 @@ class HomeAssistantExporter(BaseExporter):
         ConfigField("long_term_statistics", "Statistiques à long terme des capteurs", type="bool", default=True,
                     help="Classe d'état sur les capteurs : Home Assistant garde leur historique"),
         ConfigField("energy", "Tableau de bord Énergie", type="bool", default=True,
-                    help="Statistiques horaires importées (consommation, HP/HC ou Tempo, production, coûts)"),
+                    help="Statistiques horaires importées (consommation et son coût, production injectée)"),
+        ConfigField("energy_series", "Consommation dans le tableau Énergie", type="choice", default=TOTAL,
+                    choices=(TOTAL, SLOTS), labels=("Totale, avec son coût", "Par période (HP/HC, Tempo), "
+                                                    "chacune avec son coût"), reexport=True,
+                    help="Une seule des deux formes est envoyée ; en changer efface de Home Assistant les "
+                         "statistiques de l'autre"),
+        ConfigField("energy_start", "Début des statistiques Énergie", check=_start, reexport=True,
+                    help="AAAA-MM-JJ ou AAAA-MM-JJ HH:00, heure de Paris ; vide : tout l'historique. En changer "
+                         "efface nos statistiques et les réimporte depuis cette heure"),
+        ConfigField("legacy_handover", "Reprise de l'ancien module MyElectricalData", type="choice",
+                    choices=(CONTINUE, AFTER), labels=(
+                        "Continuer ses statistiques (tableau Énergie inchangé)",
+                        "Nouvelles statistiques après sa dernière heure (à ajouter au tableau Énergie)"),
+                    reexport=True, help="Seulement si l'ancien module a déjà importé des statistiques dans Home "
+                                        "Assistant : arrêtez d'abord son export vers Home Assistant"),
         ConfigField("topic_prefix", "Préfixe des topics d'état", default=BASE_TOPIC,
                     help="Où les états et la disponibilité sont publiés"),
         ConfigField("ha_url", "URL de Home Assistant",
@@ -76,6 +92,8 @@ class HomeAssistantExporter(BaseExporter):
             f"{self.base}/echo": self._on_echo,
         }, client_prefix="myelectricaldata-ha")
         self._facts: tuple[tuple[int, int, int], str] | None = None
+
+    read_back_stall = 120.0  # seconds HA may go without writing a row before an import is called failed
 
     # -- connection ---------------------------------------------------------------------------------------------
     def connect(self) -> None:
@@ -122,7 +140,7 @@ class HomeAssistantExporter(BaseExporter):
         """Discovery first, so HA refusing the websocket still leaves the sensors up to date; then statistics."""
         if not (self.config.get("discovery") or self.config.get("energy")):
             return ExportResult(0, "rien d'activé")
-        rows, devices = 0, 0
+        rows, devices, cleared, waiting = 0, 0, 0, []
         ws, failure = None, None
         if self.config.get("energy"):
             try:
@@ -137,13 +155,18 @@ class HomeAssistantExporter(BaseExporter):
             if failure is not None:
                 raise failure
             if ws is not None:
-                rows = self.import_statistics(ws, batch)
+                outcome = self.import_statistics(ws, batch)
+                rows, cleared, waiting = outcome.rows, len(outcome.cleared), outcome.waiting
         except HomeAssistantError as exc:  # the sensors stay up (and available): only the statistics failed
             raise PartialExportError(str(exc)) from exc
         finally:
             if ws is not None:
                 ws.close()
-        return ExportResult(devices + rows, f"{devices} appareils publiés, {rows} lignes de statistiques importées")
+        message = f"{devices} appareils publiés, {rows} lignes de statistiques importées" + \
+            (f", {cleared} statistiques qui ne sont plus envoyées effacées" if cleared else "")
+        if waiting:
+            raise PartialExportError(f"{message} ; à régler : {' ; '.join(waiting)}")
+        return ExportResult(devices + rows, message)
 
     # -- discovery ----------------------------------------------------------------------------------------------
     def discovery(self) -> Discovery:
@@ -210,80 +233,48 @@ class HomeAssistantExporter(BaseExporter):
         client = self.link.client
         for device in devices:
             client.publish(builder.config_topic(device.ident), payload(device.config), qos=QOS, retain=True)
+        client.publish(builder.availability_topic, "online", qos=QOS, retain=True)
         for device in devices:
             client.publish(builder.state_topic(device.ident), payload(device.state), qos=QOS, retain=True)
         log.info("Home Assistant is online: %d devices published again", len(devices))
 
     # -- statistics ---------------------------------------------------------------------------------------------
-    def import_statistics(self, ws: HomeAssistantSocket, batch: ExportBatch) -> int:
-        """Import the batch's hours of every statistic, chunked, and wait until the last rows read back."""
+    def options(self) -> EnergyOptions:
+        return EnergyOptions(self.config.get("energy_series") or TOTAL, start_hour(self.config.get("energy_start")),
+                             self.config.get("legacy_handover") or "")
+
+    def import_statistics(self, ws: HomeAssistantSocket, batch: ExportBatch) -> Any:
+        """Import the batch's statistics as the options say and wait until HA has written them."""
         version, currency = self._facts or self.facts(ws)
-        imported, last_rows = 0, {}
-        for series in series_of(batch, currency):
-            rows = self._rows(ws, series)
-            for chunk in chunks(rows):
-                ws.call("recorder/import_statistics", metadata=series.metadata(version), stats=chunk)
-            if rows:
-                imported += len(rows)
-                last_rows[series.statistic_id] = rows[-1]
-        self._read_back(ws, last_rows, READ_BACK_TIMEOUT + imported / READ_BACK_ROWS_PER_SECOND)
-        return imported
-
-    def _rows(self, ws: HomeAssistantSocket, series: Series) -> list[dict]:
-        first = min(series.values)
-        stored = stored_rows(self._during(ws, series.statistic_id, first, None, ("state", "sum")),
-                             series.statistic_id)
-        return rows_from(series, self._sum_before(ws, series.statistic_id, first), stored)
-
-    def _sum_before(self, ws: HomeAssistantSocket, sid: str, first: int) -> float:
-        """HA's last sum strictly before the hour ``first``, looking back further and further; 0 if none."""
-        for lookback in LOOKBACKS:
-            start = first - int(lookback.total_seconds()) if lookback else int(SINCE_EVER.timestamp())
-            rows = stored_rows(self._during(ws, sid, start, first, ("sum",)), sid)
-            if rows:
-                return rows[max(rows)][1]
-        return 0.0
-
-    def _during(self, ws: HomeAssistantSocket, sid: str, start: int, end: int | None, types: tuple) -> Any:
-        query: dict[str, Any] = {"start_time": iso_hour(start), "statistic_ids": [sid], "period": "hour",
-                                 "types": list(types)}
-        if end is not None:
-            query["end_time"] = iso_hour(end)
-        return ws.call("recorder/statistics_during_period", **query)
-
-    def _read_back(self, ws: HomeAssistantSocket, last_rows: dict[str, dict], timeout: float) -> None:
-        """Wait until HA's recorder has written the last row of each statistic (imports are queued)."""
-        deadline = datetime.now(UTC) + timedelta(seconds=timeout)
-        pending = dict(last_rows)
-        while pending:
-            for sid, row in list(pending.items()):
-                start = int(datetime.fromisoformat(row["start"]).timestamp())
-                got = stored_rows(self._during(ws, sid, start, start + 3600, ("sum",)), sid).get(start)
-                if got is not None and abs(got[1] - row["sum"]) < 1e-6:
-                    del pending[sid]
-            if pending and datetime.now(UTC) > deadline:
-                raise HomeAssistantError(f"Home Assistant n'a pas enregistré les statistiques importées en "
-                                         f"{timeout:.0f} s : {', '.join(sorted(pending))} (le prochain export "
-                                         "n'envoie que ce qui manque)")
-            if pending:
-                threading.Event().wait(0.2)
+        return EnergyImport(Recorder(ws, self.read_back_stall), self.options(), version, currency, self.memory,
+                            self.report).run(batch)
 
     # -- reset --------------------------------------------------------------------------------------------------
     def reset(self) -> str:
-        """Clear our statistics in HA (``recorder/clear_statistics``); the next export imports them again."""
+        """Clear our statistics in HA (``recorder/clear_statistics``); the next export imports them again. The legacy
+        client's statistics are left alone (those we continue are rewritten from the hand-over hour)."""
         if not self.config.get("energy"):
             return "statistiques du tableau de bord Énergie désactivées : rien à effacer"
         with self.socket() as ws:
-            ours = [s["statistic_id"] for s in ws.call("recorder/list_statistic_ids", statistic_type="sum")
-                    if str(s.get("statistic_id", "")).startswith(f"{SOURCE}:")]
-            if ours:
-                ws.call("recorder/clear_statistics", statistic_ids=ours)
-                deadline = datetime.now(UTC) + timedelta(seconds=READ_BACK_TIMEOUT)
-                while any(str(s.get("statistic_id")) in ours for s in ws.call("recorder/list_statistic_ids")):
-                    if datetime.now(UTC) > deadline:
-                        raise HomeAssistantError("Home Assistant n'a pas effacé les statistiques à temps")
-                    threading.Event().wait(0.2)
+            self.report("Effacement de nos statistiques dans Home Assistant")
+            recorder = Recorder(ws, self.read_back_stall)
+            ours = [sid for sid in recorder.listed() if OURS.match(sid)]
+            recorder.clear(ours)
         return f"{len(ours)} statistiques effacées dans Home Assistant"
+
+    def notes(self, app_url: str) -> list[str]:
+        """What the hand-over chosen means for the Energy dashboard."""
+        if not self.config.get("energy") or not self.config.get("legacy_handover"):
+            return []
+        stop = ("Arrêtez l'export vers Home Assistant de l'ancien module MyElectricalData (home_assistant_ws : "
+                "enable: false dans son config.yaml, ou l'add-on arrêté) : sinon il réécrit ses statistiques.")
+        if self.config["legacy_handover"] == CONTINUE:
+            return [stop, "Reprise : ses statistiques « MyElectricalData - <pdl> … » continuent à partir de l'heure "
+                          "qui suit sa dernière heure, sommes comprises. Rien à changer dans le tableau Énergie."]
+        return [stop, "Reprise : nos statistiques « Linky … » commencent à l'heure qui suit la dernière heure de "
+                      "l'ancien module. Dans Paramètres → Tableaux de bord → Énergie, gardez ses statistiques et "
+                      "ajoutez les nôtres (consommation et coût, production injectée et revenu) : elles se suivent "
+                      "sans se chevaucher."]
 
 
 __all__ = ["NEWEST", "HomeAssistantError", "HomeAssistantExporter", "MqttError"]

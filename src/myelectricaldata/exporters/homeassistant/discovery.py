@@ -113,7 +113,7 @@ class Discovery:
         if up.consumption is not None:
             self._totals(cmps, state, ident, stem, "consumption", "Consommation", up.consumption)
         cost = up.yesterday_cost
-        if cost is not None:
+        if cost is not None and up.has_consumption:
             for slot, wm in sorted(cost.energy.items()):
                 if slot == "BASE":
                     continue
@@ -126,19 +126,20 @@ class Discovery:
                                      "subscription": euros_to_the_cent(cost.subscription), "offer": cost.offer_key,
                                      "estimated": cost.estimated}
             state.setdefault("yesterday_reset", midnight(cost.day))
-        cmps["cost_yesterday"] = self._entity(
-            ident, "cost_yesterday", "Coût hier", f"{stem}_cost_yesterday", dev_cla="monetary",
-            unit_of_meas=self.currency, stat_cla="total", lrst_val_tpl="{{ value_json.yesterday_reset }}",
-            json_attr_t=self.state_topic(ident), json_attr_tpl="{{ value_json.cost_details | tojson }}")
-        power = up.max_power
-        cmps["max_power_yesterday"] = self._entity(
-            ident, "max_power_yesterday", "Puissance max hier", f"{stem}_max_power_yesterday",
-            dev_cla="apparent_power", unit_of_meas="VA", stat_cla="measurement",
-            json_attr_t=self.state_topic(ident), json_attr_tpl="{{ value_json.max_power_details | tojson }}")
-        if power is not None:
-            state["max_power_yesterday"] = power.va
-            state["max_power_details"] = {"day": power.day.isoformat(), "at": datetime.fromtimestamp(
-                power.at_utc, UTC).astimezone(PARIS).isoformat(), "subscribed_kva": up.subscribed_kva}
+        if up.has_consumption:  # a production-only PDL has no cost nor maximum power
+            cmps["cost_yesterday"] = self._entity(
+                ident, "cost_yesterday", "Coût hier", f"{stem}_cost_yesterday", dev_cla="monetary",
+                unit_of_meas=self.currency, stat_cla="total", lrst_val_tpl="{{ value_json.yesterday_reset }}",
+                json_attr_t=self.state_topic(ident), json_attr_tpl="{{ value_json.cost_details | tojson }}")
+            power = up.max_power
+            cmps["max_power_yesterday"] = self._entity(
+                ident, "max_power_yesterday", "Puissance max hier", f"{stem}_max_power_yesterday",
+                dev_cla="apparent_power", unit_of_meas="VA", stat_cla="measurement",
+                json_attr_t=self.state_topic(ident), json_attr_tpl="{{ value_json.max_power_details | tojson }}")
+            if power is not None:
+                state["max_power_yesterday"] = power.va
+                state["max_power_details"] = {"day": power.day.isoformat(), "at": datetime.fromtimestamp(
+                    power.at_utc, UTC).astimezone(PARIS).isoformat(), "subscribed_kva": up.subscribed_kva}
         if up.production is not None:
             self._totals(cmps, state, ident, stem, "production", "Production", up.production, periods=False)
         cmps["last_sync"] = self._entity(ident, "last_sync", "Dernière synchronisation", f"{stem}_last_sync",

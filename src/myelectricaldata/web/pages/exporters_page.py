@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from wtforms import BooleanField, Field, IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
@@ -21,6 +21,7 @@ bp = Blueprint("exporters", __name__)
 PREFIX = "cfg_"  # form attribute of a config field: keeps schema names off FlaskForm's own attributes
 SOURCE_WORDS = {"built-in": "intégré", "entry point": "point d'entrée", "folder": "dossier"}
 SECRET_PLACEHOLDER = "••••"
+GRACE = 1.5  # seconds "Exporter maintenant" waits for a quick export's outcome before leaving it to run
 
 
 def _field(f: ConfigField, stored_secret: bool) -> Field:
@@ -36,7 +37,7 @@ def _field(f: ConfigField, stored_secret: bool) -> Field:
         return PasswordField(label, render_kw={"placeholder": SECRET_PLACEHOLDER} if stored_secret else {},
                              **options)
     if f.type == "choice":
-        choices = [SelectChoice(c) for c in f.choices]
+        choices = [SelectChoice(c, label) for c, label in zip(f.choices, f.labels or f.choices, strict=True)]
         if not f.required or f.default in (None, ""):
             choices.insert(0, SelectChoice("", "—"))
         return SelectField(label, choices=choices, **options)
@@ -106,6 +107,7 @@ def _page(tab: str | None = None, form: FrenchForm | None = None, test_result: t
             "can_reset": manager.can_reset(tab), "can_lookup": manager.can_lookup(tab),
             "notes": manager.notes(tab, request.url_root),
             "found": {PREFIX + k: v for k, v in (found or {}).items()}, "lookup_error": lookup_error,
+            "running": manager.run_state(tab).running,
         }
     tabs = [(n, manager.exporter_class(n).title or n) for n in names]
     plugins = [{"row": p, "source": SOURCE_WORDS.get(p.source, p.source)} for p in manager.plugins()]
@@ -170,7 +172,13 @@ def run(name: str):
     _known(name)
     if not ActionForm().validate_on_submit():
         abort(400)
-    _flash_outcome(_manager().run_exports(names=[name], force=True).get(name))
+    if _started(name):
+        ended, outcome = _manager().wait(name, GRACE)
+        if ended:
+            _flash_outcome(outcome)
+        else:
+            flash("Export lancé en arrière-plan : sa progression s'affiche ci-dessous, la page reste utilisable.",
+                  "info")
     return redirect(url_for("exporters.index", tab=name))
 
 
@@ -179,12 +187,40 @@ def reset(name: str):
     _known(name)
     if not ActionForm().validate_on_submit() or not _manager().can_reset(name):
         abort(400)
-    outcome = _manager().reset(name)
-    if outcome.ok and outcome.message and not outcome.items_sent:
+    if not _started(name, reset=True):
+        return redirect(url_for("exporters.index", tab=name))
+    ended, outcome = _manager().wait(name, GRACE)
+    if ended and outcome is not None and outcome.ok and outcome.message and not outcome.items_sent:
         flash(f"Réinitialisation faite : {outcome.message}.", "info")
-    else:
+    elif ended:
         _flash_outcome(outcome)
+    else:
+        flash("Réinitialisation lancée en arrière-plan : sa progression s'affiche ci-dessous.", "info")
     return redirect(url_for("exporters.index", tab=name))
+
+
+@bp.route("/exporters/<name>/progress")
+def progress(name: str):
+    """The running export's progress, for the page's poller (``app.js``)."""
+    _known(name)
+    state = _manager().run_state(name)
+    outcome = state.outcome
+    message = state.progress.step if state.running else (
+        "" if outcome is None else f"Terminé : {outcome.message}" if outcome.ok else f"Échec : {outcome.error}")
+    return jsonify({"running": state.running, "done": state.progress.done, "total": state.progress.total,
+                    "message": message})
+
+
+def _started(name: str, reset: bool = False) -> bool:
+    """Start a run of the exporter in the background; False (with a message) when it cannot start."""
+    manager = _manager()
+    if not manager.settings(name).enabled and not reset:
+        _flash_outcome(None)
+        return False
+    if not manager.start(name, reset=reset):
+        flash("Un export de cet exportateur est déjà en cours : sa progression s'affiche ci-dessous.", "info")
+        return False
+    return True
 
 
 def _flash_outcome(outcome: ExportOutcome | None) -> None:
