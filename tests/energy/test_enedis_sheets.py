@@ -3,58 +3,14 @@ cells), with expected rows worked out by hand."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime
 
 import pytest
 
 from myelectricaldata.energy.enedis_files import FileError
 from myelectricaldata.energy.enedis_sheets import parse_sheets
 from myelectricaldata.energy.readings import CurvePoint, DailyValue
-
-WELCOME = ("Page d'accueil", [[None, "Les données de ce fichier sont destinées à l’usage exclusif du titulaire"]])
-
-
-def z(*parts: int) -> int:
-    return int(datetime(*parts, tzinfo=UTC).timestamp())
-
-
-def curve_sheet(slots: list[tuple[str, str, str]], first: str, last: str, prm: str = "12345678901234",
-                kind: str = "Consommation horaire", title: str = "Consommation Horaire") -> tuple[str, list]:
-    """Rows B6..E16 as in the load-curve export (A.4), then one row per (Début, Fin, Valeur) from row 17."""
-    rows: list[list] = [[] for _ in range(5)]
-    rows += [[None, "Compte Client", None, "Export des données de la courbe de charge"],
-             [None, None, None, "Données :", "Brutes"],
-             [None, "Point Référence Mesure (PRM) : ", prm, "Grandeur physique :", "Puissance Active"],
-             [None, None, None, "Type de comptage :", kind],
-             [None, "NA", "Données indisponibles", "Date de début :", first],
-             [None, None, None, "Date de fin :", last], [], [], [],
-             [None, None, "Plage horaire"],
-             [None, None, "Début", "Fin", "Valeur (en kW)"]]
-    rows += [[None, None, start, end, value] for start, end, value in slots]
-    return title, rows
-
-
-def daily_sheet(days: list[tuple[str, str]]) -> tuple[str, list]:
-    """Rows B6..F10 and B14 as in the daily export (labels in E/F, not D/E), then one row per day from row 15."""
-    rows: list[list] = [[] for _ in range(5)]
-    rows += [[None, "Compte Client", None, None, "Export des données de l'énergie  "],
-             [None, None, None, None, "Grandeur physique : ", "Energie Active"],
-             [None, "Point Référence Mesure (PRM) : ", "12345678901234", None, "Type de comptage : ",
-              "Consommation Quotidienne"],
-             [None, None, None, None, "Date de début : ", days[0][0]],
-             [None, "NA", "Données indisponibles", None, "Date de fin :", days[-1][0]], [], [], [],
-             [None, "Date", "Valeur (en kW)"]]
-    rows += [[None, day, value] for day, value in days]
-    return "Export Consommation Quotidienne", rows
-
-
-def week(first: date) -> list[tuple[str, str, str]]:
-    """A week of half-hours as exported: 7 x 48 - 1 slots (the last 23:30-00:00 is never in the file)."""
-    slots, start = [], datetime.combine(first, datetime.min.time())
-    for n in range(7 * 48 - 1):
-        a, b = start + timedelta(minutes=30 * n), start + timedelta(minutes=30 * (n + 1))
-        slots.append((f"{a:%d/%m/%Y %H:%M:%S}", f"{b:%d/%m/%Y %H:%M:%S}", f"{1 + n % 7},{n % 1000:03d}"))
-    return slots
+from tests.support.enedis_files import WELCOME, curve_sheet, daily_sheet, week, z
 
 
 def test_the_seven_day_load_curve_export_lacks_only_its_last_half_hour():
