@@ -25,6 +25,7 @@ from .price_cache import PriceCache
 from .usage_points import usage_point
 
 SOURCE = "enedis_file"
+DEMO_HISTORY = "demo-history"  # the demo's files from before the gateway's history, in the data directory
 MAX_UNPACKED = 200 * 1024 * 1024  # what a workbook may unpack to: a year of weekly exports is a few MB
 MAX_SHEET_ROWS = 200_000
 ZIP, OLE = b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -101,39 +102,53 @@ def read_file(data: bytes) -> FileReadings:
     return parse_csv(data)
 
 
-def _read_all(engine: Engine, pdl: str, files: Sequence[tuple[str, bytes]]):
-    """Each file's summary, the readings by dataset, the empty values by dataset, and the refusals."""
-    summaries, refused = [], []
-    readings: dict[str, list] = defaultdict(list)
-    empty: dict[str, int] = defaultdict(int)
-    if usage_point(engine, pdl) is None:
-        refused.append(f"PDL {pdl} inconnu ici : il apparaît après la première synchronisation")
-    if not files:
-        refused.append("aucun fichier choisi")
+def demo_files(data_dir: Path) -> list[Path]:
+    """The demo's sample Enedis files (none outside the demo)."""
+    folder = data_dir / DEMO_HISTORY
+    return sorted(p for p in folder.glob("*") if p.suffix in (".csv", ".xlsx")) if folder.is_dir() else []
+
+
+def _read_all(engine: Engine, pdl: str | None, files: Sequence[tuple[str, bytes]]):
+    """The PDL (the files' PRM when not given), each file's summary, the readings and the empty values by dataset,
+    and the refusals."""
+    summaries, refused, found = [], [], []
     for name, data in files:
         try:
-            found = read_file(data)
+            found.append((name, read_file(data)))
         except FileError as exc:
             refused.append(f"{name} : {exc}")
+    if not files:
+        refused.append("aucun fichier choisi")
+    named = sorted({f.prm for _, f in found if f.prm})
+    if pdl is None and len(named) == 1:
+        pdl = named[0]
+    elif pdl is None:
+        refused.append("indiquez le PDL : les fichiers " + ("en nomment plusieurs (" + ", ".join(named) + ")"
+                                                            if named else "n'en nomment aucun"))
+    elif usage_point(engine, pdl) is None:
+        refused.append(f"PDL {pdl} inconnu ici : il apparaît après la première synchronisation")
+    readings: dict[str, list] = defaultdict(list)
+    empty: dict[str, int] = defaultdict(int)
+    for name, readings_of in found:
+        if pdl and readings_of.prm and readings_of.prm != pdl:
+            refused.append(f"{name} : fichier du PRM {readings_of.prm}, pas du PDL {pdl}")
             continue
-        if found.prm and found.prm != pdl:
-            refused.append(f"{name} : fichier du PRM {found.prm}, pas du PDL {pdl}")
-            continue
-        for part in found.readings:
+        for part in readings_of.readings:
             dataset = f"{part.direction}_{part.kind}"
             if dataset not in history_plan.BY_NAME:
                 refused.append(f"{name} : {part.kind} de {part.direction} non pris en charge")
                 continue
             readings[dataset].extend(part.rows)
             empty[dataset] += part.empty
-        summaries.append(FileSummary(name, found.layout, found.prm, sum(len(r.rows) for r in found.readings),
-                                     found.notes))
-    return summaries, readings, empty, refused
+        summaries.append(FileSummary(name, readings_of.layout, readings_of.prm,
+                                     sum(len(r.rows) for r in readings_of.readings), readings_of.notes))
+    return pdl or "", summaries, readings, empty, refused
 
 
-def preview(engine: Engine, pdl: str, files: Sequence[tuple[str, bytes]]) -> ImportPreview:
-    """What importing ``files`` (name, bytes) into ``pdl`` would add, replace and leave alone; writes nothing."""
-    summaries, readings, empty, refused = _read_all(engine, pdl, files)
+def preview(engine: Engine, pdl: str | None, files: Sequence[tuple[str, bytes]]) -> ImportPreview:
+    """What importing ``files`` (name, bytes) into ``pdl`` (None: the PRM they name) would add, replace and leave
+    alone; writes nothing."""
+    pdl, summaries, readings, empty, refused = _read_all(engine, pdl, files)
     if refused:
         return ImportPreview(pdl, tuple(summaries), (), tuple(refused))
     with engine.connect() as conn:
@@ -141,11 +156,11 @@ def preview(engine: Engine, pdl: str, files: Sequence[tuple[str, bytes]]) -> Imp
     return ImportPreview(pdl, tuple(summaries), tuple(planned.datasets))
 
 
-def run(engine: Engine, pdl: str, files: Sequence[tuple[str, bytes]], lock_path: Path, *,
+def run(engine: Engine, pdl: str | None, files: Sequence[tuple[str, bytes]], lock_path: Path, *,
         prices: PriceCache[Any] | None = None, now: datetime | None = None) -> ImportPreview:
     """Write what ``preview`` shows, in one transaction, while no sync runs (SyncBusy otherwise); ImportRefused
     when a file is refused or nothing is new."""
-    summaries, readings, empty, refused = _read_all(engine, pdl, files)
+    pdl, summaries, readings, empty, refused = _read_all(engine, pdl, files)
     if refused:
         raise ImportRefused(ImportPreview(pdl, tuple(summaries), (), tuple(refused)))
     with sync_lock(lock_path), engine.begin() as conn:

@@ -140,7 +140,8 @@ def _settings(conn: Connection, legacy: LegacyPdl, tempo_prices: dict[str, Any],
     name = f"Ancien client · {legacy.name or legacy.pdl}"
     raw = legacy_rows.offer(name, legacy.plan, legacy.prices, tempo_prices, _first_day(legacy))
     if raw:
-        prices = ", ".join(f"{slot} {price} €/kWh" for slot, price in raw["versions"][0]["energy"].items())
+        prices = ", ".join(f"{slot} {price.replace('.', ',')} €/kWh"
+                           for slot, price in raw["versions"][0]["energy"].items())
         out["offer"] = f"« {name} » ({prices})"
     overrides = legacy_rows.offpeak_overrides(legacy.offpeak, contract_hours) if "HC" in legacy.plan.upper() else {}
     if _choice_saved(conn, legacy.pdl):

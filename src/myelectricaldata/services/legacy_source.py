@@ -21,6 +21,7 @@ from ..energy import legacy_rows
 from ..energy.legacy_rows import LegacyCurve
 from ..energy.readings import DailyValue, MaxPower
 from ..gateway.parse import TEMPO_COLOURS
+from .history_import import DEMO_HISTORY
 
 FILE_NAMES = {"myelectricaldata.db": "version 1.0", "cache.db": "version 0.13"}  # 1.0 renames cache.db at start
 DIRECTIONS = ("consumption", "production")
@@ -67,7 +68,7 @@ def folders(settings: Settings) -> list[Path]:
     """Where the legacy client's data may be: its Home Assistant add-on's folder in Home Assistant's configuration
     (mapped read-only at /homeassistant), an old data volume mounted at /legacy, the demo's own copy."""
     if settings.demo:
-        return [settings.data_dir / "demo-history" / "myelectricaldata"]
+        return [settings.data_dir / DEMO_HISTORY / "myelectricaldata"]
     return [Path("/homeassistant/myelectricaldata"), Path("/legacy"), settings.data_dir / "legacy"]
 
 

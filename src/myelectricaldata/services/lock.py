@@ -27,3 +27,8 @@ def sync_lock(path: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def lock_file(data_dir: Path) -> Path:
+    """The sync lock of a data directory: a sync, an import and a migration each hold it while they write."""
+    return data_dir / "sync.lock"
