@@ -44,12 +44,14 @@ def create_app(settings: Settings, services: WebServices) -> Flask:
     from . import health, plugin_routes, security
     from .api import common as api
     from .api import costs, simulation_api, v1  # noqa: F401  (their routes join the API blueprint)
-    from .pages import (  # noqa: F401  (settings_pages and settings_pdl: their routes join settings_common.bp)
+    from .pages import (  # noqa: F401  (settings, import and migration pages: their routes join settings_common.bp)
         balance,
         calendars,
         dashboard,
         data,
         exporters_page,
+        import_page,
+        migration_page,
         money,
         settings_common,
         settings_pages,
