@@ -59,10 +59,12 @@ def curve(rows: Iterable[tuple[datetime | str, int | None, int | None, object, i
             placeholders += 1
             continue
         end = local_time(when) + timedelta(minutes=minutes)
-        summer, winter = (end.replace(tzinfo=PARIS, fold=f).astimezone(UTC) for f in (0, 1))
-        if summer == winter and summer.astimezone(PARIS).replace(tzinfo=None) != end:
+        found = [u for u in (end.replace(tzinfo=PARIS, fold=f).astimezone(UTC) for f in (0, 1))
+                 if u.astimezone(PARIS).replace(tzinfo=None) == end]  # both on the autumn hour, none in the gap
+        if not found:
             unplaced += 1
             continue
+        summer, winter = found[0], found[-1]
         start = winter - timedelta(minutes=minutes)
         if summer != winter:
             lost.append((epoch(summer - timedelta(minutes=minutes)), minutes))
