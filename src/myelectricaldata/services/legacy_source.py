@@ -16,7 +16,7 @@ from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from ..config import Settings, mask_url
+from ..config import ADDON_CONFIG_DIR, Settings, mask_url
 from ..energy import legacy_rows
 from ..energy.legacy_rows import LegacyCurve
 from ..energy.readings import DailyValue, MaxPower
@@ -66,10 +66,12 @@ class LegacyData:
 
 def folders(settings: Settings) -> list[Path]:
     """Where the legacy client's data may be: its Home Assistant add-on's folder in Home Assistant's configuration
-    (mapped read-only at /homeassistant), an old data volume mounted at /legacy, the demo's own copy."""
+    (mapped read-only at /homeassistant), an old data volume mounted at /legacy, a copy in ``legacy/`` of the
+    add-on's own folder or of the data directory, the demo's own copy."""
     if settings.demo:
         return [settings.data_dir / DEMO_HISTORY / "myelectricaldata"]
-    return [Path("/homeassistant/myelectricaldata"), Path("/legacy"), settings.data_dir / "legacy"]
+    own = [ADDON_CONFIG_DIR / "legacy"] if settings.supervised else []
+    return [Path("/homeassistant/myelectricaldata"), Path("/legacy"), *own, settings.data_dir / "legacy"]
 
 
 def _configured_url(folder: Path) -> str:
