@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import cache
 from itertools import pairwise
 
 from .enedis_files import (
@@ -125,9 +126,14 @@ def _r63(rows: list[Row]) -> FileReadings:
     return FileReadings("CSV R63 (courbe de charge)", prm, tuple(readings), notes)
 
 
+@cache
+def _minutes(length: str) -> int:
+    return interval_minutes(length)
+
+
 def _step(length: str, line: int) -> int:
     try:
-        return interval_minutes(length)
+        return _minutes(length)
     except ValueError:
         raise FileError(f"pas « {length} » : PT10M, PT15M, PT30M ou PT60M attendu", line) from None
 
