@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
+from catalog_sync import best  # the shortest of N timed runs
 from sync import database  # bench/sync.py: a throwaway database per server URL
 
 from myelectricaldata.database import models as m
@@ -29,17 +30,6 @@ TODAY = date(2025, 11, 5)
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 READINGS = (m.load_curve, m.daily_energy, m.max_power, m.sync_days, m.contract_versions, m.pdl_pricing,
             m.user_offers, m.usage_points, m.tempo_days)
-
-
-def best(runs: int, work: Callable[[], object], before: Callable[[], object]) -> tuple[float, object]:
-    """The shortest of ``runs`` timings of ``work`` (``before`` runs untimed ahead of each) and its last result."""
-    timings, result = [], None
-    for _ in range(runs):
-        before()
-        start = time.perf_counter()
-        result = work()
-        timings.append(time.perf_counter() - start)
-    return min(timings), result
 
 
 def emptied(engine: sa.Engine, pdl: str | None = None) -> Callable[[], None]:

@@ -308,6 +308,16 @@ def _demo_history(settings: Settings, today: date | None = None) -> None:
 BUSY = "une synchronisation est en cours : réessayez quand elle sera terminée (rien n'a été écrit)"
 
 
+def _to_write(lines: list[str], ready: bool, yes: bool, verb: str) -> bool:
+    """Print a preview and say why nothing is written; True when it is to be written (something new and --yes)."""
+    print("\n".join(lines))
+    if not ready:
+        print("Rien de nouveau à importer.")
+    elif not yes:
+        print(f"Rien n'est écrit (essai à blanc) : relancez avec --yes pour {verb}.")
+    return ready and yes
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from .services import history_import
     from .services.lock import SyncBusy, lock_file
@@ -323,15 +333,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise Fatal(f"{path} : lecture impossible ({exc.strerror or exc})", EXIT_ERRORS) from None
     preview = history_import.preview(engine, args.pdl, files)
-    print("\n".join(import_lines(preview)))
     if preview.refused:
+        print("\n".join(import_lines(preview)))
         print("Rien n'est importé : corrigez ou retirez les fichiers refusés.", file=sys.stderr)
         return EXIT_ERRORS
-    if not preview.ready:
-        print("Rien de nouveau à importer.")
-        return EXIT_OK
-    if not args.yes:
-        print("Rien n'est écrit : relancez avec --yes pour importer.")
+    if not _to_write(import_lines(preview), preview.ready, args.yes, "importer"):
         return EXIT_OK
     try:
         done = history_import.run(engine, preview.pdl, files, lock_file(settings.data_dir))
@@ -364,12 +370,7 @@ def cmd_migrate_legacy(args: argparse.Namespace) -> int:
     today = datetime.now(PARIS).date()
     try:
         report = legacy_migration.preview(engine, source, today)
-        print("\n".join(migration_lines(report)))
-        if not report.ready:
-            print("Rien de nouveau à importer.")
-            return EXIT_OK
-        if not args.yes:
-            print("Rien n'est écrit (essai à blanc) : relancez avec --yes pour migrer.")
+        if not _to_write(migration_lines(report), report.ready, args.yes, "migrer"):
             return EXIT_OK
         report = legacy_migration.migrate(engine, source, lock_file(settings.data_dir), today)
     except legacy_source.LegacyError as exc:
