@@ -16,6 +16,7 @@ from ...services.usage_points import UsagePoint
 from ..context import app_services, app_settings
 from ..formatting import num
 from ..forms import FrenchForm
+from ..history_text import counts, span
 from .settings_common import DATASET_WORDS, bp, usage_point_or_404
 
 MAX_UPLOAD = 64 * 1024 * 1024  # two years of R63 CSV are under 5 MB; a year of weekly XLSX well under 2 MB
@@ -42,7 +43,8 @@ def _page(up: UsagePoint, preview: ImportPreview | None, token: str = "", status
     pref = preferences.load(app_services().engine, up.usage_point_id)
     confirm = ConfirmForm(formdata=None, data={"token": token})
     return render_template("import_preview.html", up=up, label=up.label(pref.display_name), preview=preview,
-                           confirm=confirm, upload=section(up), problems=problems, words=DATASET_WORDS), status
+                           confirm=confirm, upload=section(up), problems=problems, words=DATASET_WORDS,
+                           span=span, counts=counts), status
 
 
 def _uploaded(form: UploadForm) -> list[tuple[str, bytes]]:

@@ -16,7 +16,7 @@ from ...services.lock import SyncBusy, lock_file
 from ..context import app_services, app_settings
 from ..formatting import WEEKDAYS, num
 from ..forms import FrenchForm
-from ..history_text import HANDOVER
+from ..history_text import HANDOVER, counts, span
 from .import_page import BUSY
 from .settings_common import DATASET_WORDS, bp
 
@@ -49,7 +49,7 @@ def _page(form: LegacyForm | None = None, report: MigrationReport | None = None,
     return render_template("legacy_migration.html", form=form or _form(locations), report=report,
                            confirm=ConfirmForm(formdata=None, data={"token": token}), problem=problem,
                            folders=legacy_source.folders(settings), handover=HANDOVER, words=DATASET_WORDS,
-                           weekdays=WEEKDAYS), status
+                           weekdays=WEEKDAYS, span=span, counts=counts), status
 
 
 @bp.route("/settings/migration")
