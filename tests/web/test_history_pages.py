@@ -105,6 +105,9 @@ def test_the_demo_offers_its_samples_and_its_legacy_database(make_app, tmp_path,
     html = client.get(f"/settings/{PDL}").get_data(as_text=True)
     sample = "ENEDIS_R63_P_CdC_99000000000001.csv"
     assert f"/settings/import-sample/{sample}" in html
+    banner = client.get("/").get_data(as_text=True)
+    assert "Essayez aussi l'" in banner
+    assert 'href="/settings/migration">migration depuis l' in banner
     assert client.get(f"/settings/import-sample/{sample}").get_data().startswith(b"Identifiant PRM;Date de d")
     assert client.get("/settings/import-sample/..%2Fdemo.db").status_code == 404
     assert make_app().test_client().get(f"/settings/import-sample/{sample}").status_code == 404  # outside the demo
