@@ -56,7 +56,7 @@ def test_bad_flags_are_refused_by_name(tmp_path):
 def test_help_lists_the_commands(tmp_path):
     out = run_cli("--help", env=cli_env(tmp_path))
     assert out.returncode == 0
-    for command in ("demo", "sync", "status", "serve", "simulate"):
+    for command in ("demo", "sync", "status", "serve", "import", "migrate-legacy", "simulate"):
         assert command in out.stdout
 
 
@@ -168,6 +168,7 @@ def test_demo_once_syncs_three_meters_into_demo_db(tmp_path):
     out = run_cli("demo", "--once", "--today", "2025-11-05", env=cli_env(tmp_path), timeout=300)
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "demo.db").exists() and not (tmp_path / "myelectricaldata.db").exists()
+    assert (tmp_path / "demo-history" / "myelectricaldata" / "cache.db").is_file()  # the history to try importing
     assert "sync ok" in out.stdout and "catalog ok: stored offers 1," in out.stdout  # about 1,800 grids
     for pdl in ("99000000000001", "99000000000002", "99000000000003"):
         assert f"PDL {pdl}" in out.stdout

@@ -1,4 +1,5 @@
-"""Command line: ``myelectricaldata demo|sync|status|serve|simulate|init``. The composition root."""
+"""Command line: ``myelectricaldata demo|sync|status|serve|import|migrate-legacy|simulate|init``. The composition
+root."""
 
 from __future__ import annotations
 
@@ -338,6 +339,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings | None = None) -> int:
             base = _settings(args, lenient=True, DEMO=True)
             _log_problems(base)
         settings, clock = _demo_gateway(stack, base, getattr(args, "today", None))
+        _demo_history(settings, clock().astimezone(PARIS).date())
         engine = open_database(settings)
         prices: PriceCache[Any] = PriceCache()
         sync = build_sync(settings, engine, clock=clock, prices=prices)
@@ -347,6 +349,92 @@ def cmd_demo(args: argparse.Namespace, settings: Settings | None = None) -> int:
             print(format_status(collect_status(engine, datetime.now(PARIS))))
             return code
         return _serve(args, settings, engine, sync, prices, clock, catalog)
+
+
+def _demo_history(settings: Settings, today: date | None = None) -> None:
+    """The demo's history from before the gateway's (Enedis files, the legacy client's database), written afresh."""
+    from .services.history_import import DEMO_HISTORY
+    from .simulator.enedis_downloads import write_demo_history
+
+    write_demo_history(settings.data_dir / DEMO_HISTORY, today or date.today())
+
+
+BUSY = "une synchronisation est en cours : réessayez quand elle sera terminée (rien n'a été écrit)"
+
+
+def _to_write(lines: list[str], ready: bool, yes: bool, verb: str) -> bool:
+    """Print a preview and say why nothing is written; True when it is to be written (something new and --yes)."""
+    print("\n".join(lines))
+    if not ready:
+        print("Rien de nouveau à importer.")
+    elif not yes:
+        print(f"Rien n'est écrit (essai à blanc) : relancez avec --yes pour {verb}.")
+    return ready and yes
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from .services import history_import
+    from .services.lock import SyncBusy, lock_file
+    from .web.formatting import num
+    from .web.history_text import import_lines
+
+    settings = _settings(args)
+    engine = open_database(settings)
+    files = []
+    for path in args.files:
+        try:
+            files.append((path.name, path.read_bytes()))
+        except OSError as exc:
+            raise Fatal(f"{path} : lecture impossible ({exc.strerror or exc})", EXIT_ERRORS) from None
+    preview = history_import.preview(engine, args.pdl, files)
+    if preview.refused:
+        print("\n".join(import_lines(preview)))
+        print("Rien n'est importé : corrigez ou retirez les fichiers refusés.", file=sys.stderr)
+        return EXIT_ERRORS
+    if not _to_write(import_lines(preview), preview.ready, args.yes, "importer"):
+        return EXIT_OK
+    try:
+        done = history_import.run(engine, preview.pdl, files, lock_file(settings.data_dir))
+    except SyncBusy:
+        raise Fatal(BUSY, EXIT_BUSY) from None
+    print(f"Importé : {num(done.written)} valeur(s) pour le PDL {done.pdl}, marquées « fichier Enedis ».")
+    return EXIT_OK
+
+
+def cmd_migrate_legacy(args: argparse.Namespace) -> int:
+    from .energy.timeline import PARIS
+    from .services import legacy_migration, legacy_source
+    from .services.lock import SyncBusy, lock_file
+    from .web.formatting import num
+    from .web.history_text import HANDOVER, migration_lines
+
+    settings = _settings(args)
+    if settings.demo:
+        _demo_history(settings)
+    source = args.source
+    if not source:
+        found = legacy_source.find(settings)
+        if not found:
+            places = ", ".join(str(p) for p in legacy_source.folders(settings))
+            raise Fatal(f"aucune base de l'ancien client trouvée ({places}) : donnez le chemin de son cache.db ou "
+                        "myelectricaldata.db, ou l'URL de sa base PostgreSQL", EXIT_ERRORS)
+        source = found[0].source
+        print(f"Base trouvée : {found[0].what} : {found[0].shown}")
+    engine = open_database(settings)
+    today = datetime.now(PARIS).date()
+    try:
+        report = legacy_migration.preview(engine, source, today)
+        if not _to_write(migration_lines(report), report.ready, args.yes, "migrer"):
+            return EXIT_OK
+        report = legacy_migration.migrate(engine, source, lock_file(settings.data_dir), today)
+    except legacy_source.LegacyError as exc:
+        raise Fatal(str(exc), EXIT_ERRORS) from None
+    except SyncBusy:
+        raise Fatal(BUSY, EXIT_BUSY) from None
+    print(f"Migré : {num(report.written)} valeur(s) marquées « ancien client », {num(report.tempo_days)} jour(s) "
+          "Tempo.")
+    print(f"{HANDOVER} (/exporters?tab=homeassistant).")
+    return EXIT_OK
 
 
 def cmd_simulate(args: argparse.Namespace) -> int:
@@ -420,6 +508,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("init", help="prepare the data directory and bring the database schema up to date, then exit")
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", help="import Enedis download files (CSV or XLSX) into a PDL: a summary first, "
+                                      "--yes to write")
+    p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="R63 or \"Mes données\" CSV, customer-area XLSX")
+    p.add_argument("--pdl", type=_pdl, help="the PDL to import into (default: the PRM the files name)")
+    p.add_argument("--yes", action="store_true", help="write what the summary shows")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("migrate-legacy", help="bring in the legacy client's database: a dry-run report first, "
+                                              "--yes to write")
+    p.add_argument("source", nargs="?", metavar="PATH|URL",
+                   help="its cache.db or myelectricaldata.db, or postgresql://... (default: where it is found)")
+    p.add_argument("--yes", action="store_true", help="write what the report shows")
+    p.set_defaults(func=cmd_migrate_legacy)
 
     p = sub.add_parser("simulate", help="serve the simulated gateway (GATEWAY_URL=http://127.0.0.1:PORT/api)")
     p.add_argument("--host", default="127.0.0.1")

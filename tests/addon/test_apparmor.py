@@ -46,6 +46,9 @@ NEEDED = [
     ("/data/sync.lock", "rwk"), ("/config/", "r"), ("/config/settings.yaml", "r"),
     ("/config/exporters/my_exporter.py", "r"), ("/config/exporters/__pycache__/my_exporter.cpython-313.pyc", "rw"),
     ("/tmp/tmpa1b2c3", "rwk"), ("/var/tmp/", "r"), ("/var/tmp/etilqs_5b1f9a", "rwk"),
+    # the legacy client's database and settings, read by the migration
+    ("/homeassistant/myelectricaldata/cache.db", "rk"), ("/homeassistant/myelectricaldata/config.yaml", "r"),
+    ("/legacy/myelectricaldata.db", "rk"), ("/config/legacy/cache.db", "rk"),
 ]
 
 FORBIDDEN = [
@@ -65,6 +68,8 @@ FORBIDDEN = [
     # code may run only from where the image puts it, never from a writable folder
     ("/data/evil", "x"), ("/config/evil", "x"), ("/tmp/evil", "x"), ("/var/tmp/evil", "x"),
     ("/data/evil.so", "m"), ("/tmp/evil.so", "m"),
+    # the legacy client's database is only ever read
+    ("/homeassistant/myelectricaldata/cache.db", "w"), ("/legacy/cache.db", "w"),
 ]
 
 

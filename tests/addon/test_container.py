@@ -114,11 +114,12 @@ def test_addon_mode_reads_the_options_file_and_serves_through_ingress_on_standin
 
 
 @pytest.mark.parametrize(("env", "expected"), [
-    ({}, "Synchronisation arrêtée : identifiants"),
+    ({}, "Protéger l'accès"),  # the browser comes through Docker's bridge: the first-run page, its code in the log
+    ({"TRUSTED_NETWORKS": "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"}, "Synchronisation arrêtée : identifiants"),
     ({"CLIENT_ID": "cli_image_test", "CLIENT_SECRET": "secret-never-logged", "SYNC_AFTER": "25:00"},
      "SYNC_AFTER: expected a time of day as HH:MM, got '25:00'"),
     ({"DEMO": "true", "LOG_LEVEL": "DEBUG", "PORT": "9090", "TZ": "UTC"}, "Demo: simulated gateway"),
-], ids=["no-credentials", "bad-setting", "demo-other-port"])
+], ids=["first-run", "no-credentials", "bad-setting", "demo-other-port"])
 def test_standalone_reads_its_settings_from_the_environment(made, env, expected):
     port = int(env.get("PORT", "8080"))
     app = made.run("-p", f"127.0.0.1::{port}", env=env)
@@ -130,6 +131,8 @@ def test_standalone_reads_its_settings_from_the_environment(made, env, expected)
     logs = app.logs()
     assert expected in page + logs
     assert "Standalone: settings from the environment" in logs
+    if not env:
+        assert "one-time code" in logs  # what the first-run page asks for
     if "CLIENT_SECRET" in env:
         assert env["CLIENT_SECRET"] not in logs + page
     assert app.running

@@ -78,6 +78,7 @@ def test_the_manifest_has_what_the_add_on_needs(config):
     assert config["homeassistant_api"] is True
     assert "mqtt:want" in config["services"]
     assert "addon_config:rw" in config["map"]
+    assert "homeassistant_config:ro" in config["map"]  # the legacy client's database, read by the migration
     assert config["url"].startswith("https://")
     assert "webui" not in config and "watchdog" not in config
 

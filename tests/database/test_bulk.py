@@ -96,7 +96,7 @@ def test_a_key_twice_in_one_batch_keeps_the_last_values(engine, size):
 @pytest.mark.parametrize("size", SIZES)
 def test_update_names_the_columns_overwritten(engine, size):
     n = SIZES[size]
-    t, columns = m.load_curve, repo.LOAD_CURVE_COLUMNS
+    t, columns = m.load_curve, ("usage_point_id", "direction", "start_utc", "minutes", "watts")
     with engine.begin() as conn:
         repo.store_load_curve(conn, PDL, "consumption", points(n, watts=1000))
         rows = [(PDL, "consumption", START + i * 1800, 10, 7) for i in range(n + 2)]

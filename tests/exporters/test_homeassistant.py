@@ -56,7 +56,7 @@ def template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def longsynced_template(tmp_path_factory) -> Path:
+def long_template(tmp_path_factory) -> Path:
     """The Base PDL synced from LONG_SINCE: more hours than one import message holds."""
     return synced_template(tmp_path_factory.mktemp("ha-long"), [BASE], LONG_SINCE)
 

@@ -45,6 +45,7 @@ error_log @PREFIX@/error.log info;
 events { worker_connections 64; }
 http {
     access_log @PREFIX@/access.log;
+    client_max_body_size 64m;  client_body_buffer_size 64m;  # uploads stay in memory (the workers run as nobody)
     client_body_temp_path @PREFIX@/tmp/body;  proxy_temp_path @PREFIX@/tmp/proxy;
     fastcgi_temp_path @PREFIX@/tmp/fastcgi;   uwsgi_temp_path @PREFIX@/tmp/uwsgi;  scgi_temp_path @PREFIX@/tmp/scgi;
     server {

@@ -41,6 +41,11 @@ NOT_FUZZED = {  # POST routes left out, and why
     "/logout": "ends the session the other posts use (tested in test_access.py)",
     "/bilan/sensor/<pdl>": "shown under the Supervisor only, where it reads Home Assistant's API; its service refuses "
                            "control characters (test_control_characters.py)",
+    "/settings/<pdl>/import/confirm": "writes what an upload staged; its form exists only on the preview of a "
+                                      "parsed file (tests/web/test_history_pages.py posts it, and a token used "
+                                      "twice is refused)",
+    "/settings/migration/confirm": "writes what a dry run found in a legacy database; its form exists only on that "
+                                   "report (tests/web/test_history_pages.py)",
 }
 WITH_A_PASSWORD = {"/login", "/settings/password/remove"}  # forms that exist only while a password is set
 EXAMPLES = 20
@@ -64,7 +69,7 @@ def site(request, tmp_path_factory):
         app_settings = load_settings(environ={"DATA_DIR": str(folder)}, options_file=Path("/nonexistent"))
         app = create_app(app_settings, AppServices(engine, sync, BackgroundSync(sync), exporters=exporters))
         pages = ["/", "/settings", "/bilan", "/simulation/offers", f"/simulation/offers/{offer}", "/first-run",
-                 f"/simulation/offre?pdl={HPHC}&offre=user:{offer}",
+                 f"/simulation/offre?pdl={HPHC}&offre=user:{offer}", "/settings/migration",
                  *(f"/settings/{pdl}{tail}" for pdl in (HPHC, TEMPO) for tail in ("", "/purge")),
                  *(f"/exporters?tab={name}" for name in sorted(exporters.classes))]
         try:

@@ -33,6 +33,11 @@ def _pdl(primary_key: bool = True) -> Column:
     return Column("usage_point_id", String(14), primary_key=primary_key, nullable=False)
 
 
+def _source() -> Column:
+    """Where a reading came from: ``gateway``, ``enedis_file`` or ``legacy_client`` (the gateway's wins)."""
+    return Column("source", String(16), nullable=False, default="gateway", server_default="gateway")
+
+
 usage_points = Table(
     "usage_points", metadata,
     _pdl(),
@@ -79,6 +84,7 @@ daily_energy = Table(
     Column("direction", String(12), primary_key=True, nullable=False),
     Column("day", Date, primary_key=True, nullable=False),
     Column("wh", BigInteger, nullable=False),
+    _source(),
     sqlite_with_rowid=False,
 )
 
@@ -89,6 +95,7 @@ load_curve = Table(
     Column("start_utc", BigInteger, primary_key=True, nullable=False, autoincrement=False),
     Column("minutes", SmallInteger, nullable=False),
     Column("watts", Integer, nullable=False),
+    _source(),
     sqlite_with_rowid=False,
 )
 
@@ -98,6 +105,7 @@ max_power = Table(
     Column("day", Date, primary_key=True, nullable=False),
     Column("va", Integer, nullable=False),
     Column("at_utc", BigInteger, nullable=False),
+    _source(),
     sqlite_with_rowid=False,
 )
 

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Dialect, Insert, Table, and_, func, select
 
+from ..energy.readings import Span, overlaps
 from ..energy.timeline import PARIS
 from . import models as m
 from .bulk import COPY_FROM, conflict_clause, copy_upsert
@@ -80,22 +81,49 @@ def inserted_id(conn: Connection, statement: Insert) -> int:
 
 
 # -- readings ---------------------------------------------------------------------------------
-LOAD_CURVE_COLUMNS = ("usage_point_id", "direction", "start_utc", "minutes", "watts")
+GATEWAY = "gateway"  # the source of what a sync stores; imports name their own (models._source)
+LOAD_CURVE_COLUMNS = ("usage_point_id", "direction", "start_utc", "minutes", "watts", "source")
 
 
-def store_load_curve(conn: Connection, pdl: str, direction: str, points: Iterable[Any]) -> int:
-    """Upsert load-curve points (objects with ``start``, ``minutes``, ``watts``)."""
-    rows = [(pdl, direction, p.start, p.minutes, p.watts) for p in points]
-    return upsert_rows(conn, m.load_curve, LOAD_CURVE_COLUMNS, rows)
+def store_load_curve(conn: Connection, pdl: str, direction: str, points: Iterable[Any], source: str = GATEWAY) -> int:
+    """Upsert load-curve points (objects with ``start``, ``minutes``, ``watts``) from ``source``.
+
+    The gateway's points overwrite what an import stored at the same start, and imported points of another
+    step that overlap them are dropped: the gateway wins."""
+    points = list(points)
+    rows = [(pdl, direction, p.start, p.minutes, p.watts, source) for p in points]
+    stored = upsert_rows(conn, m.load_curve, LOAD_CURVE_COLUMNS, rows)
+    if source == GATEWAY and points:
+        _drop_overlapped_imports(conn, pdl, direction, sorted((p.start, p.start + 60 * p.minutes) for p in points))
+    return stored
 
 
-def store_daily(conn: Connection, pdl: str, direction: str, values: Iterable[Any]) -> int:
-    rows = [{"usage_point_id": pdl, "direction": direction, "day": v.day, "wh": v.value} for v in values]
+def _drop_overlapped_imports(conn: Connection, pdl: str, direction: str, spans: list[Span]) -> None:
+    t = m.load_curve
+    found = conn.execute(select(t.c.start_utc, t.c.minutes).where(
+        t.c.usage_point_id == pdl, t.c.direction == direction, t.c.source != GATEWAY,
+        t.c.start_utc > spans[0][0] - 3600, t.c.start_utc < spans[-1][1]))
+    delete_curve_points(conn, pdl, direction, [s for s, mins in found if overlaps(spans, s, s + 60 * mins)])
+
+
+def delete_curve_points(conn: Connection, pdl: str, direction: str, starts: list[int]) -> int:
+    """Remove the load-curve points of these starts; returns how many were."""
+    t = m.load_curve
+    deleted = 0
+    for i in range(0, len(starts), CHUNK):
+        deleted += conn.execute(t.delete().where(t.c.usage_point_id == pdl, t.c.direction == direction,
+                                                 t.c.start_utc.in_(starts[i:i + CHUNK]))).rowcount
+    return deleted
+
+
+def store_daily(conn: Connection, pdl: str, direction: str, values: Iterable[Any], source: str = GATEWAY) -> int:
+    rows = [{"usage_point_id": pdl, "direction": direction, "day": v.day, "wh": v.value, "source": source}
+            for v in values]
     return upsert(conn, m.daily_energy, rows)
 
 
-def store_max_power(conn: Connection, pdl: str, values: Iterable[Any]) -> int:
-    rows = [{"usage_point_id": pdl, "day": v.day, "va": v.va, "at_utc": v.at} for v in values]
+def store_max_power(conn: Connection, pdl: str, values: Iterable[Any], source: str = GATEWAY) -> int:
+    rows = [{"usage_point_id": pdl, "day": v.day, "va": v.va, "at_utc": v.at, "source": source} for v in values]
     return upsert(conn, m.max_power, rows)
 
 

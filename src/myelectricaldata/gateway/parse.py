@@ -8,27 +8,10 @@ from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from typing import Any, NamedTuple
 
 from ..energy.offpeak import format_windows, parse_windows
+from ..energy.readings import CurvePoint, DailyValue, MaxPower
 from ..energy.timeline import PARIS, epoch, interval_minutes, resolve_interval_starts, resolve_local_times
 from ..text import LINES, ONE_LINE
 from .errors import UnexpectedPayload
-
-
-class DailyValue(NamedTuple):
-    day: date
-    value: int  # Wh
-
-
-class CurvePoint(NamedTuple):
-    start: int  # UTC interval start, seconds since the epoch
-    minutes: int  # interval length
-    watts: int  # average power over the interval
-    day: date  # local day the interval starts in
-
-
-class MaxPower(NamedTuple):
-    day: date
-    va: int
-    at: int  # UTC instant of the peak, seconds since the epoch
 
 
 class ContractFacts(NamedTuple):

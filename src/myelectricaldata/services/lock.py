@@ -1,5 +1,5 @@
 """One sync at a time: an OS file lock, released by the kernel when its process dies. What changes the synced data
-by hand (a purge, marking days to fetch again) takes it too."""
+by hand (a purge, marking days to fetch again, an import, a migration) takes it too."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ class SyncBusy(RuntimeError):
 
 
 def lock_file(data_dir: Path) -> Path:
-    """The sync lock of a data directory (``serve``, ``sync`` and the pages share it)."""
+    """The sync lock of a data directory: a sync, a purge, a re-fetch, an import and a migration each hold it while
+    they write (``serve``, ``sync`` and the pages share it)."""
     return data_dir / "sync.lock"
 
 

@@ -56,12 +56,14 @@ def create_app(settings: Settings, services: WebServices) -> Flask:
     from . import first_run, headers, health, plugin_routes, security
     from .api import common as api
     from .api import costs, offers_api, simulation_api, v1  # noqa: F401  (their routes join the API blueprint)
-    from .pages import (  # noqa: F401  (settings_pages, settings_pdl, user_offers: their routes join another bp)
+    from .pages import (  # noqa: F401  (settings, user offers, import and migration pages: their routes join another bp)
         balance,
         calendars,
         dashboard,
         data,
         exporters_page,
+        import_page,
+        migration_page,
         money,
         settings_common,
         settings_pages,

@@ -1,4 +1,4 @@
-"""A PDL's own settings page: data repair (re-fetch a range, purge everything) and its pricing."""
+"""A PDL's own settings page: data repair (re-fetch a range, purge everything), its history import, its pricing."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from ...services.pricing_settings import save_choice
 from ...services.usage_points import UsagePoint
 from ..context import app_services, app_settings
 from ..forms import CheckboxesField, FrenchForm, add_field_errors
-from . import settings_pricing
+from . import import_page, settings_pricing
 from .settings_common import bp, dataset_choices, usage_point_or_404
 
 BUSY = "Une synchronisation est en cours : réessayez quand elle sera terminée."
@@ -49,7 +49,7 @@ def _page(up: UsagePoint, form: RefetchForm, status: int = 200,
     skipped = [label for name, label in form.datasets.choices if not pref.syncs(name)]
     return render_template("settings_pdl.html", up=up, label=up.label(pref.display_name), prefs=pref,
                            form=form, skipped=skipped, can_sync=services.runner is not None,
-                           pricing=settings_pricing.section(up, pricing_form)), status
+                           pricing=settings_pricing.section(up, pricing_form), upload=import_page.section(up)), status
 
 
 def _refetch_form(up: UsagePoint) -> RefetchForm:
