@@ -7,6 +7,9 @@ from datetime import date, datetime
 from myelectricaldata.database import repository as repo
 from myelectricaldata.gateway.parse import EcowattDay
 from myelectricaldata.services import calendars
+from tests.support.syncing import synced_sqlite
+
+TEMPO = "99000000000003"
 
 
 def test_tempo_colours_of_a_range_in_day_order(engine):
@@ -30,3 +33,15 @@ def test_ecowatt_signals_from_a_day_on(engine):
     assert signals[1].hours == (3,) * 12 + (0,) * 12
     assert isinstance(signals[0].fetched_at, datetime)
     assert calendars.last_ecowatt_day(engine) == date(2025, 11, 6)
+
+
+def test_the_colour_of_the_day_before_the_first_stored_day_is_fetched(tmp_path):
+    """The first stored day's hours before 06:00 belong to the previous Tempo day: its colour is fetched with the
+    rest, so they are not priced with an assumed colour."""
+    since = date(2025, 10, 20)
+    with synced_sqlite(tmp_path, [TEMPO], since) as engine, engine.connect() as conn:
+        first = repo.first_stored_day(conn)
+        known = repo.tempo_known_days(conn, date(2025, 10, 1), date(2025, 11, 6))
+    assert first == since
+    assert min(known) == date(2025, 10, 19)  # the day before the first stored day, not the first stored day
+    assert date(2025, 11, 6) in known  # and tomorrow, as before

@@ -69,10 +69,11 @@ def last_ecowatt_day(engine: Engine) -> date | None:
 
 
 def sync_tempo(engine: Engine, client: GatewayClient, today: date) -> int:
-    """Colours for every stored day plus tomorrow; asks only when one is missing."""
+    """Colours for every stored day, the day before the first (its colour prices the first day's hours before 06:00)
+    and tomorrow; asks only when one is missing."""
     tomorrow = today + timedelta(days=1)
     with engine.connect() as conn:
-        first = min(repo.first_stored_day(conn) or today, today)
+        first = min(repo.first_stored_day(conn) or today, today) - timedelta(days=1)
         known = repo.tempo_known_days(conn, first, tomorrow)
     missing = [d for d in date_range(first, tomorrow + timedelta(days=1)) if d not in known]
     if not missing:
