@@ -22,7 +22,7 @@ from ...energy.costs import euros_to_the_cent, kwh_to_the_wh
 from ...energy.timeline import PARIS
 from ..batches import PeriodTotals, Snapshot, UsagePointState
 
-ORIGIN = {"name": "MyElectricalData", "sw": __version__, "url": "https://github.com/MyElectricalData"}
+ORIGIN = {"name": "MyElectricalData", "sw": __version__, "url": "https://github.com/MyElectricalData/myelectricaldata-local-client"}
 DEFAULT_ENTITY_ID_FROM = (2025, 10, 0)
 TEMPO_STATES = {"BLUE": "bleu", "WHITE": "blanc", "RED": "rouge"}
 PERIODS = {"week": "cette semaine", "month": "ce mois", "year": "cette année"}
