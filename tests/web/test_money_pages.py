@@ -72,7 +72,7 @@ def test_tempo_six_colours(client):
     (table,) = page(client, f"/consumption_euro?pdl={TEMPO}&{OCTOBER}&view=year").tables
     assert table[0][2:8] == ["Bleu HP (€)", "Bleu HC (€)", "Blanc HP (€)", "Blanc HC (€)", "Rouge HP (€)",
                              "Rouge HC (€)"]
-    assert [r[0] for r in table[1:]] == ["2025", "Total"]
+    assert [r[0] for r in table[1:]] == ["2025 (partiel : 31 j / 365)", "Total"]  # October only
 
 
 def test_missing_tempo_colour_is_estimated_with_the_assumed_colour(client, synced):
@@ -147,3 +147,47 @@ def test_tempo_page_shows_the_cost_per_colour(client):
     assert 'data-cost="total"' in html
     assert "Votre coût par couleur" not in client.get(f"/tempo?season=2025&pdl={HCHP}").text
     assert client.get("/tempo?pdl=12345678901234").status_code == 404
+
+
+def chart_specs(html: str) -> list[dict]:
+    import html as html_lib
+    import json
+    import re
+    return [json.loads(html_lib.unescape(spec)) for spec in re.findall(r"data-chart='([^']*)'", html)]
+
+
+def test_the_tempo_colour_split_is_a_stacked_chart_with_the_range_total(client):
+    html = client.get(f"/consumption_euro?pdl={TEMPO}&{OCTOBER}&view=month").text
+    (spec,) = chart_specs(html)
+    assert spec["stacked"] is True and spec["categories"] == ["oct. 2025"]  # the whole of October
+    assert [(s["label"], s.get("colour")) for s in spec["series"]] == [
+        ("Bleu", "tempo-blue"), ("Blanc", "tempo-white"), ("Rouge", "tempo-red"), ("Abonnement", None)]
+    (table,) = Tables(html).tables
+    head, month, _ = table
+    # each colour's bar is its HP + HC cost; the stack's height is the month's total, to the cent per slot
+    blue = D(month[head.index("Bleu HP (€)")].replace(",", ".")) + D(month[head.index("Bleu HC (€)")].replace(",", "."))
+    assert abs(D(str(spec["series"][0]["values"][0])) - blue) <= D("0.01")
+    stack = sum(D(str(s["values"][0])) for s in spec["series"])
+    total = D(month[head.index("Total (€)")].replace("\xa0", "").replace(",", "."))
+    assert abs(stack - total) <= D("0.04")
+    assert f"<strong data-key>{month[head.index('Total (€)')]} €</strong>" in html  # the range's total
+    assert "Données disponibles" not in html
+
+
+def test_partial_months_and_where_the_curve_lies(client):
+    html = client.get(f"/consumption_euro?pdl={HCHP}&start=2025-08-01&end=2025-10-31&view=month").text
+    assert "Données disponibles du 01/09/2025 au 31/10/2025." in html  # synced from 1 September
+    (table,) = Tables(html).tables
+    assert [r[0] for r in table[1:]] == ["septembre 2025", "octobre 2025", "Total"]
+    assert "(partiel : 61 j / 92)" in html  # 92 days from 1 August to 31 October, 61 priced
+
+
+def test_euro_csv(client):
+    response = client.get(f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=month&format=csv")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="consommation-euros-')
+    assert response.headers["Content-Disposition"].endswith('-2025-10-01_2025-10-31.csv"')
+    lines = response.data.decode("utf-8").splitlines()
+    assert lines[0] == ("\ufeffPériode;Consommation (kWh);Heures pleines (€);Heures creuses (€);Abonnement (€);"
+                        "Total (€);Remarque")
+    (table,) = page(client, f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=month").tables
+    assert lines[1] == ";".join(c.replace("\xa0", "") for c in table[1])
