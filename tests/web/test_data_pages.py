@@ -270,7 +270,7 @@ def test_the_chosen_range_its_total_and_where_data_exists(client):
 
 
 def test_months_and_years_on_a_category_axis_with_partial_marks(client):
-    (months, compared) = charts_of(client.get(f"/consumption_kwh?pdl={HOME}&start=2025-10-20&end=2025-11-04"
+    (months, _) = charts_of(client.get(f"/consumption_kwh?pdl={HOME}&start=2025-10-20&end=2025-11-04"
                                               "&view=month").text)
     assert months["categories"] == ["oct. 2025 (partiel)", "nov. 2025 (partiel)"]
     assert months["stacked"] is True and [s["label"] for s in months["series"]] == ["Heures creuses", "Heures pleines"]

@@ -117,7 +117,8 @@ def _render(points: list[BalancePoint], point: BalancePoint, form: KwcForm | Non
     linked = next((p.label for p in points if p.usage_point_id == point.linked), point.linked)
     return render_template(
         "bilan.html", title="Bilan", points=points, pdl=pdl, point=point, linked_label=linked, views=VIEWS,
-        view=view, start=start, end=end, notes=notes, charts=charts, summary=_summary(result, start, end), yields=yields, yearly=num(sum(YIELD)),
+        view=view, start=start, end=end, notes=notes, charts=charts, summary=_summary(result, start, end),
+        yields=yields, yearly=num(sum(YIELD)),
         form=form or KwcForm(kwc="" if kwc is None else num(float(kwc), 2)), source=result.source,
         supervised=supervised, sensor=sensor, sensor_error=result.sensor_error,
         sensor_form=sensor_form or SensorForm(sensor=sensor), kwc=None if kwc is None else num(float(kwc), 2),

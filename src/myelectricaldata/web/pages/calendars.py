@@ -101,8 +101,8 @@ def colour_chart(first: date, last: date, colours: dict[date, str]) -> dict[str,
 
 def _tempo_csv(season: int, first: date, last: date, colours: dict[date, str], costs: list[dict[str, Any]] | None,
                costs_until: date) -> Any:
-    """The season's days and colours (``table=jours``, the default), its months (``tempo-months``) or the cost per colour
-    (``couts``) as CSV."""
+    """The season's days and colours (``table=jours``, the default), its months (``tempo-months``) or the cost per
+    colour (``couts``) as CSV."""
     table = request.args.get("table", "").strip() or "jours"
     if table == "couts":
         if not costs:

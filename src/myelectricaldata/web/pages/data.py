@@ -95,8 +95,9 @@ def _year_over_year(daily: list[tuple[date, int]], today: date, word: str) -> di
     if not any(first.year in (this, last) for first in months):
         return None
     firsts = [(date(this, m, 1), date(last, m, 1)) for m in range(1, 13)]
-    values = [{"label": f"{year} ({when})", "unit": "kWh", "values": [kwh_value(months.get(pair[i])) for pair in firsts]}
-              for i, (year, when) in enumerate(((this, "cette année"), (last, "l'an dernier")))]
+    sides = ((this, "cette année"), (last, "l'an dernier"))
+    values = [{"label": f"{year} ({when})", "unit": "kWh",
+               "values": [kwh_value(months.get(pair[i])) for pair in firsts]} for i, (year, when) in enumerate(sides)]
 
     def days(first: date) -> str:
         found = cover.get(first)
