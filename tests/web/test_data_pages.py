@@ -103,11 +103,12 @@ def test_daily_bars_with_the_hphc_split(client):
 def test_weekly_monthly_yearly_bars(client):
     base = f"/consumption_kwh?pdl={HOME}&start=2025-10-20&end=2025-11-04&view="
     assert rows(client, base + "week") == [
-        ["sem. 43 2025 (du 20/10/2025)", "281,000", "17,000", "64,000"],  # curve stored on 25 and 26 only
-        ["sem. 44 2025 (du 27/10/2025)", "280,000", "8,000", "32,000"],
-        ["sem. 45 2025 (du 03/11/2025) (partiel : 2 j / 7)", "80,000", "—", "—"]]  # 3 and 4 November
-    assert rows(client, base + "month") == [["octobre 2025 (partiel : 12 j / 31)", "481,000", "25,000", "96,000"],
-                                            ["novembre 2025 (partiel : 4 j / 30)", "160,000", "—", "—"]]
+        ["sem. 43 2025 (du 20/10/2025)", "281,000", "17,000", "64,000", "2 j / 7"],  # curve stored on 25 and 26 only
+        ["sem. 44 2025 (du 27/10/2025)", "280,000", "8,000", "32,000", "1 j / 7"],
+        ["sem. 45 2025 (du 03/11/2025) (partiel : 2 j / 7)", "80,000", "—", "—", "0 j / 7"]]  # 3 and 4 November
+    assert rows(client, base + "month") == [
+        ["octobre 2025 (partiel : 12 j / 31)", "481,000", "25,000", "96,000", "3 j / 31"],
+        ["novembre 2025 (partiel : 4 j / 30)", "160,000", "—", "—", "0 j / 30"]]
     assert rows(client, f"/consumption_kwh?pdl={HOME}&start=2025-01-01&end=2025-11-04&view=year")[0][:2] == [
         "2025 (partiel : 35 j / 365)", f"1{NBSP}401,000"]  # 1 October -> 4 November
 
@@ -302,10 +303,11 @@ def test_csv_download_of_the_table_shown(client):
     assert response.headers["Content-Disposition"] == (
         'attachment; filename="consommation-maison-2025-01-01_2025-11-04.csv"')
     text = response.data.decode("utf-8")
-    assert text.startswith("\ufeffPériode;Consommation (kWh);Heures creuses (kWh);Heures pleines (kWh)\r\n")
+    assert text.startswith("\ufeffPériode;Consommation (kWh);Heures creuses (kWh);Heures pleines (kWh);"
+                           "Jours avec courbe de charge\r\n")
     # 1 401 kWh written without the thousands space; the curve's split over the four stored days: off-peak
     # 7 (30 March lost 02:00-03:00) + 8 + 9 (the 25-hour day) + 8 = 32 kWh, peak 4 × 16 h × 2 kW = 128 kWh
-    assert text.splitlines()[1] == "2025 (partiel : 35 j / 365);1401,000;32,000;128,000"
+    assert text.splitlines()[1] == "2025 (partiel : 35 j / 365);1401,000;32,000;128,000;4 j / 365"
     by_month = client.get(f"/consumption_kwh?pdl={HOME}&format=csv&table=year-over-year")
     assert by_month.headers["Content-Disposition"].endswith('consommation-par-mois-maison-2025-10-06_2025-11-04.csv"')
     assert by_month.data.decode("utf-8").splitlines()[11] == "novembre;160,000;—;—;4 j / 30 (partiel);—"

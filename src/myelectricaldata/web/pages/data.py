@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, render_template
 
 from ...energy.aggregate import local_start
-from ...energy.coverage import coverage_by_period, data_span, marked, short_mark
+from ...energy.coverage import Coverage, coverage_by_period, data_span, marked, short_mark
 from ...services import series
 from ...services.health import Database
 from ...services.usage_points import labels
@@ -41,12 +41,13 @@ def _bars(engine: Database, pdl: str, direction: str, start: date, end: date, st
           daily: list[tuple[date, int]]) -> Built:
     totals = series.by_period(daily, step)
     cover = coverage_by_period((d for d, _ in daily), step)
-    notes, offpeak, peak = [], {}, {}
+    notes, offpeak, peak, curve_cover = [], {}, {}, {}
     if direction == "consumption":
         if (end - start).days + 1 <= HPHC_DAYS:
             hphc = series.hphc_by_day(engine, pdl, start, end)
             offpeak = dict(series.by_period([(d, off) for d, off, _ in hphc], step))
             peak = dict(series.by_period([(d, p) for d, _, p in hphc], step))
+            curve_cover = coverage_by_period((d for d, _, _ in hphc), step)
         elif any(series.offpeak_windows(c) for c in series.contracts_by_day(engine, pdl, start, end).values()):
             notes.append(f"Répartition heures creuses / pleines calculée sur {HPHC_DAYS} jours au plus : "
                          "choisissez une période plus courte pour la voir.")
@@ -58,6 +59,11 @@ def _bars(engine: Database, pdl: str, direction: str, start: date, end: date, st
         for row, (first, _) in zip(rows, totals, strict=True):
             row += [num(offpeak[first] / 1000, 3) if first in offpeak else "—",
                     num(peak[first] / 1000, 3) if first in peak else "—"]
+        if step != "day" and any(_curve_days(curve_cover, f) < cover[f].covered for f, _ in totals):
+            # the split comes from the load curve, which may cover fewer days than the daily values: say how many
+            head.append("Jours avec courbe de charge")
+            for row, (first, _) in zip(rows, totals, strict=True):
+                row.append(f"{_curve_days(curve_cover, first)} j / {cover[first].length}")
         values = [{"label": "Heures creuses", "unit": "kWh", "values": [kwh_value(offpeak.get(f)) for f, _ in totals]},
                   {"label": "Heures pleines", "unit": "kWh", "values": [kwh_value(peak.get(f)) for f, _ in totals]}]
         notes.append("Heures creuses et pleines calculées d'après la courbe de charge et les heures creuses en "
@@ -79,6 +85,11 @@ def _bars(engine: Database, pdl: str, direction: str, start: date, end: date, st
             block["series"]["stacked"] = True
         block = marked_columns(block, 1, aux)
     return {"charts": [block], "notes": notes}
+
+
+def _curve_days(cover: dict[date, Coverage], first: date) -> int:
+    found = cover.get(first)
+    return found.covered if found else 0
 
 
 def _month_short(first: date) -> str:
