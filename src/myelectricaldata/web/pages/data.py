@@ -13,7 +13,7 @@ from ...services import series
 from ...services.health import Database
 from ...services.usage_points import labels
 from ..context import app_services
-from ..formatting import MONTHS, local_label, num, period_label
+from ..formatting import local_label, num, period_label
 from .charts import chart, kwh_text, kwh_value, midnight
 from .downloads import (
     MONTH_SHORT,
@@ -24,6 +24,7 @@ from .downloads import (
     on_categories,
     pick_table,
     wants_csv,
+    year_over_year,
 )
 from .periods import BadInput, chosen_pdl, read_period
 
@@ -98,35 +99,10 @@ def _month_short(first: date) -> str:
 
 
 def _year_over_year(daily: list[tuple[date, int]], today: date, word: str) -> dict[str, Any] | None:
-    """This year against last year, month by month: grouped bars on "janv." ... "déc.", with each month's
-    coverage in the table."""
-    this, last = today.year, today.year - 1
+    """This year's kWh against last year's, month by month."""
     months = dict(series.by_period(daily, "month"))
-    cover = coverage_by_period((d for d, _ in daily), "month")
-    if not any(first.year in (this, last) for first in months):
-        return None
-    firsts = [(date(this, m, 1), date(last, m, 1)) for m in range(1, 13)]
-    sides = ((this, "cette année"), (last, "l'an dernier"))
-    values = [{"label": f"{year} ({when})", "unit": "kWh",
-               "values": [kwh_value(months.get(pair[i])) for pair in firsts]} for i, (year, when) in enumerate(sides)]
-
-    def days(first: date) -> str:
-        found = cover.get(first)
-        if found is None:
-            return "—"
-        return f"{found.covered} j / {found.length}" + (" (partiel)" if found.partial else "")
-
-    def text(first: date) -> str:
-        return "—" if first not in months else num(months[first] / 1000, 3)
-
-    rows = []
-    for now, before in firsts:
-        gap = (num((months[now] - months[before]) / 1000, 3) if now in months and before in months else "—")
-        rows.append([MONTHS[now.month - 1], text(now), text(before), gap, days(now), days(before)])
-    head = ["Mois", f"{this} (kWh)", f"{last} (kWh)", "Écart (kWh)", f"Jours {this}", f"Jours {last}"]
-    block = chart("year-over-year", f"{word} : cette année et l'an dernier, par mois", "bars",
-                  [midnight(now) for now, _ in firsts], values, head, rows)
-    return on_categories(block, list(MONTH_SHORT), key=1, aux=[3, 4, 5])
+    return year_over_year(months, coverage_by_period((d for d, _ in daily), "month"), today,
+                          f"{word} : cette année et l'an dernier, par mois", "kWh", lambda wh: float(wh) / 1000, 3)
 
 
 def _curve(engine: Database, pdl: str, direction: str, start: date, end: date) -> Built:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, abort, render_template
@@ -12,11 +12,21 @@ from ...energy.costs import ZERO, DayCost, PeriodCost, by_period, euros, kwh
 from ...energy.coverage import coverage, data_span, marked, short_mark
 from ...services import pricing
 from ...services.comparisons import MonthComparison, PricedSpan, month_against_last_year
+from ...services.health import Database
 from ...services.usage_points import labels
 from ..context import app_services
 from ..formatting import COLOUR_WORDS, amount, assumed_day, month_title, num, period_label
 from .charts import chart, midnight
-from .downloads import MONTH_SHORT, csv_response, file_name, marked_columns, on_categories, wants_csv
+from .downloads import (
+    MONTH_SHORT,
+    csv_response,
+    file_name,
+    marked_columns,
+    on_categories,
+    pick_table,
+    wants_csv,
+    year_over_year,
+)
 from .offer_words import SLOT_WORDS, slot_word
 from .periods import BadInput, chosen_pdl, default_start, read_period
 
@@ -113,6 +123,15 @@ def _summary(days: list[DayCost], start: date, end: date) -> dict[str, Any]:
     return out
 
 
+def _year_over_year(engine: Database, pdl: str, today: date, prices: Any) -> dict[str, Any] | None:
+    """This year's cost against last year's, month by month (subscription included)."""
+    months = by_period(pricing.cost_by_day(engine, pdl, date(today.year - 1, 1, 1), today - timedelta(days=1), prices),
+                       "month")
+    return year_over_year({p.start: p.total for p in months}, {p.start: coverage(p.start, "month", p.days)
+                                                               for p in months},
+                          today, "Coût : cette année et l'an dernier, par mois", "€", lambda a: float(euros(a)), 2)
+
+
 def _side(span: PricedSpan) -> dict:
     return {"first": span.first, "last": span.last, "days": len(span.days), "euros": amount(span.total),
             "kwh": num(float(kwh(span.energy)), 3)}
@@ -148,11 +167,15 @@ def consumption_euro() -> Any:
     estimated = [(d.day, assumed_text(d)) for d in days if d.estimated]
     in_force = pricing.offer_in_force(engine, pdl, today)
     charts = [_table(periods, days, view)] if periods else []
+    if view != "day":  # the two years are priced once, then kept in the price cache
+        charts += [c for c in [_year_over_year(engine, pdl, today, prices)] if c]
     if wants_csv():
         if not charts:
             abort(404)
         name = next(p.label for p in points if p.usage_point_id == pdl)
-        return csv_response(file_name("consommation-euros", name, start, end), charts[0]["head"], charts[0]["rows"])
+        block = pick_table(charts) or charts[0]
+        what = "consommation-euros" + ("-par-mois" if block["id"] == "year-over-year" else "")
+        return csv_response(file_name(what, name, start, end), block["head"], block["rows"])
     return render_template(
         "consumption_euro.html", **context, pdl=pdl, views=VIEWS, view=view, start=start, end=end, notes=notes,
         charts=charts, estimated=estimated, summary=_summary(days, start, end),
