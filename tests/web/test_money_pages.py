@@ -49,7 +49,7 @@ def page(client, url: str, status: int = 200, **kwargs) -> Tables:
 
 @pytest.mark.parametrize(("pdl", "independent"), [(HCHP, hphc_month), (TEMPO, tempo_month)])
 def test_october_totals_match_an_independent_computation_to_the_cent(client, synced, pdl, independent):
-    table = page(client, f"/consumption_euro?pdl={pdl}&{OCTOBER}&view=month").tables[0]  # then this year against last year
+    table = page(client, f"/consumption_euro?pdl={pdl}&{OCTOBER}&view=month").tables[0]  # then last year
     head, month, total = table
     expected = french_cents(independent(synced[0]))
     assert month[0] == "octobre 2025" and month[head.index("Total (€)")] == expected
@@ -69,7 +69,7 @@ def test_hphc_split_columns_and_offer_named(client):
 
 
 def test_tempo_six_colours(client):
-    table = page(client, f"/consumption_euro?pdl={TEMPO}&{OCTOBER}&view=year").tables[0]  # then this year against last year
+    table = page(client, f"/consumption_euro?pdl={TEMPO}&{OCTOBER}&view=year").tables[0]  # then last year
     assert table[0][2:8] == ["Bleu HP (€)", "Bleu HC (€)", "Blanc HP (€)", "Blanc HC (€)", "Rouge HP (€)",
                              "Rouge HC (€)"]
     assert [r[0] for r in table[1:]] == ["2025 (partiel : 31 j / 365)", "Total"]  # October only
@@ -188,7 +188,7 @@ def test_euro_csv(client):
     lines = response.data.decode("utf-8").splitlines()
     assert lines[0] == ("\ufeffPériode;Consommation (kWh);Heures pleines (€);Heures creuses (€);Abonnement (€);"
                         "Total (€);Remarque")
-    table = page(client, f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=month").tables[0]  # then this year against last year
+    table = page(client, f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=month").tables[0]  # then last year
     assert lines[1] == ";".join(c.replace("\xa0", "") for c in table[1])
 
 
