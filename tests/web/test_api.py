@@ -403,8 +403,8 @@ def test_load_curve_costs_max_power_and_tempo_as_csv(client):
     body = get(client, f"/api/v1/usage_points/{HCHP}/costs?start=2025-10-01&end=2025-10-31&step=month")
     _, costs = csv_lines(client, f"/api/v1/usage_points/{HCHP}/costs?start=2025-10-01&end=2025-10-31&step=month"
                                  "&format=csv")
-    assert costs[0].startswith("Mois (1er jour);Consommation (kWh);") and costs[0].endswith(
-        ";Abonnement (€);Total (€);Jours;Jours estimés")
+    assert costs[0] == ("Mois (1er jour);Consommation (kWh);Heures pleines (€);Heures creuses (€);Abonnement (€);"
+                        "Total (€);Jours;Jours estimés")
     cells = costs[1].split(";")
     assert cells[0] == "01/10/2025" and cells[-3] == f"{body['total']:.2f}".replace(".", ",") and cells[-2] == "31"
     _, power = csv_lines(client, f"/api/v1/usage_points/{HCHP}/max_power?start=2025-10-26&end=2025-10-26&format=csv")

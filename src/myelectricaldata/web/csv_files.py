@@ -12,20 +12,24 @@ from datetime import date
 
 from flask import Response
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FRENCH_NUMBER = re.compile(r"[−+-]?\d{1,3}(?:\xa0\d{3})*(?:,\d+)?")
 
 
 def csv_cell(text: str) -> str:
-    """A table cell as a spreadsheet reads it: a French number loses its thousands spaces ("1 234,5" -> "1234,5"),
-    any other text is kept."""
-    return text.replace("\xa0", "").replace("−", "-") if FRENCH_NUMBER.fullmatch(text) else text
+    """A table cell as a spreadsheet reads it: a French number loses its thousands spaces ("1 234,5" -> "1234,5");
+    a text a spreadsheet would run as a formula (=, +, -, @ first, such as a custom offer's period name) is
+    quoted with an apostrophe; any other text is kept."""
+    if FRENCH_NUMBER.fullmatch(text):
+        return text.replace("\xa0", "").replace("−", "-")
+    return "'" + text if text[:1] in FORMULA_STARTS else text
 
 
 def csv_text(head: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     """The table as CSV: ``;`` between cells, CRLF line ends, a BOM so that spreadsheets read UTF-8."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(head)
+    writer.writerow([csv_cell(h) for h in head])
     writer.writerows([csv_cell(str(c)) for c in row] for row in rows)
     return "\ufeff" + out.getvalue()
 

@@ -14,6 +14,7 @@ from ...services import usage_points as stored
 from ..context import WebServices
 from ..csv_files import csv_response, file_name
 from ..formatting import COLOUR_WORDS, num
+from ..pages.offer_words import slot_word
 from .params import choice
 
 FORMATS = ("json", "csv")
@@ -58,7 +59,7 @@ def max_power(answer: dict[str, Any]) -> Table:
 
 def costs(answer: dict[str, Any]) -> Table:
     slots = list(dict.fromkeys(s for p in answer["periods"] for s in p["euros"]))
-    head = [STEP_WORDS[answer["step"]], "Consommation (kWh)", *(f"{s} (€)" for s in slots), "Abonnement (€)",
+    head = [STEP_WORDS[answer["step"]], "Consommation (kWh)", *(f"{slot_word(s)} (€)" for s in slots), "Abonnement (€)",
             "Total (€)", "Jours", "Jours estimés"]
     rows = [[_day(p["date"]), num(sum(p["kwh"].values()), 3),
              *(num(p["euros"][s], 2) if s in p["euros"] else "" for s in slots), num(p["subscription"], 2),
