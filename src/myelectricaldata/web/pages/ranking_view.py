@@ -84,6 +84,17 @@ def year_heads(ranking: Ranking) -> list[dict]:
     return heads
 
 
+def total_head(ranking: Ranking, year: int | None) -> str:
+    """The heading of the ranked total: "Total 12 mois" or "Total 2024", with the days it covers when partial:
+    "Total 2024 (partiel : 25 j / 366)"."""
+    if year is not None:
+        head = next((h for h in year_heads(ranking) if h["year"] == year), None)
+        return f"Total {head['label'] if head else year}"
+    length = (ranking.last - ranking.first).days + 1
+    partial = f" (partiel : {ranking.days_12_months} j / {length})" if ranking.days_12_months < length else ""
+    return f"Total 12 mois{partial}"
+
+
 def periods(ranking: Ranking) -> list[tuple[str, str]]:
     """What the table can be ranked on: the last 12 months, or one calendar year."""
     return [("", "les 12 derniers mois")] + [(str(head["year"]), f"l'année {head['label']}")
