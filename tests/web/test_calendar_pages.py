@@ -181,7 +181,7 @@ def test_tempo_colour_split_chart_and_csv(client_at, sqlite_engine):
     spec = json.loads(html_lib.unescape(re.search(r"data-chart='([^']*)'", html).group(1)))
     # up to tomorrow (6 November, not published): September 29 blue (10th unknown), October 30 blue + 1 white,
     # November 2 blue (1st, 2nd), 2 red, 1 white
-    assert spec["stacked"] is True and spec["categories"] == ["sept.", "oct.", "nov."]
+    assert spec["stacked"] is True and spec["categories"] == ["sept.", "oct.", "nov."] and spec["yunit"] == "jours"
     assert [(s["label"], s["colour"], s["values"]) for s in spec["series"]] == [
         ("Bleu", "tempo-blue", [29, 30, 2]), ("Blanc", "tempo-white", [0, 1, 1]), ("Rouge", "tempo-red", [0, 0, 2])]
     assert "Télécharger (CSV)" in html

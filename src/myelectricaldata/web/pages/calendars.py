@@ -96,6 +96,7 @@ def colour_chart(first: date, last: date, colours: dict[date, str]) -> dict[str,
     head = ["Mois", *(f"{COLOUR_WORDS[code]} (jours)" for code in COLOURS), "Jours connus", "Jours du mois"]
     block = chart("tempo-months", "Jours de chaque couleur par mois", "bars", [midnight(f) for f in firsts], values,
                   head, rows)
+    block["series"]["yunit"] = "jours"
     return on_categories(block, [MONTH_SHORT[f.month - 1] for f in firsts], stacked=True, key=4, aux=[5])
 
 
