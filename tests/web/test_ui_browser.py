@@ -1,0 +1,359 @@
+"""The UI as a French household sees it, in headless Chromium behind the ingress-like nginx: every menu page and the
+main views of the demo data (3 PDLs), at 1280×800 and 375×740, in the light theme and under
+``prefers-color-scheme: dark``.
+
+Each page is loaded once per width and theme (one browser for the module, one page per width and theme, reused);
+what the tests check is read from that load:
+
+- a screenshot, ``test-artifacts/screenshots/<page>-<width>-<theme>.png``;
+- nothing scrolls sideways;
+- the dark theme is applied under ``dark`` (the body's background is dark), the light one otherwise;
+- axe-core (npm, installed by ./dev's asset step) finds no serious or critical violation of WCAG 2.1 A/AA. It is
+  evaluated through the DevTools protocol, so the page's Content-Security-Policy stays in force (an inline
+  ``<script>`` would be refused by it);
+- no English dataset or option word and no "UTC" in the page's text;
+- at 375 px the key number of every table (cells marked ``data-key``, tables folded under ``<details>`` opened
+  first) lies within the viewport's width, and the first chart starts within the first screen.
+
+A parameter that fails only because work planned elsewhere has not landed yet is marked ``xfail(strict=True)``
+with what is missing, so the mark must go when that work arrives.
+
+The login and first-run pages (no menu on them) and the sign-out button are checked with Flask's test client.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+
+from tests.support.browser import SEED_SINCE, STORED_PERIOD, TODAY, Ingress, visit, watch_page
+
+ROOT = Path(__file__).resolve().parents[2]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+WIDTHS = {375: {"width": 375, "height": 740}, 1280: {"width": 1280, "height": 800}}
+THEMES = ("light", "dark")
+FIRST_CHART_VISIBLE_PX = 120  # at least this much of the first chart shows on the phone's first screen
+
+# English words that leak from datasets and options: regular expressions on the page's text (scripts, styles and
+# <code> left out). "production" is French too: only its dataset forms ("production daily", production_...) count.
+ENGLISH = {
+    "consumption": r"(?i)\bconsumption",
+    "production (dataset)": r"(?i)\bproduction(?:_\w+|\s+(?:daily|detail|load curve|max power))",
+    "daily": r"(?i)\bdaily\b",
+    "load curve": r"(?i)\bload[ _]curve\b",
+    "max power": r"(?i)\bmax[ _]power\b",
+    "HC_HP": r"\bHC_HP\b",
+    "BASE": r"\bBASE\b",
+    "True": r"\bTrue\b",
+    "False": r"\bFalse\b",
+    "pdl_pricing": r"\bpdl_pricing\b",
+    # an offset ("UTC+2") is allowed where an hour repeats (DST change): only a bare "UTC" is a UTC time
+    "UTC": r"\bUTC\b(?![+-]\d)",
+}
+
+START, END = STORED_PERIOD
+STORED = {"start": START.isoformat(), "end": END.isoformat()}
+SEASON = {"start": SEED_SINCE.isoformat(), "end": (TODAY.replace(day=4)).isoformat()}
+CURVE = {"start": START.isoformat(), "end": START.replace(day=START.day + 2).isoformat()}  # a 3-day load curve
+
+
+def _q(path: str, **params: str) -> str:
+    return f"{path}?{urlencode(params)}" if params else path
+
+
+# page name -> path under the app (PDL placeholders {pdl1}...{pdl3} filled from the seeded PDLs)
+PAGES: dict[str, str] = {
+    "dashboard": "/",
+    "consumption": _q("/consumption_kwh", **STORED),
+    "consumption-pdl2": _q("/consumption_kwh", pdl="{pdl2}", **STORED),
+    "consumption-pdl3": _q("/consumption_kwh", pdl="{pdl3}", **STORED),
+    "consumption-month": _q("/consumption_kwh", view="month", **SEASON),
+    "consumption-year": _q("/consumption_kwh", view="year", **SEASON),
+    "consumption-curve": _q("/consumption_kwh", view="curve", **CURVE),
+    "consumption-heatmap": _q("/consumption_kwh", view="heatmap", **STORED),
+    "consumption-power": _q("/consumption_kwh", view="power", **STORED),
+    "consumption_euro": _q("/consumption_euro", **STORED),
+    "consumption_euro-month": _q("/consumption_euro", view="month", **SEASON),
+    "production": _q("/production", **STORED),
+    "production-month": _q("/production", view="month", **SEASON),
+    "simulation": "/simulation",
+    "bilan": _q("/bilan", **STORED),
+    "bilan-month": _q("/bilan", view="month", **SEASON),
+    "tempo": "/tempo",
+    "ecowatt": "/ecowatt",
+    "exporters": "/exporters",
+    "settings": "/settings",
+    "settings-pdl": "/settings/{pdl1}",
+    "offers": "/simulation/offers",
+}
+
+# What fails today only because work planned elsewhere has not landed: (check, page) -> what is missing.
+MISSING: dict[tuple[str, str], str] = {}
+
+
+def params(check: str, pages: list[str], widths: tuple[int, ...] = tuple(WIDTHS),
+           themes: tuple[str, ...] = THEMES) -> list[Any]:
+    out = []
+    for name in pages:
+        reason = MISSING.get((check, name))
+        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
+        out += [pytest.param(name, w, t, marks=marks, id=f"{name}-{w}-{t}") for w in widths for t in themes]
+    return out
+
+
+SNAPSHOT_JS = """() => {
+  const w = window.innerWidth, h = window.innerHeight;
+  const shown = (el) => el.getClientRects().length > 0;
+  const rgb = (getComputedStyle(document.body).backgroundColor.match(/[\\d.]+/g) || [255, 255, 255]).map(Number);
+  const lin = (c) => { c /= 255; return c <= 0.03928 ? c / 12.92 : Math.pow((c + 0.055) / 1.055, 2.4); };
+  const luminance = 0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2]);
+  const copy = document.body.cloneNode(true);
+  copy.querySelectorAll('script, style, code, pre, template').forEach((e) => e.remove());
+  const chart = [...document.querySelectorAll('.chart-canvas')].find(shown);
+  return {
+    scrollWidth: document.documentElement.scrollWidth, innerWidth: w, innerHeight: h, luminance,
+    text: copy.textContent.replace(/\\s+/g, ' '),
+    chartTop: chart ? chart.getBoundingClientRect().top + window.scrollY : null,
+  };
+}"""
+
+KEYS_JS = """() => {
+  document.querySelectorAll('details').forEach((d) => { if (d.querySelector('[data-key]')) d.open = true; });
+  const w = window.innerWidth, out = [];
+  for (const el of document.querySelectorAll('[data-key]')) {
+    if (!el.getClientRects().length) continue;
+    const r = el.getBoundingClientRect();
+    if (r.left < -0.5 || r.right > w + 0.5) {
+      out.push(`${el.tagName.toLowerCase()} « ${el.textContent.trim().slice(0, 30)} » from ${Math.round(r.left)} ` +
+               `to ${Math.round(r.right)} px`);
+    }
+  }
+  return {count: document.querySelectorAll('[data-key]').length, outside: out.slice(0, 5)};
+}"""
+
+AXE_JS = """async () => {
+  const result = await axe.run(document, {
+    runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']}, resultTypes: ['violations'],
+  });
+  return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) =>
+    `${v.impact} ${v.id} (${v.help}): ` + v.nodes.slice(0, 3).map((n) => n.target.join(' ') +
+      (n.failureSummary ? ' — ' + n.failureSummary.replace(/\\s+/g, ' ').slice(0, 160) : '')).join(' | '));
+}"""
+
+
+@dataclass
+class Snapshot:
+    name: str
+    width: int
+    theme: str
+    problems: list[str]  # what the page's watch saw (console errors, HTTP >= 400...)
+    facts: dict[str, Any]
+    keys: dict[str, Any]
+    axe: list[str]
+
+
+@dataclass
+class Pages:
+    """One Chromium page per width and theme, opened on demand; each app page loaded once per width and theme."""
+
+    browser: Any
+    ingress: Ingress
+    pdls: list[str]
+    axe_source: str
+    tabs: dict[tuple[int, str], Any] = field(default_factory=dict)
+    seen: dict[tuple[str, int, str], Snapshot] = field(default_factory=dict)
+
+    def tab(self, width: int, theme: str) -> Any:
+        if (width, theme) not in self.tabs:
+            context = self.browser.new_context(viewport=WIDTHS[width], locale="fr-FR", timezone_id="Europe/Paris",
+                                               color_scheme=theme)
+            context.set_default_timeout(20_000)
+            page = context.new_page()
+            watch_page(page, self.ingress.base)
+            self.tabs[(width, theme)] = page
+        return self.tabs[(width, theme)]
+
+    def url(self, name: str) -> str:
+        filled = PAGES[name].format(**{f"pdl{i + 1}": pdl for i, pdl in enumerate(self.pdls)})
+        return self.ingress.base + filled
+
+    def get(self, name: str, width: int, theme: str) -> Snapshot:
+        key = (name, width, theme)
+        if key not in self.seen:
+            page = self.tab(width, theme)
+            response = visit(page, self.url(name))
+            problems = list(page.watch.problems())
+            if response is None or response.status != 200:
+                problems.insert(0, f"HTTP {response.status if response else '(no answer)'}")
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{theme}.png"), full_page=True)
+            facts = page.evaluate(SNAPSHOT_JS)
+            keys = page.evaluate(KEYS_JS)
+            page.evaluate(self.axe_source + "\n;0")
+            self.seen[key] = Snapshot(name, width, theme, problems, facts, keys, page.evaluate(AXE_JS))
+        return self.seen[key]
+
+    def close(self) -> None:
+        for page in self.tabs.values():
+            page.context.close()
+
+
+def _axe_source() -> str:
+    from tests.support.required import unavailable
+
+    path = Path(os.environ.get("AXE_CORE_JS") or ROOT / "node_modules" / "axe-core" / "axe.min.js")
+    if not path.is_file():
+        unavailable("REQUIRE_BROWSER", f"axe-core not found at {path}: run ./dev test (its asset step runs npm ci)")
+    return path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def pages(browser, ingress: Ingress, live_app) -> Any:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    assert len(live_app.pdls) == 3, f"the demo data has three PDLs: {live_app.pdls}"
+    opened = Pages(browser, ingress, sorted(live_app.pdls), _axe_source())
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+ALL = list(PAGES)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "width", "theme"), params("loads", ALL))
+def test_page_loads_without_sideways_scroll(pages, name, width, theme):
+    """The page answers 200 without a console error or failed request, and nothing scrolls sideways."""
+    snap = pages.get(name, width, theme)
+    facts = snap.facts
+    problems = list(snap.problems)
+    if facts["scrollWidth"] > facts["innerWidth"]:
+        problems.append(f"scrolls sideways: {facts['scrollWidth']} px wide in a {facts['innerWidth']} px window")
+    assert not problems, f"{pages.url(name)}:\n  " + "\n  ".join(problems)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "width", "theme"), params("theme", ALL))
+def test_theme_follows_the_colour_scheme(pages, name, width, theme):
+    """Under ``prefers-color-scheme: dark`` the page is dark (the body's relative luminance under 0.05: #111418 is
+    0.0068), otherwise light (above 0.8: #f6f7f9 is 0.93)."""
+    luminance = pages.get(name, width, theme).facts["luminance"]
+    if theme == "dark":
+        assert luminance < 0.05, f"{name}: body background luminance {luminance:.3f} under the dark theme"
+    else:
+        assert luminance > 0.8, f"{name}: body background luminance {luminance:.3f} under the light theme"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "width", "theme"), params("axe", ALL))
+def test_no_serious_accessibility_violation(pages, name, width, theme):
+    """axe-core (WCAG 2.1 A and AA rules, contrast included) finds nothing serious or critical."""
+    violations = pages.get(name, width, theme).axe
+    assert not violations, f"{pages.url(name)} ({width} px, {theme}):\n  " + "\n  ".join(violations)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "width", "theme"), params("words", ALL, (1280,), ("light",)))
+def test_no_english_word_nor_utc_time(pages, name, width, theme):
+    """The page's text has no English dataset or option word and no time given in UTC."""
+    text = pages.get(name, width, theme).facts["text"]
+    found = []
+    for word, pattern in ENGLISH.items():
+        for match in list(re.finditer(pattern, text))[:2]:
+            found.append(f"{word}: …{text[max(0, match.start() - 40):match.end() + 40]}…")
+    assert not found, f"{pages.url(name)}:\n  " + "\n  ".join(found)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "width", "theme"), params("phone", ALL, (375,)))
+def test_key_numbers_and_chart_in_view_on_a_phone(pages, name, width, theme):
+    """At 375 px every key number (``data-key``) lies within the window's width, and the first chart starts early
+    enough that at least 120 px of it show on the first screen."""
+    snap = pages.get(name, width, theme)
+    problems = [f"key number outside the window: {k}" for k in snap.keys["outside"]]
+    top = snap.facts["chartTop"]
+    if top is not None and top > snap.facts["innerHeight"] - FIRST_CHART_VISIBLE_PX:
+        problems.append(f"the first chart starts at {top:.0f} px, below the first screen "
+                        f"({snap.facts['innerHeight']} px)")
+    assert not problems, f"{pages.url(name)} ({theme}):\n  " + "\n  ".join(problems)
+
+
+# --- the pages without menu, and the sign-out button (Flask's test client) ---------------------------------------
+
+@pytest.fixture
+def protected_app(tmp_path):
+    """The standalone app with a password set; the test client comes from 192.0.2.10 (not a trusted address)."""
+    from myelectricaldata.app import AppServices
+    from myelectricaldata.config import Settings
+    from myelectricaldata.database.migrate import upgrade
+    from myelectricaldata.database.session import make_engine
+    from myelectricaldata.services import access
+    from myelectricaldata.web.app import create_app
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    upgrade(engine)
+    access.set_password(engine, "un mot de passe solide")
+    try:
+        yield create_app(Settings(data_dir=tmp_path), AppServices(engine))
+    finally:
+        engine.dispose()
+
+
+def _csrf(html: str) -> str:
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert match, "no CSRF token in the form"
+    return match.group(1)
+
+
+def test_login_page_has_no_menu_and_signed_in_pages_a_sign_out_button(protected_app):
+    client = protected_app.test_client()
+    env = {"REMOTE_ADDR": "192.0.2.10"}
+    login = client.get("/login", environ_base=env)
+    html = login.get_data(as_text=True)
+    assert login.status_code == 200
+    assert "Menu principal" not in html and "Tableau de bord" not in html, "the login page shows the menu"
+    assert "Se déconnecter" not in html
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"|id="csrf_token" name="csrf_token" '
+                      r'type="hidden" value="([^"]+)"', html)
+    assert token, "no CSRF token on the login form"
+    signed = client.post("/login", data={"csrf_token": token.group(1) or token.group(2),
+                                         "password": "un mot de passe solide"}, environ_base=env)
+    assert signed.status_code in (302, 303)
+    dashboard = client.get("/", environ_base=env).get_data(as_text=True)
+    assert "Menu principal" in dashboard
+    assert "Se déconnecter" in dashboard, "no sign-out button once signed in"
+    out = client.post("/logout", data={"csrf_token": _csrf(dashboard)}, environ_base=env)
+    assert out.status_code in (302, 303) and out.headers["Location"].endswith("/login")
+
+
+def test_trusted_address_not_signed_in_sees_no_sign_out_button(protected_app):
+    """Loopback is trusted without signing in: there is no session to close, so no button."""
+    html = protected_app.test_client().get("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_data(as_text=True)
+    assert "Menu principal" in html
+    assert "Se déconnecter" not in html
+
+
+def test_first_run_page_has_no_menu(tmp_path):
+    from myelectricaldata.app import AppServices
+    from myelectricaldata.config import Settings
+    from myelectricaldata.database.migrate import upgrade
+    from myelectricaldata.database.session import make_engine
+    from myelectricaldata.web.app import create_app
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    upgrade(engine)
+    try:
+        client = create_app(Settings(data_dir=tmp_path), AppServices(engine)).test_client()
+        answer = client.get("/", environ_base={"REMOTE_ADDR": "192.0.2.10"}, follow_redirects=True)
+        html = answer.get_data(as_text=True)
+        assert answer.status_code == 200 and "Protéger l" in html
+        assert "Menu principal" not in html and "Tableau de bord" not in html, "the first-run page shows the menu"
+        assert "Se déconnecter" not in html
+    finally:
+        engine.dispose()
