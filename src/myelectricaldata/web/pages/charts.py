@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import date
 from fractions import Fraction
 from typing import Any
@@ -27,7 +28,7 @@ def chart(chart_id: str, title: str, kind: str, x: list[int], series: list[dict[
     second) and ``aux`` the columns a phone may hide."""
     spec: dict[str, Any] = {"x": x, "series": series, "kind": kind}
     if categories is None and kind == "bars" and len(x) > 1 and len(rows) >= len(x) \
-            and min(b - a for a, b in zip(x, x[1:], strict=False)) >= MONTHLY:
+            and min(b - a for a, b in itertools.pairwise(x)) >= MONTHLY:
         categories = [str(row[0]) for row in rows[:len(x)]]
     if categories is not None:
         spec["categories"] = categories

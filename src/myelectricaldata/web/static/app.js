@@ -88,9 +88,12 @@
 
   /* The least room between two ticks of the time axis, in CSS px: hours need less than "05 oct." labels. */
   function timeSpace(span, step) {
-    if (step < DAY && span <= 5 * DAY) return 46;
+    if (step < DAY && span <= 5 * DAY) return 40;
     return 64;
   }
+
+  /* The tick distances a curve of up to five days may use: never more than 12 h, so its hours always show. */
+  var HOURLY_INCRS = [1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600];
 
   /* Bars drawn by hand: one slot per x, the series side by side in it (grouped) or on top of each other (stacked). */
   function barPaths(spec, order, count, slotUnits) {
@@ -190,7 +193,10 @@
     } else {
       xAxis.space = timeSpace(span, step);
       xAxis.values = timeTicks(span);
-      if (step < DAY && span > DAY && span <= 5 * DAY) xAxis.size = 44;  // two lines: the hour, then the day
+      if (step < DAY && span <= 5 * DAY) {
+        xAxis.incrs = HOURLY_INCRS;
+        if (span > DAY) xAxis.size = 44;  // two lines: the hour, then the day under the first hour of each day
+      }
     }
     var opts = {
       width: Math.max(200, el.clientWidth),
@@ -269,11 +275,21 @@
     poll();
   }
 
+  /* A table that scrolls inside its box is reachable with the keyboard (WCAG 2.1.1): it takes the focus when it
+     holds nothing focusable itself. Templates may set tabindex themselves (partials/chart.html does). */
+  function focusableScrollers() {
+    document.querySelectorAll(".table-scroll, .table-wide").forEach(function (el) {
+      if (!el.hasAttribute("tabindex") && !el.querySelector("a[href], button, input, select, textarea, [tabindex]")) {
+        el.setAttribute("tabindex", "0");
+      }
+    });
+  }
+
   function submitOnChange() {
     document.querySelectorAll("select[data-submit-on-change]").forEach(function (el) {
       el.addEventListener("change", function () { if (el.form) el.form.submit(); });
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawCharts(); followTheme(); watchSync(); submitOnChange(); });
+  document.addEventListener("DOMContentLoaded", function () { drawCharts(); followTheme(); focusableScrollers(); watchSync(); submitOnChange(); });
 })();
