@@ -5,7 +5,8 @@ main views of the demo data (3 PDLs), at 1280×800 and 375×740, in the light th
 Each page is loaded once per width (one browser for the module, one page per width, reused) and seen in both themes
 by switching the emulated colour scheme in place; what the tests check is read from that load:
 
-- a screenshot, ``test-artifacts/screenshots/<page>-<width>-<theme>.png``;
+- a screenshot, ``test-artifacts/screenshots/<page>-<width>-<theme>.png`` (and, at 375 px, ``…-dark-tables.png``
+  with the folded tables opened);
 - nothing scrolls sideways;
 - the dark theme is applied under ``dark`` (the body's background is dark), the light one otherwise;
 - axe-core (npm, installed by ./dev's asset step) finds no serious or critical violation of WCAG 2.1 A/AA. It is
@@ -216,6 +217,8 @@ class Pages:
             page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{theme}.png"), full_page=True)
             facts[theme] = page.evaluate(SNAPSHOT_JS)
         keys = page.evaluate(KEYS_JS)  # opens the folded tables that hold key numbers
+        if width == 375 and keys["count"]:  # the phone's table pattern, tables opened (in the last theme shown)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}-{width}-{THEMES[-1]}-tables.png"), full_page=True)
         page.evaluate(self.axe_source + "\n;0")
         axe = {}
         for theme in THEMES:
