@@ -371,6 +371,48 @@ def test_phone_menu_opens_without_javascript(browser, ingress: Ingress):
         context.close()
 
 
+DRAW_JS = """async (specs) => {
+  const main = document.querySelector('main');
+  const els = specs.map((spec) => {
+    const el = document.createElement('div');
+    el.className = 'chart-canvas';
+    el.setAttribute('data-chart', JSON.stringify(spec));
+    main.appendChild(el);
+    return el;
+  });
+  window.MyElectricalData.drawCharts();
+  await new Promise((done) => requestAnimationFrame(() => setTimeout(done, 0)));  // uPlot commits in a microtask
+  return els.map((el) => {
+    const u = el.uplot;
+    return {ymax: u.scales.y.max, ymin: u.scales.y.min, xmin: u.scales.x.min, xmax: u.scales.x.max,
+            legend: el.querySelector('.u-legend').textContent.replace(/\\s+/g, ' ').trim(),
+            yLabel: u.axes[1].label};
+  });
+}"""
+
+
+@pytest.mark.slow
+def test_bars_grouped_or_stacked_on_a_category_axis(pages):
+    """Two bar series [3, 4] and [5, 2] on categories "2024 (partiel)" and "2025": grouped, the y axis reaches the
+    tallest bar, 5 (× 1.08 headroom = 5.4); stacked, the tallest pile, 3 + 5 = 8 (× 1.08 = 8.64, not 4 + 2 = 6).
+    The x axis has one slot per category (-0.5 to 1.5); the legend shows the last values with their unit before
+    any hover; the y axis carries the unit."""
+    page = pages.tab(375)
+    visit(page, pages.url("consumption"))
+    series = [{"label": "Bleu", "unit": "kWh", "values": [3, 4], "colour": "tempo-blue"},
+              {"label": "Rouge", "unit": "kWh", "values": [5, 2], "colour": "tempo-red"}]
+    base = {"kind": "bars", "x": [1704063600, 1735686000], "series": series,
+            "categories": ["2024 (partiel)", "2025"]}
+    grouped, stacked = page.evaluate(DRAW_JS, [base, {**base, "stacked": True, "yunit": "kWh"}])
+    assert grouped["ymax"] == pytest.approx(5.4) and grouped["ymin"] == 0
+    assert stacked["ymax"] == pytest.approx(8.64) and stacked["ymin"] == 0
+    assert (grouped["xmin"], grouped["xmax"]) == (-0.5, 1.5)
+    assert grouped["yLabel"] == "kWh" and stacked["yLabel"] == "kWh"
+    assert "2025" in grouped["legend"] and "4 kWh" in grouped["legend"] and "2 kWh" in grouped["legend"]
+    assert "--" not in grouped["legend"]
+    assert not page.watch.problems(), page.watch.problems()
+
+
 # --- the chart blocks (web/pages/charts.py) ---------------------------------------------------------------------
 
 def test_chart_block_puts_months_on_a_category_axis_and_finds_the_key_column():
