@@ -115,7 +115,8 @@
         var left = u.valToPos(xs[i], "x", true) - inner / 2 + (spec.stacked ? 0 : order * width);
         var y0 = u.valToPos(base, "y", true), y1 = u.valToPos(base + v, "y", true);
         var gap = !spec.stacked && count > 1 && width > 4 ? 1 : 0;
-        path.rect(Math.round(left), Math.min(y0, y1), Math.max(1, width - gap), Math.max(1, Math.abs(y1 - y0)));
+        var x0 = Math.round(left), x1 = Math.round(left + width) - gap;  // whole pixels: bars of even widths
+        path.rect(x0, Math.min(y0, y1), Math.max(1, x1 - x0), Math.max(1, Math.abs(y1 - y0)));
       }
       return { stroke: path, fill: path };
     };
