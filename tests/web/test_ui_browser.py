@@ -386,7 +386,7 @@ DRAW_JS = """async (specs) => {
     const u = el.uplot;
     return {ymax: u.scales.y.max, ymin: u.scales.y.min, xmin: u.scales.x.min, xmax: u.scales.x.max,
             legend: el.querySelector('.u-legend').textContent.replace(/\\s+/g, ' ').trim(),
-            yLabel: u.axes[1].label};
+            yLabel: u.axes[1].label, ticks: (u.axes[0]._values || []).map(String)};
   });
 }"""
 
@@ -411,6 +411,29 @@ def test_bars_grouped_or_stacked_on_a_category_axis(pages):
     assert "2025" in grouped["legend"] and "4 kWh" in grouped["legend"] and "2 kWh" in grouped["legend"]
     assert "--" not in grouped["legend"]
     assert not page.watch.problems(), page.watch.problems()
+
+
+@pytest.mark.slow
+def test_time_axes_name_hours_on_short_curves_and_thin_month_labels(pages):
+    """At 375 px: a 3-day hourly curve from Monday 06/10/2025 00:00 in Paris (epoch 1759701600) ticks with hours,
+    the day under the first hour of each day ("00:00" above "lun. 06"); twelve months named "septembre 2025"
+    (14 characters: 14 × 7 + 14 = 112 px a label) get at most 3 labels in a plot about 290 px wide (every 5th:
+    slots 0, 5, 10); the legend shows the last point, hour 71 = Wednesday 08/10 23:00, 100 + 71 = 171 W."""
+    page = pages.tab(375)
+    visit(page, pages.url("consumption"))
+    start = 1759701600
+    curve = {"kind": "line", "x": [start + 3600 * h for h in range(72)],
+             "series": [{"label": "Puissance moyenne", "unit": "W", "values": [100 + h for h in range(72)]}]}
+    months = {"kind": "bars", "x": [start + 86400 * 31 * m for m in range(12)],
+              "series": [{"label": "Consommation", "unit": "kWh", "values": list(range(12))}],
+              "categories": ["septembre 2025"] * 12}
+    hours, bars = page.evaluate(DRAW_JS, [curve, months])
+    assert hours["ticks"] and all(re.match(r"\d\d:\d\d", tick) for tick in hours["ticks"]), hours["ticks"]
+    assert hours["ticks"][0] == "00:00\nlun. 06", hours["ticks"]
+    assert any(tick.endswith("mar. 07") for tick in hours["ticks"]), hours["ticks"]
+    assert 1 <= len(bars["ticks"]) <= 3, bars["ticks"]
+    assert "Heure" in hours["legend"]
+    assert "mer. 08/10/2025 23:00" in hours["legend"] and "171 W" in hours["legend"], hours["legend"]
 
 
 # --- the chart blocks (web/pages/charts.py) ---------------------------------------------------------------------
