@@ -451,6 +451,8 @@ def test_chart_block_puts_months_on_a_category_axis_and_finds_the_key_column():
     days = [midnight(date(2025, 10, 1)), midnight(date(2025, 10, 2))]
     daily = chart("d", "t", "bars", days, [], ["Jour", "Consommation (kWh)"], [["01/10/2025", "1"], ["02/10", "2"]])
     assert "categories" not in daily["series"] and daily["key"] == 1
+    year = chart("y", "t", "bars", x[:1], [], ["Année", "Consommation (kWh)"], [["2025", "1 752,5"], ["Total", "1"]])
+    assert year["series"]["categories"] == ["2025"]  # a single bar: one slot, named as its table row
     given = chart("e", "t", "bars", x, [], ["Année", "kWh"], rows, categories=["2024 (partiel)", "2025"],
                   stacked=True, yunit="kWh", key=0, aux=(1,))
     assert given["series"]["categories"] == ["2024 (partiel)", "2025"]

@@ -21,14 +21,14 @@ def chart(chart_id: str, title: str, kind: str, x: list[int], series: list[dict[
           yunit: str | None = None, key: int | None = None, aux: tuple[int, ...] = ()) -> dict[str, Any]:
     """One chart (``kind`` "bars" or "line"; ``x`` in epoch seconds) with the table that says the same.
 
-    ``categories`` names each x on a category axis (one slot per x); bars at least a month apart get the first cell
-    of their table rows when none is given. ``stacked`` piles the bar series instead of grouping them side by side;
-    ``yunit`` is the unit of the y axis (the first series' by default). In the table, ``key`` is the column of the
-    key number (the one kept in view on a phone: by default the last whose heading starts with "Total", else the
-    second) and ``aux`` the columns a phone may hide."""
+    ``categories`` names each x on a category axis (one slot per x); bars at least a month apart, or a single bar,
+    get the first cell of their table rows when none is given. ``stacked`` piles the bar series instead of grouping
+    them side by side; ``yunit`` is the unit of the y axis (the first series' by default). In the table, ``key`` is
+    the column of the key number (the one kept in view on a phone: by default the last whose heading starts with
+    "Total", else the second) and ``aux`` the columns a phone may hide."""
     spec: dict[str, Any] = {"x": x, "series": series, "kind": kind}
-    if categories is None and kind == "bars" and len(x) > 1 and len(rows) >= len(x) \
-            and min(b - a for a, b in itertools.pairwise(x)) >= MONTHLY:
+    if categories is None and kind == "bars" and x and len(rows) >= len(x) \
+            and (len(x) == 1 or min(b - a for a, b in itertools.pairwise(x)) >= MONTHLY):
         categories = [str(row[0]) for row in rows[:len(x)]]
     if categories is not None:
         spec["categories"] = categories

@@ -153,6 +153,7 @@
   function build(el, spec) {
     var categories = spec.categories && spec.categories.length === spec.x.length ? spec.categories : null;
     var bars = spec.kind === "bars";
+    if (!categories && bars && spec.x.length === 1) categories = [instantText(spec, DAY)(spec.x[0])];  // one slot
     var barSeries = bars ? spec.series.length : 0;
     var step = categories ? 1 : smallestStep(spec.x);
     var span = spec.x[spec.x.length - 1] - spec.x[0];
