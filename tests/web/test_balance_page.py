@@ -282,3 +282,10 @@ def test_partial_months_grouped_series_net_total_and_csv(client, engine):
     lines = response.data.decode("utf-8").splitlines()
     assert lines[0] == "\ufeffPériode;Soutirage (kWh);Injection (kWh);Bilan net (kWh)"
     assert lines[-1] == f"Total;{imp / 1000:.3f};{inj / 1000:.3f};{(imp - inj) / 1000:.3f}".replace(".", ",")
+
+
+def test_the_net_balance_is_the_key_column_on_a_phone(client):
+    html = client.get(f"/bilan?pdl={PV}&{DAYS}").text
+    assert '<th scope="col" data-key>Bilan net (kWh)</th>' in html
+    assert '<td data-label="Bilan net (kWh)" data-key>' in html
+    assert '<td data-label="Soutirage (kWh)" class="col-aux">' in html  # shown on a wide screen, hidden on a phone

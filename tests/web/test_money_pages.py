@@ -204,3 +204,9 @@ def test_this_year_against_last_year_in_euros(client):
     csv_lines = client.get(f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=month&format=csv&table=year-over-year")
     assert csv_lines.data.decode("utf-8").splitlines()[10] == f"octobre;{october.replace(chr(160), '')};—;—;31 j / 31;—"
     assert "Jours 2025" not in client.get(f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=day").text  # month views only
+
+
+def test_the_total_is_the_key_column_and_the_slots_hide_on_a_phone(client):
+    html = client.get(f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=month").text
+    assert '<td data-label="Total (€)" data-key>' in html
+    assert '<td data-label="Heures pleines (€)" class="col-aux">' in html
