@@ -226,7 +226,9 @@ def test_tempo_days_default_to_the_month_up_to_tomorrow(client):
     assert (body["start"], body["end"]) == ("2025-10-07", "2025-11-06")
     assert [d["date"] for d in body["days"]][-2:] == ["2025-11-05", "2025-11-06"]
     assert len(body["days"]) == 31 and {d["color"] for d in body["days"]} <= {"BLUE", "WHITE", "RED"}
-    assert get(client, "/api/v1/tempo?start=2025-08-01&end=2025-08-31")["days"] == []
+    assert get(client, "/api/v1/tempo?start=2025-08-01&end=2025-08-30")["days"] == []
+    before_first = get(client, "/api/v1/tempo?start=2025-08-01&end=2025-08-31")["days"]
+    assert [d["date"] for d in before_first] == ["2025-08-31"]  # it prices the first stored day's early hours
 
 
 def test_tempo_season_used_and_remaining(client):
