@@ -200,7 +200,58 @@ def ledger_summary(conn: Connection, pdl: str, dataset: str) -> dict[str, Any]:
     return {"counts": counts, "first": first, "last": last, "not_complete": missing}
 
 
+class LedgerSpan(NamedTuple):
+    """What the ledger holds for one PDL and dataset: days by status, first and last complete day, the days not
+    complete (in order), and the first and last day of any status with their count (no gap when the count is the
+    days between them)."""
+
+    counts: dict[str, int]
+    first_complete: date | None
+    last_complete: date | None
+    not_complete: list[date]
+    first: date
+    last: date
+    days: int
+
+    @property
+    def contiguous(self) -> bool:
+        return self.days == (self.last - self.first).days + 1
+
+
+def ledger_spans(conn: Connection) -> dict[tuple[str, str], LedgerSpan]:
+    """``ledger_summary`` of every PDL and dataset in two queries: (PDL, dataset) -> its span."""
+    t = m.sync_days
+    groups: dict[tuple[str, str], list[tuple[str, int, date, date]]] = {}
+    for pdl, dataset, status, n, first, last in conn.execute(
+            select(t.c.usage_point_id, t.c.dataset, t.c.status, func.count(), func.min(t.c.day), func.max(t.c.day))
+            .group_by(t.c.usage_point_id, t.c.dataset, t.c.status)):
+        groups.setdefault((pdl, dataset), []).append((status, int(n), first, last))
+    missing: dict[tuple[str, str], list[date]] = {}
+    for pdl, dataset, day in conn.execute(select(t.c.usage_point_id, t.c.dataset, t.c.day)
+                                          .where(t.c.status != "complete").order_by(t.c.day)):
+        missing.setdefault((pdl, dataset), []).append(day)
+    out = {}
+    for key, rows in groups.items():
+        complete = next(((first, last) for status, _, first, last in rows if status == "complete"), (None, None))
+        out[key] = LedgerSpan({status: n for status, n, _, _ in rows}, *complete, missing.get(key, []),
+                              min(r[2] for r in rows), max(r[3] for r in rows), sum(r[1] for r in rows))
+    return out
+
+
+def ledger_days(conn: Connection, pdl: str, dataset: str, first: date, end: date) -> set[date]:
+    """The days of [first, end) the ledger holds for one PDL and dataset, whatever their status."""
+    t = m.sync_days
+    return set(conn.scalars(select(t.c.day).where(t.c.usage_point_id == pdl, t.c.dataset == dataset,
+                                                  t.c.day >= first, t.c.day < end)))
+
+
 # -- state ------------------------------------------------------------------------------------
+def dataset_states(conn: Connection) -> dict[tuple[str, str], dict[str, Any]]:
+    """(PDL, dataset) -> its stored state, for every PDL, in one query."""
+    t = m.dataset_states
+    return {(r.usage_point_id, r.dataset): dict(r._mapping) for r in conn.execute(select(t))}
+
+
 def dataset_state(conn: Connection, pdl: str, dataset: str) -> dict[str, Any]:
     t = m.dataset_states
     row = conn.execute(select(t).where(t.c.usage_point_id == pdl, t.c.dataset == dataset)).first()
@@ -241,6 +292,15 @@ def save_usage_point(conn: Connection, pdl: str, **values: Any) -> None:
         "postal_code": "", "insee_code": "", "city": "", "country": "", "latitude": "", "longitude": ""}
     row.update(values, updated_at=utcnow())
     upsert(conn, t, [row])
+
+
+def contract_histories(conn: Connection) -> dict[str, list[dict[str, Any]]]:
+    """PDL -> its contract versions, oldest first, for every PDL, in one query."""
+    t = m.contract_versions
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in conn.execute(select(t).order_by(t.c.usage_point_id, t.c.valid_from)):
+        out.setdefault(r.usage_point_id, []).append(dict(r._mapping))
+    return out
 
 
 def contract_history(conn: Connection, pdl: str) -> list[dict[str, Any]]:
