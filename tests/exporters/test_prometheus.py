@@ -228,6 +228,15 @@ def test_metrics_keep_yesterday_in_the_apps_price_cache_which_the_pricing_servic
         pricing_settings.save_choice(enabled.engine, BASE, prices=services.prices)
 
 
+def test_metrics_keep_every_pdl_when_the_cache_is_smaller_than_the_pdls(synced, monkeypatch):
+    # a cache of 2 results asked for 3 PDLs in turn at each scrape used to drop each one before it was asked again
+    prices: PriceCache = PriceCache(2)
+    first = exposition(registry(synced, lambda: NOON, prices=prices), None)[0]
+    assert len(prices) == len(PDLS) and prices.size == 2 + len(PDLS)
+    monkeypatch.setattr("myelectricaldata.services.pricing.read_inputs", lambda *args: pytest.fail("priced again"))
+    assert exposition(registry(synced, lambda: NOON, prices=prices), None)[0] == first
+
+
 def test_tempo_and_ecowatt_of_today_and_tomorrow(synced):
     reg = registry(synced, lambda: NOON)
     tomorrow = TODAY + timedelta(days=1)

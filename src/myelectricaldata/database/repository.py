@@ -294,11 +294,14 @@ def save_usage_point(conn: Connection, pdl: str, **values: Any) -> None:
     upsert(conn, t, [row])
 
 
-def contract_histories(conn: Connection) -> dict[str, list[dict[str, Any]]]:
-    """PDL -> its contract versions, oldest first, for every PDL, in one query."""
+def contract_histories(conn: Connection, pdls: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """PDL -> its contract versions, oldest first, for every PDL (or those of ``pdls``), in one query."""
     t = m.contract_versions
+    query = select(t).order_by(t.c.usage_point_id, t.c.valid_from)
+    if pdls is not None:
+        query = query.where(t.c.usage_point_id.in_(pdls))
     out: dict[str, list[dict[str, Any]]] = {}
-    for r in conn.execute(select(t).order_by(t.c.usage_point_id, t.c.valid_from)):
+    for r in conn.execute(query):
         out.setdefault(r.usage_point_id, []).append(dict(r._mapping))
     return out
 
