@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, Insert, Table, and_, func, select
+from sqlalchemy import Connection, Dialect, Insert, Select, Table, and_, func, select
 
 from ..energy.readings import Span, overlaps
 from ..energy.timeline import PARIS
@@ -16,6 +16,16 @@ from . import models as m
 from .bulk import COPY_FROM, conflict_clause, copy_upsert
 
 CHUNK = 5000
+
+
+def driver_rows(conn: Connection, query: Select) -> list[tuple[Any, ...]]:
+    """The rows of a Core select as the database driver returns them: plain tuples, no ``Row`` objects and no type
+    processing, for integer columns read by the ten thousand (a load curve)."""
+    result = conn.execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 def utcnow() -> datetime:

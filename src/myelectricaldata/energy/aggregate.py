@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
+from typing import NamedTuple
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -49,13 +50,33 @@ def local_start(start_utc: int, tz: ZoneInfo = PARIS) -> datetime:
     return datetime.fromtimestamp(start_utc, tz)
 
 
+NEVER = 1 << 62  # an instant no reading reaches: the offset of a day without a change never shifts
+
+
+class DayBounds(NamedTuple):
+    """A local day as UTC epoch bounds: [start, end), and where its wall clock jumps (DST). The wall-clock minute of
+    an instant ``s`` of the day is ``(s - start) // 60``, plus ``shift`` minutes (+60 in spring, -60 in autumn) from
+    ``shift_at`` on; ``shift_at`` is ``NEVER`` on a day without a change."""
+
+    day: date
+    start: int
+    end: int
+    shift_at: int
+    shift: int
+
+    def wall(self, instant: int) -> int:
+        """The wall-clock minute of an instant of the day."""
+        return (instant - self.start) // 60 + (self.shift if instant >= self.shift_at else 0)
+
+
 class LocalClock:
-    """Local day and wall-clock minute of UTC instants, fast: one zone lookup per UTC day, except DST days."""
+    """Local day and wall-clock minute of UTC instants, fast: each local day's UTC bounds computed once (a few zone
+    lookups per day, about a hundred on a DST day), then integer arithmetic per instant."""
 
     def __init__(self, tz: ZoneInfo = PARIS) -> None:
         self.tz = tz
-        self._offsets: dict[int, int | None] = {}  # UTC day -> its constant UTC offset (None: it changes)
-        self._days: dict[int, date] = {}
+        self._bounds: dict[date, DayBounds] = {}
+        self._last = DayBounds(date(1970, 1, 1), 0, 0, NEVER, 0)  # the day asked last: empty until then
         self._midnights: dict[date, int] = {}
 
     def _offset_at(self, instant: int) -> int:
@@ -63,23 +84,33 @@ class LocalClock:
         assert offset is not None  # an aware datetime always has one
         return int(offset.total_seconds())
 
+    def bounds(self, instant: int) -> DayBounds:
+        """The bounds of the local day holding ``instant``."""
+        last = self._last
+        if last.start <= instant < last.end:
+            return last
+        day = datetime.fromtimestamp(instant, self.tz).date()
+        found = self._bounds.get(day)
+        if found is None:
+            start, end = self.midnight(day), self.midnight(day + timedelta(days=1))
+            before, after = self._offset_at(start), self._offset_at(end - 1)
+            shift_at, shift = NEVER, 0
+            if before != after:  # the first quarter-hour on the new offset: zone changes fall on one
+                shift_at = next(s for s in range(start, end, 900) if self._offset_at(s) != before)
+                shift = (after - before) // 60
+            found = self._bounds[day] = DayBounds(day, start, end, shift_at, shift)
+        self._last = found
+        return found
+
     def local_seconds(self, start_utc: int) -> int:
         """Seconds since 1970-01-01 00:00 on the local wall clock."""
-        utc_day = start_utc // 86400
-        if utc_day not in self._offsets:
-            first, last = self._offset_at(utc_day * 86400), self._offset_at(utc_day * 86400 + 86399)
-            self._offsets[utc_day] = first if first == last else None
-        offset = self._offsets[utc_day]
-        return start_utc + (self._offset_at(start_utc) if offset is None else offset)
+        b = self.bounds(start_utc)
+        return (b.day.toordinal() - 719163) * 86400 + b.wall(start_utc) * 60 + (start_utc - b.start) % 60
 
     def wall(self, start_utc: int) -> tuple[date, int]:
         """Local day and minute of the day (wall clock) of an instant."""
-        seconds = self.local_seconds(start_utc)
-        ordinal = seconds // 86400
-        day = self._days.get(ordinal)
-        if day is None:
-            day = self._days[ordinal] = date(1970, 1, 1) + timedelta(days=ordinal)
-        return day, seconds % 86400 // 60
+        b = self.bounds(start_utc)
+        return b.day, b.wall(start_utc)
 
     def midnight(self, day: date) -> int:
         """UTC epoch of the start of the local ``day``."""

@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine, func, select
 
 from ..database import models as m
+from ..database import repository as repo
 from ..database.catalog import zen_flex_days
 from ..energy.aggregate import LocalClock, Point
 from ..energy.costs import (
@@ -116,11 +117,9 @@ def read_inputs(conn: Connection, pdl: str, start: date, end: date) -> PricingIn
     """Everything [start, end] is priced from, read in one connection."""
     first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
     curve = m.load_curve
-    rows = conn.execute(select(curve.c.direction, curve.c.start_utc, curve.c.minutes, curve.c.watts).where(
-        curve.c.usage_point_id == pdl, curve.c.direction.in_(DIRECTIONS), curve.c.start_utc >= first,
-        curve.c.start_utc < last).order_by(curve.c.start_utc)).all()
-    used = [(int(s), int(mi), int(w)) for d, s, mi, w in rows if d == "consumption"]
-    made = [(int(s), int(mi), int(w)) for d, s, mi, w in rows if d == "production"]
+    used, made = (repo.driver_rows(conn, select(curve.c.start_utc, curve.c.minutes, curve.c.watts).where(
+        curve.c.usage_point_id == pdl, curve.c.direction == direction, curve.c.start_utc >= first,
+        curve.c.start_utc < last).order_by(curve.c.start_utc)) for direction in DIRECTIONS)
     colours = {d: c for d, c in read_tempo(conn, start - timedelta(days=1), end).items() if c in COLOURS}
     choice = get_choice(conn, pdl)
     offer, source = household_offer(conn, choice)
