@@ -10,6 +10,7 @@ from myelectricaldata.energy.aggregate import (
     LocalClock,
     curve_energy,
     heatmap,
+    points_in_days,
     offpeak_split,
     period_start,
     sum_by_period,
@@ -206,3 +207,12 @@ def test_day_bounds_of_the_dst_days_and_an_ordinary_one():
     ordinary = clock.bounds(utc(2025, 1, 15, 22, 59))  # 23:59 local on the 15th
     assert ordinary == (date(2025, 1, 15), utc(2025, 1, 14, 23, 0), utc(2025, 1, 15, 23, 0), NEVER, 0)
     assert clock.wall(utc(2025, 1, 15, 23, 0)) == (date(2025, 1, 16), 0)
+
+
+def test_points_in_days_keep_the_local_days_asked_for():
+    utc = lambda *args: int(datetime(*args, tzinfo=UTC).timestamp())  # noqa: E731
+    # 2025-10-25 22:30 UTC is 00:30 on the 26th (summer time); 2025-10-26 23:00 UTC is 00:00 on the 27th (winter)
+    curve = [(utc(2025, 10, 25, 21, 30), 30, 1), (utc(2025, 10, 25, 22, 30), 30, 2), (utc(2025, 10, 26, 22, 30), 30, 3),
+             (utc(2025, 10, 26, 23, 0), 30, 4), (utc(2025, 10, 27, 12, 0), 30, 5)]
+    assert [w for _, _, w in points_in_days(curve, {date(2025, 10, 26)}, LocalClock())] == [2, 3]
+    assert [w for _, _, w in points_in_days(curve, {date(2025, 10, 25), date(2025, 10, 27)}, LocalClock())] == [1, 4, 5]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from typing import NamedTuple
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -117,6 +117,20 @@ class LocalClock:
         if day not in self._midnights:
             self._midnights[day] = int(datetime(day.year, day.month, day.day, tzinfo=self.tz).timestamp())
         return self._midnights[day]
+
+
+def points_in_days(points: Iterable[Point], days: Container[date], clock: LocalClock) -> list[Point]:
+    """The points whose local day is one of ``days``, in their order; the day looked up only when a point leaves
+    the day of the one before."""
+    out: list[Point] = []
+    start_of, end_of, keep = 0, 0, False
+    for point in points:
+        if not start_of <= point[0] < end_of:
+            bounds = clock.bounds(point[0])
+            start_of, end_of, keep = bounds.start, bounds.end, bounds.day in days
+        if keep:
+            out.append(point)
+    return out
 
 
 def curve_energy(points: Iterable[Point], step: str, tz: ZoneInfo = PARIS) -> list[tuple[int, float]]:

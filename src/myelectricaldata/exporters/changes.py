@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, select
 
 from ..database import models as m
+from ..energy.aggregate import LocalClock, points_in_days
 from ..energy.tempo import season_of, season_summary
 from ..energy.timeline import PARIS
 from ..services import series
@@ -185,12 +186,15 @@ def _readings(engine: Engine, batch: ExportBatch, pdl: str, changed: Changed) ->
         for start, end in day_runs(days):
             rows += [DailyEnergy(pdl, direction, d, wh) for d, wh in series.daily(engine, pdl, direction, start, end)
                      if d in days]
+    clock = LocalClock()
     for dataset, rows in zip(CURVES, (batch.load_curve, batch.production_curve), strict=True):
         direction = dataset.split("_")[0]
-        for start, end in day_runs(changed.get((pdl, dataset), ())):
-            rows += [CurvePoint(pdl, direction, s, mins, w)
-                     for s, mins, w in series.load_curve(engine, pdl, direction, start, end)
-                     if datetime.fromtimestamp(s, PARIS).date() in changed[(pdl, dataset)]]
+        days = changed.get((pdl, dataset), set())
+        for start, end in day_runs(days):
+            points = series.load_curve(engine, pdl, direction, start, end)
+            if (end - start).days + 1 != len([d for d in days if start <= d <= end]):  # a span with gaps
+                points = points_in_days(points, days, clock)
+            rows += [CurvePoint(pdl, direction, s, mins, w) for s, mins, w in points]
     days = changed.get((pdl, "consumption_max_power"), set())
     for start, end in day_runs(days):
         batch.max_power += [MaxPower(pdl, d, va, at) for d, va, at in series.max_power(engine, pdl, start, end)

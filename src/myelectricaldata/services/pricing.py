@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, func, select
 from ..database import models as m
 from ..database import repository as repo
 from ..database.catalog import zen_flex_days
-from ..energy.aggregate import LocalClock, Point
+from ..energy.aggregate import LocalClock, Point, points_in_days
 from ..energy.costs import (
     ZERO,
     DayCost,
@@ -150,8 +150,7 @@ def price_inputs_by_hour(inputs: PricingInputs) -> list[HourCost]:
     for offer, days in groups:
         points, made = inputs.points, inputs.made
         if len(groups) > 1 and days is not None:
-            points = [p for p in points if clock.wall(p[0])[0] in days]
-            made = [p for p in made if clock.wall(p[0])[0] in days]
+            points, made = points_in_days(points, days, clock), points_in_days(made, days, clock)
         out += price_hours(points, offer, facts, inputs.colours, choice.overrides, made, choice.buyback,
                            zen_flex=inputs.zen_flex)
     return sorted(out, key=lambda h: h.start_utc)
