@@ -26,7 +26,7 @@ from ..services import series
 from ..services.calendars import read_ecowatt, read_tempo
 from ..services.preferences import all_preferences
 from ..services.pricing import cost_by_day, cost_by_hour
-from ..services.pricing_store import pricing_fingerprint
+from ..services.pricing_store import pricing_fingerprints
 from ..services.usage_points import read_all_contracts, read_usage_points
 from .batches import (
     CurvePoint,
@@ -174,9 +174,10 @@ def snapshot(conn: Connection, now: datetime) -> Snapshot:
                     season, remaining, ecowatt)
 
 
-def fingerprint(conn: Connection, pdl: str) -> str:
-    """A short digest of what pricing depends on besides readings."""
-    return hashlib.sha1(repr(pricing_fingerprint(conn, pdl)).encode(), usedforsecurity=False).hexdigest()
+def fingerprints(conn: Connection, pdls: list[str]) -> dict[str, str]:
+    """A short digest of what pricing each of ``pdls`` depends on besides readings, read together."""
+    return {pdl: hashlib.sha1(repr(print_).encode(), usedforsecurity=False).hexdigest()
+            for pdl, print_ in pricing_fingerprints(conn, pdls).items()}
 
 
 def _readings(engine: Engine, batch: ExportBatch, pdl: str, changed: Changed) -> None:
@@ -231,10 +232,13 @@ def collect(engine: Engine, marks: dict[str, str], now: datetime) -> tuple[Expor
         ecowatt, ecowatt_mark = _ecowatt_changes(conn, _stamp(marks.get("ecowatt")))
         batch = ExportBatch(snapshot(conn, now), tempo=tempo, ecowatt=ecowatt)
         enabled = [up.usage_point_id for up in batch.snapshot.usage_points if up.enabled]
-        prints = {pdl: fingerprint(conn, pdl) for pdl in enabled}
-        every_day = {pdl: set(conn.scalars(select(m.sync_days.c.day).where(
-            m.sync_days.c.usage_point_id == pdl, m.sync_days.c.dataset.in_(CURVES))))
-            for pdl in enabled if prints[pdl] != marks.get(f"pricing:{pdl}")}
+        prints = fingerprints(conn, enabled)
+        repriced = [pdl for pdl in enabled if prints[pdl] != marks.get(f"pricing:{pdl}")]
+        every_day: dict[str, set[date]] = {pdl: set() for pdl in repriced}
+        t = m.sync_days
+        for pdl, day in conn.execute(select(t.c.usage_point_id, t.c.day).distinct().where(
+                t.c.usage_point_id.in_(repriced), t.c.dataset.in_(CURVES))) if repriced else ():
+            every_day[pdl].add(day)
     tempo_days = {d for t in tempo for d in (t.day, t.day + timedelta(days=1))}
     priced: dict[str, set[date]] = {}
     for pdl in enabled:
