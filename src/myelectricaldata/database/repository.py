@@ -242,9 +242,11 @@ def ledger_spans(conn: Connection) -> dict[tuple[str, str], LedgerSpan]:
         missing.setdefault((pdl, dataset), []).append(day)
     out = {}
     for key, rows in groups.items():
-        complete = next(((first, last) for status, _, first, last in rows if status == "complete"), (None, None))
-        out[key] = LedgerSpan({status: n for status, n, _, _ in rows}, *complete, missing.get(key, []),
-                              min(r[2] for r in rows), max(r[3] for r in rows), sum(r[1] for r in rows))
+        complete: tuple[date | None, date | None] = next(
+            ((first, last) for status, _, first, last in rows if status == "complete"), (None, None))
+        out[key] = LedgerSpan({status: n for status, n, _, _ in rows}, complete[0], complete[1],
+                              missing.get(key, []), min(r[2] for r in rows), max(r[3] for r in rows),
+                              sum(r[1] for r in rows))
     return out
 
 

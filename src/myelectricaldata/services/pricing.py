@@ -169,10 +169,12 @@ def read_costs_of(conn: Connection, pdls: list[str], start: date, end: date, pri
                   ) -> dict[str, list[DayCost]]:
     """``read_costs`` of several PDLs over the same range: their fingerprints read together, so the PDLs kept in
     ``prices`` (made large enough to hold them all) cost a handful of queries in all."""
+    def compute(pdl: str) -> Callable[[], list[DayCost]]:
+        return lambda: price_inputs(read_inputs(conn, pdl, start, end))
+
     prices.reserve(len(pdls))
     prints = range_fingerprints(conn, pdls, start, end)
-    return {pdl: prices.get((pdl, start, end), prints[pdl],
-                            lambda pdl=pdl: price_inputs(read_inputs(conn, pdl, start, end))) for pdl in pdls}
+    return {pdl: prices.get((pdl, start, end), prints[pdl], compute(pdl)) for pdl in pdls}
 
 
 def cost_by_day(engine: Engine, pdl: str, start: date, end: date, prices: PricedDays | None = None) -> list[DayCost]:
