@@ -10,9 +10,9 @@ from myelectricaldata.energy.aggregate import (
     LocalClock,
     curve_energy,
     heatmap,
-    points_in_days,
     offpeak_split,
     period_start,
+    points_in_days,
     sum_by_period,
     wh_of,
 )
