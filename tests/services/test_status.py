@@ -128,3 +128,12 @@ def test_days_never_asked_around_and_inside_the_ledger_come_from_one_read_for_ev
     assert gap[BASE].unasked_days == 1093 + 1
     assert (gap[BASE].first, gap[BASE].last) == (date(2025, 11, 2), date(2025, 11, 4))
     assert gap[BASE].days == {"complete": 2} and gap[HCHP] == daily[HCHP]
+    with synced.begin() as conn:
+        conn.execute(t.update().where(t.c.usage_point_id == BASE, t.c.dataset == ds, t.c.day == date(2025, 11, 4))
+                     .values(status="missing"))
+    status = collect_status(synced, NOON)
+    [late] = [d for s in status.usage_points if s.usage_point.usage_point_id == BASE for d in s.datasets
+              if d.dataset == ds]
+    # 2025-11-02 complete, 2025-11-03 not in the ledger, 2025-11-04 missing
+    assert late.days == {"complete": 1, "missing": 1} and (late.first, late.last) == (date(2025, 11, 2),) * 2
+    assert late.not_complete == ((date(2025, 11, 4), date(2025, 11, 4)),) and late.unasked == gap[BASE].unasked

@@ -229,24 +229,31 @@ class LedgerSpan(NamedTuple):
 
 
 def ledger_spans(conn: Connection) -> dict[tuple[str, str], LedgerSpan]:
-    """``ledger_summary`` of every PDL and dataset in two queries: (PDL, dataset) -> its span."""
+    """``ledger_summary`` of every PDL and dataset: (PDL, dataset) -> its span. Two scans of the ledger (one grouped,
+    one of the days not complete), then, only for a PDL and dataset with days not complete, its complete days'
+    first and last."""
     t = m.sync_days
-    groups: dict[tuple[str, str], list[tuple[str, int, date, date]]] = {}
-    for pdl, dataset, status, n, first, last in conn.execute(
-            select(t.c.usage_point_id, t.c.dataset, t.c.status, func.count(), func.min(t.c.day), func.max(t.c.day))
-            .group_by(t.c.usage_point_id, t.c.dataset, t.c.status)):
-        groups.setdefault((pdl, dataset), []).append((status, int(n), first, last))
-    missing: dict[tuple[str, str], list[date]] = {}
-    for pdl, dataset, day in conn.execute(select(t.c.usage_point_id, t.c.dataset, t.c.day)
-                                          .where(t.c.status != "complete").order_by(t.c.day)):
-        missing.setdefault((pdl, dataset), []).append(day)
+    missing: dict[tuple[str, str], list[tuple[date, str]]] = {}
+    for pdl, dataset, day, status in conn.execute(select(t.c.usage_point_id, t.c.dataset, t.c.day, t.c.status)
+                                                  .where(t.c.status != "complete").order_by(t.c.day)):
+        missing.setdefault((pdl, dataset), []).append((day, status))
     out = {}
-    for key, rows in groups.items():
-        complete: tuple[date | None, date | None] = next(
-            ((first, last) for status, _, first, last in rows if status == "complete"), (None, None))
-        out[key] = LedgerSpan({status: n for status, n, _, _ in rows}, complete[0], complete[1],
-                              missing.get(key, []), min(r[2] for r in rows), max(r[3] for r in rows),
-                              sum(r[1] for r in rows))
+    for pdl, dataset, n, first, last in conn.execute(
+            select(t.c.usage_point_id, t.c.dataset, func.count(), func.min(t.c.day), func.max(t.c.day))
+            .group_by(t.c.usage_point_id, t.c.dataset)):
+        held = missing.get((pdl, dataset), [])
+        counts: dict[str, int] = {}
+        for _, status in held:
+            counts[status] = counts.get(status, 0) + 1
+        if len(held) < n:
+            counts["complete"] = int(n) - len(held)
+        complete: tuple[date | None, date | None] = (first, last)
+        if held:
+            row = conn.execute(select(func.min(t.c.day), func.max(t.c.day)).where(
+                t.c.usage_point_id == pdl, t.c.dataset == dataset, t.c.status == "complete")).one()
+            complete = (row[0], row[1])
+        out[(pdl, dataset)] = LedgerSpan(counts, complete[0], complete[1], [day for day, _ in held], first, last,
+                                         int(n))
     return out
 
 
