@@ -110,8 +110,9 @@ def _tempo_remaining(conn: Connection, today: date) -> tuple[int, dict[str, int]
     return season, {c: s["remaining"] for c, s in season_summary(colours, season, up_to).items()}
 
 
-def periods_totals(conn: Connection, yesterday: date) -> dict[tuple[str, str], PeriodTotals]:
-    """``period_totals`` of every PDL and direction with stored days this year, in one query summing in SQL."""
+def periods_totals(conn: Connection, pdls: list[str], yesterday: date) -> dict[tuple[str, str], PeriodTotals]:
+    """Yesterday, ISO week, month and year-to-date Wh up to ``yesterday`` of each of ``pdls`` and direction with
+    stored days this year, in one query summing in SQL (the PDLs named: read through the primary key)."""
     t = m.daily_energy
     week_start = yesterday - timedelta(days=yesterday.weekday())
     month_start = yesterday.replace(day=1)
@@ -121,7 +122,8 @@ def periods_totals(conn: Connection, yesterday: date) -> dict[tuple[str, str], P
 
     rows = conn.execute(select(t.c.usage_point_id, t.c.direction, func.max(case((t.c.day == yesterday, t.c.wh))),
                                since(week_start), since(month_start), func.sum(t.c.wh))
-                        .where(t.c.day >= yesterday.replace(month=1, day=1), t.c.day <= yesterday)
+                        .where(t.c.usage_point_id.in_(pdls), t.c.direction.in_(("consumption", "production")),
+                               t.c.day >= yesterday.replace(month=1, day=1), t.c.day <= yesterday)
                         .group_by(t.c.usage_point_id, t.c.direction))
     return {(pdl, direction): PeriodTotals(yesterday, None if day is None else int(day), int(week), int(month),
                                            int(year))
@@ -147,11 +149,12 @@ def snapshot(conn: Connection, now: datetime) -> Snapshot:
                                .group_by(ds.c.usage_point_id)).all())
     today = now.astimezone(PARIS).date()
     yesterday = today - timedelta(days=1)
+    usage_points = read_usage_points(conn)
     histories, powers = read_all_contracts(conn), newest_max_powers(conn, yesterday)
-    totals = periods_totals(conn, yesterday)
+    totals = periods_totals(conn, [up.usage_point_id for up in usage_points], yesterday)
     empty = PeriodTotals(yesterday, None, 0, 0, 0)
     points = []
-    for up in read_usage_points(conn):
+    for up in usage_points:
         pdl = up.usage_point_id
         pref = prefs.get(pdl)
         history = histories.get(pdl, [])
