@@ -76,8 +76,14 @@ class LocalClock:
     def __init__(self, tz: ZoneInfo = PARIS) -> None:
         self.tz = tz
         self._bounds: dict[date, DayBounds] = {}
-        self._last = DayBounds(date(1970, 1, 1), 0, 0, NEVER, 0)  # the day asked last: empty until then
         self._midnights: dict[date, int] = {}
+        self._use(DayBounds(date(1970, 1, 1), 0, 0, NEVER, 0))  # the day asked last: empty until then
+
+    def _use(self, bounds: DayBounds) -> None:
+        """Keep the day asked last in plain attributes: the next instants are most often in it."""
+        self._last = bounds
+        self._day, self._start, self._end, self._shift_at, self._shift = bounds
+        self._local_start = (bounds.day.toordinal() - 719163) * 86400  # its local midnight, seconds since 1970
 
     def _offset_at(self, instant: int) -> int:
         offset = datetime.fromtimestamp(instant, self.tz).utcoffset()
@@ -86,9 +92,8 @@ class LocalClock:
 
     def bounds(self, instant: int) -> DayBounds:
         """The bounds of the local day holding ``instant``."""
-        last = self._last
-        if last.start <= instant < last.end:
-            return last
+        if self._start <= instant < self._end:
+            return self._last
         day = datetime.fromtimestamp(instant, self.tz).date()
         found = self._bounds.get(day)
         if found is None:
@@ -99,18 +104,21 @@ class LocalClock:
                 shift_at = next(s for s in range(start, end, 900) if self._offset_at(s) != before)
                 shift = (after - before) // 60
             found = self._bounds[day] = DayBounds(day, start, end, shift_at, shift)
-        self._last = found
+        self._use(found)
         return found
 
     def local_seconds(self, start_utc: int) -> int:
         """Seconds since 1970-01-01 00:00 on the local wall clock."""
-        b = self.bounds(start_utc)
-        return (b.day.toordinal() - 719163) * 86400 + b.wall(start_utc) * 60 + (start_utc - b.start) % 60
+        if not self._start <= start_utc < self._end:
+            self.bounds(start_utc)
+        shift = self._shift * 60 if start_utc >= self._shift_at else 0
+        return self._local_start + start_utc - self._start + shift
 
     def wall(self, start_utc: int) -> tuple[date, int]:
         """Local day and minute of the day (wall clock) of an instant."""
-        b = self.bounds(start_utc)
-        return b.day, b.wall(start_utc)
+        if not self._start <= start_utc < self._end:
+            self.bounds(start_utc)
+        return self._day, (start_utc - self._start) // 60 + (self._shift if start_utc >= self._shift_at else 0)
 
     def midnight(self, day: date) -> int:
         """UTC epoch of the start of the local ``day``."""
@@ -143,8 +151,15 @@ def curve_energy(points: Iterable[Point], step: str, tz: ZoneInfo = PARIS) -> li
     clock = LocalClock(tz)
     hourly = step == "hour"  # zone offsets change on the hour: the local hour began (local seconds % 3600) ago
     energy: dict[int, int] = defaultdict(int)
+    start_of, end_of, shift_at, shift = 0, 0, NEVER, 0
     for start, minutes, watts in points:
-        key = start - clock.local_seconds(start) % 3600 if hourly else clock.midnight(clock.wall(start)[0])
+        if not start_of <= start < end_of:  # a new local day: its bounds, then arithmetic
+            bounds = clock.bounds(start)
+            start_of, end_of, shift_at, shift = bounds.start, bounds.end, bounds.shift_at, bounds.shift * 60
+        if hourly:
+            key = start - (start - start_of + (shift if start >= shift_at else 0)) % 3600
+        else:
+            key = start_of
         energy[key] += watts * minutes
     return [(key, wm / 60) for key, wm in sorted(energy.items())]
 
