@@ -156,10 +156,7 @@ def curve_energy(points: Iterable[Point], step: str, tz: ZoneInfo = PARIS) -> li
         if not start_of <= start < end_of:  # a new local day: its bounds, then arithmetic
             bounds = clock.bounds(start)
             start_of, end_of, shift_at, shift = bounds.start, bounds.end, bounds.shift_at, bounds.shift * 60
-        if hourly:
-            key = start - (start - start_of + (shift if start >= shift_at else 0)) % 3600
-        else:
-            key = start_of
+        key = start - (start - start_of + (shift if start >= shift_at else 0)) % 3600 if hourly else start_of
         energy[key] += watts * minutes
     return [(key, wm / 60) for key, wm in sorted(energy.items())]
 
