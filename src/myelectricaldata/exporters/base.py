@@ -43,6 +43,8 @@ class BaseExporter:
     description: ClassVar[str] = ""
     version: ClassVar[str] = "0"
     config_schema: ClassVar[tuple[ConfigField, ...]] = ()
+    reads_batch: ClassVar[bool] = True  # False: ``export`` reads nothing of its batch (Prometheus is scraped), so
+    # the manager builds none and hands an empty one: no history is read for it, its marks are left as they are
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         self.config: dict[str, Any] = {**defaults(self.config_schema), **(config or {})}

@@ -43,11 +43,15 @@ class Dashboard:
     today: date
 
 
-def _sum_daily(conn: Connection, pdl: str, direction: str, first: date, last: date) -> int | None:
+def _sums_daily(conn: Connection, pdls: list[str], direction: str, first: date, last: date) -> dict[str, int]:
+    """PDL -> Wh of ``direction`` summed over [first, last], for each of ``pdls`` with stored days there, in one
+    query (naming the PDLs lets it read each one's days through the primary key instead of every stored day)."""
     t = m.daily_energy
-    total = conn.scalar(select(func.sum(t.c.wh)).where(
-        t.c.usage_point_id == pdl, t.c.direction == direction, t.c.day >= first, t.c.day <= last))
-    return None if total is None else int(total)
+    return {pdl: int(wh) for pdl, wh in conn.execute(
+        select(t.c.usage_point_id, func.sum(t.c.wh)).where(
+            t.c.usage_point_id.in_(pdls), t.c.direction == direction, t.c.day >= first, t.c.day <= last)
+        .group_by(t.c.usage_point_id))
+        if wh is not None}
 
 
 def dashboard(engine: Engine, now: datetime) -> Dashboard:
@@ -58,19 +62,21 @@ def dashboard(engine: Engine, now: datetime) -> Dashboard:
     prefs = load_all(engine)
     cards = []
     with engine.connect() as conn:
-        for s in status.usage_points:
-            up, contract = s.usage_point, s.contract
-            pdl = up.usage_point_id
-            pref = prefs.get(pdl)
-            cards.append(PdlCard(
-                usage_point_id=pdl, label=up.label(pref.display_name if pref else ""), address=up.address,
-                pricing_option=up.pricing_option, subscribed_kva=contract.subscribed_kva if contract else None,
-                offpeak_hours=contract.offpeak_hours if contract else "", attention=up.attention,
-                enabled=pref.enabled if pref else True, has_production=up.has_production, datasets=s.datasets,
-                yesterday_wh=_sum_daily(conn, pdl, "consumption", yesterday, yesterday),
-                month_wh=_sum_daily(conn, pdl, "consumption", month_start, yesterday),
-                month_last_year_wh=_sum_daily(conn, pdl, "consumption", years_before(month_start, 1),
-                                              years_before(yesterday, 1))))
+        pdls = [s.usage_point.usage_point_id for s in status.usage_points]
+        day_wh = _sums_daily(conn, pdls, "consumption", yesterday, yesterday)
+        month_wh = _sums_daily(conn, pdls, "consumption", month_start, yesterday)
+        last_year_wh = _sums_daily(conn, pdls, "consumption", years_before(month_start, 1),
+                                   years_before(yesterday, 1))
+    for s in status.usage_points:
+        up, contract = s.usage_point, s.contract
+        pdl = up.usage_point_id
+        pref = prefs.get(pdl)
+        cards.append(PdlCard(
+            usage_point_id=pdl, label=up.label(pref.display_name if pref else ""), address=up.address,
+            pricing_option=up.pricing_option, subscribed_kva=contract.subscribed_kva if contract else None,
+            offpeak_hours=contract.offpeak_hours if contract else "", attention=up.attention,
+            enabled=pref.enabled if pref else True, has_production=up.has_production, datasets=s.datasets,
+            yesterday_wh=day_wh.get(pdl), month_wh=month_wh.get(pdl), month_last_year_wh=last_year_wh.get(pdl)))
     tempo = tempo_colours(engine, today, today + timedelta(days=1))
     return Dashboard(tuple(cards), tempo.get(today), tempo.get(today + timedelta(days=1)),
                      status.quota.paused_until, status.quota.usage, status.runs[0] if status.runs else None, today)
