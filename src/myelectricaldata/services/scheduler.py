@@ -14,6 +14,7 @@ from .calendars import tempo_colours
 from .catalog import CatalogSync
 from .datasets import COMPLETE
 from .lock import SyncBusy
+from .schedule import record_schedule
 from .sync import SyncService
 from .usage_points import read_usage_points
 
@@ -119,6 +120,8 @@ def build_scheduler(sync: SyncService, after: time, *, first_run_in: float | Non
                           id="first_sync", name="sync at start-up")
     if catalog is not None:
         _catalog_jobs(scheduler, CatalogJobs(catalog), catalog_first_run_in)
+    if isinstance(sync, SyncService):  # the pages say when a failed sync is tried again and exporters next send
+        record_schedule(sync.engine, when, RETRY_HOURS)
     log.info("daily sync scheduled at %s Europe/Paris", f"{when:%H:%M}")
     return scheduler
 

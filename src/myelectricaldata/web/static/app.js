@@ -66,3 +66,33 @@
 
   document.addEventListener("DOMContentLoaded", function () { drawCharts(); watchSync(); submitOnChange(); });
 })();
+
+/* Dashboard: once a sync ends, the page is drawn again with its data (header status, yesterday, quota); a failed
+   sync turns the bar red and says "échec" in the progress text until then. Without JS the page shows the same after a
+   reload. */
+(function () {
+  "use strict";
+
+  function refreshDashboardWhenSyncEnds() {
+    var box = document.querySelector("[data-sync-progress][data-reload-when-done]");
+    if (!box || typeof window.fetch !== "function") return;
+    var url = box.getAttribute("data-sync-progress");
+    var shown = box.getAttribute("data-reload-when-done");
+    var bar = box.querySelector(".progress > span");
+    var seenRunning = false;
+    function poll() {
+      fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (p) {
+          if (p.running) { seenRunning = true; setTimeout(poll, 2000); return; }
+          if (p.failed && bar) { bar.style.width = "100%"; bar.style.background = "var(--bad)"; }
+          var ended = seenRunning || String(p.run_id == null ? "" : p.run_id) !== shown;
+          if (ended) { window.location.reload(); }
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    poll();
+  }
+
+  document.addEventListener("DOMContentLoaded", refreshDashboardWhenSyncEnds);
+})();
