@@ -58,7 +58,7 @@ def test_dashboard_and_progress_after_a_sync(synced):
     assert view.tempo_today in ("BLUE", "WHITE", "RED")
     assert sync_progress(synced, False) == SyncProgress(False, 0, 0, "terminée", view.last_run.id, "ok", False)
     assert sync_progress(synced, True).running
-    (base, hchp, tempo) = view.cards
+    base = view.cards[0]
     assert base.yesterday_cost is not None and base.yesterday_cost > 0  # priced from yesterday's load curve
     # the simulator's counter: 3 contracts + 3 addresses + 3 consumption datasets x 3 PDLs + 2 production datasets
     assert view.requests is not None and (view.requests.used, view.requests.left) == (17, 1000 - 17)

@@ -4,7 +4,7 @@ Paris time, and a failed sync shown as a failure in French with what to do and w
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, time
 from pathlib import Path
 
 import pytest
