@@ -21,6 +21,11 @@ bp = Blueprint("exporters", __name__)
 PREFIX = "cfg_"  # form attribute of a config field: keeps schema names off FlaskForm's own attributes
 SOURCE_WORDS = {"built-in": "intégré", "entry point": "point d'entrée", "folder": "dossier"}
 SECRET_PLACEHOLDER = "••••"
+RESET_WORDS = {  # what a reset deletes in the target, per exporter
+    "homeassistant": "Les statistiques que cette application a importées dans le tableau de bord Énergie de Home "
+                     "Assistant sont effacées (l'historique de ces statistiques disparaît de Home Assistant), puis "
+                     "elles sont toutes réimportées depuis la base locale.",
+}
 GRACE = 1.5  # seconds "Exporter maintenant" waits for a quick export's outcome before leaving it to run
 
 
@@ -184,9 +189,21 @@ def run(name: str):
 
 @bp.route("/exporters/<name>/reset", methods=["POST"])
 def reset(name: str):
+    """Reset after a confirmation page (a second POST with ``confirm=oui``): it deletes what the target holds."""
     _known(name)
-    if not ActionForm().validate_on_submit() or not _manager().can_reset(name):
+    form = ActionForm()
+    if not form.validate_on_submit() or not _manager().can_reset(name):
         abort(400)
+    if request.form.get("confirm") != "oui":
+        title = _manager().exporter_class(name).title or name
+        return render_template(
+            "confirm.html", title=f"Réinitialiser l'exportateur {title} ?", form=form,
+            lines=[RESET_WORDS.get(name, "Ce que cet exportateur a envoyé à sa cible est effacé, puis tout est renvoyé "
+                                         "depuis la base locale."),
+                   "Les données de la base locale ne sont pas touchées. L'envoi complet peut prendre quelques "
+                   "minutes ; sa progression s'affiche sur la page de l'exportateur."],
+            action=url_for("exporters.reset", name=name), button="Réinitialiser et réimporter",
+            back=url_for("exporters.index", tab=name), items=[])
     if not _started(name, reset=True):
         return redirect(url_for("exporters.index", tab=name))
     ended, outcome = _manager().wait(name, GRACE)

@@ -9,6 +9,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ...energy.offers import Offer
 from ...services import pricing_settings
 from ...services.errors import FieldError
+from ...services.usage_points import labels
 from ..context import app_services
 from ..formatting import decimal_text
 from ..forms import ActionForm
@@ -82,10 +83,24 @@ def edit_offer(offer_id: int) -> Any:
 
 @bp.route("/simulation/offers/<int:offer_id>/delete", methods=["POST"])
 def delete_offer(offer_id: int) -> Any:
+    """Delete at once an offer no PDL uses; one in use is deleted only after a confirmation page (a second POST)."""
     offer = _stored(offer_id)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if not form.validate_on_submit():
         abort(400)
     services = app_services()
+    users = pricing_settings.offer_users(services.engine, offer.key)
+    if users and request.form.get("confirm") != "oui":
+        names = {p.usage_point_id: p.label for side in ("production", "consumption")
+                 for p in labels(services.engine, side)}
+        return render_template(
+            "confirm.html", title=f"Supprimer l'offre « {offer.name} » ?", form=form,
+            lines=["Ces points de livraison sont chiffrés avec cette offre. Si vous la supprimez, ils reviennent au "
+                   "tarif réglementé de leur contrat (ou à l'offre indiquée sur la passerelle) et tout leur "
+                   "historique est recalculé :"],
+            items=[f"{names.get(pdl, pdl)} (PDL {pdl})" for pdl in users],
+            action=url_for("simulation.delete_offer", offer_id=offer_id), button="Supprimer l'offre",
+            back=url_for("simulation.offers"))
     pricing_settings.delete_offer(services.engine, offer_id, prices=services.prices)
     flash(f"Offre « {offer.name} » supprimée ; les PDL qui l'avaient choisie reviennent au tarif réglementé.", "info")
     return redirect(url_for("simulation.offers"))
