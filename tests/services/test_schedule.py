@@ -39,15 +39,15 @@ def test_the_next_run_is_told_in_paris_time_from_a_utc_moment():
 
 
 def test_next_sync_at_reads_the_recorded_schedule_and_waits_for_the_quota_pause(sqlite_engine):
-    now = paris(2025, 11, 5, 22, 0)
-    assert read_schedule(sqlite_engine) is None and next_sync_at(sqlite_engine, now, retries=True) is None
+    now = paris(2025, 11, 5, 22, 0)  # no PDL stored: nothing missing, no retry
+    assert read_schedule(sqlite_engine) is None and next_sync_at(sqlite_engine, now) is None
     record_schedule(sqlite_engine, time(8, 47), RETRY_HOURS)
     assert read_schedule(sqlite_engine) == Schedule(time(8, 47), RETRY_HOURS)
-    assert next_sync_at(sqlite_engine, now, retries=True) == paris(2025, 11, 6, 8, 47)
-    with sqlite_engine.begin() as conn:  # paused until 10:00 UTC tomorrow = 11:00 Paris: the 11:47 retry is next
+    assert next_sync_at(sqlite_engine, paris(2025, 11, 5, 12, 0)) == paris(2025, 11, 6, 8, 47)
+    assert next_sync_at(sqlite_engine, now) == paris(2025, 11, 6, 8, 47)
+    with sqlite_engine.begin() as conn:  # paused until 10:00 UTC on the 6th (11:00 Paris): the next daily one is the 7th's
         repo.set_state(conn, "quota_paused_until", datetime(2025, 11, 6, 10, 0, tzinfo=UTC).isoformat())
-    assert next_sync_at(sqlite_engine, now, retries=True) == paris(2025, 11, 6, 11, 47)
-    assert next_sync_at(sqlite_engine, now, retries=False) == paris(2025, 11, 7, 8, 47)
+    assert next_sync_at(sqlite_engine, now) == paris(2025, 11, 7, 8, 47)
 
 
 def test_the_scheduler_records_its_daily_time(sqlite_engine, tmp_path):

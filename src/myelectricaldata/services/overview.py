@@ -18,9 +18,8 @@ from .price_cache import PriceCache
 from .pricing import cost_by_day
 from .runs import SyncRun
 from .schedule import next_sync_at
-from .status import DatasetStatus, UsagePointStatus, UsageStats, collect_status
+from .status import DatasetStatus, UsageStats, collect_status
 
-DAILY = ("consumption_daily", "production_daily")
 NOT_COUNTED = frozenset({"token", "pdl", "tempo", "ecowatt", "usage_stats"})  # requests the cached-request counter
 # does not count: sign-in, the PDL list, Tempo (public), EcoWatt (its own no-cache counter), the counters themselves
 
@@ -92,14 +91,6 @@ def requests_today(usage: UsageStats, last_run: SyncRun | None, now: datetime) -
     return RequestsToday(int(usage.cached_requests or 0) if current else 0, int(usage.cached_limit), share)
 
 
-def _yesterday_missing(points: tuple[UsagePointStatus, ...], cards: list[PdlCard], yesterday: date) -> bool:
-    """True while an enabled, active PDL lacks yesterday's daily data (the scheduler then retries during the day)."""
-    enabled = {card.usage_point_id for card in cards if card.enabled}
-    return any(s.usage_point.usage_point_id in enabled and s.usage_point.is_active and not s.usage_point.attention
-               and any(ds.dataset in DAILY and (ds.last is None or ds.last < yesterday) for ds in s.datasets)
-               for s in points)
-
-
 def _day_cost(engine: Engine, pdl: str, day: date, prices: PriceCache[Any] | None) -> Decimal | None:
     costs = cost_by_day(engine, pdl, day, day, prices)
     return costs[0].total if costs and costs[0].day == day else None
@@ -138,5 +129,5 @@ def dashboard(engine: Engine, now: datetime, prices: PriceCache[Any] | None = No
     last_run = status.runs[0] if status.runs else None
     return Dashboard(tuple(cards), tempo.get(today), tempo.get(today + timedelta(days=1)),
                      status.quota.paused_until, status.quota.usage, last_run, today,
-                     next_sync_at(engine, now, _yesterday_missing(status.usage_points, cards, yesterday)),
+                     next_sync_at(engine, now),
                      requests_today(status.quota.usage, last_run, now))

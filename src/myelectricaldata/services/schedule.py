@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Engine
 
 from ..database import repository as repo
 from ..energy.timeline import PARIS
+from .datasets import COMPLETE
 from .runs import quota_paused_until
+from .usage_points import read_usage_points
 
 SCHEDULE_KEY = "sync_schedule"
 
@@ -51,11 +53,27 @@ def next_run(schedule: Schedule, after: datetime, retries: bool) -> datetime:
     raise AssertionError("a daily time always comes within two days")
 
 
-def next_sync_at(engine: Engine, now: datetime, retries: bool) -> datetime | None:
-    """When the scheduler next syncs the data (after a quota pause in force), None without a scheduler."""
+def yesterday_missing(engine: Engine, yesterday: date) -> bool:
+    """True while ``yesterday`` is not complete for some active PDL's consumption or production (the scheduler then
+    retries during the day)."""
+    with engine.connect() as conn:
+        for up in read_usage_points(conn):
+            if not up.is_active or up.attention:
+                continue
+            for name, wanted in (("consumption_daily", up.has_consumption), ("production_daily", up.has_production)):
+                entry = repo.ledger(conn, up.usage_point_id, name, yesterday).get(yesterday)
+                if wanted and (entry is None or entry.status != COMPLETE):
+                    return True
+    return False
+
+
+def next_sync_at(engine: Engine, now: datetime) -> datetime | None:
+    """When the scheduler next syncs the data (after a quota pause in force), None without a scheduler; exporters
+    send after it."""
     schedule = read_schedule(engine)
     if schedule is None:
         return None
     paused = quota_paused_until(engine, now)
     after = max(now.astimezone(UTC), paused.astimezone(UTC)) if paused else now
+    retries = bool(schedule.retry_hours) and yesterday_missing(engine, now.astimezone(PARIS).date() - timedelta(days=1))
     return next_run(schedule, after, retries)
