@@ -45,7 +45,7 @@ def test_next_sync_at_reads_the_recorded_schedule_and_waits_for_the_quota_pause(
     assert read_schedule(sqlite_engine) == Schedule(time(8, 47), RETRY_HOURS)
     assert next_sync_at(sqlite_engine, paris(2025, 11, 5, 12, 0)) == paris(2025, 11, 6, 8, 47)
     assert next_sync_at(sqlite_engine, now) == paris(2025, 11, 6, 8, 47)
-    with sqlite_engine.begin() as conn:  # paused until 10:00 UTC on the 6th (11:00 Paris): the next daily one is the 7th's
+    with sqlite_engine.begin() as conn:  # paused until 11:00 Paris on the 6th: then the 7th
         repo.set_state(conn, "quota_paused_until", datetime(2025, 11, 6, 10, 0, tzinfo=UTC).isoformat())
     assert next_sync_at(sqlite_engine, now) == paris(2025, 11, 7, 8, 47)
 

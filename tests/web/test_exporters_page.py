@@ -159,7 +159,7 @@ def test_tabs_and_fields_from_the_schema(client):
 
 def test_save_stores_and_never_shows_the_secret(client, manager):
     response = client.post("/exporters/recorder", data=_form(_page(client)))
-    assert response.status_code == 302 and response.headers["Location"].endswith("/exporters?tab=recorder")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/exporters?tab=recorder&active=1")
     stored = manager.settings("recorder")
     assert stored.enabled is True
     assert stored.config == {"host": "broker.lan", "port": 1884, "token": SECRET, "mode": "slow"}

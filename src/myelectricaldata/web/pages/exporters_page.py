@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from wtforms import BooleanField, Field, IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
+from ...exporters.base import BaseExporter
 from ...exporters.manager import ExporterManager, ExportOutcome
 from ...exporters.schema import ConfigField
 from ...services.errors import FieldError
 from ...services.outcome import Outcome
+from ...services.schedule import next_sync_at
 from ..context import app_services
 from ..formatting import paris_time
 from ..forms import ActionForm, CommaDecimalField, FrenchForm, add_field_errors
@@ -89,6 +92,32 @@ def _known(name: str) -> None:
         abort(404)
 
 
+SECTIONS = (("connection", "Connexion", False), ("content", "Ce qui est envoyé", False),
+            ("advanced", "Avancé", True))  # (key, title, folded in <details>)
+
+
+def sections(cls: type[BaseExporter], names: list[str]) -> list[dict[str, Any]]:
+    """The schema's fields grouped for the form: connection, what is sent, advanced (folded); the mapping table's
+    fields are left to it. A plugin that groups nothing gets one section."""
+    group = {n: "connection" for n in cls.connection_fields} | {n: "advanced" for n in cls.advanced_fields}
+    listed = [n for n in names if n not in cls.mapping_fields]
+    out = []
+    for key, title, folded in SECTIONS:
+        fields = [PREFIX + n for n in listed if group.get(n, "content") == key]
+        if fields:
+            out.append({"key": key, "title": title if group else "Réglages", "folded": folded, "fields": fields})
+    return out
+
+
+def next_export(enabled: bool) -> str:
+    """When an enabled exporter next sends by itself: after the next scheduled sync (Paris time), "" when unknown."""
+    if not enabled:
+        return ""
+    services = app_services()
+    at = next_sync_at(services.engine, services.clock())
+    return paris_time(at.astimezone(UTC).replace(tzinfo=None)) if at else ""
+
+
 def _page(tab: str | None = None, form: FrenchForm | None = None, test_result: tuple[bool, str] | None = None,
           status: int = 200, found: dict[str, list[tuple[str, str]]] | None = None, lookup_error: str = "") -> Any:
     manager = app_services().exporters
@@ -101,10 +130,15 @@ def _page(tab: str | None = None, form: FrenchForm | None = None, test_result: t
         cls = manager.exporter_class(tab)
         run = manager.status(tab)
         settings = manager.settings(tab)
+        names_in_schema = [f.name for f in manager.schema(tab)]
         current = {
             "name": tab, "title": cls.title or tab, "description": cls.description, "version": cls.version,
             "form": form or _form(tab),
-            "config_fields": [PREFIX + f.name for f in manager.schema(tab)],
+            "config_fields": [PREFIX + n for n in names_in_schema],
+            "sections": sections(cls, names_in_schema), "mapping": [PREFIX + n for n in names_in_schema
+                                                                    if n in cls.mapping_fields],
+            "pushes": cls.pushes, "activated": request.args.get("active") == "1" and settings.enabled,
+            "next_export": next_export(settings.enabled and cls.pushes),
             "has_secret": any(f.secret for f in manager.schema(tab)),
             "enabled": settings.enabled,
             "last_export": paris_time(run.last_export_at), "items_sent": run.items_sent,
@@ -137,10 +171,18 @@ def save(name: str):
     except FieldError as exc:
         add_field_errors(form, FieldError({PREFIX + field: message for field, message in exc.errors.items()}))
         return _page(name, form, status=400)
-    title = _manager().exporter_class(name).title or name
-    state = "activé" if form.enabled.data else "désactivé"
-    flash(f"Réglages de l'exportateur {title} enregistrés ({state}) : ils s'appliquent au prochain export.", "info")
-    return redirect(url_for("exporters.index", tab=name))
+    cls = _manager().exporter_class(name)
+    title = cls.title or name
+    if not form.enabled.data:
+        flash(f"Réglages de l'exportateur {title} enregistrés (désactivé) : rien n'est envoyé.", "info")
+        return redirect(url_for("exporters.index", tab=name))
+    if not cls.pushes:
+        flash(f"Réglages de l'exportateur {title} enregistrés (activé).", "info")
+        return redirect(url_for("exporters.index", tab=name))
+    when = next_export(True)
+    flash(f"Réglages de l'exportateur {title} enregistrés (activé) : il envoie après chaque synchronisation"
+          + (f", la prochaine le {when} (heure de Paris)." if when else ".") , "info")
+    return redirect(url_for("exporters.index", tab=name, active=1))
 
 
 def _trial(name: str, allowed: bool = True):
@@ -169,6 +211,11 @@ def lookup(name: str):
     found, error = _manager().lookup(name, _submitted(name, form))
     if not error and not any(found.values()):
         error = "rien trouvé dans la cible"
+    for field in _manager().exporter_class(name).mapping_fields:  # the table is filled with the best match
+        box = getattr(form, PREFIX + field, None)
+        if box is not None and box.data in (None, "") and found.get(field):
+            box.data = int(found[field][0][0]) if found[field][0][0].isdigit() else found[field][0][0]
+            box.raw_data = [str(box.data)]
     return _page(name, form, found=found, lookup_error=error)
 
 
