@@ -160,7 +160,8 @@ def test_deleting_an_offer_in_use_asks_for_a_confirmation_first(client, engine):
     assert asked.status_code == 200 and count(engine) == 1  # nothing deleted yet
     assert "Supprimer l&#39;offre « Fixe à 10 centimes » ?" in asked.text and f"(PDL {HCHP})" in asked.text
     assert 'name="confirm" value="oui"' in asked.text and 'href="/simulation/offers">Annuler</a>' in asked.text
-    done = client.post(f"/simulation/offers/{offer_id}/delete", data={"csrf_token": token(asked.text), "confirm": "oui"})
+    done = client.post(f"/simulation/offers/{offer_id}/delete",
+                       data={"csrf_token": token(asked.text), "confirm": "oui"})
     assert done.status_code == 302 and count(engine) == 0
     assert pricing_settings.choice(engine, HCHP).offer_key == ""
 
