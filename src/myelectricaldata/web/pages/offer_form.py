@@ -10,7 +10,7 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from ...energy.offers import KINDS, UNITS, Offer
 from ...energy.offpeak import format_windows
-from ...energy.tariffs import SLOTS, TEMPO_SLOTS
+from ...energy.tariffs import KVA_LEVELS, SLOTS, TEMPO_SLOTS
 from ...services.errors import FieldError
 from ..formatting import decimal_text
 from ..forms import FrenchForm, add_field_errors
@@ -28,13 +28,20 @@ class OfferForm(FrenchForm):
     rules = TextAreaField("Plages horaires (personnalisée) : une par ligne, « jours | plages | période »")
     default_period = StringField("Période hors plages (personnalisée)", default="HP")
     custom_prices = TextAreaField("Prix par période (personnalisée) : « PÉRIODE = prix », une par ligne")
-    subscription = StringField("Abonnement (€/mois ; ou par kVA : 6=12,44;9=15,47)")
+    subscription = StringField("Abonnement (€ par mois), le même à toutes les puissances")
     buyback = StringField("Prix de rachat de la production (même unité ; facultatif)")
     valid_from = DateField("Prix en vigueur depuis", validators=[Optional()])
 
 
 for _slot in PRICE_SLOTS:
     setattr(OfferForm, f"price_{_slot.lower()}", StringField(SLOT_LABELS[_slot]))
+for _kva in KVA_LEVELS:
+    setattr(OfferForm, f"sub_{_kva}", StringField(f"{_kva} kVA"))
+
+
+def subscription_fields(form: OfferForm) -> list[Field]:
+    """The per-kVA subscription fields, for the template's table (one row per subscribed power)."""
+    return [form[f"sub_{kva}"] for kva in KVA_LEVELS]
 
 
 def price_fields(form: OfferForm) -> dict[str, list]:
@@ -84,7 +91,13 @@ def raw_offer(form: OfferForm) -> dict[str, Any]:
         rules.append({"weekdays": _weekdays(parts[0]) or [-1], "hours": parts[1], "period": parts[2]})
     text = (form.subscription.data or "").strip()
     subscription: Any = text
-    if "=" in text:
+    per_kva = {str(kva): amount for kva in KVA_LEVELS if (amount := (form[f"sub_{kva}"].data or "").strip())}
+    if per_kva and text:
+        problems["subscription"] = ("Un seul abonnement pour toutes les puissances, ou un par puissance dans le "
+                                    "tableau : pas les deux.")
+    elif per_kva:
+        subscription = per_kva
+    elif "=" in text:  # the written form of earlier versions, "6=12,44;9=15,47", still read
         subscription = {}
         for part in filter(None, (p.strip() for p in text.split(";"))):
             kva, sep, amount = part.partition("=")
@@ -110,6 +123,8 @@ def _field_of(form: OfferForm, key: str) -> tuple[Field, str]:
         if form.kind.data == "CUSTOM" or f"price_{slot.lower()}" not in form:
             return form.custom_prices, f"{slot} : "
         return form[f"price_{slot.lower()}"], ""
+    if match and match.group(1) == "subscription" and f"sub_{match.group(2)}" in form:
+        return form[f"sub_{match.group(2)}"], ""
     if match:
         return {"subscription": form.subscription, "valid_from": form.valid_from}.get(match.group(1), form.name), ""
     rule = re.fullmatch(r"rules\[(\d+)\]\.\w+", key)
@@ -132,9 +147,10 @@ def form_data(offer: Offer) -> dict[str, Any]:
     data = {"name": offer.name, "kind": offer.kind, "unit": "€/kWh", "valid_from": version.valid_from,
             "offpeak": format_windows(offer.offpeak) if offer.offpeak else "",
             "default_period": offer.default_period,
-            "subscription": decimal_text(subs[0]) if list(subs) == [0] else ";".join(
-                f"{k}={decimal_text(v)}" for k, v in sorted(subs.items())),
+            "subscription": decimal_text(subs[0]) if list(subs) == [0] else "",
             "buyback": decimal_text(offer.buyback) if offer.buyback is not None else ""}
+    if list(subs) != [0]:
+        data.update({f"sub_{kva}": decimal_text(amount) for kva, amount in subs.items() if kva in KVA_LEVELS})
     if offer.kind == "CUSTOM":
         data["custom_prices"] = "\n".join(f"{s} = {decimal_text(p)}" for s, p in version.energy.items())
         data["rules"] = "\n".join(

@@ -13,7 +13,16 @@ from ...services.usage_points import labels
 from ..context import app_services
 from ..formatting import decimal_text
 from ..forms import ActionForm
-from .offer_form import KIND_LABELS, SLOT_LABELS, OfferForm, add_errors, form_data, price_fields, raw_offer
+from .offer_form import (
+    KIND_LABELS,
+    SLOT_LABELS,
+    OfferForm,
+    add_errors,
+    form_data,
+    price_fields,
+    raw_offer,
+    subscription_fields,
+)
 from .simulation import bp
 
 
@@ -32,7 +41,8 @@ def _offer_rows() -> list[dict]:
 
 def _offers_page(form: OfferForm, status: int = 200, offer_id: int | None = None) -> Any:
     return render_template("offers.html", form=form, offer_id=offer_id, offers=[] if offer_id else _offer_rows(),
-                           prices=price_fields(form), delete_form=ActionForm()), status
+                           prices=price_fields(form), subscriptions=subscription_fields(form),
+                           delete_form=ActionForm()), status
 
 
 def _save(form: OfferForm, offer_id: int | None) -> int | None:

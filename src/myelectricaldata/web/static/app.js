@@ -96,3 +96,27 @@
 
   document.addEventListener("DOMContentLoaded", refreshDashboardWhenSyncEnds);
 })();
+
+/* Offer form: only the chosen option's prices are shown (every section shows without JavaScript, and the server
+   reads only the chosen option's fields). */
+(function () {
+  "use strict";
+
+  function showChosenOfferKind() {
+    document.querySelectorAll("form[data-offer-form]").forEach(function (form) {
+      var select = form.querySelector("select[data-offer-kind-select]");
+      if (!select) return;
+      var note = form.querySelector("[data-offer-all-kinds]");
+      function apply() {
+        form.querySelectorAll("fieldset[data-offer-kind]").forEach(function (section) {
+          section.hidden = section.getAttribute("data-offer-kind") !== select.value;
+        });
+        if (note) note.hidden = true;
+      }
+      select.addEventListener("change", apply);
+      apply();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", showChosenOfferKind);
+})();
