@@ -68,11 +68,11 @@ def test_fields_are_grouped_connection_content_and_advanced_folded_and_the_mappi
     connection = html.index('<legend>Connexion</legend>')
     content = html.index('<legend>Ce qui est envoyé</legend>')
     advanced = html.index('<details class="form-section" id="section-advanced"><summary>Avancé</summary>')
-    mapping = html.index('<legend>Commandes de la cible</legend>')
+    mapping = html.index('<h3 id="mapping-title">Commandes de la cible</h3>')
     assert connection < html.index('name="cfg_url"') < html.index('name="cfg_key"') < content
     assert content < html.index('name="cfg_label"') < advanced < html.index('name="cfg_timeout"') < mapping
     assert '<th scope="row"><label for="cfg_cmd_yesterday">Consommation hier</label></th>' in html
-    assert html.count("<tr>") >= 2 and "par exemple « Mois »" in html
+    assert html.count("<tr>") >= 2 and '<td class="muted" title="par exemple « Mois »">« Mois »</td>' in html
 
 
 def test_the_lookup_fills_the_empty_rows_with_the_best_match_and_offers_the_others(client):
