@@ -79,7 +79,7 @@
     var url = box.getAttribute("data-sync-progress");
     var shown = box.getAttribute("data-reload-when-done");
     var bar = box.querySelector(".progress > span");
-    var seenRunning = false;
+    var seenRunning = box.getAttribute("data-drawn-running") === "oui";  // drawn while a sync ran: redraw at its end
     function poll() {
       fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
         .then(function (r) { return r.json(); })
