@@ -44,7 +44,9 @@ def test_every_option_has_its_own_section_and_the_examples_are_plain(client):
     select = re.search(r'<select[^>]*name="kind"[^>]*>', html).group(0)
     assert "data-offer-kind-select" in select
     assert "6=12,44;9=15,47" not in html
-    assert "samedi et dimanche, toute la journée : période WE" in html
+    assert "un week-end moins cher : jours <strong>sam-dim</strong>, heures <strong>00:00-24:00</strong>" in " ".join(
+        html.split())
+    assert 'name="rule_days_0"' in html and 'placeholder="sam-dim"' in html and 'name="period_price_5"' in html
     assert '<th scope="row"><label for="sub_9">9 kVA</label></th>' in html and 'name="sub_36"' in html
 
 
@@ -78,3 +80,39 @@ def test_a_bad_amount_is_shown_on_its_row_and_both_forms_at_once_are_refused(cli
     assert both.status_code == 400 and "pas les deux" in both.text
     with engine.connect() as conn:
         assert [o.name for o in pricing_store.user_offers(conn)] == []
+
+
+CUSTOM = BASE | {"name": "Week-end", "kind": "CUSTOM", "default_period": "HP",
+                 "rule_days_0": "sam-dim", "rule_hours_0": "00:00-24:00", "rule_period_0": "WE",
+                 "period_name_0": "HP", "period_price_0": "0,22", "period_name_1": "we", "period_price_1": "0,15"}
+
+
+def test_a_custom_offer_from_the_tables_and_back_into_them(client, engine):
+    response = post(client, CUSTOM)
+    assert response.status_code == 302
+    offer = stored(engine, "Week-end")
+    assert offer.kind == "CUSTOM" and offer.rules[0].weekdays == {5, 6} and offer.rules[0].period == "WE"
+    assert offer.versions[0].energy == {"HP": D("0.22"), "WE": D("0.15")}  # period names in capitals
+    listing = client.get("/simulation/offers").text
+    offer_id = re.search(r"/simulation/offers/(\d+)\"", listing).group(1)
+    form = client.get(f"/simulation/offers/{offer_id}").text
+    assert re.search(r'name="rule_days_0"[^>]*value="sam,dim"', form)
+    assert re.search(r'name="rule_hours_0"[^>]*value="00:00-24:00"', form)
+    assert re.search(r'name="period_name_1"[^>]*value="WE"', form) and re.search(
+        r'name="period_price_1"[^>]*value="0,15"', form)
+
+
+def test_a_bad_row_is_refused_next_to_its_cell(client, engine):
+    half = post(client, CUSTOM | {"rule_period_0": ""})
+    assert half.status_code == 400
+    cell = half.text[half.text.index('name="rule_period_0"'):]
+    assert "À remplir : les jours, les heures et la période de la plage." in cell[:400]
+    bad_hours = post(client, CUSTOM | {"rule_hours_0": "25:00-02:00"})
+    assert bad_hours.status_code == 400
+    cell = bad_hours.text[bad_hours.text.index('name="rule_hours_0"'):]
+    assert '<span class="problem">' in cell[:400]
+    bad_price = post(client, CUSTOM | {"period_price_1": "gratuit"})
+    cell = bad_price.text[bad_price.text.index('name="period_price_1"'):]
+    assert bad_price.status_code == 400 and "« gratuit » n&#39;est pas un prix" in cell[:400]
+    with engine.connect() as conn:
+        assert pricing_store.user_offers(conn) == []

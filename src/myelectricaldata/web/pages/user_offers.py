@@ -18,6 +18,7 @@ from .offer_form import (
     SLOT_LABELS,
     OfferForm,
     add_errors,
+    custom_rows,
     form_data,
     price_fields,
     raw_offer,
@@ -41,7 +42,7 @@ def _offer_rows() -> list[dict]:
 
 def _offers_page(form: OfferForm, status: int = 200, offer_id: int | None = None) -> Any:
     return render_template("offers.html", form=form, offer_id=offer_id, offers=[] if offer_id else _offer_rows(),
-                           prices=price_fields(form), subscriptions=subscription_fields(form),
+                           prices=price_fields(form), subscriptions=subscription_fields(form), custom=custom_rows(form),
                            delete_form=ActionForm()), status
 
 
