@@ -65,8 +65,8 @@ def token(html: str) -> str:
 
 def test_fields_are_grouped_connection_content_and_advanced_folded_and_the_mapping_is_a_table(client):
     html = client.get("/exporters?tab=mapper").text
-    connection = html.index('<legend>Connexion</legend>')
-    content = html.index('<legend>Ce qui est envoyé</legend>')
+    connection = html.index('<h3 id="title-section-connection">Connexion</h3>')
+    content = html.index('<h3 id="title-section-content">Ce qui est envoyé</h3>')
     advanced = html.index('<details class="form-section" id="section-advanced"><summary>Avancé</summary>')
     mapping = html.index('<h3 id="mapping-title">Commandes de la cible</h3>')
     assert connection < html.index('name="cfg_url"') < html.index('name="cfg_key"') < content
