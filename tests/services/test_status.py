@@ -57,8 +57,25 @@ def test_dashboard_and_progress_after_a_sync(synced):
     assert card.yesterday_wh is not None and card.yesterday_wh > 0 and card.enabled
     assert view.last_run is not None and view.last_run.outcome == Outcome.OK and view.today == TODAY
     assert view.tempo_today in ("BLUE", "WHITE", "RED")
-    assert sync_progress(synced, False) == SyncProgress(False, 0, 0, "terminée")
+    assert sync_progress(synced, False) == SyncProgress(False, 0, 0, "terminée", view.last_run.id, "ok", False)
     assert sync_progress(synced, True).running
+    base = view.cards[0]
+    assert base.yesterday_cost is not None and base.yesterday_cost > 0  # priced from yesterday's load curve
+    # the simulator's counter: 3 contracts + 3 addresses + 3 consumption datasets x 3 PDLs + 2 production datasets
+    assert view.requests is not None and (view.requests.used, view.requests.left) == (17, 1000 - 17)
+
+
+def test_a_refused_secret_is_a_failure_in_french_on_the_progress(sqlite_engine, tmp_path):
+    from myelectricaldata.gateway.client import GatewayClient, RetryPolicy
+    from myelectricaldata.services.sync import SyncService
+
+    with start_simulator(today=TODAY) as sim:
+        client = GatewayClient(sim.url, "demo", "wrong secret", retry=RetryPolicy(attempts=1, base=0.01, cap=0.01))
+        report = SyncService(sqlite_engine, client, tmp_path / "sync.lock", clock=sim.state.now).run()
+    assert report.outcome == Outcome.AUTH
+    progress = sync_progress(sqlite_engine, False)
+    assert progress == SyncProgress(False, 0, 0, "échec : identifiants refusés par la passerelle",
+                                    last_runs(sqlite_engine, 1)[0].id, "auth", True)
 
 
 def test_a_run_left_running_is_closed_as_interrupted(synced, tmp_path):

@@ -213,6 +213,7 @@ def test_purge_confirmation_page_changes_nothing_then_purge_removes_only_that_pd
     before = counts(db, PRODUCER)
     html = page(client, f"/settings/{CONSUMER}/purge")
     assert re.search(r"relevés journaliers</td><td class=\"num\">10<", html)
+    assert "<td>choix de tarification</td>" in html and "pdl_pricing" not in html  # every table in words
     assert counts(db, CONSUMER)["daily_energy"] == 10
     wrong = client.post(f"/settings/{CONSUMER}/purge", data={"csrf_token": token(html), "confirmation": PRODUCER})
     assert wrong.status_code == 400 and f"Recopiez exactement le numéro {CONSUMER}" in wrong.text

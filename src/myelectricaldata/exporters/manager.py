@@ -288,7 +288,7 @@ class ExporterManager:
                 marks = store.get_marks(conn, name)
             memory = {k[len(store.MEMORY):]: v for k, v in marks.items() if k.startswith(store.MEMORY)}
             marks = {k: v for k, v in marks.items() if not k.startswith(store.MEMORY)}
-            if not self.classes[name].reads_batch:  # nothing of a batch is read: none is built
+            if not self.classes[name].pushes:  # nothing of a batch is read: none is built
                 batch, new_marks = ExportBatch(Snapshot(now)), marks
             else:
                 key = frozenset(marks.items())

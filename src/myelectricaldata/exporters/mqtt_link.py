@@ -38,6 +38,8 @@ BROKER_FIELDS = (
     ConfigField("client_id", "Identifiant client", help="Vide : un identifiant aléatoire"),
     ConfigField("keepalive", "Keepalive (s)", type="int", default=60, minimum=5, maximum=3600),
 )
+BROKER_CONNECTION = ("host", "port", "username", "password")  # how the exporters page groups them
+BROKER_ADVANCED = ("tls", "ca_file", "tls_insecure", "client_id", "keepalive")
 
 Message = tuple[str, str, bool]  # topic, payload, retain
 Handler = Callable[[str, bytes], None]

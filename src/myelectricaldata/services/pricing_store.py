@@ -108,6 +108,12 @@ def delete_offer(conn: Connection, offer_id: int) -> None:
     conn.execute(t.update().where(t.c.offer_key == f"user:{offer_id}").values(offer_key="", updated_at=repo.utcnow()))
 
 
+def offer_users(conn: Connection, offer_key: str) -> list[str]:
+    """The PDLs whose pricing choice is ``offer_key``, sorted."""
+    t = m.pdl_pricing
+    return sorted(conn.scalars(select(t.c.usage_point_id).where(t.c.offer_key == offer_key)))
+
+
 def get_choice(conn: Connection, pdl: str) -> PricingChoice:
     """The PDL's pricing choice (defaults when none was saved)."""
     t = m.pdl_pricing
