@@ -223,7 +223,7 @@ def test_the_login_page_has_no_menu_and_pages_have_a_logout_button(make_app, eng
     for path in ("/", "/settings", "/exporters", "/tempo", "/simulation"):
         html = remote.get(path).text
         assert 'action="/logout"' in html and "Se déconnecter" in html, path
-    assert "Se déconnecter" in client_from(app, "127.0.0.1").get("/").text
+    assert "Se déconnecter" not in client_from(app, "127.0.0.1").get("/").text  # trusted, never signed in
 
 
 # -- sessions --------------------------------------------------------------------------------------------------------
