@@ -9,8 +9,8 @@ from flask import Blueprint, abort, make_response, render_template, request
 
 from ...energy.costs import ZERO, kwh
 from ...energy.tariffs import SLOTS
-from ...energy.tempo import COLOURS, season_bounds, season_of, season_summary, tempo_day_of
-from ...energy.timeline import PARIS
+from ...energy.tempo import COLOURS, COUNT_RULE, season_bounds, season_count, season_of, tempo_day_of
+from ...energy.timeline import PARIS, date_range
 from ...services import calendars, pricing
 from ...services.calendars import EcowattSignal
 from ...services.usage_points import first_with_option, labels
@@ -50,16 +50,15 @@ def _season_arg(default: int) -> int:
     return int(raw)
 
 
-def _tempo_pdl(today: date) -> str | None:
-    """The ``pdl`` asked for (404 if unknown), else the first PDL whose contract today is Tempo."""
+def _tempo_pdl(today: date) -> tuple[str | None, str]:
+    """The ``pdl`` asked for (404 if unknown), else the first PDL whose contract today is Tempo; with its name."""
     engine = app_services().engine
-    points = [p.usage_point_id for p in labels(engine, "consumption")]
+    names = {p.usage_point_id: p.label for p in labels(engine, "consumption")}
     asked = request.args.get("pdl", "").strip()
-    if asked:
-        if asked not in points:
-            abort(404)
-        return asked
-    return first_with_option(engine, points, "TEMPO", today)
+    if asked and asked not in names:
+        abort(404)
+    pdl = asked or first_with_option(engine, list(names), "TEMPO", today)
+    return pdl, names.get(pdl or "", "")
 
 
 def tempo_costs(pdl: str, start: date, end: date) -> list[dict[str, Any]] | None:
@@ -91,29 +90,28 @@ def tempo() -> Any:
     colours = calendars.tempo_colours(services.engine, first, last)
     around = calendars.tempo_colours(services.engine, today - timedelta(days=1), tomorrow)
     oldest = calendars.first_tempo_day(services.engine)
-    up_to = min(today, last)
-    elapsed = max(0, (up_to - first).days + 1)
-    summary = season_summary(colours, season, up_to)
-    known = sum(s["used"] for s in summary.values())
+    summary = season_count(colours, season, today)
+    unknown_days = sum(1 for day in date_range(first, min(today, last) + timedelta(days=1)) if day not in colours)
     current = tempo_day_of(now.replace(tzinfo=None))
-    pdl = _tempo_pdl(today)
+    pdl, pdl_name = _tempo_pdl(today)
     costs_until = min(last, today - timedelta(days=1))
     costs = tempo_costs(pdl, first, costs_until) if pdl else None
     return render_template(
         "tempo.html", season=season, first=first, last=last, months=month_blocks(first, last, colours),
-        summary=summary, colours=COLOURS, words=COLOUR_WORDS, unknown_days=elapsed - known,
+        summary=summary, colours=COLOURS, words=COLOUR_WORDS, unknown_days=unknown_days, count_rule=COUNT_RULE,
         today=today, tomorrow=tomorrow, today_colour=around.get(today), tomorrow_colour=around.get(tomorrow),
         before_six=current != today, current_colour=around.get(current),
         previous=season - 1 if oldest and season > season_of(oldest) else None,
         following=season + 1 if season < season_of(tomorrow) else None, cost_pdl=pdl, costs=costs,
-        costs_until=costs_until)
+        costs_until=costs_until, cost_pdl_name=pdl_name)
 
 
 def _signal(signal: EcowattSignal, today: date) -> dict[str, Any]:
-    """What the EcoWatt page shows of a day's signal, in French."""
+    """What the EcoWatt page shows of a day's signal, in French: RTE's own message when it gave one (it says the
+    same as the level's advice, which would otherwise show twice), else the level's advice."""
     word, advice = ECOWATT_LEVELS.get(signal.level, ("inconnu", ""))
     return {"day": signal.day, "label": french_day(signal.day), "level": signal.level, "word": word,
-            "advice": advice, "message": signal.message, "is_today": signal.day == today,
+            "advice": signal.message.strip() or advice, "is_today": signal.day == today,
             "hours": [{"hour": h, "level": v, "word": HOUR_LEVELS.get(v, "inconnu")}
                       for h, v in enumerate(signal.hours)],
             "fetched_at": signal.fetched_at.replace(tzinfo=UTC).astimezone(PARIS)}
