@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-
 from datetime import date, datetime
 from decimal import Decimal as D
 from pathlib import Path
