@@ -23,9 +23,9 @@ OPTION_WORDS = {  # the regulated option of an Enedis contract
     "BASE": "Base", "HC_HP": "Heures creuses", "HPHC": "Heures creuses", "TEMPO": "Tempo", "EJP": "EJP",
 }
 DATASET_WORDS = {
-    "consumption_daily": "Consommation par jour", "consumption_load_curve": "Consommation, courbe de charge",
-    "consumption_max_power": "Puissance maximale par jour", "production_daily": "Production par jour",
-    "production_load_curve": "Production, courbe de charge",
+    "consumption_daily": "Consommation journalière", "consumption_load_curve": "Courbe de charge (consommation)",
+    "consumption_max_power": "Puissance maximale journalière", "production_daily": "Production journalière",
+    "production_load_curve": "Courbe de charge (production)",
 }
 KWH_DECIMALS = 1  # every kWh a person reads: one decimal, on cards and in tables alike
 

@@ -80,13 +80,13 @@ def _dst_day(day: date) -> bool:
 
 
 def local_label(start_utc: int, with_date: bool = True) -> str:
-    """Local wall-clock time of an instant; on DST days with its UTC offset, so repeated hours stay distinct."""
+    """Local wall-clock time of an instant; in the hour that repeats when clocks go back, with its UTC offset, so
+    the two stay distinct."""
     local = local_start(start_utc)
-    text = local.strftime("%d/%m/%Y %H:%M" if with_date else "%H:%M")
-    offset = local.utcoffset()
-    if _dst_day(local.date()) and offset is not None:
-        text += f" (UTC{int(offset.total_seconds()) // 3600:+d})"
-    return text
+    pattern = "%d/%m/%Y %H:%M" if with_date else "%H:%M"
+    if not _dst_day(local.date()):
+        return local.strftime(pattern)
+    return paris_clock(local, pattern)
 
 
 def assumed_day(day: date, calendar: str, value: str) -> str:

@@ -24,7 +24,7 @@ TABLE_WORDS = {
     "daily_energy": "relevés journaliers", "load_curve": "points de courbe de charge",
     "max_power": "puissances maximales", "sync_days": "jours du suivi de synchronisation",
     "dataset_states": "états de synchronisation", "contract_versions": "versions du contrat",
-    "pdl_preferences": "préférences",
+    "pdl_preferences": "préférences", "pdl_pricing": "choix de tarification",
 }
 
 
