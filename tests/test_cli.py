@@ -509,3 +509,19 @@ def test_a_purge_is_refused_while_a_sync_started_from_a_shell_runs(tmp_path, sim
     assert client.post("/settings/99000000000001/purge", data=data).status_code == 302  # once it has ended
     assert not snapshot(engine)["daily_energy"]
     engine.dispose()
+
+
+def test_the_demo_gives_the_pv_house_its_peak_power_and_buy_back_price(sqlite_engine):
+    from decimal import Decimal
+
+    from myelectricaldata.cli import _demo_settings
+    from myelectricaldata.services import balance, pricing_settings
+
+    pv = "99000000000003"  # Maison Villeurbanne, 3 kWc
+    _demo_settings(sqlite_engine)
+    assert balance.balance_settings(sqlite_engine, pv).kwc == Decimal("3.0")
+    assert pricing_settings.choice(sqlite_engine, pv).buyback == Decimal("0.1276")
+    assert pricing_settings.choice(sqlite_engine, "99000000000001").buyback is None  # no panels, no buy-back
+    balance.save_kwc(sqlite_engine, pv, "4,5")  # what the demo user changed is kept at the next start
+    _demo_settings(sqlite_engine)
+    assert balance.balance_settings(sqlite_engine, pv).kwc == Decimal("4.5")

@@ -393,6 +393,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings | None = None) -> int:
         settings, clock = _demo_gateway(stack, base, getattr(args, "today", None))
         _demo_history(settings, clock().astimezone(PARIS).date())
         engine = open_database(settings)
+        _demo_settings(engine)
         prices: PriceCache[Any] = PriceCache()
         sync = build_sync(settings, engine, clock=clock, prices=prices)
         catalog = build_catalog(settings, engine, clock=clock, prices=prices)
@@ -401,6 +402,23 @@ def cmd_demo(args: argparse.Namespace, settings: Settings | None = None) -> int:
             print(format_status(collect_status(engine, datetime.now(PARIS))))
             return code
         return _serve(args, settings, engine, sync, prices, clock, catalog)
+
+
+def _demo_settings(engine: Any) -> None:
+    """What a demo user would have set for the PV house: its peak power (kWc) and its buy-back price, so the balance
+    estimates the total production and counts the revenue. A value already set in the demo is kept."""
+    from .energy.offpeak import format_windows
+    from .services import balance, pricing_settings
+    from .simulator.households import DEMO_HOUSEHOLDS
+
+    for house in DEMO_HOUSEHOLDS:
+        pdl = house.usage_point_id
+        if house.pv_kwc and balance.balance_settings(engine, pdl).kwc is None:
+            balance.save_kwc(engine, pdl, str(house.pv_kwc))
+        chosen = pricing_settings.choice(engine, pdl)
+        if house.buyback and chosen.buyback is None:
+            overrides = {day: format_windows(spans) for day, spans in chosen.overrides.items()}
+            pricing_settings.save_choice(engine, pdl, chosen.offer_key, overrides, house.buyback, chosen.kva)
 
 
 def _demo_history(settings: Settings, today: date | None = None) -> None:
