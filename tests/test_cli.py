@@ -120,7 +120,7 @@ def test_sync_status_then_gateway_faults_keep_stored_data(tmp_path, sim):
     env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
     first = run_cli("sync", SINCE, recent(), env=env)
     assert first.returncode == 0, first.stderr
-    assert "sync ok" in first.stdout
+    assert "synchronisation réussie :" in first.stdout
     status = run_cli("status", env=env)
     assert status.returncode == 0
     for pdl in ("99000000000001", "99000000000002", "99000000000003"):
@@ -200,10 +200,11 @@ def test_demo_once_syncs_three_meters_into_demo_db(tmp_path):
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "demo.db").exists() and not (tmp_path / "myelectricaldata.db").exists()
     assert (tmp_path / "demo-history" / "myelectricaldata" / "cache.db").is_file()  # the history to try importing
-    assert "sync ok" in out.stdout and "catalog ok: stored offers 1," in out.stdout  # about 1,800 grids
+    assert "synchronisation réussie :" in out.stdout and "catalogue à jour : enregistré offres 1\xa0" in out.stdout
     for pdl in ("99000000000001", "99000000000002", "99000000000003"):
         assert f"PDL {pdl}" in out.stdout
     assert "Courbe de charge (production)" in out.stdout and "production_load_curve" not in out.stdout
+    assert "UTC" not in out.stdout
     status = run_cli("--demo", "status", "--json", env=cli_env(tmp_path))
     assert status.returncode == 0 and '"usage_point_id": "99000000000003"' in status.stdout
 

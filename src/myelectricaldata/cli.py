@@ -125,14 +125,22 @@ def _exit_code(report: Any) -> int:
     return {Outcome.OK: EXIT_OK, Outcome.QUOTA: EXIT_QUOTA, Outcome.AUTH: EXIT_CONFIG}.get(report.outcome, EXIT_ERRORS)
 
 
+STEP_WORDS = {"tempo": "jours Tempo", "ecowatt": "jours EcoWatt"}
+
+
 def _print_report(report: Any) -> None:
+    from .energy.words import dataset_word
+    from .services.outcome import outcome_word
+
     totals: dict[str, int] = {}
     for key, count in report.stored.items():
         what = key.split(" ", 1)[-1]  # "<pdl> <dataset>" -> dataset, summed over the PDLs
         totals[what] = totals.get(what, 0) + count
-    stored = ", ".join(f"{k} {v:,}" for k, v in totals.items()) or "nothing new"
+    stored = ", ".join(f"{STEP_WORDS.get(k) or dataset_word(k)} {v:,}".replace(",", "\xa0")
+                       for k, v in totals.items()) or "rien de nouveau"
     requests = sum(report.requests.values())
-    print(f"sync {report.outcome}: {requests} gateway requests; stored: {stored}")
+    print(f"synchronisation {outcome_word(report.outcome)} : {requests} requête(s) à la "
+          f"passerelle ; enregistré : {stored}")
     if report.message:
         print(report.message, file=sys.stdout if report.ok else sys.stderr)
 

@@ -13,6 +13,7 @@ from ..energy.costs import euros
 from ..energy.timeline import day_minutes
 from ..energy.words import (
     COLOUR_WORDS,
+    KWH_DECIMALS,
     ZEN_FLEX_WORDS,
     dataset_word,
     kwh_text,
@@ -35,6 +36,11 @@ ASSUMED_WORDS = {  # (calendar, value assumed) -> what was assumed, for "... sup
 def num(value: float, decimals: int = 0) -> str:
     """A number the French way: comma decimals, no-break space between thousands."""
     return f"{value:,.{decimals}f}".replace(",", "\xa0").replace(".", ",")
+
+
+def kwh_number(kwh: float) -> str:
+    """kWh as every page shows them, tables and cards alike: ``KWH_DECIMALS`` (one) decimal, ``1 234,5``."""
+    return num(kwh, KWH_DECIMALS)
 
 
 def amount(value: Decimal) -> str:

@@ -15,7 +15,7 @@ from ...services import calendars, pricing
 from ...services.calendars import EcowattSignal
 from ...services.usage_points import first_with_option, labels
 from ..context import app_services
-from ..formatting import COLOUR_WORDS, amount, french_day, month_title, num
+from ..formatting import COLOUR_WORDS, amount, french_day, kwh_number, month_title
 
 bp = Blueprint("calendars", __name__)
 
@@ -72,7 +72,7 @@ def tempo_costs(pdl: str, start: date, end: date) -> list[dict[str, Any]] | None
         row: dict[str, Any] = {"colour": colour}
         for part in ("HP", "HC"):
             energy, cost = totals.get(f"{colour}_{part}", (0, ZERO))
-            row[part] = {"kwh": num(float(kwh(energy)), 3), "euros": amount(cost)}
+            row[part] = {"kwh": kwh_number(float(kwh(energy))), "euros": amount(cost)}
         row["total"] = amount(sum((totals.get(f"{colour}_{part}", (0, ZERO))[1] for part in ("HP", "HC")), ZERO))
         rows.append(row)
     rows.append({"colour": "", "total": amount(sum((totals.get(s, (0, ZERO))[1] for s in SLOTS["TEMPO"]), ZERO))})

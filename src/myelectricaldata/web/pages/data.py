@@ -12,7 +12,7 @@ from ...services import series
 from ...services.health import Database
 from ...services.usage_points import labels
 from ..context import app_services
-from ..formatting import local_label, num, period_label
+from ..formatting import kwh_number, local_label, num, period_label
 from .charts import chart, kwh_value, midnight
 from .periods import BadInput, chosen_pdl, read_period
 
@@ -39,12 +39,12 @@ def _bars(engine: Database, pdl: str, direction: str, start: date, end: date, st
                          "choisissez une période plus courte pour la voir.")
     word = "Consommation" if direction == "consumption" else "Production"
     head = ["Période", f"{word} (kWh)"]
-    rows = [[period_label(first, step), num(wh / 1000, 3)] for first, wh in totals]
+    rows = [[period_label(first, step), kwh_number(wh / 1000)] for first, wh in totals]
     if offpeak:
         head += ["Heures creuses (kWh)", "Heures pleines (kWh)"]
         for row, (first, _) in zip(rows, totals, strict=True):
-            row += [num(offpeak[first] / 1000, 3) if first in offpeak else "—",
-                    num(peak[first] / 1000, 3) if first in peak else "—"]
+            row += [kwh_number(offpeak[first] / 1000) if first in offpeak else "—",
+                    kwh_number(peak[first] / 1000) if first in peak else "—"]
         # bars overlap: the off-peak bar in front of the whole (off-peak + peak) bar reads as a stack
         whole = [kwh_value(offpeak[f] + peak[f]) if f in offpeak else None for f, _ in totals]
         values = [{"label": "Heures creuses + pleines", "unit": "kWh", "values": whole},
@@ -78,7 +78,7 @@ def _curve(engine: Database, pdl: str, direction: str, start: date, end: date) -
         head, unit, factor = ["Heure (heure locale)", "Énergie (Wh)"], "Wh", 1
     else:
         note = f"Plus de {HOURLY_CURVE_DAYS} jours : la courbe montre l'énergie par jour."
-        rows = [[f"{local_start(t):%d/%m/%Y}", num(wh / 1000, 3)] for t, wh in data]
+        rows = [[f"{local_start(t):%d/%m/%Y}", kwh_number(wh / 1000)] for t, wh in data]
         head, unit, factor = ["Jour", "Énergie (kWh)"], "kWh", 1000
     values = [{"label": "Énergie", "unit": unit, "values": [round(wh / factor, 3) for _, wh in data]}]
     block = chart("curve", f"Énergie par {'heure' if step == 'hour' else 'jour'} (courbe de charge)", "line",

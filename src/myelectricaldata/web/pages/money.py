@@ -12,7 +12,7 @@ from ...services import pricing
 from ...services.comparisons import MonthComparison, PricedSpan, month_against_last_year
 from ...services.usage_points import labels
 from ..context import app_services
-from ..formatting import amount, assumed_day, month_title, num, period_label
+from ..formatting import amount, assumed_day, kwh_number, month_title, period_label
 from .charts import chart, midnight
 from .offer_words import SLOT_WORDS, slot_word
 from .periods import BadInput, chosen_pdl, default_start, read_period
@@ -51,11 +51,11 @@ def _table(periods: list[PeriodCost], days: list[DayCost], view: str) -> dict:
             f"{p.estimated_days} jour(s) estimé(s)" if p.estimated_days else "")
         if p.subscription_unknown_days:
             remark = (remark + " ; " if remark else "") + "abonnement inconnu pour cette puissance"
-        rows.append([period_label(p.start, view), num(float(kwh(sum(p.energy.values()))), 3),
+        rows.append([period_label(p.start, view), kwh_number(float(kwh(sum(p.energy.values())))),
                      *(amount(p.costs.get(s, ZERO)) if s in p.costs else "—" for s in slots),
                      amount(p.subscription), amount(p.total), remark])
     energy = sum((sum(p.energy.values()) for p in periods), 0)
-    rows.append(["Total", num(float(kwh(energy)), 3),
+    rows.append(["Total", kwh_number(float(kwh(energy))),
                  *(amount(sum((p.costs.get(s, ZERO) for p in periods), ZERO)) for s in slots),
                  amount(sum((p.subscription for p in periods), ZERO)), amount(sum((p.total for p in periods), ZERO)),
                  f"{sum(p.estimated_days for p in periods)} jour(s) estimé(s)" if any(d.estimated for d in days)
@@ -68,7 +68,7 @@ def _table(periods: list[PeriodCost], days: list[DayCost], view: str) -> dict:
 
 def _side(span: PricedSpan) -> dict:
     return {"first": span.first, "last": span.last, "days": len(span.days), "euros": amount(span.total),
-            "kwh": num(float(kwh(span.energy)), 3)}
+            "kwh": kwh_number(float(kwh(span.energy)))}
 
 
 def _compare(comparison: MonthComparison | None) -> dict | None:
