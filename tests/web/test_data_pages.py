@@ -90,27 +90,27 @@ def test_defaults_first_pdl_by_label_last_30_days_daily_bars(client):
     assert 'name="start" value="2025-10-06"' in html and 'name="end" value="2025-11-04"' in html
     assert re.search(r'<a href="[^"]*view=day" aria-current="true">Jour</a>', html)
     table = Tables(html).tables[0][1:]
-    assert len(table) == 30 and table[0] == ["06/10/2025", "5,000"]
+    assert len(table) == 30 and table[0] == ["06/10/2025", "5,0"]
     assert "Heures creuses" not in html  # a base contract has no split
 
 
 def test_daily_bars_with_the_hphc_split(client):
     table = rows(client, f"/consumption_kwh?pdl={HOME}&start=2025-10-24&end=2025-10-27")
     # 22:00-06:00 at 1000 W = 8 kWh off-peak (9 on the 25-hour day), 16 h at 2000 W = 32 kWh peak
-    assert table == [["24/10/2025", "40,000", "—", "—"], ["25/10/2025", "40,000", "8,000", "32,000"],
-                     ["26/10/2025", "41,000", "9,000", "32,000"], ["27/10/2025", "40,000", "8,000", "32,000"]]
+    assert table == [["24/10/2025", "40,0", "—", "—"], ["25/10/2025", "40,0", "8,0", "32,0"],
+                     ["26/10/2025", "41,0", "9,0", "32,0"], ["27/10/2025", "40,0", "8,0", "32,0"]]
 
 
 def test_weekly_monthly_yearly_bars(client):
     base = f"/consumption_kwh?pdl={HOME}&start=2025-10-20&end=2025-11-04&view="
     assert rows(client, base + "week") == [
-        ["sem. 43 2025 (du 20/10/2025)", "281,000", "17,000", "64,000"],  # curve stored on 25 and 26 only
-        ["sem. 44 2025 (du 27/10/2025)", "280,000", "8,000", "32,000"],
-        ["sem. 45 2025 (du 03/11/2025)", "80,000", "—", "—"]]
-    assert rows(client, base + "month") == [["octobre 2025", "481,000", "25,000", "96,000"],
-                                            ["novembre 2025", "160,000", "—", "—"]]
+        ["sem. 43 2025 (du 20/10/2025)", "281,0", "17,0", "64,0"],  # curve stored on 25 and 26 only
+        ["sem. 44 2025 (du 27/10/2025)", "280,0", "8,0", "32,0"],
+        ["sem. 45 2025 (du 03/11/2025)", "80,0", "—", "—"]]
+    assert rows(client, base + "month") == [["octobre 2025", "481,0", "25,0", "96,0"],
+                                            ["novembre 2025", "160,0", "—", "—"]]
     assert rows(client, f"/consumption_kwh?pdl={HOME}&start=2025-01-01&end=2025-11-04&view=year")[0][:2] == [
-        "2025", f"1{NBSP}401,000"]
+        "2025", f"1{NBSP}401,0"]
 
 
 def test_raw_load_curve_on_the_fall_back_day_has_50_unambiguous_rows(client):
@@ -148,8 +148,8 @@ def test_long_curve_switches_to_hourly_energy_and_says_so(client):
 def test_curve_over_a_year_is_daily(client):
     response = client.get(f"/consumption_kwh?pdl={HOME}&start=2024-11-01&end=2025-11-04&view=curve")
     assert "énergie par jour" in response.text
-    assert Tables(response.text).tables[0][1:] == [["30/03/2025", "39,000"], ["25/10/2025", "40,000"],
-                                                   ["26/10/2025", "41,000"], ["27/10/2025", "40,000"]]
+    assert Tables(response.text).tables[0][1:] == [["30/03/2025", "39,0"], ["25/10/2025", "40,0"],
+                                                   ["26/10/2025", "41,0"], ["27/10/2025", "40,0"]]
 
 
 def test_heatmap_rows_are_local_days_of_48_half_hours(client):
@@ -176,8 +176,8 @@ def test_production_lists_only_producers(client):
     assert "Puissance max" not in html and "Heures creuses" not in html
     table = rows(client, "/production?start=2025-10-26&end=2025-10-26&view=curve")
     assert len(table) == 50 and table[12] == ["26/10/2025 05:00", "0"]  # the offset only in the repeated hour
-    assert rows(client, "/production?start=2025-10-26&end=2025-10-27") == [["26/10/2025", "1,500"],
-                                                                         ["27/10/2025", "1,500"]]
+    assert rows(client, "/production?start=2025-10-26&end=2025-10-27") == [["26/10/2025", "1,5"],
+                                                                         ["27/10/2025", "1,5"]]
     assert client.get(f"/production?pdl={HOME}").status_code == 404
     assert client.get("/production?view=power").status_code == 400
 

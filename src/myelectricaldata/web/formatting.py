@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from flask import Flask
@@ -40,7 +40,8 @@ def num(value: float, decimals: int = 0) -> str:
 
 def kwh_number(kwh: float) -> str:
     """kWh as every page shows them, tables and cards alike: ``KWH_DECIMALS`` (one) decimal, ``1 234,5``."""
-    return num(kwh, KWH_DECIMALS)
+    step = Decimal(1).scaleb(-KWH_DECIMALS)
+    return num(float(Decimal(repr(kwh)).quantize(step, ROUND_HALF_UP)), KWH_DECIMALS)  # 8,25 -> 8,3 as by hand
 
 
 def amount(value: Decimal) -> str:
