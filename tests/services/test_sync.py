@@ -396,3 +396,11 @@ def test_follow_ups_run_after_each_sync_and_never_break_it(sqlite_engine, sim, t
     sync.after_run.append(lambda report: 1 / 0)
     report = sync.run(since=TODAY - timedelta(days=2))
     assert report.ok and seen == ["ok"]
+
+
+def test_the_steps_of_a_sync_are_named_in_french():
+    from myelectricaldata.services.sync import step_words
+
+    assert step_words("99000000000001 consumption_daily") == "99000000000001 Consommation journalière"
+    assert step_words("99000000000001 contract") == "99000000000001 contrat"
+    assert step_words("usage points") == "liste des PDL" and step_words("ecowatt") == "EcoWatt"

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, select
 from ..database import models as m
 from ..database import repository as repo
 from ..energy.timeline import PARIS
-from ..energy.words import paris_clock
+from ..energy.words import dataset_word, paris_clock
 from ..gateway import parse
 from ..gateway.client import GatewayClient
 from ..gateway.errors import (
@@ -39,6 +39,19 @@ from .usage_points import read_usage_points
 
 log = logging.getLogger(__name__)
 STOPPED_TEXT = "arrêtée à la demande ; ce qui a été récupéré est enregistré"
+
+
+STEP_WORDS = {"usage points": "liste des PDL", "contract": "contrat", "address": "adresse", "tempo": "Tempo",
+              "ecowatt": "EcoWatt", "usage stats": "compteurs de requêtes"}
+
+
+def step_words(what: str) -> str:
+    """A step of the sync in French: ``99000000000001 consumption_daily`` -> ``99000000000001 Consommation
+    journalière``."""
+    if what in STEP_WORDS:
+        return STEP_WORDS[what]
+    pdl, _, step = what.partition(" ")
+    return f"{pdl} {STEP_WORDS.get(step) or dataset_word(step)}" if step else what
 
 
 def paused_text(until: datetime) -> str:
@@ -180,10 +193,10 @@ class SyncService:
             if for_pdl:
                 raise
             log.error("%s: access refused", what)
-            report.errors.append(f"{what} : accès refusé par la passerelle")
+            report.errors.append(f"{step_words(what)} : accès refusé par la passerelle")
         except GatewayError as exc:
             log.error("%s: %s", what, exc)
-            report.errors.append(f"{what} : {exc}")
+            report.errors.append(f"{step_words(what)} : {exc}")
 
     def _prices_changed(self, stored: int) -> int:
         """Forget the priced results once readings, a contract version or Tempo colours were stored."""
