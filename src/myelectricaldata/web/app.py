@@ -96,11 +96,12 @@ def create_app(settings: Settings, services: WebServices) -> Flask:
     chart_assets = (Path(app.static_folder) / "vendor" / "uPlot.iife.min.js").is_file()
 
     def show_logout() -> bool:
-        """A sign-out button while a password protects the standalone UI (none on a page about a failed database)."""
+        """A sign-out button while a password protects the standalone UI and this browser is signed in (none for a
+        trusted address that never signed in, none on a page about a failed database)."""
         if settings.supervised:
             return False
         try:
-            return security.current_access().protected
+            return security.current_access().protected and security.signed_in()
         except Exception:
             return False
 
