@@ -96,11 +96,7 @@ PAGES: dict[str, str] = {
 }
 
 # What fails today only because work planned elsewhere has not landed: (check, page) -> what is missing.
-MISSING: dict[tuple[str, str], str] = {
-    ("words", "dashboard"): "French words and Paris time (issue 12, item 1): the last sync in UTC, the gateway's "
-                            "English error, dataset names (consumption daily...) in the stored-data table",
-    ("words", "settings-pdl"): "French words (issue 12, item 1): the contract's option shown raw (BASE)",
-}
+MISSING: dict[tuple[str, str], str] = {}
 
 
 def params(check: str, pages: list[str], widths: tuple[int, ...] = tuple(WIDTHS),
