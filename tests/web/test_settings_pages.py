@@ -366,6 +366,8 @@ def test_saved_settings_message_elides_de_before_a_vowel(client):
     response = save(client, CONSUMER, display_name="Appartement Paris", enabled="y", datasets=["consumption_daily"])
     assert response.status_code == 302
     assert "Réglages d&#39;Appartement Paris enregistrés" in page(client, "/settings")
+    assert "<h1>Données d&#39;Appartement Paris</h1>" in page(client, f"/settings/{CONSUMER}")
+    assert "<h1>Effacer les données d&#39;Appartement Paris</h1>" in page(client, f"/settings/{CONSUMER}/purge")
     save(client, PRODUCER, display_name="Maison", enabled="y", datasets=["consumption_daily"])
     assert "Réglages de Maison enregistrés" in page(client, "/settings")
 
