@@ -226,7 +226,9 @@ def test_tempo_days_default_to_the_month_up_to_tomorrow(client):
     assert (body["start"], body["end"]) == ("2025-10-07", "2025-11-06")
     assert [d["date"] for d in body["days"]][-2:] == ["2025-11-05", "2025-11-06"]
     assert len(body["days"]) == 31 and {d["color"] for d in body["days"]} <= {"BLUE", "WHITE", "RED"}
-    assert get(client, "/api/v1/tempo?start=2025-08-01&end=2025-08-31")["days"] == []
+    assert get(client, "/api/v1/tempo?start=2025-08-01&end=2025-08-30")["days"] == []
+    before_first = get(client, "/api/v1/tempo?start=2025-08-01&end=2025-08-31")["days"]
+    assert [d["date"] for d in before_first] == ["2025-08-31"]  # it prices the first stored day's early hours
 
 
 def test_tempo_season_used_and_remaining(client):
@@ -373,3 +375,56 @@ def test_openapi_document_describes_every_api_route(client, synced):
     assert doc["components"]["parameters"]["start"]["schema"]["format"] == "date"
     behind_ingress = client.get("/api/openapi.json", headers={"X-Ingress-Path": "/api/hassio_ingress/abc"})
     assert behind_ingress.get_json()["servers"] == [{"url": "/api/hassio_ingress/abc"}]
+
+
+# -- CSV -----------------------------------------------------------------------------------------
+def csv_lines(client, url: str) -> tuple[str, list[str]]:
+    response = client.get(url)
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeff") and "\r\n" in text
+    return response.headers["Content-Disposition"], text.removeprefix("\ufeff").splitlines()
+
+
+def test_daily_as_csv(client, synced):
+    wh = stored_daily(synced[1], HCHP)[date(2025, 10, 26)]
+    disposition, lines = csv_lines(client, f"/api/v1/usage_points/{HCHP}/daily?start=2025-10-26&end=2025-10-27"
+                                           "&format=csv")
+    assert disposition.startswith('attachment; filename="consommation-')
+    assert disposition.endswith('-2025-10-26_2025-10-27.csv"')
+    assert lines[0] == "Jour;Consommation (kWh)"
+    assert lines[1] == f"26/10/2025;{wh // 1000},{wh % 1000:03d}"  # Wh written as kWh with a decimal comma
+
+
+def test_load_curve_costs_max_power_and_tempo_as_csv(client):
+    _, curve = csv_lines(client, f"/api/v1/usage_points/{BASE}/load_curve?start=2025-10-26&end=2025-10-26"
+                                 "&step=hour&format=csv")
+    assert curve[0] == "Début (heure de Paris);Durée (minutes);Énergie (Wh)" and len(curve) == 1 + 25
+    assert [line.split(";")[0] for line in curve[3:5]] == ["26/10/2025 02:00 (UTC+2)", "26/10/2025 02:00 (UTC+1)"]
+    body = get(client, f"/api/v1/usage_points/{HCHP}/costs?start=2025-10-01&end=2025-10-31&step=month")
+    _, costs = csv_lines(client, f"/api/v1/usage_points/{HCHP}/costs?start=2025-10-01&end=2025-10-31&step=month"
+                                 "&format=csv")
+    assert costs[0] == ("Mois (1er jour);Consommation (kWh);Heures pleines (€);Heures creuses (€);Abonnement (€);"
+                        "Total (€);Jours;Jours estimés")
+    cells = costs[1].split(";")
+    assert cells[0] == "01/10/2025" and cells[-3] == f"{body['total']:.2f}".replace(".", ",") and cells[-2] == "31"
+    _, power = csv_lines(client, f"/api/v1/usage_points/{HCHP}/max_power?start=2025-10-26&end=2025-10-26&format=csv")
+    assert power[0] == "Jour;Puissance max (kVA);Heure (heure de Paris)" and power[1].startswith("26/10/2025;")
+    disposition, tempo = csv_lines(client, "/api/v1/tempo?start=2025-11-05&end=2025-11-06&format=csv")
+    assert disposition == 'attachment; filename="tempo-2025-11-05_2025-11-06.csv"'
+    assert tempo[0] == "Jour;Couleur" and [line[:11] for line in tempo[1:]] == ["05/11/2025;", "06/11/2025;"]
+    assert {line[11:] for line in tempo[1:]} <= {"Bleu", "Blanc", "Rouge"}
+
+
+def test_a_bad_format_is_refused_naming_it(client):
+    error(client, f"/api/v1/usage_points/{HCHP}/daily?format=xlsx", 400, "invalid_format", "format")
+
+
+def test_the_csv_format_is_documented(client):
+    doc = get(client, "/api/openapi.json")
+    for path in ("daily", "load_curve", "max_power", "costs"):
+        operation = doc["paths"][f"/api/v1/usage_points/{{pdl}}/{path}"]["get"]
+        assert {"$ref": "#/components/parameters/format"} in operation["parameters"]
+        assert set(operation["responses"]["200"]["content"]) == {"application/json", "text/csv"}
+    assert doc["components"]["parameters"]["format"]["schema"]["enum"] == ["json", "csv"]

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import html as html_lib
+import json
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 from fractions import Fraction
@@ -262,3 +264,31 @@ def test_an_empty_sensor_clears_it(supervised, engine):
     save(supervised, f"/bilan/sensor/{PV}", sensor=ENTITY)
     assert save(supervised, f"/bilan/sensor/{PV}", sensor="").status_code == 302
     assert "Production totale mesurée" not in supervised.get(f"/bilan?pdl={PV}&{DAYS}").text
+
+
+def test_partial_months_grouped_series_net_total_and_csv(client, engine):
+    # synced from 20 September: September holds 11 days (20 -> 30) out of 30
+    url = f"/bilan?pdl={PV}&start=2025-09-01&end=2025-10-31&view=month"
+    html = client.get(url).text
+    rows = Tables(html).tables[0]
+    assert [r[0] for r in rows[1:]] == ["septembre 2025 (partiel : 11 j / 30)", "octobre 2025", "Total"]
+    assert "Données disponibles du 20/09/2025 au 31/10/2025." in html
+    days = [date(2025, 9, 20) + timedelta(days=i) for i in range(42)]
+    imp = sum(daily_wh(engine, PV, "consumption", d) for d in days)
+    inj = sum(daily_wh(engine, PV, "production", d) for d in days)
+    assert f"<strong data-key>{french((imp - inj) / 1000)} kWh</strong> de bilan net" in html
+    spec = json.loads(html_lib.unescape(re.search(r"data-chart='([^']*)'", html).group(1)))
+    assert spec["categories"] == ["sept. 2025 (partiel)", "oct. 2025"] and "stacked" not in spec  # grouped bars
+    response = client.get(url + "&format=csv")
+    assert response.headers["Content-Disposition"].endswith('-2025-09-01_2025-10-31.csv"')
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="bilan-')
+    lines = response.data.decode("utf-8").splitlines()
+    assert lines[0] == "\ufeffPériode;Soutirage (kWh);Injection (kWh);Bilan net (kWh)"
+    assert lines[-1] == f"Total;{french(imp / 1000)};{french(inj / 1000)};{french((imp - inj) / 1000)}"
+
+
+def test_the_net_balance_is_the_key_column_on_a_phone(client):
+    html = client.get(f"/bilan?pdl={PV}&{DAYS}").text
+    assert '<th scope="col" data-key>Bilan net (kWh)</th>' in html
+    assert '<td data-label="Bilan net (kWh)" data-key>' in html
+    assert '<td data-label="Soutirage (kWh)" class="col-aux">' in html  # shown on a wide screen, hidden on a phone

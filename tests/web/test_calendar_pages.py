@@ -41,8 +41,8 @@ def cells(html: str) -> dict[date, str]:
 
 def counts(html: str) -> dict[str, tuple[int, int, int]]:
     """Colour -> (used, remaining, quota) from the season table."""
-    rows = re.findall(r'data-colour="(\w+)">.*?<td class="num">(\d+)</td>\s*<td class="num">(\d+)</td>'
-                      r'<td class="num">(\d+)</td>', html, re.S)
+    cell = r'<td class="num[^"]*"[^>]*>(\d+)</td>'  # whatever the cell's phone classes and labels
+    rows = re.findall(r'data-colour="(\w+)">.*?' + cell + r"\s*" + cell + r"\s*" + cell, html, re.S)
     return {c: (int(u), int(r), int(q)) for c, u, r, q in rows}
 
 
@@ -195,3 +195,27 @@ def test_ecowatt_without_data_says_so(client_at, sqlite_engine):
         repo.store_ecowatt(conn, [ecowatt(date(2025, 11, 1), 1, "1" * 24)])
     html = client_at().get("/ecowatt").get_data(as_text=True)
     assert "Aucun signal EcoWatt enregistré" in html and "01/11/2025" in html
+
+
+def test_tempo_colour_split_chart_and_csv(client_at, sqlite_engine):
+    store_tempo(sqlite_engine, autumn_2025())
+    client = client_at()
+    html = client.get("/tempo").get_data(as_text=True)
+    import html as html_lib
+    import json
+    spec = json.loads(html_lib.unescape(re.search(r"data-chart='([^']*)'", html).group(1)))
+    # up to tomorrow (6 November, not published): September 29 blue (10th unknown), October 30 blue + 1 white,
+    # November 2 blue (1st, 2nd), 2 red, 1 white
+    assert spec["stacked"] is True and spec["categories"] == ["sept.", "oct.", "nov."] and spec["yunit"] == "jours"
+    assert [(s["label"], s["colour"], s["values"]) for s in spec["series"]] == [
+        ("Bleu", "tempo-blue", [29, 30, 2]), ("Blanc", "tempo-white", [0, 1, 1]), ("Rouge", "tempo-red", [0, 0, 2])]
+    assert "Télécharger (CSV)" in html
+    days_csv = client.get("/tempo?format=csv")
+    assert days_csv.headers["Content-Disposition"] == 'attachment; filename="tempo-saison-2025-2026.csv"'
+    lines = days_csv.data.decode("utf-8").splitlines()
+    assert lines[:3] == ["\ufeffJour;Couleur", "01/09/2025;Bleu", "02/09/2025;Bleu"]
+    assert len(lines) == 1 + 65 and lines[-1] == "05/11/2025;Rouge"  # 66 days, 10 September unknown
+    months = client.get("/tempo?format=csv&table=tempo-months").data.decode("utf-8").splitlines()
+    assert months[0] == "\ufeffMois;Bleu (jours);Blanc (jours);Rouge (jours);Jours connus;Jours du mois"
+    assert months[3] == "novembre 2025;2;1;2;5;30"  # 5 colours known of November's 30 days
+    assert client.get("/tempo?format=csv&table=couts").status_code == 404  # no Tempo PDL here

@@ -77,9 +77,8 @@ def page(client, url: str, status: int = 200) -> Tables:
 
 
 def rows(client, url: str) -> list[list[str]]:
-    """Body rows of the page's single table."""
-    (table,) = page(client, url).tables
-    return table[1:]
+    """Body rows of the page's first table (the bars' table comes before the year-over-year one)."""
+    return page(client, url).tables[0][1:]
 
 
 def test_defaults_first_pdl_by_label_last_30_days_daily_bars(client):
@@ -104,13 +103,14 @@ def test_daily_bars_with_the_hphc_split(client):
 def test_weekly_monthly_yearly_bars(client):
     base = f"/consumption_kwh?pdl={HOME}&start=2025-10-20&end=2025-11-04&view="
     assert rows(client, base + "week") == [
-        ["sem. 43 2025 (du 20/10/2025)", "281,0", "17,0", "64,0"],  # curve stored on 25 and 26 only
-        ["sem. 44 2025 (du 27/10/2025)", "280,0", "8,0", "32,0"],
-        ["sem. 45 2025 (du 03/11/2025)", "80,0", "—", "—"]]
-    assert rows(client, base + "month") == [["octobre 2025", "481,0", "25,0", "96,0"],
-                                            ["novembre 2025", "160,0", "—", "—"]]
+        ["sem. 43 2025 (du 20/10/2025)", "281,0", "17,0", "64,0", "2 j / 7"],  # curve stored on 25 and 26 only
+        ["sem. 44 2025 (du 27/10/2025)", "280,0", "8,0", "32,0", "1 j / 7"],
+        ["sem. 45 2025 (du 03/11/2025) (partiel : 2 j / 7)", "80,0", "—", "—", "0 j / 7"]]  # 3 and 4 November
+    assert rows(client, base + "month") == [
+        ["octobre 2025 (partiel : 12 j / 31)", "481,0", "25,0", "96,0", "3 j / 31"],
+        ["novembre 2025 (partiel : 4 j / 30)", "160,0", "—", "—", "0 j / 30"]]
     assert rows(client, f"/consumption_kwh?pdl={HOME}&start=2025-01-01&end=2025-11-04&view=year")[0][:2] == [
-        "2025", f"1{NBSP}401,0"]
+        "2025 (partiel : 35 j / 365)", f"1{NBSP}401,0"]  # 1 October -> 4 November
 
 
 def test_raw_load_curve_on_the_fall_back_day_has_50_unambiguous_rows(client):
@@ -250,3 +250,75 @@ def test_pages_over_a_synced_simulator(sqlite_engine, tmp_path):
     curve = rows(client, base + "curve")
     assert [sum(r[0].startswith(d) for r in curve) for d in ("25/10", "26/10", "27/10")] == [48, 50, 48]
     assert client.get("/production").status_code == 200
+
+
+def charts_of(html: str) -> list[dict]:
+    """The chart specs of a page (``data-chart`` JSON), in order."""
+    import html as html_lib
+    import json
+    return [json.loads(html_lib.unescape(spec)) for spec in re.findall(r"data-chart='([^']*)'", html)]
+
+
+def test_the_chosen_range_its_total_and_where_data_exists(client):
+    html = client.get(f"/consumption_kwh?pdl={HOME}&start=2025-09-01&end=2025-11-04").text
+    # 1 October -> 4 November: 34 days of 40 kWh and the 25-hour day of 41 kWh = 1 401 kWh
+    assert f"<strong data-key>1{NBSP}401,0 kWh</strong>" in html
+    assert "(partiel : 35 j / 65)" in html  # 65 days from 1 September to 4 November, 35 with data
+    assert "Données disponibles du 01/10/2025 au 04/11/2025." in html
+    whole = client.get(f"/consumption_kwh?pdl={HOME}&start=2025-10-06&end=2025-11-04").text
+    assert f"<strong data-key>1{NBSP}201,0 kWh</strong>" in whole  # 29 × 40 + 41
+    assert "Données disponibles" not in whole and "(partiel : " not in whole.split("range-summary")[1][:400]
+
+
+def test_months_and_years_on_a_category_axis_with_partial_marks(client):
+    (months, _) = charts_of(client.get(f"/consumption_kwh?pdl={HOME}&start=2025-10-20&end=2025-11-04"
+                                              "&view=month").text)
+    assert months["categories"] == ["oct. 2025 (partiel)", "nov. 2025 (partiel)"]
+    assert months["stacked"] is True and [s["label"] for s in months["series"]] == ["Heures creuses", "Heures pleines"]
+    assert months["series"][0]["values"] == [25.0, None]  # off-peak kWh of 25 and 26 October (8 + 9 + 8)
+    (years, _) = charts_of(client.get(f"/consumption_kwh?pdl={SOLAR}&start=2025-01-01&end=2025-11-04"
+                                      "&view=year").text)
+    assert years["categories"] == ["2025 (partiel)"] and "stacked" not in years
+
+
+def test_this_year_against_last_year_by_month(client):
+    html = client.get(f"/consumption_kwh?pdl={HOME}").text
+    compared = charts_of(html)[-1]
+    assert compared["categories"][:3] == ["janv.", "févr.", "mars"] and len(compared["categories"]) == 12
+    assert [s["label"] for s in compared["series"]] == ["2025 (cette année)", "2024 (l'an dernier)"]
+    assert compared["series"][0]["values"][9:11] == [1241.0, 160.0]  # 30 × 40 + 41; 4 × 40
+    assert compared["series"][1]["values"] == [None] * 12
+    table = Tables(html).tables[-1]
+    assert table[0] == ["Mois", "2025 (kWh)", "2024 (kWh)", "Écart (kWh)", "Jours 2025", "Jours 2024"]
+    assert table[10] == ["octobre", f"1{NBSP}241,0", "—", "—", "31 j / 31", "—"]
+    assert table[11] == ["novembre", "160,0", "—", "—", "4 j / 30 (partiel)", "—"]
+
+
+def test_csv_download_of_the_table_shown(client):
+    html = client.get(f"/consumption_kwh?pdl={HOME}&start=2025-01-01&end=2025-11-04&view=year").text
+    assert (f'href="/consumption_kwh?pdl={HOME}&amp;start=2025-01-01&amp;end=2025-11-04&amp;view=year'
+            '&amp;format=csv&amp;table=bars-year" download>Télécharger (CSV)</a>') in html
+    response = client.get(f"/consumption_kwh?pdl={HOME}&start=2025-01-01&end=2025-11-04&view=year&format=csv")
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    assert response.headers["Content-Disposition"] == (
+        'attachment; filename="consommation-maison-2025-01-01_2025-11-04.csv"')
+    text = response.data.decode("utf-8")
+    assert text.startswith("\ufeffPériode;Consommation (kWh);Heures creuses (kWh);Heures pleines (kWh);"
+                           "Jours avec courbe de charge\r\n")
+    # 1 401 kWh written without the thousands space; the curve's split over the four stored days: off-peak
+    # 7 (30 March lost 02:00-03:00) + 8 + 9 (the 25-hour day) + 8 = 32 kWh, peak 4 × 16 h × 2 kW = 128 kWh
+    assert text.splitlines()[1] == "2025 (partiel : 35 j / 365);1401,0;32,0;128,0;4 j / 365"  # the table as shown
+    by_month = client.get(f"/consumption_kwh?pdl={HOME}&format=csv&table=year-over-year")
+    assert by_month.headers["Content-Disposition"].endswith('consommation-par-mois-maison-2025-10-06_2025-11-04.csv"')
+    assert by_month.data.decode("utf-8").splitlines()[11] == "novembre;160,0;—;—;4 j / 30 (partiel);—"
+
+
+def test_csv_of_production_and_of_the_heat_map(client):
+    production = client.get(f"/production?pdl={SOLAR}&start=2025-10-26&end=2025-10-27&format=csv")
+    assert production.headers["Content-Disposition"] == (
+        'attachment; filename="production-atelier-solaire-2025-10-26_2025-10-27.csv"')
+    assert production.data.decode("utf-8").splitlines() == ["\ufeffPériode;Production (kWh)", "26/10/2025;1,5",
+                                                            "27/10/2025;1,5"]
+    heat = client.get(f"/production?pdl={SOLAR}&start=2025-10-26&end=2025-10-26&view=heatmap&format=csv")
+    lines = heat.data.decode("utf-8").splitlines()
+    assert lines[0].startswith("\ufeffJour;00:00;00:30") and lines[1].startswith("26/10/2025 (25 h);0;")

@@ -50,7 +50,7 @@ def page(client, url: str, status: int = 200, **kwargs) -> Tables:
 
 @pytest.mark.parametrize(("pdl", "independent"), [(HCHP, hphc_month), (TEMPO, tempo_month)])
 def test_october_totals_match_an_independent_computation_to_the_cent(client, synced, pdl, independent):
-    (table,) = page(client, f"/consumption_euro?pdl={pdl}&{OCTOBER}&view=month").tables
+    table = page(client, f"/consumption_euro?pdl={pdl}&{OCTOBER}&view=month").tables[0]  # then last year
     head, month, total = table
     expected = french_cents(independent(synced[0]))
     assert month[0] == "octobre 2025" and month[head.index("Total (€)")] == expected
@@ -70,10 +70,10 @@ def test_hphc_split_columns_and_offer_named(client):
 
 
 def test_tempo_six_colours(client):
-    (table,) = page(client, f"/consumption_euro?pdl={TEMPO}&{OCTOBER}&view=year").tables
+    table = page(client, f"/consumption_euro?pdl={TEMPO}&{OCTOBER}&view=year").tables[0]  # then last year
     assert table[0][2:8] == ["Bleu HP (€)", "Bleu HC (€)", "Blanc HP (€)", "Blanc HC (€)", "Rouge HP (€)",
                              "Rouge HC (€)"]
-    assert [r[0] for r in table[1:]] == ["2025", "Total"]
+    assert [r[0] for r in table[1:]] == ["2025 (partiel : 31 j / 365)", "Total"]  # October only
 
 
 def test_missing_tempo_colour_is_estimated_with_the_assumed_colour(client, synced):
@@ -151,3 +151,66 @@ def test_tempo_page_shows_the_cost_per_colour(client):
     assert 'data-cost="total"' in html
     assert "Votre coût par couleur" not in client.get(f"/tempo?season=2025&pdl={HCHP}").text
     assert client.get("/tempo?pdl=12345678901234").status_code == 404
+
+
+def chart_specs(html: str) -> list[dict]:
+    import html as html_lib
+    import json
+    import re
+    return [json.loads(html_lib.unescape(spec)) for spec in re.findall(r"data-chart='([^']*)'", html)]
+
+
+def test_the_tempo_colour_split_is_a_stacked_chart_with_the_range_total(client):
+    html = client.get(f"/consumption_euro?pdl={TEMPO}&{OCTOBER}&view=month").text
+    spec = chart_specs(html)[0]
+    assert spec["stacked"] is True and spec["categories"] == ["oct. 2025"]  # the whole of October
+    assert [(s["label"], s.get("colour")) for s in spec["series"]] == [
+        ("Bleu", "tempo-blue"), ("Blanc", "tempo-white"), ("Rouge", "tempo-red"), ("Abonnement", None)]
+    head, month, _ = Tables(html).tables[0]
+    # each colour's bar is its HP + HC cost; the stack's height is the month's total, to the cent per slot
+    blue = D(month[head.index("Bleu HP (€)")].replace(",", ".")) + D(month[head.index("Bleu HC (€)")].replace(",", "."))
+    assert abs(D(str(spec["series"][0]["values"][0])) - blue) <= D("0.01")
+    stack = sum(D(str(s["values"][0])) for s in spec["series"])
+    total = D(month[head.index("Total (€)")].replace("\xa0", "").replace(",", "."))
+    assert abs(stack - total) <= D("0.04")
+    assert f"<strong data-key>{month[head.index('Total (€)')]} €</strong>" in html  # the range's total
+    assert "Données disponibles" not in html
+
+
+def test_partial_months_and_where_the_curve_lies(client):
+    html = client.get(f"/consumption_euro?pdl={HCHP}&start=2025-08-01&end=2025-10-31&view=month").text
+    assert "Données disponibles du 01/09/2025 au 31/10/2025." in html  # synced from 1 September
+    table = Tables(html).tables[0]
+    assert [r[0] for r in table[1:]] == ["septembre 2025", "octobre 2025", "Total"]
+    assert "(partiel : 61 j / 92)" in html  # 92 days from 1 August to 31 October, 61 priced
+
+
+def test_euro_csv(client):
+    response = client.get(f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=month&format=csv")
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="consommation-euros-')
+    assert response.headers["Content-Disposition"].endswith('-2025-10-01_2025-10-31.csv"')
+    lines = response.data.decode("utf-8").splitlines()
+    assert lines[0] == ("\ufeffPériode;Consommation (kWh);Heures pleines (€);Heures creuses (€);Abonnement (€);"
+                        "Total (€);Remarque")
+    table = page(client, f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=month").tables[0]  # then last year
+    assert lines[1] == ";".join(c.replace("\xa0", "") for c in table[1])
+
+
+def test_this_year_against_last_year_in_euros(client):
+    html = client.get(f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=month").text
+    month_table, compared = Tables(html).tables
+    october = month_table[1][month_table[0].index("Total (€)")]
+    assert compared[0] == ["Mois", "2025 (€)", "2024 (€)", "Écart (€)", "Jours 2025", "Jours 2024"]
+    assert compared[10] == ["octobre", october, "—", "—", "31 j / 31", "—"]  # the same total as the month view
+    assert compared[11][2:] == ["—", "—", "4 j / 30 (partiel)", "—"]  # 1 -> 4 November so far
+    spec = chart_specs(html)[-1]
+    assert spec["categories"][9] == "oct." and [s["unit"] for s in spec["series"]] == ["€", "€"]
+    csv_lines = client.get(f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=month&format=csv&table=year-over-year")
+    assert csv_lines.data.decode("utf-8").splitlines()[10] == f"octobre;{october.replace(chr(160), '')};—;—;31 j / 31;—"
+    assert "Jours 2025" not in client.get(f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=day").text  # month views only
+
+
+def test_the_total_is_the_key_column_and_the_slots_hide_on_a_phone(client):
+    html = client.get(f"/consumption_euro?pdl={HCHP}&{OCTOBER}&view=month").text
+    assert '<td data-label="Total (€)" data-key>' in html
+    assert '<td data-label="Heures pleines (€)" class="col-aux">' in html

@@ -238,12 +238,11 @@ def test_a_month_priced_by_hand_for_five_offer_types_equals_the_page_and_the_api
     for kind, (who, name, rule) in OFFERS.items():
         offer = offers[f"catalog:{who}|{name}|{rule}|9"]
         assert D(str(offer["total"])) == to_cents(expected[kind]), kind
-        # the colour of the day before the first, whose Tempo day runs to 06:00 on the first, was not synced:
-        # assumed blue and flagged
-        assert offer["unknown_calendar_days"] == (kind == "TEMPO") and offer["nearest_grid_days"] == 0, kind
+        # the colour of the day before the first, whose Tempo day runs to 06:00 on the first, is synced too
+        assert offer["unknown_calendar_days"] == 0 and offer["nearest_grid_days"] == 0, kind
         assert page[name, TYPE_WORDS[kind], "catalogue"] == french_cents(expected[kind]) + "\xa0€", kind
     tempo = client.get(f"/simulation/offre?{urlencode({'pdl': HCHP, 'offre': 'catalog:EDF|Tarif Bleu|TEMPO|9'})}")
-    assert f"<li>bleu supposé le {first - timedelta(days=1):%d/%m/%Y}</li>" in tempo.text
+    assert tempo.status_code == 200 and "supposé le" not in tempo.text
 
 
 
@@ -360,12 +359,18 @@ def test_ranked_on_one_year_or_the_last_12_months(sqlite_engine, tmp_path):
         page, rows = ranking_rows(client, pdl, query)
         return {r[1].split("\n")[0].strip(): r for r in rows}, page
 
-    twelve, _ = ranked("")
+    twelve, twelve_page = ranked("")
+    # 16 January 2024 -> 15 January 2025: 366 days (29 February 2024 among them), 2 of them with a load curve
+    assert ">Total 12 mois (partiel : 2 j / 366)</th>" in twelve_page
     assert (twelve["A"][2], twelve["B"][2]) == ("8,40\xa0€", "9,60\xa0€") and int(twelve["A"][0]) < int(twelve["B"][0])
     year, page = ranked("&periode=2025")
     assert (year["A"][2], year["B"][2]) == ("6,00\xa0€", "4,80\xa0€") and int(year["B"][0]) < int(year["A"][0])
     assert [r[0] for r in year.values()] == [str(n) for n in range(1, len(year) + 1)]  # in the year's order
-    assert ">Total 2025</th>" in page and "Classement sur l&#39;année 2025 (partielle)" in page
+    assert ">Total 2025 (partiel : 1 j / 365)</th>" in page
+    assert "Classement sur l&#39;année 2025 (partiel : 1 j / 365)" in page
+    # one day of each year has a load curve: 31 December of leap 2024, 13 January 2025
+    assert '2024 <span class="muted">(partiel : 1 j / 366)</span></th>' in page
+    assert '2025 <span class="muted">(partiel : 1 j / 365)</span></th>' in page
     base = year["Tarif Bleu Base"]  # the current offer: the differences are against its 2025 total
     shown = {name: D(row[2].removesuffix("\xa0€").replace("\xa0", "").replace(",", ".")) for name, row in year.items()}
     assert base[3] == "offre actuelle" and shown["Tarif Bleu Base"] > D("4.80")

@@ -313,12 +313,6 @@ def test_key_numbers_and_chart_in_view_on_a_phone(pages, name, width, theme):
 
 PARTIAL = ["consumption-year", "consumption_euro-month", "production-month", "bilan-month", "simulation"]
 KEYED = ["consumption_euro", "consumption_euro-month", "simulation", "tempo", "bilan"]
-for _page in PARTIAL[:-1]:  # the simulation marks its partial years already
-    MISSING[("partial", _page)] = ("honest periods (issue 12, item 2): a period covered in part is marked "
-                                   "« partiel » with its days covered / days in the period")
-for _page in ("simulation", "tempo"):
-    MISSING[("keyed", _page)] = ("phone tables (issue 12, item 5): the page's tables mark their key number "
-                                 "(data-key) and low-priority columns (col-aux)")
 
 
 @pytest.mark.slow

@@ -107,6 +107,7 @@ class Balance:
     settings: BalanceSettings
     buyback: Decimal | None  # EUR/kWh, None when no buy-back price is set
     sensor_error: str  # why the sensor could not be read ("" when it was, or when none is read)
+    days_with_data: tuple[date, ...] = ()  # the days with an import or an injection stored, in order
 
 
 def balance(engine: Engine, point: BalancePoint, start: date, end: date, step: str = "day",
@@ -127,4 +128,5 @@ def balance(engine: Engine, point: BalancePoint, start: date, end: date, step: s
     days = balance_days(imported, injected, stored.kwc, buyback, measured)
     rows = days if step == "day" else by_month(days)
     source = "sensor" if measured is not None else "kwc" if stored.kwc is not None else ""
-    return Balance(rows, summed(rows), source, stored, buyback, sensor_error)
+    return Balance(rows, summed(rows), source, stored, buyback, sensor_error,
+                   tuple(sorted(set(imported) | set(injected))))

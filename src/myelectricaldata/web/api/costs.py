@@ -10,6 +10,7 @@ from flask import jsonify, request
 from ...energy.costs import ZERO, euros, kwh
 from ...services import pricing
 from ..context import WebServices, app_services
+from . import tables
 from .common import bp, yesterday
 from .params import DateRange, check_pdl, choice, date_range
 from .resources import known_usage_point
@@ -48,5 +49,8 @@ def usage_point_costs(pdl: str) -> Any:
     check_pdl(pdl)
     step = choice(request.args, "step", COST_STEPS, "day")
     span = date_range(request.args, yesterday())
-    return jsonify(costs(app_services(), pdl, span, step))
+    answer = costs(app_services(), pdl, span, step)
+    if tables.wants_csv():
+        return tables.download(app_services(), "consommation-euros", pdl, answer, tables.costs(answer))
+    return jsonify(answer)
 

@@ -11,6 +11,7 @@ from ...energy.tariffs import KVA_LEVELS
 from .params import CURVE_STEPS, DAILY_STEPS, DIRECTIONS, FIRST_SEASON, LAST_SEASON, MAX_DAYS
 
 JSON = "application/json"
+CSV = "text/csv"
 OFFER_TYPES = (*CATALOG_TYPES, "CUSTOM")
 KINDS = (*dict.fromkeys((*USER_KINDS, *CATALOG_TYPES)),)
 STRING, INTEGER, BOOLEAN, NUMBER = {"type": "string"}, {"type": "integer"}, {"type": "boolean"}, {"type": "number"}
@@ -217,6 +218,10 @@ PARAMETERS: dict[str, Any] = {
                   "only the offers published for this power (and those published without one)"),
     "provider": _query("provider", {**STRING, "maxLength": 100}, "only this supplier's offers (its exact name)"),
     "offer_type": _query("type", {**STRING, "enum": list(CATALOG_TYPES)}, "only the offers priced by this rule"),
+    "format": _query("format", {**STRING, "enum": ["json", "csv"], "default": "json"},
+                     "csv: the same figures as a CSV file for a spreadsheet (text/csv; UTF-8 with a BOM, ';' between "
+                     "cells, decimal comma, French headers, Paris dates and times, kWh and euros; named "
+                     "<what>-<usage point name>-<start>_<end>.csv)"),
     "season": _query("season", {**INTEGER, "minimum": FIRST_SEASON, "maximum": LAST_SEASON},
                      "year the season starts in (default: the current season)"),
 }
@@ -238,7 +243,10 @@ RESPONSES: dict[str, Any] = {
 
 def _operation(operation_id: str, summary: str, schema: str, *, status: str = "200", parameters: tuple[str, ...] = (),
                errors: tuple[str, ...] = (), body: dict[str, Any] | None = None) -> dict[str, Any]:
-    responses = {status: {"description": summary, "content": {JSON: {"schema": _ref(schema)}}}}
+    content: dict[str, Any] = {JSON: {"schema": _ref(schema)}}
+    if "format" in parameters:
+        content[CSV] = {"schema": {**STRING, "description": "with format=csv: the table, first line the headers"}}
+    responses = {status: {"description": summary, "content": content}}
     for name in (*errors, "Unauthorized", "Forbidden"):
         responses[ERROR_STATUS[name]] = {"$ref": f"#/components/responses/{name}"}
     operation = {"summary": summary, "operationId": operation_id,
@@ -256,20 +264,20 @@ PATHS: dict[str, Any] = {
         "getUsagePoint", "One usage point, with the coverage of each dataset", "UsagePointDetail", parameters=("pdl",),
         errors=("BadRequest", "NotFound"))},
     "/api/v1/usage_points/{pdl}/daily": {"get": _operation(
-        "getDaily", "Energy per local day, week, month or year", "Daily", parameters=(*RANGED, "daily_step"),
+        "getDaily", "Energy per local day, week, month or year", "Daily", parameters=(*RANGED, "daily_step", "format"),
         errors=("BadRequest", "NotFound"))},
     "/api/v1/usage_points/{pdl}/load_curve": {"get": _operation(
         "getLoadCurve", "Load curve: raw points, or energy per local hour or day", "LoadCurve",
-        parameters=(*RANGED, "curve_step"), errors=("BadRequest", "NotFound"))},
+        parameters=(*RANGED, "curve_step", "format"), errors=("BadRequest", "NotFound"))},
     "/api/v1/usage_points/{pdl}/max_power": {"get": _operation(
-        "getMaxPower", "Daily maximum power", "MaxPower", parameters=("pdl", "start", "end"),
+        "getMaxPower", "Daily maximum power", "MaxPower", parameters=("pdl", "start", "end", "format"),
         errors=("BadRequest", "NotFound"))},
     "/api/v1/usage_points/{pdl}/costs": {"get": _operation(
         "getCosts", "Cost per day, month or year, per slot, with the subscription share", "Costs",
-        parameters=("pdl", "start", "end", "cost_step"), errors=("BadRequest", "NotFound"))},
+        parameters=("pdl", "start", "end", "cost_step", "format"), errors=("BadRequest", "NotFound"))},
     "/api/v1/tempo": {"get": _operation(
         "getTempoDays", "Tempo colours per day (the days not announced yet are absent)", "TempoDays",
-        parameters=("start", "tempo_end"), errors=("BadRequest",))},
+        parameters=("start", "tempo_end", "format"), errors=("BadRequest",))},
     "/api/v1/tempo/season": {"get": _operation(
         "getTempoSeason", "Tempo days used and remaining per colour in a season", "TempoSeason", parameters=("season",),
         errors=("BadRequest",))},

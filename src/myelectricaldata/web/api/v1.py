@@ -6,6 +6,7 @@ OpenAPI 3.1 document describing all of it is served at ``/api/openapi.json``.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -14,7 +15,7 @@ from flask import jsonify, request
 from ...energy.tempo import season_of
 from ..context import app_services
 from ..security import bearer_given
-from . import resources
+from . import resources, tables
 from .common import bp, yesterday
 from .openapi import document
 from .params import (
@@ -27,6 +28,13 @@ from .params import (
     date_range,
     season,
 )
+
+
+def _answer(answer: dict[str, Any], what: str, pdl: str | None, table: Callable[[dict[str, Any]], tables.Table]) -> Any:
+    """The answer as JSON, or as a CSV file with ``format=csv``."""
+    if tables.wants_csv():
+        return tables.download(app_services(), what, pdl, answer, table(answer))
+    return jsonify(answer)
 
 
 def _direction() -> str:
@@ -53,7 +61,8 @@ def daily(pdl: str) -> Any:
     check_pdl(pdl)
     direction, step = _direction(), choice(request.args, "step", DAILY_STEPS, "day")
     span = date_range(request.args, yesterday())
-    return jsonify(resources.daily(app_services(), pdl, direction, span, step))
+    answer = resources.daily(app_services(), pdl, direction, span, step)
+    return _answer(answer, tables.DIRECTION_WORDS[direction], pdl, tables.daily)
 
 
 @bp.get("/v1/usage_points/<pdl>/load_curve")
@@ -61,20 +70,23 @@ def load_curve(pdl: str) -> Any:
     check_pdl(pdl)
     direction, step = _direction(), choice(request.args, "step", CURVE_STEPS, "raw")
     span = date_range(request.args, yesterday())
-    return jsonify(resources.load_curve(app_services(), pdl, direction, span, step))
+    answer = resources.load_curve(app_services(), pdl, direction, span, step)
+    return _answer(answer, f"courbe-{tables.DIRECTION_WORDS[direction]}", pdl, tables.load_curve)
 
 
 @bp.get("/v1/usage_points/<pdl>/max_power")
 def max_power(pdl: str) -> Any:
     check_pdl(pdl)
     span = date_range(request.args, yesterday())
-    return jsonify(resources.max_power(app_services(), pdl, span))
+    answer = resources.max_power(app_services(), pdl, span)
+    return _answer(answer, "puissance-max", pdl, tables.max_power)
 
 
 @bp.get("/v1/tempo")
 def tempo() -> Any:
     span = date_range(request.args, app_services().today() + timedelta(days=1))  # tomorrow's colour is known
-    return jsonify(resources.tempo_days(app_services(), span))
+    answer = resources.tempo_days(app_services(), span)
+    return _answer(answer, "tempo", None, tables.tempo)
 
 
 @bp.get("/v1/tempo/season")

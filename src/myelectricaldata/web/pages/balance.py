@@ -3,6 +3,7 @@ forms."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, url_for
@@ -10,6 +11,7 @@ from wtforms import Field, StringField
 from wtforms.validators import ValidationError
 
 from ...energy.balance import YIELD
+from ...energy.coverage import coverage_by_period, marked, short_mark
 from ...services import balance
 from ...services.balance import BalancePoint
 from ...services.errors import FieldError
@@ -18,6 +20,7 @@ from ..context import app_services, app_settings
 from ..formatting import MONTHS, amount, num, period_label
 from ..forms import FrenchForm, add_field_errors
 from .charts import chart, kwh_text, kwh_value, midnight
+from .downloads import MONTH_SHORT, csv_response, file_name, marked_columns, on_categories, wants_csv
 from .periods import BadInput, chosen_pdl, default_start, read_period
 
 bp = Blueprint("balance", __name__)
@@ -56,8 +59,9 @@ def _table(result: balance.Balance, view: str) -> dict:
     head += [f"Production totale {'estimée' if adj else 'mesurée'} (kWh)", f"Autoconsommation{adj} (kWh)",
              f"Autosuffisance{adj} (%)"] if estimate else []
     cells = []
+    cover = coverage_by_period(result.days_with_data, view) if view == "month" else {}
     for r in [*rows, result.total]:
-        row = [period_label(r.day, view) if r.day else "Total",
+        row = [marked(period_label(r.day, view), cover.get(r.day)) if r.day else "Total",
                kwh_text(r.imported), kwh_text(r.injected), kwh_text(r.net)]
         if revenue:
             row.append("—" if r.revenue is None else amount(r.revenue))
@@ -72,8 +76,23 @@ def _table(result: balance.Balance, view: str) -> dict:
     if estimate:
         values.append({"label": f"Autoconsommation{adj}", "unit": "kWh",
                        "values": [kwh_value(r.self_consumed) for r in rows]})
-    return chart(f"balance-{view}", f"Bilan par {VIEWS[view].lower()}", "bars",
-                 [midnight(r.day) for r in rows if r.day], values, head, cells)
+    block = chart(f"balance-{view}", f"Bilan par {VIEWS[view].lower()}", "bars",
+                  [midnight(r.day) for r in rows if r.day], values, head, cells)
+    aux = [1, 2, *range(4, len(head))]  # the net balance is the key figure
+    if view == "day":
+        return marked_columns(block, 3, aux)
+    months = [short_mark(f"{MONTH_SHORT[r.day.month - 1]} {r.day.year}", cover.get(r.day)) for r in rows if r.day]
+    return on_categories(block, months, key=3, aux=aux)
+
+
+def _summary(result: balance.Balance, start: date, end: date) -> dict[str, Any]:
+    """The range's net balance (import − injection) and where the data lies when it covers less than the range."""
+    days = result.days_with_data
+    out: dict[str, Any] = {"total": None if result.total.net is None else kwh_text(result.total.net),
+                           "extra": "de bilan net", "days": len(days), "length": (end - start).days + 1}
+    if days and (days[0], days[-1]) != (start, end):
+        out["available"] = f"Données disponibles du {days[0]:%d/%m/%Y} au {days[-1]:%d/%m/%Y}"
+    return out
 
 
 def _render(points: list[BalancePoint], point: BalancePoint, form: KwcForm | None = None,
@@ -90,11 +109,16 @@ def _render(points: list[BalancePoint], point: BalancePoint, form: KwcForm | Non
     kwc, buyback = result.settings.kwc, result.buyback
     sensor = result.settings.sensor if supervised else ""
     charts = [_table(result, view)] if result.rows else []
+    if wants_csv():
+        if not charts:
+            abort(404)
+        return csv_response(file_name("bilan", point.label, start, end), charts[0]["head"], charts[0]["rows"])
     yields = [(MONTHS[i], num(y)) for i, y in enumerate(YIELD)]
     linked = next((p.label for p in points if p.usage_point_id == point.linked), point.linked)
     return render_template(
         "bilan.html", title="Bilan", points=points, pdl=pdl, point=point, linked_label=linked, views=VIEWS,
-        view=view, start=start, end=end, notes=notes, charts=charts, yields=yields, yearly=num(sum(YIELD)),
+        view=view, start=start, end=end, notes=notes, charts=charts, summary=_summary(result, start, end),
+        yields=yields, yearly=num(sum(YIELD)),
         form=form or KwcForm(kwc="" if kwc is None else num(float(kwc), 2)), source=result.source,
         supervised=supervised, sensor=sensor, sensor_error=result.sensor_error,
         sensor_form=sensor_form or SensorForm(sensor=sensor), kwc=None if kwc is None else num(float(kwc), 2),

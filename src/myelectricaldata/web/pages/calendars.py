@@ -8,6 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, make_response, render_template, request
 
 from ...energy.costs import ZERO, kwh
+from ...energy.coverage import coverage
 from ...energy.tariffs import SLOTS
 from ...energy.tempo import COLOURS, COUNT_RULE, season_bounds, season_count, season_of, tempo_day_of
 from ...energy.timeline import PARIS, date_range
@@ -16,6 +17,9 @@ from ...services.calendars import EcowattSignal
 from ...services.usage_points import first_with_option, labels
 from ..context import app_services
 from ..formatting import COLOUR_WORDS, amount, french_day, kwh_number, month_title
+from .charts import chart, midnight
+from .downloads import MONTH_SHORT, csv_response, csv_url, on_categories, wants_csv
+from .money import TEMPO_TOKENS
 
 bp = Blueprint("calendars", __name__)
 
@@ -79,6 +83,42 @@ def tempo_costs(pdl: str, start: date, end: date) -> list[dict[str, Any]] | None
     return rows
 
 
+def colour_chart(first: date, last: date, colours: dict[date, str]) -> dict[str, Any]:
+    """The season's colour split as a chart: days of each colour per month, stacked, in their colours."""
+    months = month_blocks(first, last, colours)
+    counts = [{code: sum(1 for d in m["days"] if d["colour"] == code) for code in COLOURS} for m in months]
+    firsts = [m["days"][0]["day"] for m in months]
+    values = [{"label": COLOUR_WORDS[code], "unit": "j", "colour": TEMPO_TOKENS[code],
+               "values": [c[code] for c in counts]} for code in COLOURS]
+    rows = [[m["title"], *(str(c[code]) for code in COLOURS), str(sum(c.values())),
+             str(coverage(f, "month", 0).length)] for m, c, f in zip(months, counts, firsts, strict=True)]
+    head = ["Mois", *(f"{COLOUR_WORDS[code]} (jours)" for code in COLOURS), "Jours connus", "Jours du mois"]
+    block = chart("tempo-months", "Jours de chaque couleur par mois", "bars", [midnight(f) for f in firsts], values,
+                  head, rows)
+    block["series"]["yunit"] = "jours"
+    return on_categories(block, [MONTH_SHORT[f.month - 1] for f in firsts], stacked=True, key=4, aux=[5])
+
+
+def _tempo_csv(season: int, first: date, last: date, colours: dict[date, str], costs: list[dict[str, Any]] | None,
+               costs_until: date) -> Any:
+    """The season's days and colours (``table=jours``, the default), its months (``tempo-months``) or the cost per
+    colour (``couts``) as CSV."""
+    table = request.args.get("table", "").strip() or "jours"
+    if table == "couts":
+        if not costs:
+            abort(404)
+        head = ["Couleur", "HP (kWh)", "HP (€)", "HC (kWh)", "HC (€)", "Total (€)"]
+        rows = [[COLOUR_WORDS[r["colour"]], r["HP"]["kwh"], r["HP"]["euros"], r["HC"]["kwh"], r["HC"]["euros"],
+                 r["total"]] if r["colour"] else ["Total", "", "", "", "", r["total"]] for r in costs]
+        return csv_response(f"tempo-couts-{first.isoformat()}_{costs_until.isoformat()}.csv", head, rows)
+    if table == "tempo-months":
+        block = colour_chart(first, last, colours)
+        return csv_response(f"tempo-mois-saison-{season}-{season + 1}.csv", block["head"], block["rows"])
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return csv_response(f"tempo-saison-{season}-{season + 1}.csv", ["Jour", "Couleur"],
+                        [[f"{d:%d/%m/%Y}", COLOUR_WORDS[colours[d]]] for d in days if d in colours])
+
+
 @bp.route("/tempo")
 def tempo() -> Any:
     services = app_services()
@@ -96,6 +136,9 @@ def tempo() -> Any:
     pdl, pdl_name = _tempo_pdl(today)
     costs_until = min(last, today - timedelta(days=1))
     costs = tempo_costs(pdl, first, costs_until) if pdl else None
+    shown = min(last, tomorrow)  # the days whose colour may be known
+    if wants_csv():
+        return _tempo_csv(season, first, shown, colours, costs, costs_until)
     return render_template(
         "tempo.html", season=season, first=first, last=last, months=month_blocks(first, last, colours),
         summary=summary, colours=COLOURS, words=COLOUR_WORDS, unknown_days=unknown_days, count_rule=COUNT_RULE,
@@ -103,7 +146,8 @@ def tempo() -> Any:
         before_six=current != today, current_colour=around.get(current),
         previous=season - 1 if oldest and season > season_of(oldest) else None,
         following=season + 1 if season < season_of(tomorrow) else None, cost_pdl=pdl, costs=costs,
-        costs_until=costs_until, cost_pdl_name=pdl_name)
+        costs_until=costs_until, split=colour_chart(first, shown, colours) if colours else None,
+        csv={name: csv_url(name) for name in ("jours", "couts")}, cost_pdl_name=pdl_name)
 
 
 def _signal(signal: EcowattSignal, today: date) -> dict[str, Any]:

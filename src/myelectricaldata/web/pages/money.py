@@ -3,17 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 
 from ...energy.costs import ZERO, DayCost, PeriodCost, by_period, euros, kwh
+from ...energy.coverage import coverage, data_span, marked, short_mark
 from ...services import pricing
 from ...services.comparisons import MonthComparison, PricedSpan, month_against_last_year
+from ...services.health import Database
 from ...services.usage_points import labels
 from ..context import app_services
-from ..formatting import amount, assumed_day, kwh_number, month_title, period_label
+from ..formatting import COLOUR_WORDS, amount, assumed_day, kwh_number, month_title, period_label
 from .charts import chart, midnight
+from .downloads import (
+    MONTH_SHORT,
+    csv_response,
+    file_name,
+    marked_columns,
+    on_categories,
+    pick_table,
+    wants_csv,
+    year_over_year,
+)
 from .offer_words import SLOT_WORDS, slot_word
 from .periods import BadInput, chosen_pdl, default_start, read_period
 
@@ -40,6 +53,33 @@ def assumed_text(day: DayCost) -> str:
     return "estimé : " + ", ".join(parts) if parts else "estimé" if day.estimated else ""
 
 
+TEMPO_TOKENS = {"BLUE": "tempo-blue", "WHITE": "tempo-white", "RED": "tempo-red"}
+
+
+def _stack(periods: list[PeriodCost], slots: list[str]) -> list[dict[str, Any]]:
+    """The bars' stacked series: the energy cost of each slot (a Tempo colour's HP and HC together, in its colour),
+    then the subscription, so that each bar's height is the period's total."""
+    groups: dict[str, list[str]] = {}
+    for slot in slots:
+        colour = slot.split("_")[0] if slot.split("_")[0] in TEMPO_TOKENS and slot.endswith(("_HP", "_HC")) else ""
+        groups.setdefault(colour or slot, []).append(slot)
+    out = []
+    for name, members in groups.items():
+        serie: dict[str, Any] = {
+            "label": COLOUR_WORDS[name] if name in TEMPO_TOKENS else slot_word(name), "unit": "€",
+            "values": [float(euros(sum((p.costs.get(s, ZERO) for s in members), ZERO))) for p in periods]}
+        if name in TEMPO_TOKENS:
+            serie["colour"] = TEMPO_TOKENS[name]
+        out.append(serie)
+    out.append({"label": "Abonnement", "unit": "€", "values": [float(euros(p.subscription)) for p in periods]})
+    return out
+
+
+def _label(p: PeriodCost, view: str) -> str:
+    return period_label(p.start, view) if view == "day" else marked(period_label(p.start, view),
+                                                                    coverage(p.start, view, p.days))
+
+
 def _table(periods: list[PeriodCost], days: list[DayCost], view: str) -> dict:
     slots = slots_of(periods)
     head = ["Période", "Consommation (kWh)", *(f"{slot_word(s)} (€)" for s in slots), "Abonnement (€)",
@@ -51,7 +91,7 @@ def _table(periods: list[PeriodCost], days: list[DayCost], view: str) -> dict:
             f"{p.estimated_days} jour(s) estimé(s)" if p.estimated_days else "")
         if p.subscription_unknown_days:
             remark = (remark + " ; " if remark else "") + "abonnement inconnu pour cette puissance"
-        rows.append([period_label(p.start, view), kwh_number(float(kwh(sum(p.energy.values())))),
+        rows.append([_label(p, view), kwh_number(float(kwh(sum(p.energy.values())))),
                      *(amount(p.costs.get(s, ZERO)) if s in p.costs else "—" for s in slots),
                      amount(p.subscription), amount(p.total), remark])
     energy = sum((sum(p.energy.values()) for p in periods), 0)
@@ -60,10 +100,36 @@ def _table(periods: list[PeriodCost], days: list[DayCost], view: str) -> dict:
                  amount(sum((p.subscription for p in periods), ZERO)), amount(sum((p.total for p in periods), ZERO)),
                  f"{sum(p.estimated_days for p in periods)} jour(s) estimé(s)" if any(d.estimated for d in days)
                  else ""])
-    values = [{"label": "Total (abonnement compris)", "unit": "€", "values": [float(euros(p.total)) for p in periods]},
-              {"label": "dont énergie", "unit": "€", "values": [float(euros(p.energy_cost)) for p in periods]}]
-    return chart(f"euros-{view}", f"Coût par {VIEWS[view].lower()}", "bars",
-                 [midnight(p.start) for p in periods], values, head, rows)
+    block = chart(f"euros-{view}", f"Coût par {VIEWS[view].lower()}", "bars",
+                  [midnight(p.start) for p in periods], _stack(periods, slots), head, rows)
+    block["series"]["stacked"] = True
+    total_column = len(head) - 2
+    aux = [*range(2, total_column), total_column + 1]
+    if view == "day":
+        return marked_columns(block, total_column, aux)
+    categories = [short_mark(str(p.start.year) if view == "year" else f"{MONTH_SHORT[p.start.month - 1]} "
+                             f"{p.start.year}", coverage(p.start, view, p.days)) for p in periods]
+    return on_categories(block, categories, stacked=True, key=total_column, aux=aux)
+
+
+def _summary(days: list[DayCost], start: date, end: date) -> dict[str, Any]:
+    """The chosen range's total in euros (and kWh), and where the load curve lies when it covers less."""
+    out: dict[str, Any] = {"unit": "€", "days": len(days), "length": (end - start).days + 1,
+                           "total": amount(sum((d.total for d in days), ZERO)) if days else None,
+                           "extra": f"({kwh_number(float(kwh(sum(sum(d.energy.values()) for d in days))))} kWh)"}
+    span = data_span(d.day for d in days)
+    if span is not None and span != (start, end):
+        out["available"] = f"Données disponibles du {span[0]:%d/%m/%Y} au {span[1]:%d/%m/%Y}"
+    return out
+
+
+def _year_over_year(engine: Database, pdl: str, today: date, prices: Any) -> dict[str, Any] | None:
+    """This year's cost against last year's, month by month (subscription included)."""
+    months = by_period(pricing.cost_by_day(engine, pdl, date(today.year - 1, 1, 1), today - timedelta(days=1), prices),
+                       "month")
+    return year_over_year({p.start: p.total for p in months}, {p.start: coverage(p.start, "month", p.days)
+                                                               for p in months},
+                          today, "Coût : cette année et l'an dernier, par mois", "€", lambda a: float(euros(a)), 2)
 
 
 def _side(span: PricedSpan) -> dict:
@@ -100,8 +166,18 @@ def consumption_euro() -> Any:
     periods = by_period(days, view)
     estimated = [(d.day, assumed_text(d)) for d in days if d.estimated]
     in_force = pricing.offer_in_force(engine, pdl, today)
+    charts = [_table(periods, days, view)] if periods else []
+    if view != "day":  # the two years are priced once, then kept in the price cache
+        charts += [c for c in [_year_over_year(engine, pdl, today, prices)] if c]
+    if wants_csv():
+        if not charts:
+            abort(404)
+        name = next(p.label for p in points if p.usage_point_id == pdl)
+        block = pick_table(charts) or charts[0]
+        what = "consommation-euros" + ("-par-mois" if block["id"] == "year-over-year" else "")
+        return csv_response(file_name(what, name, start, end), block["head"], block["rows"])
     return render_template(
         "consumption_euro.html", **context, pdl=pdl, views=VIEWS, view=view, start=start, end=end, notes=notes,
-        charts=[_table(periods, days, view)] if periods else [], estimated=estimated,
+        charts=charts, estimated=estimated, summary=_summary(days, start, end),
         offer={"name": in_force.offer.name, "key": in_force.offer.key, "source": in_force.source},
         compare=_compare(month_against_last_year(engine, pdl, today, prices)))

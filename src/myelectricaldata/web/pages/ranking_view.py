@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from ...energy.catalog import published_type
 from ...energy.costs import kwh
+from ...energy.coverage import coverage, marked
 from ...energy.simulation import OfferResult, Totals
 from ...energy.tariffs import PriceVersion
 from ...services.ranking import Ranking
@@ -77,16 +78,27 @@ def year_heads(ranking: Ranking) -> list[dict]:
     """One column per calendar year, marked partial when the load curve does not cover all its days."""
     heads = []
     for year, days in ranking.days_by_year.items():
-        length = (date(year + 1, 1, 1) - date(year, 1, 1)).days
-        heads.append({"year": year, "days": days, "partial": days < length})
+        cover = coverage(date(year, 1, 1), "year", days)
+        heads.append({"year": year, "days": days, "length": cover.length, "partial": cover.partial,
+                      "label": marked(str(year), cover)})
     return heads
+
+
+def total_head(ranking: Ranking, year: int | None) -> str:
+    """The heading of the ranked total: "Total 12 mois" or "Total 2024", with the days it covers when partial:
+    "Total 2024 (partiel : 25 j / 366)"."""
+    if year is not None:
+        head = next((h for h in year_heads(ranking) if h["year"] == year), None)
+        return f"Total {head['label'] if head else year}"
+    length = (ranking.last - ranking.first).days + 1
+    partial = f" (partiel : {ranking.days_12_months} j / {length})" if ranking.days_12_months < length else ""
+    return f"Total 12 mois{partial}"
 
 
 def periods(ranking: Ranking) -> list[tuple[str, str]]:
     """What the table can be ranked on: the last 12 months, or one calendar year."""
-    partial = {head["year"] for head in year_heads(ranking) if head["partial"]}
-    return [("", "les 12 derniers mois")] + [
-        (str(year), f"l'année {year}" + (" (partielle)" if year in partial else "")) for year in ranking.days_by_year]
+    return [("", "les 12 derniers mois")] + [(str(head["year"]), f"l'année {head['label']}")
+                                             for head in year_heads(ranking)]
 
 
 def period_totals(ranking: Ranking, result: OfferResult, year: int | None) -> Totals:
@@ -170,8 +182,9 @@ def detail(ranking: Ranking, result: OfferResult, today: date) -> dict:
     subscriptions = [{"since": f"{s.prices_from:%d/%m/%Y}",
                       "monthly": f"{decimal_text(s.monthly)} €/mois" if s.monthly is not None else "inconnu",
                       "days": s.days, "amount": money(s.cost)} for s in result.subscriptions]
-    years = [{"year": y, "days": t.days, "energy": money(t.energy), "subscription": money(t.subscription),
-              "total": money(t.total)} for y, t in sorted(result.years.items())]
+    years = [{"year": y, "label": marked(str(y), coverage(date(y, 1, 1), "year", t.days)), "days": t.days,
+              "length": coverage(date(y, 1, 1), "year", t.days).length, "energy": money(t.energy),
+              "subscription": money(t.subscription), "total": money(t.total)} for y, t in sorted(result.years.items())]
     grids = [{"from": f"{v.valid_from:%d/%m/%Y}", "to": _last_day(v, following),
               "subscription": _monthly(v.monthly(ranking.kva)),
               "prices": ", ".join(f"{slot_word(s)} {decimal_text(p)}" for s, p in v.energy_for(ranking.kva).items())}

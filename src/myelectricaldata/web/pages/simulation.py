@@ -80,7 +80,8 @@ def index() -> Any:
         rows=view.rows(ranked, today, chosen_supplier, chosen_type, year), years=view.year_heads(ranked),
         filters=view.filters(ranked), periods=periods,
         chosen={"supplier": chosen_supplier, "type": chosen_type, "period": str(year or ""),
-                "period_label": dict(periods)[str(year or "")], "year": year},
+                "period_label": dict(periods)[str(year or "")], "year": year,
+                "total_head": view.total_head(ranked, year)},
         freshness=view.freshness(ranked), current_sold=ranked.still_offered(ranked.current.key, today),
         empty=not ranked.days_by_year, power=power_view(advice, ranked.current, today))
 
