@@ -5,12 +5,14 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from myelectricaldata.energy.aggregate import (
+    NEVER,
     SLOTS,
     LocalClock,
     curve_energy,
     heatmap,
     offpeak_split,
     period_start,
+    points_in_days,
     sum_by_period,
     wh_of,
 )
@@ -188,3 +190,29 @@ def test_local_clock_agrees_with_the_zone_database_around_both_changes():
             local = datetime.fromtimestamp(start, PARIS)
             assert clock.wall(start) == (local.date(), local.hour * 60 + local.minute)
         assert clock.midnight(day) == epoch(local_day_bounds(day)[0])
+
+
+def test_day_bounds_of_the_dst_days_and_an_ordinary_one():
+    utc = lambda *args: int(datetime(*args, tzinfo=UTC).timestamp())  # noqa: E731
+    clock = LocalClock()
+    # spring: 23 h from 2025-03-29 23:00 UTC; at 01:00 UTC the wall clock goes from 02:00 to 03:00 (+60 min)
+    spring = clock.bounds(utc(2025, 3, 30, 12, 0))
+    assert spring == (date(2025, 3, 30), utc(2025, 3, 29, 23, 0), utc(2025, 3, 30, 22, 0), utc(2025, 3, 30, 1, 0), 60)
+    assert spring.wall(utc(2025, 3, 30, 0, 30)) == 90 and spring.wall(utc(2025, 3, 30, 1, 0)) == 180
+    # autumn: 25 h from 2025-10-25 22:00 UTC; at 01:00 UTC the wall clock goes back from 03:00 to 02:00 (-60 min)
+    autumn = clock.bounds(utc(2025, 10, 25, 22, 0))
+    assert autumn == (date(2025, 10, 26), utc(2025, 10, 25, 22, 0), utc(2025, 10, 26, 23, 0), utc(2025, 10, 26, 1, 0),
+                      -60)
+    assert autumn.wall(utc(2025, 10, 26, 0, 0)) == autumn.wall(utc(2025, 10, 26, 1, 0)) == 120
+    ordinary = clock.bounds(utc(2025, 1, 15, 22, 59))  # 23:59 local on the 15th
+    assert ordinary == (date(2025, 1, 15), utc(2025, 1, 14, 23, 0), utc(2025, 1, 15, 23, 0), NEVER, 0)
+    assert clock.wall(utc(2025, 1, 15, 23, 0)) == (date(2025, 1, 16), 0)
+
+
+def test_points_in_days_keep_the_local_days_asked_for():
+    utc = lambda *args: int(datetime(*args, tzinfo=UTC).timestamp())  # noqa: E731
+    # 2025-10-25 22:30 UTC is 00:30 on the 26th (summer time); 2025-10-26 23:00 UTC is 00:00 on the 27th (winter)
+    curve = [(utc(2025, 10, 25, 21, 30), 30, 1), (utc(2025, 10, 25, 22, 30), 30, 2), (utc(2025, 10, 26, 22, 30), 30, 3),
+             (utc(2025, 10, 26, 23, 0), 30, 4), (utc(2025, 10, 27, 12, 0), 30, 5)]
+    assert [w for _, _, w in points_in_days(curve, {date(2025, 10, 26)}, LocalClock())] == [2, 3]
+    assert [w for _, _, w in points_in_days(curve, {date(2025, 10, 25), date(2025, 10, 27)}, LocalClock())] == [1, 4, 5]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
 from myelectricaldata.energy.costs import (
@@ -210,3 +210,59 @@ def test_hour_revenue_of_production():
     (noon,) = hours
     # 3000 W for 60 min = 3 kWh x 0.04 EUR = 0.12 EUR
     assert noon.production == 180_000 and noon.revenue == D("0.12") and noon.consumed == 0
+
+
+def test_one_pass_grouping_of_a_23_hour_day():
+    # 2025-03-30 starts at 2025-03-29 23:00 UTC and ends at 2025-03-30 22:00 UTC: 46 half-hours. 01:00 UTC is
+    # 03:00 local: the wall clock jumps from 01:30 (minute 90) to 03:00 (minute 180)
+    first = int(datetime(2025, 3, 29, 23, tzinfo=UTC).timestamp())
+    curve = [(first + 1800 * i, 30, 100 + i) for i in range(46)]
+    [(day, load)] = loads_by_day(curve).items()
+    assert day == date(2025, 3, 30) and len(load.watts) == 46
+    assert load.watts[(0, 30)] == 100 and load.watts[(90, 30)] == 103  # 00:00 and 01:30 local
+    assert (120, 30) not in load.watts and (150, 30) not in load.watts  # 02:00 and 02:30 do not exist
+    assert load.watts[(180, 30)] == 104 and load.watts[(1410, 30)] == 145  # 03:00 and 23:30 local
+    assert load.total == 30 * sum(range(100, 146))  # 46 points of 100..145 W x 30 min = 30 x 5,635 Wmin
+
+
+def test_one_pass_grouping_of_a_25_hour_day_sums_the_repeated_hour():
+    # 2025-10-26 starts at 2025-10-25 22:00 UTC and ends at 2025-10-26 23:00 UTC: 50 half-hours; 00:00 and
+    # 01:00 UTC are both 02:00 local (summer, then winter time): their watts are summed on the wall clock's 02:00
+    first = int(datetime(2025, 10, 25, 22, tzinfo=UTC).timestamp())
+    curve = [(first + 1800 * i, 30, 10 * i) for i in range(50)]
+    days = loads_by_day(curve)
+    load = days[date(2025, 10, 26)]
+    assert list(days) == [date(2025, 10, 26)] and len(load.watts) == 48
+    assert load.watts[(120, 30)] == 40 + 60  # points 4 (00:00 UTC) and 6 (01:00 UTC)
+    assert load.watts[(150, 30)] == 50 + 70  # points 5 and 7
+    assert load.watts[(180, 30)] == 80 and load.watts[(1410, 30)] == 490  # 03:00 (02:00 UTC) and 23:30 (22:30 UTC)
+    assert load.total == 30 * 10 * sum(range(50))  # 30 x 12,250 Wmin
+
+
+def test_one_pass_grouping_around_the_tempo_six_oclock_boundary_and_midnight():
+    # 15 Jan 2025, winter time (UTC+1): 04:30 UTC is 05:30 local (the night of the day before's Tempo colour),
+    # 05:00 UTC is 06:00 (the day's own colour); 22:30 UTC is 23:30 on the 15th, 23:00 UTC is 00:00 on the 16th
+    at = lambda hour, minute, day=15: int(datetime(2025, 1, day, hour, minute, tzinfo=UTC).timestamp())  # noqa: E731
+    days = loads_by_day([(at(4, 30), 30, 1000), (at(5, 0), 30, 2000), (at(22, 30), 30, 3000), (at(23, 0), 30, 4000)])
+    assert days[date(2025, 1, 15)].watts == {(330, 30): 1000, (360, 30): 2000, (1410, 30): 3000}
+    assert days[date(2025, 1, 16)].watts == {(0, 30): 4000}
+    white, red = date(2025, 1, 14), date(2025, 1, 15)
+    [day] = [d for d in price_days(days, TEMPO, facts(), {white: "WHITE", red: "RED"}) if d.day == red]
+    # 05:30-06:00 WHITE_HC 0.5 kWh (30,000 Wmin); 06:00-06:30 RED_HP 1 kWh; 23:30-24:00 RED_HC 1.5 kWh
+    assert {slot: wm for slot, wm in day.energy.items() if wm} == {"WHITE_HC": 30_000, "RED_HP": 60_000,
+                                                                   "RED_HC": 90_000}
+    # 0.5 kWh x 0.1486 = 0.0743 at the white night's price; 1 kWh x 0.7562 at the red peak price
+    assert (day.costs["WHITE_HC"], day.costs["RED_HP"]) == (D("0.0743"), D("0.7562"))
+
+
+def test_one_pass_grouping_equals_the_zone_clock_at_every_quarter_hour_of_a_year():
+    first = int(datetime(2024, 12, 31, 23, tzinfo=UTC).timestamp())
+    curve = [(s, 15, 1) for s in range(first, first + 366 * 86400, 900)]
+    expected: dict = {}
+    for s, _, _ in curve:
+        local = datetime.fromtimestamp(s, PARIS)
+        key = (local.date(), (local.hour * 60 + local.minute, 15))
+        expected[key] = expected.get(key, 0) + 1
+    days = loads_by_day(curve)
+    assert {(day, key): w for day, load in days.items() for key, w in load.watts.items()} == expected
+    assert len(days) == 366 and sum(load.total for load in days.values()) == 15 * len(curve)

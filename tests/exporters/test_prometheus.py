@@ -26,6 +26,7 @@ from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
+from myelectricaldata.exporters import changes, store
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.exporters.metric_names import METRICS, parse_labels
 from myelectricaldata.exporters.prometheus.collector import exposition, registry
@@ -227,6 +228,15 @@ def test_metrics_keep_yesterday_in_the_apps_price_cache_which_the_pricing_servic
         pricing_settings.save_choice(enabled.engine, BASE, prices=services.prices)
 
 
+def test_metrics_keep_every_pdl_when_the_cache_is_smaller_than_the_pdls(synced, monkeypatch):
+    # a cache of 2 results asked for 3 PDLs in turn at each scrape used to drop each one before it was asked again
+    prices: PriceCache = PriceCache(2)
+    first = exposition(registry(synced, lambda: NOON, prices=prices), None)[0]
+    assert len(prices) == len(PDLS) and prices.size == 2 + len(PDLS)
+    monkeypatch.setattr("myelectricaldata.services.pricing.read_inputs", lambda *args: pytest.fail("priced again"))
+    assert exposition(registry(synced, lambda: NOON, prices=prices), None)[0] == first
+
+
 def test_tempo_and_ecowatt_of_today_and_tomorrow(synced):
     reg = registry(synced, lambda: NOON)
     tomorrow = TODAY + timedelta(days=1)
@@ -330,6 +340,18 @@ def test_export_has_nothing_to_send(enabled):
     assert outcome.ok and outcome.items_sent == 0 and "/metrics" in outcome.message
 
 
+def test_export_reads_no_history_and_keeps_the_marks(enabled, monkeypatch):
+    # the first export of a server with many PDLs used to read and price every PDL's whole history for nothing
+    with enabled.engine.begin() as conn:
+        store.save_marks(conn, "prometheus", {"ledger": "2025-01-01T00:00:00"})
+    built = []
+    monkeypatch.setattr(changes, "collect", lambda *args: built.append(args))
+    outcome = enabled.run_exports(NOON, names=["prometheus"], force=True)["prometheus"]
+    with enabled.engine.connect() as conn:
+        marks = store.get_marks(conn, "prometheus")
+    assert outcome.ok and built == [] and marks == {"ledger": "2025-01-01T00:00:00"}
+
+
 def test_notes_give_the_scrape_address(manager, tmp_path):
     ingress = manager.notes("prometheus", "http://homeassistant.local:8123/api/hassio_ingress/abc/")
     assert any("http://<hôte>:8081/metrics" in line and "Bearer" in line for line in ingress)
@@ -351,6 +373,7 @@ from pathlib import Path
 from myelectricaldata.config import load_settings
 from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
+from myelectricaldata.exporters import changes, store
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.app import AppServices
 from myelectricaldata.web.app import create_app

@@ -73,3 +73,14 @@ def test_eight_threads_with_evictions_see_no_error_and_only_right_values():
         sys.setswitchinterval(interval)
     assert errors == [] and wrong == []
     assert len(cache) <= 4
+
+
+def test_reserve_makes_room_beside_the_initial_size_and_never_shrinks():
+    cache: PriceCache[int] = PriceCache(4)
+    cache.reserve(50)
+    assert cache.size == 54
+    for n in range(54):
+        cache.get(n, "f", lambda n=n: n)
+    assert len(cache) == 54 and cache.get(0, "f", lambda: -1) == 0  # the oldest is still there
+    cache.reserve(3)
+    assert cache.size == 54

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.services import pricing
 from myelectricaldata.services.outcome import Outcome
@@ -56,8 +57,25 @@ def test_dashboard_and_progress_after_a_sync(synced):
     assert card.yesterday_wh is not None and card.yesterday_wh > 0 and card.enabled
     assert view.last_run is not None and view.last_run.outcome == Outcome.OK and view.today == TODAY
     assert view.tempo_today in ("BLUE", "WHITE", "RED")
-    assert sync_progress(synced, False) == SyncProgress(False, 0, 0, "terminée")
+    assert sync_progress(synced, False) == SyncProgress(False, 0, 0, "terminée", view.last_run.id, "ok", False)
     assert sync_progress(synced, True).running
+    base = view.cards[0]
+    assert base.yesterday_cost is not None and base.yesterday_cost > 0  # priced from yesterday's load curve
+    # the simulator's counter: 3 contracts + 3 addresses + 3 consumption datasets x 3 PDLs + 2 production datasets
+    assert view.requests is not None and (view.requests.used, view.requests.left) == (17, 1000 - 17)
+
+
+def test_a_refused_secret_is_a_failure_in_french_on_the_progress(sqlite_engine, tmp_path):
+    from myelectricaldata.gateway.client import GatewayClient, RetryPolicy
+    from myelectricaldata.services.sync import SyncService
+
+    with start_simulator(today=TODAY) as sim:
+        client = GatewayClient(sim.url, "demo", "wrong secret", retry=RetryPolicy(attempts=1, base=0.01, cap=0.01))
+        report = SyncService(sqlite_engine, client, tmp_path / "sync.lock", clock=sim.state.now).run()
+    assert report.outcome == Outcome.AUTH
+    progress = sync_progress(sqlite_engine, False)
+    assert progress == SyncProgress(False, 0, 0, "échec : identifiants refusés par la passerelle",
+                                    last_runs(sqlite_engine, 1)[0].id, "auth", True)
 
 
 def test_a_run_left_running_is_closed_as_interrupted(synced, tmp_path):
@@ -109,3 +127,31 @@ def test_after_a_quota_cut_status_names_the_days_never_asked_and_an_expired_paus
     assert later.quota.paused_until is None
     with sqlite_engine.connect() as conn:
         assert repo.get_state(conn, "quota_paused_until") == ""  # cleared, not only ignored
+
+
+def test_days_never_asked_around_and_inside_the_ledger_come_from_one_read_for_every_pdl(synced):
+    # synced from 2025-11-02 (3 days before today, 2025-11-05): the 3-year horizon of daily energy starts on
+    # 2022-11-05, so 2022-11-05..2025-11-01 was never asked; then 2025-11-03 is taken out of the ledger: a gap
+    ds = "consumption_daily"
+    status = collect_status(synced, NOON)
+    daily = {s.usage_point.usage_point_id: next(d for d in s.datasets if d.dataset == ds) for s in status.usage_points}
+    assert daily[BASE].unasked == ((date(2022, 11, 5), date(2025, 11, 1)),)
+    with synced.begin() as conn:
+        t = m.sync_days
+        conn.execute(t.delete().where(t.c.usage_point_id == BASE, t.c.dataset == ds, t.c.day == date(2025, 11, 3)))
+    status = collect_status(synced, NOON)
+    gap = {s.usage_point.usage_point_id: next(d for d in s.datasets if d.dataset == ds) for s in status.usage_points}
+    assert gap[BASE].unasked == ((date(2022, 11, 5), date(2025, 11, 1)), (date(2025, 11, 3), date(2025, 11, 3)))
+    # 1,096 days from 2022-11-05 to 2025-11-04, 3 of them synced, one taken out again
+    assert gap[BASE].unasked_days == 1093 + 1
+    assert (gap[BASE].first, gap[BASE].last) == (date(2025, 11, 2), date(2025, 11, 4))
+    assert gap[BASE].days == {"complete": 2} and gap[HCHP] == daily[HCHP]
+    with synced.begin() as conn:
+        conn.execute(t.update().where(t.c.usage_point_id == BASE, t.c.dataset == ds, t.c.day == date(2025, 11, 4))
+                     .values(status="missing"))
+    status = collect_status(synced, NOON)
+    [late] = [d for s in status.usage_points if s.usage_point.usage_point_id == BASE for d in s.datasets
+              if d.dataset == ds]
+    # 2025-11-02 complete, 2025-11-03 not in the ledger, 2025-11-04 missing
+    assert late.days == {"complete": 1, "missing": 1} and (late.first, late.last) == (date(2025, 11, 2),) * 2
+    assert late.not_complete == ((date(2025, 11, 4), date(2025, 11, 4)),) and late.unasked == gap[BASE].unasked

@@ -254,7 +254,8 @@ def test_ecowatt_from_today_on(client):
 def test_sync_state(client):
     body = get(client, "/api/v1/sync")
     assert body["gateway_configured"] is True and body["quota_paused_until"] is None
-    assert body["progress"] == {"running": False, "done": 0, "total": 0, "message": "terminée"}
+    assert body["progress"] == {"running": False, "done": 0, "total": 0, "message": "terminée",
+                                "run_id": body["runs"][0]["id"], "outcome": "ok", "failed": False}
     assert body["runs"][0]["outcome"] == "ok" and body["runs"][0]["finished_at"].endswith("Z")
 
 

@@ -118,8 +118,8 @@ def save(page, ingress: Ingress, enabled: bool) -> None:
     card(page).get_by_role("button", name="Enregistrer", exact=True).click()
     state = "activé" if enabled else "désactivé"
     expect(page.locator(".flash.info")).to_have_text(
-        f"Réglages de l'exportateur MQTT enregistrés ({state}) : ils s'appliquent au prochain export.")
-    expect(page).to_have_url(ingress.base + TAB)
+        re.compile(rf"^Réglages de l'exportateur MQTT enregistrés \({state}\) : "))
+    expect(page).to_have_url(ingress.base + TAB + ("&active=1" if enabled else ""))
 
 
 def problems(page, allowed: tuple[str, ...] = ()) -> list[str]:
@@ -162,7 +162,9 @@ def test_mqtt_set_up_tested_saved_and_exported(ingress: Ingress, live_app: LiveA
     expect(form.get_by_label("Préfixe des topics", exact=True)).to_have_value(prefix)
     expect(form.get_by_label("Activé", exact=True)).to_be_checked()
     expect(fact(page, "Activé")).to_have_text("oui")
-    export_now = form.get_by_role("button", name="Exporter maintenant", exact=True)
+    offer = page.locator("#export-now-offer")  # right after enabling, the page offers to export now
+    expect(offer).to_contain_text("MQTT est activé. Il envoie après chaque synchronisation")
+    export_now = offer.get_by_role("button", name="Exporter maintenant", exact=True)
     expect(export_now).to_be_enabled()
 
     export_now.click()

@@ -162,7 +162,7 @@ def test_tabs_and_fields_from_the_schema(client):
 
 def test_save_stores_and_never_shows_the_secret(client, manager):
     response = client.post("/exporters/recorder", data=_form(_page(client)))
-    assert response.status_code == 302 and response.headers["Location"].endswith("/exporters?tab=recorder")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/exporters?tab=recorder&active=1")
     stored = manager.settings("recorder")
     assert stored.enabled is True
     assert stored.config == {"host": "broker.lan", "port": 1884, "token": SECRET, "mode": "slow"}
@@ -241,7 +241,11 @@ def test_reset_clears_the_target_and_the_marks_then_exports_everything(client, m
     html = _page(client)
     assert "Réinitialiser et réimporter" in html
     assert "Réinitialiser et réimporter" not in _page(client, tab="other")  # no reset() of its own
-    response = client.post("/exporters/recorder/reset", data={"csrf_token": _token(html)})
+    asked = client.post("/exporters/recorder/reset", data={"csrf_token": _token(html)})
+    assert asked.status_code == 200 and [c[0] for c in calls] == ["export"]  # a confirmation page, nothing reset
+    assert "Réinitialiser l&#39;exportateur" in asked.text and 'name="confirm" value="oui"' in asked.text
+    assert 'action="/exporters/recorder/reset"' in asked.text
+    response = client.post("/exporters/recorder/reset", data={"csrf_token": _token(asked.text), "confirm": "oui"})
     assert response.status_code == 302
     assert [c[0] for c in calls] == ["export", "reset", "export"]
     with manager.engine.connect() as conn:
@@ -252,7 +256,8 @@ def test_reset_clears_the_target_and_the_marks_then_exports_everything(client, m
 
 def test_reset_needs_csrf_and_a_resettable_exporter(client, calls):
     assert client.post("/exporters/recorder/reset", data={}).status_code == 400
-    assert client.post("/exporters/other/reset", data={"csrf_token": _token(_page(client))}).status_code == 400
+    assert client.post("/exporters/other/reset", data={"csrf_token": _token(_page(client)), "confirm": "oui"}
+                       ).status_code == 400
     assert calls == []
 
 

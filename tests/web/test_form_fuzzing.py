@@ -69,8 +69,8 @@ def site(request, tmp_path_factory):
         app_settings = load_settings(environ={"DATA_DIR": str(folder)}, options_file=Path("/nonexistent"))
         app = create_app(app_settings, AppServices(engine, sync, BackgroundSync(sync), exporters=exporters))
         pages = ["/", "/settings", "/bilan", "/simulation/offers", f"/simulation/offers/{offer}", "/first-run",
-                 f"/simulation/offre?pdl={HPHC}&offre=user:{offer}", "/settings/migration",
-                 *(f"/settings/{pdl}{tail}" for pdl in (HPHC, TEMPO) for tail in ("", "/purge")),
+                 f"/simulation/offre?pdl={HPHC}&offre=user:{offer}", "/settings/migration", "/pricing",
+                 *(f"/settings/{pdl}{tail}" for pdl in (HPHC, TEMPO) for tail in ("", "/purge", "/pricing")),
                  *(f"/exporters?tab={name}" for name in sorted(exporters.classes))]
         try:
             yield app, engine, pages

@@ -66,7 +66,7 @@ def test_hphc_split_columns_and_offer_named(client):
     hp, hc, sub, tot = (D(c.replace(",", ".")) for c in table[1][2:6])
     assert abs(hp + hc + sub - tot) <= D("0.02") and table[1][4] == "0,65"  # 19,81 x 12 / 365 = 0,6513
     assert "Tarif Bleu Heures Creuses" in response.text and "tarif réglementé" in response.text
-    assert "/settings/" + HCHP in response.text
+    assert f"/settings/{HCHP}/pricing" in response.text
 
 
 def test_tempo_six_colours(client):
@@ -138,7 +138,7 @@ def test_links_keep_the_ingress_prefix(client):
     local = [u for u in Tables(response.text).urls if u.startswith("/")]
     assert local and all(u.startswith(PREFIX + "/") for u in local), local
     assert f'action="{PREFIX}/consumption_euro"' in response.text
-    assert f'href="{PREFIX}/settings/{HCHP}"' in response.text
+    assert f'href="{PREFIX}/settings/{HCHP}/pricing"' in response.text
 
 
 def test_tempo_page_shows_the_cost_per_colour(client):

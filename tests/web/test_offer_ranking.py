@@ -275,13 +275,13 @@ def test_the_offers_api_refuses_bad_filters(demo, query, parameter):
 
 def test_the_settings_page_offers_the_catalog_at_the_pdl_s_power(demo):
     engine, client = demo
-    page = client.get(f"/settings/{HCHP}").text
+    page = client.get(f"/settings/{HCHP}/pricing").text
     assert "EDF · Zen Fixe (Heures pleines / heures creuses, catalogue)" in page
     assert "(votre offre indiquée sur la passerelle MyElectricalData)" in page
     assert "Enercoop · Flexi Watt - Nuit &amp; Week-end (Nuit &amp; week-end, catalogue)" in page
     assert "ZEN_FLEX|12" not in page  # another power's offers are not listed
     key = "catalog:Enercoop|Flexi Watt - 2 saisons|SEASONAL|9"
-    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    token = page.split('csrf_token" type="hidden" value="')[1].split('"')[0]
     saved = client.post(f"/settings/{HCHP}/pricing", data={"csrf_token": token, "pricing-offer_key": key,
                                                             "pricing-unit": "€/kWh"})
     assert saved.status_code == 302

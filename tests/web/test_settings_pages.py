@@ -213,6 +213,7 @@ def test_purge_confirmation_page_changes_nothing_then_purge_removes_only_that_pd
     before = counts(db, PRODUCER)
     html = page(client, f"/settings/{CONSUMER}/purge")
     assert re.search(r"relevés journaliers</td><td class=\"num\">10<", html)
+    assert "<td>choix de tarification</td>" in html and "pdl_pricing" not in html  # every table in words
     assert counts(db, CONSUMER)["daily_energy"] == 10
     wrong = client.post(f"/settings/{CONSUMER}/purge", data={"csrf_token": token(html), "confirmation": PRODUCER})
     assert wrong.status_code == 400 and f"Recopiez exactement le numéro {CONSUMER}" in wrong.text
@@ -366,7 +367,7 @@ def test_saved_settings_message_elides_de_before_a_vowel(client):
     response = save(client, CONSUMER, display_name="Appartement Paris", enabled="y", datasets=["consumption_daily"])
     assert response.status_code == 302
     assert "Réglages d&#39;Appartement Paris enregistrés" in page(client, "/settings")
-    assert "<h1>Données d&#39;Appartement Paris</h1>" in page(client, f"/settings/{CONSUMER}")
+    assert "<h1>Réparer les données d&#39;Appartement Paris</h1>" in page(client, f"/settings/{CONSUMER}")
     assert "<h1>Effacer les données d&#39;Appartement Paris</h1>" in page(client, f"/settings/{CONSUMER}/purge")
     save(client, PRODUCER, display_name="Maison", enabled="y", datasets=["consumption_daily"])
     assert "Réglages de Maison enregistrés" in page(client, "/settings")

@@ -1,4 +1,4 @@
-"""The "Tarification" section of a PDL's settings: offer, kVA, buy-back price and weekday off-peak overrides."""
+"""The "Tarification" page of a PDL (in the menu): offer, kVA, buy-back price and weekday off-peak overrides."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def token(html: str) -> str:
 
 
 def post(client, **fields):
-    html = client.get(f"/settings/{HCHP}").get_data(as_text=True)
+    html = client.get(URL).get_data(as_text=True)
     data = {"pricing-csrf_token": token(html), "pricing-offer_key": "", "pricing-kva": "", "pricing-buyback": "",
             "pricing-unit": "€/kWh"} | {f"pricing-{k}": v for k, v in fields.items()}
     return client.post(URL, data=data)
@@ -100,7 +100,7 @@ def hc_cell(client, day: date) -> str:
 
 
 def test_section_shows_the_default_and_the_contract_windows_and_get_changes_nothing(client, engine):
-    html = client.get(f"/settings/{HCHP}").get_data(as_text=True)
+    html = client.get(URL).get_data(as_text=True)
     assert "Tarification" in html and "sinon le tarif réglementé selon le contrat" in html
     assert "Tarif Bleu Heures Creuses" in html and "par défaut" in html
     assert 'data-contract-windows="01:30-08:00;12:30-14:00"' in html
@@ -112,12 +112,12 @@ def test_choosing_a_user_offer_prices_the_pdl_with_it(client, engine):
     with engine.begin() as conn:
         offer_id = pricing_store.save_offer(conn, OFFER)
     key = f"user:{offer_id}"
-    assert "Offre fixe maison" in client.get(f"/settings/{HCHP}").text
+    assert "Offre fixe maison" in client.get(URL).text
     before = client.get(f"/consumption_euro?pdl={HCHP}").text
     assert "Offre fixe maison" not in before  # the page is cached before the choice
     response = post(client, offer_key=key, kva="6", buyback="12,5", unit="c€/kWh")
-    assert response.status_code == 302 and response.location.endswith(f"/settings/{HCHP}#tarification")
-    page = client.get(f"/settings/{HCHP}").text
+    assert response.status_code == 302 and response.location.endswith(URL)
+    page = client.get(URL).text
     assert "Tarification enregistrée : Offre fixe maison" in page and "(choisie ici)" in page
     assert "0,125 €/kWh" in page and f'<option selected value="{key}">' in page and 'value="6"' in page
     saved = choice(engine)
@@ -145,7 +145,7 @@ def test_weekday_overrides_are_saved_and_reprice_that_weekday(client, engine):
     assert hc_cell(client, THURSDAY) == thursday  # other weekdays keep the contract's windows
     (saturday,) = pricing.cost_by_day(engine, HCHP, date(2025, 10, 18), date(2025, 10, 18))
     assert saturday.energy["HP"] == 0 and saturday.energy["HC"] > 0
-    page = client.get(f"/settings/{HCHP}").text
+    page = client.get(URL).text
     assert 'value="22:00-02:00;10:00-12:00"' in page and 'value="00:00-24:00"' in page
 
 
@@ -178,16 +178,45 @@ def test_post_without_csrf_is_refused(client, engine):
 
 
 def test_unknown_pdl_is_404(client):
-    html = client.get(f"/settings/{HCHP}").text
+    html = client.get(URL).text
     response = client.post("/settings/12345678901234/pricing", data={"pricing-csrf_token": token(html)})
     assert response.status_code == 404
 
 
 def test_form_action_and_redirect_keep_the_ingress_prefix(client, engine):
-    html = client.get(f"/settings/{HCHP}", headers={"X-Ingress-Path": PREFIX}).text
+    html = client.get(URL, headers={"X-Ingress-Path": PREFIX}).text
     assert f'action="{PREFIX}/settings/{HCHP}/pricing"' in html
     response = client.post(URL, headers={"X-Ingress-Path": PREFIX},
                            data={"pricing-csrf_token": token(html), "pricing-offer_key": "regulated:TEMPO",
                                  "pricing-unit": "€/kWh"})
-    assert response.status_code == 302 and response.location.endswith(f"{PREFIX}/settings/{HCHP}#tarification")
+    assert response.status_code == 302 and response.location.endswith(f"{PREFIX}{URL}")
     assert choice(engine).offer_key == "regulated:TEMPO"
+
+
+def test_the_menu_leads_to_the_pricing_page_of_the_first_pdl_by_name_with_a_selector(client):
+    page = client.get("/pricing")
+    assert page.status_code == 200
+    html = page.text
+    assert 'href="/pricing" aria-current="page">Tarification</a>' in html
+    assert '<h1 id="tarification">Tarification de Appartement Paris</h1>' in html  # before "Maison Tours"
+    assert 'action="/settings/99000000000001/pricing"' in html
+    assert '<form class="filters" method="get" action="/pricing">' in html
+    assert f'<option value="{HCHP}">Maison Tours</option>' in html
+    chosen = client.get(f"/pricing?pdl={HCHP}").text
+    assert f'action="/settings/{HCHP}/pricing"' in chosen and "Tarification de Maison Tours" in chosen
+    assert client.get("/pricing?pdl=12345678901234").status_code == 404
+    assert client.get("/settings/12345678901234/pricing").status_code == 404
+
+
+def test_the_repair_page_keeps_refetch_and_purge_and_links_to_the_pricing_page(client):
+    html = client.get(f"/settings/{HCHP}").text
+    assert "Réparer les données de" in html and "Redemander" in html and "Effacer les données…" in html
+    assert 'name="pricing-offer_key"' not in html
+    assert f'href="/settings/{HCHP}/pricing">Tarification</a>' in html
+
+
+def test_change_the_offer_links_lead_to_the_pricing_page(client):
+    euro = client.get(f"/consumption_euro?pdl={HCHP}&start=2025-10-13&end=2025-10-17").text
+    assert f'href="/settings/{HCHP}/pricing">changer l\'offre' in euro
+    settings = client.get("/settings").text
+    assert f'href="/settings/{HCHP}/pricing">Tarification' in settings

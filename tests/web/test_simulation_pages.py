@@ -149,6 +149,23 @@ def test_edit_then_delete(client, engine):
     assert client.get(f"/simulation/offers/{offer_id}").status_code == 404
 
 
+def test_deleting_an_offer_in_use_asks_for_a_confirmation_first(client, engine):
+    from myelectricaldata.services import pricing_settings
+
+    post_offer(client, GOOD)
+    (offer_id,) = [int(k) for k in re.findall(r"/simulation/offers/(\d+)\"", client.get("/simulation/offers").text)]
+    pricing_settings.choose_offer(engine, HCHP, f"user:{offer_id}")
+    listing = client.get("/simulation/offers").text
+    asked = client.post(f"/simulation/offers/{offer_id}/delete", data={"csrf_token": token(listing)})
+    assert asked.status_code == 200 and count(engine) == 1  # nothing deleted yet
+    assert "Supprimer l&#39;offre « Fixe à 10 centimes » ?" in asked.text and f"(PDL {HCHP})" in asked.text
+    assert 'name="confirm" value="oui"' in asked.text and 'href="/simulation/offers">Annuler</a>' in asked.text
+    done = client.post(f"/simulation/offers/{offer_id}/delete",
+                       data={"csrf_token": token(asked.text), "confirm": "oui"})
+    assert done.status_code == 302 and count(engine) == 0
+    assert pricing_settings.choice(engine, HCHP).offer_key == ""
+
+
 @pytest.mark.parametrize(("data", "field", "message"), [
     ({"price_base": "-0,2"}, "price_base", "Un prix ne peut pas être négatif."),
     ({"kind": "HPHC", "price_hp": "0,2", "price_hc": "0,1", "offpeak": "25:00-06:00"}, "offpeak",

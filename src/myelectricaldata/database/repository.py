@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, Insert, Table, and_, func, select
+from sqlalchemy import Connection, Dialect, Insert, Select, Table, and_, func, select
 
 from ..energy.readings import Span, overlaps
 from ..energy.timeline import PARIS
@@ -16,6 +16,16 @@ from . import models as m
 from .bulk import COPY_FROM, conflict_clause, copy_upsert
 
 CHUNK = 5000
+
+
+def driver_rows(conn: Connection, query: Select) -> list[tuple[Any, ...]]:
+    """The rows of a Core select as the database driver returns them: plain tuples, no ``Row`` objects and no type
+    processing, for integer columns read by the ten thousand (a load curve)."""
+    result = conn.execute(query)
+    try:
+        return list(result.cursor.fetchall())
+    finally:
+        result.close()
 
 
 def utcnow() -> datetime:
@@ -200,7 +210,67 @@ def ledger_summary(conn: Connection, pdl: str, dataset: str) -> dict[str, Any]:
     return {"counts": counts, "first": first, "last": last, "not_complete": missing}
 
 
+class LedgerSpan(NamedTuple):
+    """What the ledger holds for one PDL and dataset: days by status, first and last complete day, the days not
+    complete (in order), and the first and last day of any status with their count (no gap when the count is the
+    days between them)."""
+
+    counts: dict[str, int]
+    first_complete: date | None
+    last_complete: date | None
+    not_complete: list[date]
+    first: date
+    last: date
+    days: int
+
+    @property
+    def contiguous(self) -> bool:
+        return self.days == (self.last - self.first).days + 1
+
+
+def ledger_spans(conn: Connection) -> dict[tuple[str, str], LedgerSpan]:
+    """``ledger_summary`` of every PDL and dataset: (PDL, dataset) -> its span. Two scans of the ledger (one grouped,
+    one of the days not complete), then, only for a PDL and dataset with days not complete, its complete days'
+    first and last."""
+    t = m.sync_days
+    missing: dict[tuple[str, str], list[tuple[date, str]]] = {}
+    for pdl, dataset, day, status in conn.execute(select(t.c.usage_point_id, t.c.dataset, t.c.day, t.c.status)
+                                                  .where(t.c.status != "complete").order_by(t.c.day)):
+        missing.setdefault((pdl, dataset), []).append((day, status))
+    out = {}
+    for pdl, dataset, n, first, last in conn.execute(
+            select(t.c.usage_point_id, t.c.dataset, func.count(), func.min(t.c.day), func.max(t.c.day))
+            .group_by(t.c.usage_point_id, t.c.dataset)):
+        held = missing.get((pdl, dataset), [])
+        counts: dict[str, int] = {}
+        for _, status in held:
+            counts[status] = counts.get(status, 0) + 1
+        if len(held) < n:
+            counts["complete"] = int(n) - len(held)
+        complete: tuple[date | None, date | None] = (first, last)
+        if held:
+            row = conn.execute(select(func.min(t.c.day), func.max(t.c.day)).where(
+                t.c.usage_point_id == pdl, t.c.dataset == dataset, t.c.status == "complete")).one()
+            complete = (row[0], row[1])
+        out[(pdl, dataset)] = LedgerSpan(counts, complete[0], complete[1], [day for day, _ in held], first, last,
+                                         int(n))
+    return out
+
+
+def ledger_days(conn: Connection, pdl: str, dataset: str, first: date, end: date) -> set[date]:
+    """The days of [first, end) the ledger holds for one PDL and dataset, whatever their status."""
+    t = m.sync_days
+    return set(conn.scalars(select(t.c.day).where(t.c.usage_point_id == pdl, t.c.dataset == dataset,
+                                                  t.c.day >= first, t.c.day < end)))
+
+
 # -- state ------------------------------------------------------------------------------------
+def dataset_states(conn: Connection) -> dict[tuple[str, str], dict[str, Any]]:
+    """(PDL, dataset) -> its stored state, for every PDL, in one query."""
+    t = m.dataset_states
+    return {(r.usage_point_id, r.dataset): dict(r._mapping) for r in conn.execute(select(t))}
+
+
 def dataset_state(conn: Connection, pdl: str, dataset: str) -> dict[str, Any]:
     t = m.dataset_states
     row = conn.execute(select(t).where(t.c.usage_point_id == pdl, t.c.dataset == dataset)).first()
@@ -241,6 +311,18 @@ def save_usage_point(conn: Connection, pdl: str, **values: Any) -> None:
         "postal_code": "", "insee_code": "", "city": "", "country": "", "latitude": "", "longitude": ""}
     row.update(values, updated_at=utcnow())
     upsert(conn, t, [row])
+
+
+def contract_histories(conn: Connection, pdls: Sequence[str] | None = None) -> dict[str, list[dict[str, Any]]]:
+    """PDL -> its contract versions, oldest first, for every PDL (or those of ``pdls``), in one query."""
+    t = m.contract_versions
+    query = select(t).order_by(t.c.usage_point_id, t.c.valid_from)
+    if pdls is not None:
+        query = query.where(t.c.usage_point_id.in_(pdls))
+    out: dict[str, list[dict[str, Any]]] = {}
+    for r in conn.execute(query):
+        out.setdefault(r.usage_point_id, []).append(dict(r._mapping))
+    return out
 
 
 def contract_history(conn: Connection, pdl: str) -> list[dict[str, Any]]:

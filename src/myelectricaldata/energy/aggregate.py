@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Container, Iterable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from .offpeak import Spans, overlap
@@ -49,43 +50,95 @@ def local_start(start_utc: int, tz: ZoneInfo = PARIS) -> datetime:
     return datetime.fromtimestamp(start_utc, tz)
 
 
+NEVER = 1 << 62  # an instant no reading reaches: the offset of a day without a change never shifts
+
+
+class DayBounds(NamedTuple):
+    """A local day as UTC epoch bounds: [start, end), and where its wall clock jumps (DST). The wall-clock minute of
+    an instant ``s`` of the day is ``(s - start) // 60``, plus ``shift`` minutes (+60 in spring, -60 in autumn) from
+    ``shift_at`` on; ``shift_at`` is ``NEVER`` on a day without a change."""
+
+    day: date
+    start: int
+    end: int
+    shift_at: int
+    shift: int
+
+    def wall(self, instant: int) -> int:
+        """The wall-clock minute of an instant of the day."""
+        return (instant - self.start) // 60 + (self.shift if instant >= self.shift_at else 0)
+
+
 class LocalClock:
-    """Local day and wall-clock minute of UTC instants, fast: one zone lookup per UTC day, except DST days."""
+    """Local day and wall-clock minute of UTC instants, fast: each local day's UTC bounds computed once (a few zone
+    lookups per day, about a hundred on a DST day), then integer arithmetic per instant."""
 
     def __init__(self, tz: ZoneInfo = PARIS) -> None:
         self.tz = tz
-        self._offsets: dict[int, int | None] = {}  # UTC day -> its constant UTC offset (None: it changes)
-        self._days: dict[int, date] = {}
+        self._bounds: dict[date, DayBounds] = {}
         self._midnights: dict[date, int] = {}
+        self._use(DayBounds(date(1970, 1, 1), 0, 0, NEVER, 0))  # the day asked last: empty until then
+
+    def _use(self, bounds: DayBounds) -> None:
+        """Keep the day asked last in plain attributes: the next instants are most often in it."""
+        self._last = bounds
+        self._day, self._start, self._end, self._shift_at, self._shift = bounds
+        self._local_start = (bounds.day.toordinal() - 719163) * 86400  # its local midnight, seconds since 1970
 
     def _offset_at(self, instant: int) -> int:
         offset = datetime.fromtimestamp(instant, self.tz).utcoffset()
         assert offset is not None  # an aware datetime always has one
         return int(offset.total_seconds())
 
+    def bounds(self, instant: int) -> DayBounds:
+        """The bounds of the local day holding ``instant``."""
+        if self._start <= instant < self._end:
+            return self._last
+        day = datetime.fromtimestamp(instant, self.tz).date()
+        found = self._bounds.get(day)
+        if found is None:
+            start, end = self.midnight(day), self.midnight(day + timedelta(days=1))
+            before, after = self._offset_at(start), self._offset_at(end - 1)
+            shift_at, shift = NEVER, 0
+            if before != after:  # the first quarter-hour on the new offset: zone changes fall on one
+                shift_at = next(s for s in range(start, end, 900) if self._offset_at(s) != before)
+                shift = (after - before) // 60
+            found = self._bounds[day] = DayBounds(day, start, end, shift_at, shift)
+        self._use(found)
+        return found
+
     def local_seconds(self, start_utc: int) -> int:
         """Seconds since 1970-01-01 00:00 on the local wall clock."""
-        utc_day = start_utc // 86400
-        if utc_day not in self._offsets:
-            first, last = self._offset_at(utc_day * 86400), self._offset_at(utc_day * 86400 + 86399)
-            self._offsets[utc_day] = first if first == last else None
-        offset = self._offsets[utc_day]
-        return start_utc + (self._offset_at(start_utc) if offset is None else offset)
+        if not self._start <= start_utc < self._end:
+            self.bounds(start_utc)
+        shift = self._shift * 60 if start_utc >= self._shift_at else 0
+        return self._local_start + start_utc - self._start + shift
 
     def wall(self, start_utc: int) -> tuple[date, int]:
         """Local day and minute of the day (wall clock) of an instant."""
-        seconds = self.local_seconds(start_utc)
-        ordinal = seconds // 86400
-        day = self._days.get(ordinal)
-        if day is None:
-            day = self._days[ordinal] = date(1970, 1, 1) + timedelta(days=ordinal)
-        return day, seconds % 86400 // 60
+        if not self._start <= start_utc < self._end:
+            self.bounds(start_utc)
+        return self._day, (start_utc - self._start) // 60 + (self._shift if start_utc >= self._shift_at else 0)
 
     def midnight(self, day: date) -> int:
         """UTC epoch of the start of the local ``day``."""
         if day not in self._midnights:
             self._midnights[day] = int(datetime(day.year, day.month, day.day, tzinfo=self.tz).timestamp())
         return self._midnights[day]
+
+
+def points_in_days(points: Iterable[Point], days: Container[date], clock: LocalClock) -> list[Point]:
+    """The points whose local day is one of ``days``, in their order; the day looked up only when a point leaves
+    the day of the one before."""
+    out: list[Point] = []
+    start_of, end_of, keep = 0, 0, False
+    for point in points:
+        if not start_of <= point[0] < end_of:
+            bounds = clock.bounds(point[0])
+            start_of, end_of, keep = bounds.start, bounds.end, bounds.day in days
+        if keep:
+            out.append(point)
+    return out
 
 
 def curve_energy(points: Iterable[Point], step: str, tz: ZoneInfo = PARIS) -> list[tuple[int, float]]:
@@ -98,8 +151,12 @@ def curve_energy(points: Iterable[Point], step: str, tz: ZoneInfo = PARIS) -> li
     clock = LocalClock(tz)
     hourly = step == "hour"  # zone offsets change on the hour: the local hour began (local seconds % 3600) ago
     energy: dict[int, int] = defaultdict(int)
+    start_of, end_of, shift_at, shift = 0, 0, NEVER, 0
     for start, minutes, watts in points:
-        key = start - clock.local_seconds(start) % 3600 if hourly else clock.midnight(clock.wall(start)[0])
+        if not start_of <= start < end_of:  # a new local day: its bounds, then arithmetic
+            bounds = clock.bounds(start)
+            start_of, end_of, shift_at, shift = bounds.start, bounds.end, bounds.shift_at, bounds.shift * 60
+        key = start - (start - start_of + (shift if start >= shift_at else 0)) % 3600 if hourly else start_of
         energy[key] += watts * minutes
     return [(key, wm / 60) for key, wm in sorted(energy.items())]
 

@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from .aggregate import LocalClock, Point, period_start
+from .aggregate import NEVER, LocalClock, Point, period_start
 from .calendars import Calendars, DayFacts
 from .offer_rules import RULES, Schedule
 from .offers import Offer
@@ -77,17 +77,29 @@ class DayCost:
 
 
 def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalClock | None = None) -> dict[date, DayLoad]:
-    """Group load-curve points by local day and wall-clock start (the repeated autumn hour is summed)."""
+    """Group load-curve points by local day and wall-clock start (the repeated autumn hour is summed), in one pass:
+    the local day's UTC bounds are looked up when a point leaves the current day, the wall clock is arithmetic."""
     clock = clock or LocalClock(tz)
     days: dict[date, DayLoad] = {}
+    start_of, end_of, shift_at, shift = 0, 0, NEVER, 0
+    load: DayLoad | None = None
+    watts_of: dict[tuple[int, int], int] = {}
+    total = 0
     for start, minutes, watts in points:
-        day, wall = clock.wall(start)
-        load = days.get(day)
-        if load is None:
-            load = days[day] = DayLoad()
-        key = (wall, minutes)
-        load.watts[key] = load.watts.get(key, 0) + watts
-        load.total += watts * minutes
+        if not start_of <= start < end_of:
+            if load is not None:
+                load.total += total
+            bounds = clock.bounds(start)
+            start_of, end_of, shift_at, shift = bounds.start, bounds.end, bounds.shift_at, bounds.shift
+            load = days.get(bounds.day)
+            if load is None:
+                load = days[bounds.day] = DayLoad()
+            watts_of, total = load.watts, 0
+        key = ((start - start_of) // 60 + (shift if start >= shift_at else 0), minutes)
+        watts_of[key] = watts_of.get(key, 0) + watts
+        total += watts * minutes
+    if load is not None:
+        load.total += total
     return days
 
 

@@ -43,6 +43,14 @@ class BaseExporter:
     description: ClassVar[str] = ""
     version: ClassVar[str] = "0"
     config_schema: ClassVar[tuple[ConfigField, ...]] = ()
+    # how the exporters page groups the schema's fields: "Connexion", then "Ce qui est envoyé" (every field not
+    # listed), a table of ``mapping_fields`` (one row per value sent, an id in the target each, offered by lookup),
+    # and "Avancé" folded
+    connection_fields: ClassVar[tuple[str, ...]] = ()
+    advanced_fields: ClassVar[tuple[str, ...]] = ()
+    mapping_fields: ClassVar[tuple[str, ...]] = ()
+    pushes: ClassVar[bool] = True  # False when the target reads from us (Prometheus): no "test", no "export now",
+    # and no batch: the manager builds none and hands an empty one, the exporter's marks left as they are
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         self.config: dict[str, Any] = {**defaults(self.config_schema), **(config or {})}

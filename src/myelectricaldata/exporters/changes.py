@@ -14,18 +14,20 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, case, func, select
 
 from ..database import models as m
+from ..energy.aggregate import LocalClock, points_in_days
 from ..energy.tempo import counted_up_to, season_count, season_of
 from ..energy.timeline import PARIS
 from ..services import series
 from ..services.calendars import read_ecowatt, read_tempo
 from ..services.preferences import all_preferences
 from ..services.pricing import cost_by_day, cost_by_hour
-from ..services.pricing_store import pricing_fingerprint
-from ..services.usage_points import read_contracts, read_usage_points
+from ..services.pricing_store import pricing_fingerprints
+from ..services.usage_points import read_all_contracts, read_usage_points
 from .batches import (
     CurvePoint,
     DailyCost,
@@ -101,40 +103,60 @@ def _ecowatt_changes(conn: Connection, mark: datetime | None) -> tuple[list[Ecow
     return days, max([mark, *(r.fetched_at for r in rows)], key=lambda s: s or datetime.min)
 
 
-def period_totals(conn: Connection, pdl: str, direction: str, yesterday: date) -> PeriodTotals:
-    """Yesterday, ISO week, month and year-to-date Wh up to ``yesterday``: one query over the year's daily rows."""
-    t = m.daily_energy
-    rows = conn.execute(select(t.c.day, t.c.wh).where(
-        t.c.usage_point_id == pdl, t.c.direction == direction,
-        t.c.day >= yesterday.replace(month=1, day=1), t.c.day <= yesterday)).all()
-    week_start = yesterday - timedelta(days=yesterday.weekday())
-    month_start = yesterday.replace(day=1)
-    by_day = {d: int(wh) for d, wh in rows}
-    return PeriodTotals(yesterday, by_day.get(yesterday),
-                        sum(wh for d, wh in by_day.items() if d >= week_start),
-                        sum(wh for d, wh in by_day.items() if d >= month_start), sum(by_day.values()))
-
-
 def _tempo_remaining(conn: Connection, today: date) -> tuple[int, dict[str, int]]:
     season = season_of(today)
     colours = read_tempo(conn, date(season, 9, 1), counted_up_to(season, today))
     return season, {c: s["remaining"] for c, s in season_count(colours, season, today).items()}
 
 
+def periods_totals(conn: Connection, pdls: list[str], yesterday: date) -> dict[tuple[str, str], PeriodTotals]:
+    """Yesterday, ISO week, month and year-to-date Wh up to ``yesterday`` of each of ``pdls`` and direction with
+    stored days this year, in one query summing in SQL (the PDLs named: read through the primary key)."""
+    t = m.daily_energy
+    week_start = yesterday - timedelta(days=yesterday.weekday())
+    month_start = yesterday.replace(day=1)
+
+    def since(first: date) -> Any:
+        return func.sum(case((t.c.day >= first, t.c.wh), else_=0))
+
+    rows = conn.execute(select(t.c.usage_point_id, t.c.direction, func.max(case((t.c.day == yesterday, t.c.wh))),
+                               since(week_start), since(month_start), func.sum(t.c.wh))
+                        .where(t.c.usage_point_id.in_(pdls), t.c.direction.in_(("consumption", "production")),
+                               t.c.day >= yesterday.replace(month=1, day=1), t.c.day <= yesterday)
+                        .group_by(t.c.usage_point_id, t.c.direction))
+    return {(pdl, direction): PeriodTotals(yesterday, None if day is None else int(day), int(week), int(month),
+                                           int(year))
+            for pdl, direction, day, week, month, year in rows}
+
+
+def newest_max_powers(conn: Connection, up_to: date) -> dict[str, MaxPower]:
+    """PDL -> its newest stored maximum power on or before ``up_to``, for every PDL, in one query."""
+    t = m.max_power
+    newest = select(t.c.usage_point_id, func.max(t.c.day).label("day")).where(t.c.day <= up_to) \
+        .group_by(t.c.usage_point_id).subquery()
+    rows = conn.execute(select(t.c.usage_point_id, t.c.day, t.c.va, t.c.at_utc).join(
+        newest, (t.c.usage_point_id == newest.c.usage_point_id) & (t.c.day == newest.c.day)))
+    return {pdl: MaxPower(pdl, day, int(va), int(at)) for pdl, day, va, at in rows}
+
+
 def snapshot(conn: Connection, now: datetime) -> Snapshot:
     """The current state: PDLs with their label, contract, last sync and period totals, the last sync,
-    Tempo today/tomorrow and the days of each colour left in the season."""
+    Tempo today/tomorrow and the days of each colour left in the season (one query per table for every PDL)."""
     prefs = all_preferences(conn)
     ds = m.dataset_states
     synced = dict(conn.execute(select(ds.c.usage_point_id, func.max(ds.c.last_sync_at))
                                .group_by(ds.c.usage_point_id)).all())
     today = now.astimezone(PARIS).date()
     yesterday = today - timedelta(days=1)
+    usage_points = read_usage_points(conn)
+    histories, powers = read_all_contracts(conn), newest_max_powers(conn, yesterday)
+    totals = periods_totals(conn, [up.usage_point_id for up in usage_points], yesterday)
+    empty = PeriodTotals(yesterday, None, 0, 0, 0)
     points = []
-    for up in read_usage_points(conn):
+    for up in usage_points:
         pdl = up.usage_point_id
         pref = prefs.get(pdl)
-        history = read_contracts(conn, pdl)
+        history = histories.get(pdl, [])
         contract = history[-1] if history else None
         points.append(UsagePointState(
             pdl, up.label(pref.display_name if pref else ""), pref.enabled if pref else True,
@@ -142,9 +164,9 @@ def snapshot(conn: Connection, now: datetime) -> Snapshot:
             (contract.pricing_option if contract else "") or up.pricing_option,
             contract.subscribed_kva if contract else None, contract.offpeak_hours if contract else "",
             synced.get(pdl),
-            period_totals(conn, pdl, "consumption", yesterday) if up.has_consumption else None,
-            period_totals(conn, pdl, "production", yesterday) if up.has_production else None,
-            max_power=_newest_max_power(conn, pdl, yesterday)))
+            totals.get((pdl, "consumption"), empty) if up.has_consumption else None,
+            totals.get((pdl, "production"), empty) if up.has_production else None,
+            max_power=powers.get(pdl)))
     runs = m.sync_runs
     last_sync = conn.scalar(select(func.max(runs.c.finished_at)))
     tempo = read_tempo(conn, today, today + timedelta(days=1))
@@ -154,16 +176,10 @@ def snapshot(conn: Connection, now: datetime) -> Snapshot:
                     season, remaining, ecowatt)
 
 
-def _newest_max_power(conn: Connection, pdl: str, up_to: date) -> MaxPower | None:
-    t = m.max_power
-    row = conn.execute(select(t.c.day, t.c.va, t.c.at_utc).where(t.c.usage_point_id == pdl, t.c.day <= up_to)
-                       .order_by(t.c.day.desc()).limit(1)).first()
-    return MaxPower(pdl, row.day, int(row.va), int(row.at_utc)) if row else None
-
-
-def fingerprint(conn: Connection, pdl: str) -> str:
-    """A short digest of what pricing depends on besides readings."""
-    return hashlib.sha1(repr(pricing_fingerprint(conn, pdl)).encode(), usedforsecurity=False).hexdigest()
+def fingerprints(conn: Connection, pdls: list[str]) -> dict[str, str]:
+    """A short digest of what pricing each of ``pdls`` depends on besides readings, read together."""
+    return {pdl: hashlib.sha1(repr(print_).encode(), usedforsecurity=False).hexdigest()
+            for pdl, print_ in pricing_fingerprints(conn, pdls).items()}
 
 
 def _readings(engine: Engine, batch: ExportBatch, pdl: str, changed: Changed) -> None:
@@ -173,12 +189,15 @@ def _readings(engine: Engine, batch: ExportBatch, pdl: str, changed: Changed) ->
         for start, end in day_runs(days):
             rows += [DailyEnergy(pdl, direction, d, wh) for d, wh in series.daily(engine, pdl, direction, start, end)
                      if d in days]
+    clock = LocalClock()
     for dataset, rows in zip(CURVES, (batch.load_curve, batch.production_curve), strict=True):
         direction = dataset.split("_")[0]
-        for start, end in day_runs(changed.get((pdl, dataset), ())):
-            rows += [CurvePoint(pdl, direction, s, mins, w)
-                     for s, mins, w in series.load_curve(engine, pdl, direction, start, end)
-                     if datetime.fromtimestamp(s, PARIS).date() in changed[(pdl, dataset)]]
+        days = changed.get((pdl, dataset), set())
+        for start, end in day_runs(days):
+            points = series.load_curve(engine, pdl, direction, start, end)
+            if (end - start).days + 1 != len([d for d in days if start <= d <= end]):  # a span with gaps
+                points = points_in_days(points, days, clock)
+            rows += [CurvePoint(pdl, direction, s, mins, w) for s, mins, w in points]
     days = changed.get((pdl, "consumption_max_power"), set())
     for start, end in day_runs(days):
         batch.max_power += [MaxPower(pdl, d, va, at) for d, va, at in series.max_power(engine, pdl, start, end)
@@ -215,10 +234,13 @@ def collect(engine: Engine, marks: dict[str, str], now: datetime) -> tuple[Expor
         ecowatt, ecowatt_mark = _ecowatt_changes(conn, _stamp(marks.get("ecowatt")))
         batch = ExportBatch(snapshot(conn, now), tempo=tempo, ecowatt=ecowatt)
         enabled = [up.usage_point_id for up in batch.snapshot.usage_points if up.enabled]
-        prints = {pdl: fingerprint(conn, pdl) for pdl in enabled}
-        every_day = {pdl: set(conn.scalars(select(m.sync_days.c.day).where(
-            m.sync_days.c.usage_point_id == pdl, m.sync_days.c.dataset.in_(CURVES))))
-            for pdl in enabled if prints[pdl] != marks.get(f"pricing:{pdl}")}
+        prints = fingerprints(conn, enabled)
+        repriced = [pdl for pdl in enabled if prints[pdl] != marks.get(f"pricing:{pdl}")]
+        every_day: dict[str, set[date]] = {pdl: set() for pdl in repriced}
+        t = m.sync_days
+        for pdl, day in conn.execute(select(t.c.usage_point_id, t.c.day).distinct().where(
+                t.c.usage_point_id.in_(repriced), t.c.dataset.in_(CURVES))) if repriced else ():
+            every_day[pdl].add(day)
     tempo_days = {d for t in tempo for d in (t.day, t.day + timedelta(days=1))}
     priced: dict[str, set[date]] = {}
     for pdl in enabled:

@@ -16,7 +16,7 @@ from ..services.errors import FieldError
 from ..services.outcome import Outcome
 from . import changes, discovery, store
 from .base import BaseExporter, ExportResult, PartialExportError
-from .batches import ExportBatch
+from .batches import ExportBatch, Snapshot
 from .loading import PluginRow, Plugins
 from .routes import Route, RouteRequest, RouteResponse, refusal
 from .runs import Runs, RunState
@@ -288,10 +288,13 @@ class ExporterManager:
                 marks = store.get_marks(conn, name)
             memory = {k[len(store.MEMORY):]: v for k, v in marks.items() if k.startswith(store.MEMORY)}
             marks = {k: v for k, v in marks.items() if not k.startswith(store.MEMORY)}
-            key = frozenset(marks.items())
-            if key not in batches:
-                batches[key] = changes.collect(self.engine, marks, now)
-            batch, new_marks = batches[key]
+            if not self.classes[name].pushes:  # nothing of a batch is read: none is built
+                batch, new_marks = ExportBatch(Snapshot(now)), marks
+            else:
+                key = frozenset(marks.items())
+                if key not in batches:
+                    batches[key] = changes.collect(self.engine, marks, now)
+                batch, new_marks = batches[key]
             with self.stop.cuttable():
                 exporter = self._instance(name, config)
                 exporter.memory = dict(memory)

@@ -39,6 +39,8 @@ BROKER_FIELDS = (
     ConfigField("keepalive", "Intervalle de maintien de la connexion (secondes)", type="int", default=60, minimum=5,
                 maximum=3600, help="Le broker considère le client parti après 1,5 fois ce délai sans message"),
 )
+BROKER_CONNECTION = ("host", "port", "username", "password")  # how the exporters page groups them
+BROKER_ADVANCED = ("tls", "ca_file", "tls_insecure", "client_id", "keepalive")
 
 Message = tuple[str, str, bool]  # topic, payload, retain
 Handler = Callable[[str, bytes], None]

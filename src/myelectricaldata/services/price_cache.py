@@ -20,6 +20,7 @@ class PriceCache(Generic[V]):
 
     def __init__(self, size: int = 32) -> None:
         self.size = size
+        self._base = size
         self._entries: OrderedDict[Hashable, tuple[Hashable, V]] = OrderedDict()
         self._lock = threading.Lock()
         self._generation = 0  # bumped by clear()
@@ -40,6 +41,12 @@ class PriceCache(Generic[V]):
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
         return value
+
+    def reserve(self, count: int) -> None:
+        """Make room for ``count`` results asked in turn (one per PDL at each /metrics scrape) beside the others:
+        at least the initial size plus ``count``, so asking them again finds each one still there."""
+        with self._lock:
+            self.size = max(self.size, self._base + count)
 
     def clear(self) -> None:
         """Forget every result (the inputs of some changed)."""

@@ -11,8 +11,9 @@ from decimal import Decimal
 from sqlalchemy import Connection, Engine, func, select
 
 from ..database import models as m
+from ..database import repository as repo
 from ..database.catalog import zen_flex_days
-from ..energy.aggregate import LocalClock, Point
+from ..energy.aggregate import LocalClock, Point, points_in_days
 from ..energy.costs import (
     ZERO,
     DayCost,
@@ -34,7 +35,7 @@ from ..energy.tempo import COLOURS
 from ..energy.timeline import epoch, local_day_bounds
 from .calendars import read_tempo
 from .price_cache import PriceCache
-from .pricing_store import PricingChoice, get_choice, household_offer, pricing_fingerprint
+from .pricing_store import PricingChoice, get_choice, household_offer, pricing_fingerprints
 from .usage_points import Contract, in_force, read_contracts
 
 PricedDays = PriceCache[list[DayCost]]
@@ -91,28 +92,34 @@ def _spans(contract: Contract) -> Spans:
 def range_fingerprint(conn: Connection, pdl: str, start: date, end: date) -> tuple:
     """What pricing [start, end] depends on: the PDL's choice, offers and contracts, its readings, the Tempo colours
     and the Zen Flex days."""
+    return range_fingerprints(conn, [pdl], start, end)[pdl]
+
+
+def range_fingerprints(conn: Connection, pdls: list[str], start: date, end: date) -> dict[str, tuple]:
+    """``range_fingerprint`` of each of ``pdls``, in one query per table."""
     first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
     curve, tempo, zen = m.load_curve, m.tempo_days, m.zen_flex_days
-    readings = conn.execute(select(func.count(), func.sum(curve.c.watts), func.max(curve.c.start_utc)).where(
-        curve.c.usage_point_id == pdl, curve.c.direction.in_(DIRECTIONS), curve.c.start_utc >= first,
-        curve.c.start_utc < last)).one()
+    readings = {r[0]: tuple(r[1:]) for r in conn.execute(
+        select(curve.c.usage_point_id, func.count(), func.sum(curve.c.watts), func.max(curve.c.start_utc)).where(
+            curve.c.usage_point_id.in_(pdls), curve.c.direction.in_(DIRECTIONS), curve.c.start_utc >= first,
+            curve.c.start_utc < last).group_by(curve.c.usage_point_id))}
     colours = conn.execute(select(func.count(), func.max(tempo.c.day)).where(
         tempo.c.day >= start - timedelta(days=1), tempo.c.day <= end)).one()
     zen_flex = conn.execute(select(zen.c.day_type, func.count(), func.max(zen.c.day)).where(
         zen.c.day >= start - timedelta(days=1), zen.c.day <= end).group_by(zen.c.day_type)
         .order_by(zen.c.day_type)).all()
-    return (*pricing_fingerprint(conn, pdl), tuple(readings), tuple(colours), tuple(map(tuple, zen_flex)))
+    calendars = (tuple(colours), tuple(map(tuple, zen_flex)))
+    return {pdl: (*fingerprint, readings.get(pdl, (0, None, None)), *calendars)
+            for pdl, fingerprint in pricing_fingerprints(conn, pdls).items()}
 
 
 def read_inputs(conn: Connection, pdl: str, start: date, end: date) -> PricingInputs:
     """Everything [start, end] is priced from, read in one connection."""
     first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
     curve = m.load_curve
-    rows = conn.execute(select(curve.c.direction, curve.c.start_utc, curve.c.minutes, curve.c.watts).where(
-        curve.c.usage_point_id == pdl, curve.c.direction.in_(DIRECTIONS), curve.c.start_utc >= first,
-        curve.c.start_utc < last).order_by(curve.c.start_utc)).all()
-    used = [(int(s), int(mi), int(w)) for d, s, mi, w in rows if d == "consumption"]
-    made = [(int(s), int(mi), int(w)) for d, s, mi, w in rows if d == "production"]
+    used, made = (repo.driver_rows(conn, select(curve.c.start_utc, curve.c.minutes, curve.c.watts).where(
+        curve.c.usage_point_id == pdl, curve.c.direction == direction, curve.c.start_utc >= first,
+        curve.c.start_utc < last).order_by(curve.c.start_utc)) for direction in DIRECTIONS)
     colours = {d: c for d, c in read_tempo(conn, start - timedelta(days=1), end).items() if c in COLOURS}
     choice = get_choice(conn, pdl)
     offer, source = household_offer(conn, choice)
@@ -143,8 +150,7 @@ def price_inputs_by_hour(inputs: PricingInputs) -> list[HourCost]:
     for offer, days in groups:
         points, made = inputs.points, inputs.made
         if len(groups) > 1 and days is not None:
-            points = [p for p in points if clock.wall(p[0])[0] in days]
-            made = [p for p in made if clock.wall(p[0])[0] in days]
+            points, made = points_in_days(points, days, clock), points_in_days(made, days, clock)
         out += price_hours(points, offer, facts, inputs.colours, choice.overrides, made, choice.buyback,
                            zen_flex=inputs.zen_flex)
     return sorted(out, key=lambda h: h.start_utc)
@@ -157,6 +163,18 @@ def read_costs(conn: Connection, pdl: str, start: date, end: date, prices: Price
         return price_inputs(read_inputs(conn, pdl, start, end))
     return prices.get((pdl, start, end), range_fingerprint(conn, pdl, start, end),
                       lambda: price_inputs(read_inputs(conn, pdl, start, end)))
+
+
+def read_costs_of(conn: Connection, pdls: list[str], start: date, end: date, prices: PricedDays
+                  ) -> dict[str, list[DayCost]]:
+    """``read_costs`` of several PDLs over the same range: their fingerprints read together, so the PDLs kept in
+    ``prices`` (made large enough to hold them all) cost a handful of queries in all."""
+    def compute(pdl: str) -> Callable[[], list[DayCost]]:
+        return lambda: price_inputs(read_inputs(conn, pdl, start, end))
+
+    prices.reserve(len(pdls))
+    prints = range_fingerprints(conn, pdls, start, end)
+    return {pdl: prices.get((pdl, start, end), prints[pdl], compute(pdl)) for pdl in pdls}
 
 
 def cost_by_day(engine: Engine, pdl: str, start: date, end: date, prices: PricedDays | None = None) -> list[DayCost]:

@@ -120,6 +120,12 @@ def save_offer(engine: Engine, raw: Mapping[str, Any], offer_id: int | None = No
     return saved
 
 
+def offer_users(engine: Engine, offer_key: str) -> list[str]:
+    """The PDLs priced with ``offer_key`` by their choice (deleting a user offer they use asks for a confirmation)."""
+    with engine.connect() as conn:
+        return store.offer_users(conn, offer_key)
+
+
 def delete_offer(engine: Engine, offer_id: int, *, prices: PriceCache[Any] | None = None) -> None:
     """Remove a user offer; PDLs that chose it go back to their regulated tariff."""
     with engine.begin() as conn:

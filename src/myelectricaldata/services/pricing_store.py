@@ -108,6 +108,12 @@ def delete_offer(conn: Connection, offer_id: int) -> None:
     conn.execute(t.update().where(t.c.offer_key == f"user:{offer_id}").values(offer_key="", updated_at=repo.utcnow()))
 
 
+def offer_users(conn: Connection, offer_key: str) -> list[str]:
+    """The PDLs whose pricing choice is ``offer_key``, sorted."""
+    t = m.pdl_pricing
+    return sorted(conn.scalars(select(t.c.usage_point_id).where(t.c.offer_key == offer_key)))
+
+
 def get_choice(conn: Connection, pdl: str) -> PricingChoice:
     """The PDL's pricing choice (defaults when none was saved)."""
     t = m.pdl_pricing
@@ -153,12 +159,32 @@ def save_choice(conn: Connection, pdl: str, offer_key: str = "", overrides: Mapp
 def pricing_fingerprint(conn: Connection, pdl: str) -> tuple:
     """What pricing depends on besides readings: the PDL's choice, user offers, contract history, and the grids of
     the catalog offer pricing it (chosen here or named on the gateway)."""
-    t, o = m.pdl_pricing, m.user_offers
-    choice = conn.execute(select(t.c.offer_key, t.c.offpeak_overrides, t.c.buyback, t.c.kva, t.c.updated_at)
-                          .where(t.c.usage_point_id == pdl)).first()
-    offers = conn.execute(select(func.count(), func.max(o.c.updated_at))).one()
-    contracts = tuple(tuple(sorted(r.items(), key=str)) for r in repo.contract_history(conn, pdl))
-    key = key_of_offer(choice.offer_key) if choice and choice.offer_key else None
-    key = key or (None if choice and choice.offer_key else gateway_offer_key(conn, pdl))
-    grids = catalog_store.offer_history(conn, key) if key else ()
-    return tuple(choice or ()), tuple(offers), contracts, key, grids
+    return pricing_fingerprints(conn, [pdl])[pdl]
+
+
+def pricing_fingerprints(conn: Connection, pdls: list[str]) -> dict[str, tuple]:
+    """``pricing_fingerprint`` of each of ``pdls``, in one query per table (and one per distinct catalog offer)."""
+    t, o, u = m.pdl_pricing, m.user_offers, m.usage_points
+    choices = {r[0]: tuple(r[1:]) for r in conn.execute(
+        select(t.c.usage_point_id, t.c.offer_key, t.c.offpeak_overrides, t.c.buyback, t.c.kva, t.c.updated_at)
+        .where(t.c.usage_point_id.in_(pdls)))}
+    offers = tuple(conn.execute(select(func.count(), func.max(o.c.updated_at))).one())
+    histories = repo.contract_histories(conn, pdls)
+    selected = dict(conn.execute(select(u.c.usage_point_id, u.c.selected_offer_id).where(u.c.usage_point_id.in_(pdls))
+                                 ).all())
+    gateway_keys: dict[str, HistoryKey | None] = {}
+    grids_of: dict[HistoryKey, tuple] = {}
+    out = {}
+    for pdl in pdls:
+        choice = choices.get(pdl)
+        offer_key = choice[0] if choice else ""
+        key = key_of_offer(offer_key) if offer_key else None
+        if key is None and not offer_key and (gateway_id := selected.get(pdl)):
+            if gateway_id not in gateway_keys:
+                gateway_keys[gateway_id] = catalog_store.key_of_gateway_id(conn, gateway_id)
+            key = gateway_keys[gateway_id]
+        if key is not None and key not in grids_of:
+            grids_of[key] = catalog_store.offer_history(conn, key)
+        contracts = tuple(tuple(sorted(r.items(), key=str)) for r in histories.get(pdl, []))
+        out[pdl] = (choice or (), offers, contracts, key, grids_of[key] if key is not None else ())
+    return out

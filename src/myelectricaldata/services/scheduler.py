@@ -8,14 +8,12 @@ import random
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from ..database import repository as repo
 from ..energy.timeline import PARIS
 from .calendars import tempo_colours
 from .catalog import CatalogSync
-from .datasets import COMPLETE
 from .lock import SyncBusy
+from .schedule import record_schedule, yesterday_missing
 from .sync import SyncService
-from .usage_points import read_usage_points
 
 log = logging.getLogger(__name__)
 SPREAD_MINUTES = 120
@@ -50,17 +48,7 @@ class SyncJobs:
 
     def missing_yesterday(self) -> bool:
         """True while J-1 is not complete for some active PDL's consumption or production."""
-        yesterday = self.sync.today() - timedelta(days=1)
-        with self.sync.engine.connect() as conn:
-            for up in read_usage_points(conn):
-                if not up.is_active or up.attention:
-                    continue
-                for name, wanted in (("consumption_daily", up.has_consumption),
-                                     ("production_daily", up.has_production)):
-                    entry = repo.ledger(conn, up.usage_point_id, name, yesterday).get(yesterday)
-                    if wanted and (entry is None or entry.status != COMPLETE):
-                        return True
-        return False
+        return yesterday_missing(self.sync.engine, self.sync.today() - timedelta(days=1))
 
     def retry_yesterday(self) -> None:
         if self.missing_yesterday():
@@ -119,6 +107,8 @@ def build_scheduler(sync: SyncService, after: time, *, first_run_in: float | Non
                           id="first_sync", name="sync at start-up")
     if catalog is not None:
         _catalog_jobs(scheduler, CatalogJobs(catalog), catalog_first_run_in)
+    if isinstance(sync, SyncService):  # the pages say when a failed sync is tried again and exporters next send
+        record_schedule(sync.engine, when, RETRY_HOURS)
     log.info("daily sync scheduled at %s Europe/Paris", f"{when:%H:%M}")
     return scheduler
 

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import Engine, select
 
 from ..database import models as m
+from ..database import repository as repo
 from ..energy.aggregate import Point, curve_energy, heatmap, offpeak_split, wh_of
 from ..energy.aggregate import sum_by_period as by_period
 from ..energy.offpeak import Spans, parse_windows
@@ -35,7 +36,7 @@ def load_curve(engine: Engine, pdl: str, direction: str, start: date, end: date)
         t.c.usage_point_id == pdl, t.c.direction == direction, t.c.start_utc >= first, t.c.start_utc < last,
     ).order_by(t.c.start_utc)
     with engine.connect() as conn:
-        return [(int(s), int(mins), int(w)) for s, mins, w in conn.execute(query)]
+        return repo.driver_rows(conn, query)  # integers only: the driver's tuples as they come
 
 
 def max_power(engine: Engine, pdl: str, start: date, end: date) -> list[tuple[date, int, int]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -15,7 +15,7 @@ from .datasets import Dataset, datasets_for, first_wanted
 from .outcome import Outcome, outcome_word
 from .preferences import PdlPreferences, all_preferences
 from .runs import SyncRun, ecowatt_paused_until, last_runs, quota_paused_until
-from .usage_points import Contract, UsagePoint, in_force, read_contracts, read_usage_points
+from .usage_points import Contract, UsagePoint, in_force, read_all_contracts, read_usage_points
 
 
 @dataclass(frozen=True)
@@ -104,39 +104,56 @@ def read_usage_stats(conn: Connection) -> UsageStats:
                                                  "no_cache_limit", "date")))
 
 
-def _dataset(conn: Connection, up: UsagePoint, ds: Dataset, today: date, synced: bool) -> DatasetStatus:
+def _unasked(conn: Connection, pdl: str, dataset: str, span: repo.LedgerSpan | None, first: date,
+             today: date) -> tuple[tuple[date, date], ...]:
+    """Inclusive ranges of the days of [first, today) the ledger does not hold: from the span alone when it has no
+    gap (the days before its first and after its last)."""
+    if span is not None and not span.contiguous:
+        known = repo.ledger_days(conn, pdl, dataset, first, today)
+        return _ranges([d for d in date_range(first, today) if d not in known])
+    last = today - timedelta(days=1)
+    if span is None:
+        return ((first, last),) if first <= last else ()
+    before = (first, min(last, span.first - timedelta(days=1)))
+    after = (max(first, span.last + timedelta(days=1)), last)
+    return tuple(r for r in (before, after) if r[0] <= r[1])
+
+
+def _dataset(conn: Connection, up: UsagePoint, ds: Dataset, today: date, synced: bool,
+             span: repo.LedgerSpan | None, state: dict[str, Any]) -> DatasetStatus:
     """Where a dataset stands; when the PDL syncs it (``synced``), the days from its first wanted day to yesterday
     with nothing in the ledger too: those a quota cut left unasked."""
     pdl = up.usage_point_id
-    summary = repo.ledger_summary(conn, pdl, ds.name)
-    state = repo.dataset_state(conn, pdl, ds.name)
-    unasked: list[date] = []
+    unasked: tuple[tuple[date, date], ...] = ()
     if synced:
-        known = repo.ledger(conn, pdl, ds.name)
         first = first_wanted(ds, today, state.get("oldest_available"), up.activation_date)
-        unasked = [d for d in date_range(first, today) if d not in known]
+        unasked = _unasked(conn, pdl, ds.name, span, first, today)
     return DatasetStatus(
-        ds.name, summary["first"], summary["last"], summary["counts"], _ranges(summary["not_complete"]),
+        ds.name, span.first_complete if span else None, span.last_complete if span else None,
+        span.counts if span else {}, _ranges(span.not_complete if span else []),
         state.get("last_sync_at"), Outcome(state["last_outcome"]) if state.get("last_outcome") else None,
         state.get("last_error", ""), (state.get("progress_done", 0), state.get("progress_total", 0)),
-        state.get("oldest_available"), _ranges(unasked))
+        state.get("oldest_available"), unasked)
 
 
 def collect_status(engine: Engine, now: datetime) -> Status:
     """What is stored and missing per PDL and dataset, the last runs and the quota; an expired quota pause is
-    cleared on the way."""
+    cleared on the way. One query per table for every PDL (a PDL whose ledger has gaps reads its days)."""
     today = now.astimezone(PARIS).date()
     paused_until = quota_paused_until(engine, now)
     ecowatt = ecowatt_paused_until(engine, now)
     with engine.connect() as conn:
         usage = read_usage_stats(conn)
         preferences = all_preferences(conn)
+        spans, states, contracts = repo.ledger_spans(conn), repo.dataset_states(conn), read_all_contracts(conn)
         pdls = []
         for up in read_usage_points(conn):
-            prefs = preferences.get(up.usage_point_id, PdlPreferences(up.usage_point_id))
+            pdl = up.usage_point_id
+            prefs = preferences.get(pdl, PdlPreferences(pdl))
             synced = prefs.enabled and up.is_active
-            pdls.append(UsagePointStatus(up, in_force(read_contracts(conn, up.usage_point_id), today), tuple(
-                _dataset(conn, up, ds, today, synced and prefs.syncs(ds.name))
+            pdls.append(UsagePointStatus(up, in_force(contracts.get(pdl, []), today), tuple(
+                _dataset(conn, up, ds, today, synced and prefs.syncs(ds.name), spans.get((pdl, ds.name)),
+                         states.get((pdl, ds.name), {}))
                 for ds in datasets_for(up.has_consumption, up.has_production))))
     return Status(tuple(pdls), tuple(last_runs(engine, 5)), Quota(usage, paused_until, ecowatt))
 

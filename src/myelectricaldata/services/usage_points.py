@@ -98,6 +98,11 @@ def read_contracts(conn: Connection, pdl: str) -> list[Contract]:
     return [_typed(Contract, row) for row in repo.contract_history(conn, pdl)]
 
 
+def read_all_contracts(conn: Connection) -> dict[str, list[Contract]]:
+    """PDL -> its contract versions, oldest first, for every PDL, in one query."""
+    return {pdl: [_typed(Contract, row) for row in rows] for pdl, rows in repo.contract_histories(conn).items()}
+
+
 def in_force(history: list[Contract], day: date) -> Contract | None:
     """The version ``day`` is priced with: the last one starting on or before it, else the earliest one."""
     chosen = history[0] if history else None

@@ -26,6 +26,7 @@ NAV = (  # (endpoint, label) of the main menu, in order
     ("data.production", "Production"),
     ("simulation.index", "Simulation"),
     ("balance.index", "Bilan"),
+    ("settings.pricing_page", "Tarification"),
     ("calendars.tempo", "Tempo"),
     ("calendars.ecowatt", "EcoWatt"),
     ("exporters.index", "Exportateurs"),
@@ -68,6 +69,7 @@ def create_app(settings: Settings, services: WebServices) -> Flask:
         settings_common,
         settings_pages,
         settings_pdl,
+        settings_pricing,
         simulation,
         user_offers,
     )

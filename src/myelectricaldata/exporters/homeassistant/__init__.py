@@ -21,7 +21,7 @@ from typing import Any
 from ... import supervisor
 from ..base import BaseExporter, ExportResult, PartialExportError
 from ..batches import ExportBatch
-from ..mqtt_link import BROKER_FIELDS, MqttError, MqttLink
+from ..mqtt_link import BROKER_ADVANCED, BROKER_CONNECTION, BROKER_FIELDS, MqttError, MqttLink
 from ..schema import ConfigField
 from .discovery import Device, Discovery, payload
 from .energy import OURS, EnergyImport, EnergyOptions, start_hour
@@ -76,6 +76,8 @@ class HomeAssistantExporter(BaseExporter):
                     help="Vide dans l'add-on ; sinon un jeton créé dans votre profil Home Assistant"),
         *BROKER_FIELDS,
     )
+    connection_fields = ("ha_url", "ha_token", *BROKER_CONNECTION)
+    advanced_fields = ("discovery_prefix", "topic_prefix", *BROKER_ADVANCED)
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         super().__init__(config)

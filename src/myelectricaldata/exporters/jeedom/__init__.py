@@ -190,6 +190,9 @@ class JeedomExporter(BaseExporter):
                     help=f"Jeedom attend {AUTH_SLEEP} s avant de refuser une clé : gardez plus de {AUTH_SLEEP} s"),
         *(v.config_field for v in VALUES),
     )
+    connection_fields = ("url", "api_key", "method")
+    advanced_fields = ("timeout",)
+    mapping_fields = tuple(v.field for v in VALUES)
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         super().__init__(config)

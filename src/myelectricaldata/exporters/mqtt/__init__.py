@@ -11,7 +11,7 @@ from typing import Any
 
 from ..base import BaseExporter, ExportResult
 from ..batches import ExportBatch
-from ..mqtt_link import BROKER_FIELDS, MqttError, MqttLink
+from ..mqtt_link import BROKER_ADVANCED, BROKER_CONNECTION, BROKER_FIELDS, MqttError, MqttLink
 from ..schema import ConfigField
 from .topics import messages
 
@@ -30,6 +30,8 @@ class MqttExporter(BaseExporter):
         ConfigField("retain", "Messages retenus (retain)", type="bool", default=True),
         ConfigField("payload_format", "Format des messages", type="choice", choices=("json", "plain"), default="json"),
     )
+    connection_fields = BROKER_CONNECTION
+    advanced_fields = ("qos", *BROKER_ADVANCED)
 
     def __init__(self, config: dict[str, Any] | None = None) -> None:
         super().__init__(config)

@@ -22,6 +22,7 @@ class PrometheusExporter(BaseExporter):
     description = ("Valeurs actuelles (énergie, HP/HC ou Tempo, coût, puissance max, Tempo, EcoWatt) exposées sur "
                    "/metrics : Prometheus vient les lire, rien n'est envoyé")
     version = "1.0.0"
+    pushes = False  # Prometheus reads /metrics (the database at each scrape): nothing to test, send or collect
     config_schema = (
         ConfigField("extra_labels", "Étiquettes ajoutées", check=parse_labels,
                     help="clé=valeur séparées par des virgules, ajoutées à chaque mesure ; par exemple site=maison"),

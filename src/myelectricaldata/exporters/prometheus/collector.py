@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Engine, func, select
 from ...database import models as m
 from ...energy.costs import WM_PER_KWH, DayCost
 from ...energy.timeline import PARIS
-from ...services.pricing import PricedDays, read_costs
+from ...services.pricing import PricedDays, read_costs, read_costs_of
 from .. import changes
 from ..batches import Snapshot, UsagePointState
 from ..metric_names import METRICS
@@ -38,13 +38,25 @@ class Sample:
     value: float
 
 
-def _day_cost(conn: Connection, pdl: str, day: date, prices: PricedDays | None) -> DayCost | None:
-    """``day`` priced (kept in ``prices`` while its inputs are unchanged); None when its load curve is not stored."""
-    try:
-        return next((c for c in read_costs(conn, pdl, day, day, prices) if c.day == day), None)
-    except Exception:
-        log.warning("metrics: pricing %s on %s failed, its costs are left out", pdl, day, exc_info=True)
-        return None
+def _day_costs(conn: Connection, pdls: list[str], day: date, prices: PricedDays | None) -> dict[str, DayCost]:
+    """``day`` priced for each of ``pdls`` whose load curve is stored (kept in ``prices`` while its inputs are
+    unchanged, their fingerprints read together); a PDL whose pricing fails is left out."""
+    if prices is not None:
+        try:
+            priced = read_costs_of(conn, pdls, day, day, prices)
+            return {pdl: c for pdl, costs in priced.items() for c in costs if c.day == day}
+        except Exception:
+            log.warning("metrics: pricing %s together failed, each PDL priced alone", day, exc_info=True)
+    out = {}
+    for pdl in pdls:
+        try:
+            cost = next((c for c in read_costs(conn, pdl, day, day, prices) if c.day == day), None)
+        except Exception:
+            log.warning("metrics: pricing %s on %s failed, its costs are left out", pdl, day, exc_info=True)
+            continue
+        if cost is not None:
+            out[pdl] = cost
+    return out
 
 
 def _euros(amount: Decimal) -> float:
@@ -107,11 +119,11 @@ def read_samples(engine: Engine, now: datetime, prices: PricedDays | None = None
         outcomes: dict[str, list[str]] = {}
         for pdl, outcome in conn.execute(select(s.c.usage_point_id, s.c.last_outcome)):
             outcomes.setdefault(pdl, []).append(outcome)
+        costs = _day_costs(conn, [up.usage_point_id for up in enabled if up.has_consumption], yesterday, prices)
         out: list[Sample] = []
         for up in enabled:
             pdl = up.usage_point_id
-            cost = _day_cost(conn, pdl, yesterday, prices) if up.has_consumption else None
-            out += _usage_point(up, cost, totals.get(pdl, {}), outcomes.get(pdl, []), yesterday)
+            out += _usage_point(up, costs.get(pdl), totals.get(pdl, {}), outcomes.get(pdl, []), yesterday)
     out += _calendars(snap, today)
     return out
 

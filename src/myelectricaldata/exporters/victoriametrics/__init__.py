@@ -123,6 +123,8 @@ class VictoriaMetricsExporter(BaseExporter):
                     help="Pour un certificat auto-signé en https"),
         ConfigField("timeout", "Délai d'attente (secondes)", type="float", default=30.0, minimum=1, maximum=600),
     )
+    connection_fields = ("url", "auth", "username", "password", "token")
+    advanced_fields = ("push_interval", "tls_insecure", "timeout")
 
     def __init__(self, config: Mapping[str, Any] | None = None) -> None:
         super().__init__(config)

@@ -96,7 +96,8 @@ SCHEMAS: dict[str, Any] = {
         hours={**_array(INTEGER), "description": "level of each local hour, from 00:00"}))),
     "SyncState": _object(
         gateway_configured=BOOLEAN,
-        progress=_object(running=BOOLEAN, done=INTEGER, total=INTEGER, message=STRING),
+        progress=_object(running=BOOLEAN, done=INTEGER, total=INTEGER, message=STRING, run_id=_or_null(INTEGER),
+                         outcome=STRING, failed={**BOOLEAN, "description": "the latest run ended in a failure"}),
         quota_paused_until={**_or_null(DATE_TIME), "description": "syncs wait for the gateway quota until then"},
         runs=_array(_object(id=INTEGER, started_at=DATE_TIME, finished_at=_or_null(DATE_TIME),
                             outcome=STRING, requests=INTEGER, message=STRING))),

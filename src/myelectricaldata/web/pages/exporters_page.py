@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from wtforms import BooleanField, Field, IntegerField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import Optional
 
+from ...exporters.base import BaseExporter
 from ...exporters.manager import ExporterManager, ExportOutcome
 from ...exporters.schema import ConfigField
 from ...services.errors import FieldError
 from ...services.outcome import Outcome
+from ...services.schedule import next_sync_at
 from ..context import app_services
 from ..formatting import paris_time
 from ..forms import ActionForm, CommaDecimalField, FrenchForm, add_field_errors
@@ -21,6 +24,11 @@ bp = Blueprint("exporters", __name__)
 PREFIX = "cfg_"  # form attribute of a config field: keeps schema names off FlaskForm's own attributes
 SOURCE_WORDS = {"built-in": "intégré", "entry point": "point d'entrée", "folder": "dossier"}
 SECRET_PLACEHOLDER = "••••"
+RESET_WORDS = {  # what a reset deletes in the target, per exporter
+    "homeassistant": "Les statistiques que cette application a importées dans le tableau de bord Énergie de Home "
+                     "Assistant sont effacées (l'historique de ces statistiques disparaît de Home Assistant), puis "
+                     "elles sont toutes réimportées depuis la base locale.",
+}
 GRACE = 1.5  # seconds "Exporter maintenant" waits for a quick export's outcome before leaving it to run
 
 
@@ -84,6 +92,32 @@ def _known(name: str) -> None:
         abort(404)
 
 
+SECTIONS = (("connection", "Connexion", False), ("content", "Ce qui est envoyé", False),
+            ("advanced", "Avancé", True))  # (key, title, folded in <details>)
+
+
+def sections(cls: type[BaseExporter], names: list[str]) -> list[dict[str, Any]]:
+    """The schema's fields grouped for the form: connection, what is sent, advanced (folded); the mapping table's
+    fields are left to it. A plugin that groups nothing gets one section."""
+    group = {n: "connection" for n in cls.connection_fields} | {n: "advanced" for n in cls.advanced_fields}
+    listed = [n for n in names if n not in cls.mapping_fields]
+    out = []
+    for key, title, folded in SECTIONS:
+        fields = [PREFIX + n for n in listed if group.get(n, "content") == key]
+        if fields:
+            out.append({"key": key, "title": title if group else "Réglages", "folded": folded, "fields": fields})
+    return out
+
+
+def next_export(enabled: bool) -> str:
+    """When an enabled exporter next sends by itself: after the next scheduled sync (Paris time), "" when unknown."""
+    if not enabled:
+        return ""
+    services = app_services()
+    at = next_sync_at(services.engine, services.clock())
+    return paris_time(at.astimezone(UTC).replace(tzinfo=None)) if at else ""
+
+
 def _page(tab: str | None = None, form: FrenchForm | None = None, test_result: tuple[bool, str] | None = None,
           status: int = 200, found: dict[str, list[tuple[str, str]]] | None = None, lookup_error: str = "") -> Any:
     manager = app_services().exporters
@@ -96,10 +130,15 @@ def _page(tab: str | None = None, form: FrenchForm | None = None, test_result: t
         cls = manager.exporter_class(tab)
         run = manager.status(tab)
         settings = manager.settings(tab)
+        names_in_schema = [f.name for f in manager.schema(tab)]
         current = {
             "name": tab, "title": cls.title or tab, "description": cls.description, "version": cls.version,
             "form": form or _form(tab),
-            "config_fields": [PREFIX + f.name for f in manager.schema(tab)],
+            "config_fields": [PREFIX + n for n in names_in_schema],
+            "sections": sections(cls, names_in_schema), "mapping": [PREFIX + n for n in names_in_schema
+                                                                    if n in cls.mapping_fields],
+            "pushes": cls.pushes, "activated": request.args.get("active") == "1" and settings.enabled,
+            "next_export": next_export(settings.enabled and cls.pushes),
             "has_secret": any(f.secret for f in manager.schema(tab)),
             "enabled": settings.enabled,
             "last_export": paris_time(run.last_export_at), "items_sent": run.items_sent,
@@ -132,10 +171,18 @@ def save(name: str):
     except FieldError as exc:
         add_field_errors(form, FieldError({PREFIX + field: message for field, message in exc.errors.items()}))
         return _page(name, form, status=400)
-    title = _manager().exporter_class(name).title or name
-    state = "activé" if form.enabled.data else "désactivé"
-    flash(f"Réglages de l'exportateur {title} enregistrés ({state}) : ils s'appliquent au prochain export.", "info")
-    return redirect(url_for("exporters.index", tab=name))
+    cls = _manager().exporter_class(name)
+    title = cls.title or name
+    if not form.enabled.data:
+        flash(f"Réglages de l'exportateur {title} enregistrés (désactivé) : rien n'est envoyé.", "info")
+        return redirect(url_for("exporters.index", tab=name))
+    if not cls.pushes:
+        flash(f"Réglages de l'exportateur {title} enregistrés (activé).", "info")
+        return redirect(url_for("exporters.index", tab=name))
+    when = next_export(True)
+    flash(f"Réglages de l'exportateur {title} enregistrés (activé) : il envoie après chaque synchronisation"
+          + (f", la prochaine le {when} (heure de Paris)." if when else ".") , "info")
+    return redirect(url_for("exporters.index", tab=name, active=1))
 
 
 def _trial(name: str, allowed: bool = True):
@@ -164,6 +211,11 @@ def lookup(name: str):
     found, error = _manager().lookup(name, _submitted(name, form))
     if not error and not any(found.values()):
         error = "rien trouvé dans la cible"
+    for field in _manager().exporter_class(name).mapping_fields:  # the table is filled with the best match
+        box = getattr(form, PREFIX + field, None)
+        if box is not None and box.data in (None, "") and found.get(field):
+            box.data = int(found[field][0][0]) if found[field][0][0].isdigit() else found[field][0][0]
+            box.raw_data = [str(box.data)]
     return _page(name, form, found=found, lookup_error=error)
 
 
@@ -184,9 +236,21 @@ def run(name: str):
 
 @bp.route("/exporters/<name>/reset", methods=["POST"])
 def reset(name: str):
+    """Reset after a confirmation page (a second POST with ``confirm=oui``): it deletes what the target holds."""
     _known(name)
-    if not ActionForm().validate_on_submit() or not _manager().can_reset(name):
+    form = ActionForm()
+    if not form.validate_on_submit() or not _manager().can_reset(name):
         abort(400)
+    if request.form.get("confirm") != "oui":
+        title = _manager().exporter_class(name).title or name
+        return render_template(
+            "confirm.html", title=f"Réinitialiser l'exportateur {title} ?", form=form,
+            lines=[RESET_WORDS.get(name, "Ce que cet exportateur a envoyé à sa cible est effacé, puis tout est renvoyé "
+                                         "depuis la base locale."),
+                   "Les données de la base locale ne sont pas touchées. L'envoi complet peut prendre quelques "
+                   "minutes ; sa progression s'affiche sur la page de l'exportateur."],
+            action=url_for("exporters.reset", name=name), button="Réinitialiser et réimporter",
+            back=url_for("exporters.index", tab=name), items=[])
     if not _started(name, reset=True):
         return redirect(url_for("exporters.index", tab=name))
     ended, outcome = _manager().wait(name, GRACE)

@@ -1,4 +1,5 @@
-"""A PDL's own settings page: data repair (re-fetch a range, purge everything), its history import, its pricing."""
+"""A PDL's data repair page: re-fetch a range, purge everything (with a confirmation page), its history import;
+its pricing has its own page (``settings_pricing``)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,11 @@ from wtforms import DateField, StringField
 from wtforms.validators import InputRequired, ValidationError
 
 from ...services import preferences, repair
-from ...services.errors import FieldError
 from ...services.lock import SyncBusy, lock_file
-from ...services.pricing_settings import save_choice
 from ...services.usage_points import UsagePoint
 from ..context import app_services, app_settings
-from ..forms import CheckboxesField, FrenchForm, add_field_errors
-from . import import_page, settings_pricing
+from ..forms import CheckboxesField, FrenchForm
+from . import import_page
 from .settings_common import bp, dataset_choices, usage_point_or_404
 
 BUSY = "Une synchronisation est en cours : réessayez quand elle sera terminée."
@@ -42,14 +41,13 @@ class PurgeForm(FrenchForm):
     confirmation = StringField("Numéro du PDL", validators=[InputRequired("Recopiez le numéro du PDL.")])
 
 
-def _page(up: UsagePoint, form: RefetchForm, status: int = 200,
-          pricing_form: settings_pricing.PricingForm | None = None) -> Any:
+def _page(up: UsagePoint, form: RefetchForm, status: int = 200) -> Any:
     services = app_services()
     pref = preferences.load(services.engine, up.usage_point_id)
     skipped = [label for name, label in form.datasets.choices if not pref.syncs(name)]
     return render_template("settings_pdl.html", up=up, label=up.label(pref.display_name), prefs=pref,
                            form=form, skipped=skipped, can_sync=services.runner is not None,
-                           pricing=settings_pricing.section(up, pricing_form), upload=import_page.section(up)), status
+                           upload=import_page.section(up)), status
 
 
 def _refetch_form(up: UsagePoint) -> RefetchForm:
@@ -103,25 +101,6 @@ def refetch(pdl: str) -> Any:
         flash(f"{marked} jour(s) {span} marqués à redemander : ils le seront à la prochaine synchronisation. Les "
               "données actuelles restent affichées d'ici là.", "info")
     return redirect(url_for("settings.pdl", pdl=pdl))
-
-
-@bp.route("/settings/<pdl>/pricing", methods=["POST"])
-def pricing_save(pdl: str) -> Any:
-    up = usage_point_or_404(pdl)
-    form = settings_pricing.pricing_form(pdl, bound=True)
-    if not form.validate_on_submit():
-        return _page(up, _refetch_form(up), 400, pricing_form=form)
-    services = app_services()
-    try:
-        choice = save_choice(services.engine, pdl, form.offer_key.data or "", form.overrides(),
-                             form.buyback.data or "", (form.kva.data or "").strip() or None, form.unit.data,
-                             prices=services.prices)
-    except FieldError as exc:
-        add_field_errors(form, exc, fallback="offer_key")
-        return _page(up, _refetch_form(up), 400, pricing_form=form)
-    name = dict(form.offer_key.choices).get(choice.offer_key, settings_pricing.DEFAULT_LABEL)
-    flash(f"Tarification enregistrée : {name}. Tout l'historique est recalculé avec ces réglages.", "info")
-    return redirect(url_for("settings.pdl", pdl=pdl, _anchor="tarification"))
 
 
 def _purge_page(up: UsagePoint, form: PurgeForm, status: int = 200) -> Any:

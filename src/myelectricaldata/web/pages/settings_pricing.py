@@ -1,23 +1,26 @@
-"""The pricing section of a PDL's settings page: which offer prices it, the kVA to assume, the buy-back price and
-weekday off-peak overrides (the form and what the section shows; its route is in ``settings_pdl``)."""
+"""The "Tarification" page of a PDL (in the menu): which offer prices it, the kVA to assume, the buy-back price and
+weekday off-peak overrides."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from flask import flash, redirect, render_template, request, url_for
 from wtforms import Field, SelectField, StringField
 from wtforms.validators import ValidationError
 
 from ...energy.offers import UNITS, Offer, parse_price
 from ...energy.offpeak import WHOLE_DAY, Spans, format_windows, parse_windows
 from ...energy.tariffs import KVA_LEVELS
-from ...services import pricing, pricing_settings
+from ...services import preferences, pricing, pricing_settings
+from ...services.errors import FieldError
 from ...services.pricing_settings import WINDOWS_HINT
-from ...services.usage_points import UsagePoint
+from ...services.usage_points import UsagePoint, usage_points
 from ..context import app_services
 from ..formatting import WEEKDAYS, decimal_text
-from ..forms import FrenchForm
+from ..forms import FrenchForm, add_field_errors
 from .offer_words import type_word
+from .settings_common import bp, usage_point_or_404
 
 DEFAULT_LABEL = "Par défaut : l'offre indiquée sur la passerelle, sinon le tarif réglementé selon le contrat"
 KVA_TEXT = ", ".join(map(str, KVA_LEVELS))
@@ -113,7 +116,7 @@ def pricing_form(pdl: str, bound: bool = False) -> PricingForm:
 
 
 def section(up: UsagePoint, form: PricingForm | None = None) -> dict[str, Any]:
-    """What the "Tarification" section shows: the form, the effective choice, the contract's own windows."""
+    """What the "Tarification" page shows: the form, the effective choice, the contract's own windows."""
     services = app_services()
     in_force = pricing.offer_in_force(services.engine, up.usage_point_id, services.today())
     choice, contract, offer = in_force.choice, in_force.contract, in_force.offer
@@ -123,6 +126,54 @@ def section(up: UsagePoint, form: PricingForm | None = None) -> dict[str, Any]:
         contract_windows = ""
     return {"form": form or pricing_form(up.usage_point_id), "offer": offer, "source": in_force.source,
             "choice": choice, "kva": in_force.kva, "contract": contract,
+            "contract_option": type_word(contract.pricing_option) if contract and contract.pricing_option else "",
             "contract_windows": contract_windows, "offer_windows": windows_text(offer.offpeak),
             "overrides": {WEEKDAYS[d]: windows_text(s) for d, s in sorted(choice.overrides.items())},
             "buyback": decimal_text(choice.buyback)}
+
+
+def _points() -> list[tuple[str, str]]:
+    """(PDL, label) of every stored PDL, sorted by label: the page's selector."""
+    engine = app_services().engine
+    prefs = preferences.load_all(engine)
+    named = [(up.usage_point_id, up.label(prefs[up.usage_point_id].display_name if up.usage_point_id in prefs else ""))
+             for up in usage_points(engine)]
+    return sorted(named, key=lambda point: (point[1].casefold(), point[0]))
+
+
+def _page(up: UsagePoint, form: PricingForm | None = None, status: int = 200) -> Any:
+    points = _points()
+    return render_template("settings_pricing.html", up=up, label=dict(points).get(up.usage_point_id, ""),
+                           points=points, pricing=section(up, form)), status
+
+
+@bp.route("/pricing", defaults={"pdl": None})
+@bp.route("/settings/<pdl>/pricing")
+def pricing_page(pdl: str | None) -> Any:
+    """The page of ``pdl`` (from the path, or the ``pdl`` query of the selector); from the menu, the first PDL's."""
+    pdl = pdl or request.args.get("pdl", "").strip() or None
+    if pdl is None:
+        points = _points()
+        if not points:
+            return render_template("settings_pricing.html", up=None, points=[])
+        pdl = points[0][0]
+    return _page(usage_point_or_404(pdl))
+
+
+@bp.route("/settings/<pdl>/pricing", methods=["POST"])
+def pricing_save(pdl: str) -> Any:
+    up = usage_point_or_404(pdl)
+    form = pricing_form(pdl, bound=True)
+    if not form.validate_on_submit():
+        return _page(up, form, 400)
+    services = app_services()
+    try:
+        choice = pricing_settings.save_choice(
+            services.engine, pdl, form.offer_key.data or "", form.overrides(), form.buyback.data or "",
+            (form.kva.data or "").strip() or None, form.unit.data, prices=services.prices)
+    except FieldError as exc:
+        add_field_errors(form, exc, fallback="offer_key")
+        return _page(up, form, 400)
+    name = dict(form.offer_key.choices).get(choice.offer_key, DEFAULT_LABEL)
+    flash(f"Tarification enregistrée : {name}. Tout l'historique est recalculé avec ces réglages.", "info")
+    return redirect(url_for("settings.pricing_page", pdl=pdl))

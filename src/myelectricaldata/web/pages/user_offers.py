@@ -9,10 +9,21 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from ...energy.offers import Offer
 from ...services import pricing_settings
 from ...services.errors import FieldError
+from ...services.usage_points import labels
 from ..context import app_services
 from ..formatting import decimal_text
 from ..forms import ActionForm
-from .offer_form import KIND_LABELS, SLOT_LABELS, OfferForm, add_errors, form_data, price_fields, raw_offer
+from .offer_form import (
+    KIND_LABELS,
+    SLOT_LABELS,
+    OfferForm,
+    add_errors,
+    custom_rows,
+    form_data,
+    price_fields,
+    raw_offer,
+    subscription_fields,
+)
 from .simulation import bp
 
 
@@ -31,7 +42,8 @@ def _offer_rows() -> list[dict]:
 
 def _offers_page(form: OfferForm, status: int = 200, offer_id: int | None = None) -> Any:
     return render_template("offers.html", form=form, offer_id=offer_id, offers=[] if offer_id else _offer_rows(),
-                           prices=price_fields(form), delete_form=ActionForm()), status
+                           prices=price_fields(form), subscriptions=subscription_fields(form), custom=custom_rows(form),
+                           delete_form=ActionForm()), status
 
 
 def _save(form: OfferForm, offer_id: int | None) -> int | None:
@@ -82,10 +94,24 @@ def edit_offer(offer_id: int) -> Any:
 
 @bp.route("/simulation/offers/<int:offer_id>/delete", methods=["POST"])
 def delete_offer(offer_id: int) -> Any:
+    """Delete at once an offer no PDL uses; one in use is deleted only after a confirmation page (a second POST)."""
     offer = _stored(offer_id)
-    if not ActionForm().validate_on_submit():
+    form = ActionForm()
+    if not form.validate_on_submit():
         abort(400)
     services = app_services()
+    users = pricing_settings.offer_users(services.engine, offer.key)
+    if users and request.form.get("confirm") != "oui":
+        names = {p.usage_point_id: p.label for side in ("production", "consumption")
+                 for p in labels(services.engine, side)}
+        return render_template(
+            "confirm.html", title=f"Supprimer l'offre « {offer.name} » ?", form=form,
+            lines=["Ces points de livraison sont chiffrés avec cette offre. Si vous la supprimez, ils reviennent au "
+                   "tarif réglementé de leur contrat (ou à l'offre indiquée sur la passerelle) et tout leur "
+                   "historique est recalculé :"],
+            items=[f"{names.get(pdl, pdl)} (PDL {pdl})" for pdl in users],
+            action=url_for("simulation.delete_offer", offer_id=offer_id), button="Supprimer l'offre",
+            back=url_for("simulation.offers"))
     pricing_settings.delete_offer(services.engine, offer_id, prices=services.prices)
     flash(f"Offre « {offer.name} » supprimée ; les PDL qui l'avaient choisie reviennent au tarif réglementé.", "info")
     return redirect(url_for("simulation.offers"))

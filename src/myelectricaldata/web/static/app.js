@@ -298,3 +298,73 @@
 
   document.addEventListener("DOMContentLoaded", function () { drawCharts(); followTheme(); focusableScrollers(); watchSync(); submitOnChange(); });
 })();
+
+/* Dashboard: once a sync ends, its live parts (the sync card: last sync, failure, next try, requests; the PDL cards:
+   yesterday, this month) are fetched again and replaced, the flash messages staying; a failed sync turns the bar red.
+   Without JS the page shows the same after a reload. */
+(function () {
+  "use strict";
+
+  function redrawLiveParts() {
+    return fetch(window.location.href, { headers: { "Accept": "text/html" }, credentials: "same-origin" })
+      .then(function (r) { return r.text(); })
+      .then(function (html) {
+        var fresh = new DOMParser().parseFromString(html, "text/html");
+        document.querySelectorAll("[data-live]").forEach(function (old) {
+          var part = fresh.querySelector('[data-live="' + old.getAttribute("data-live") + '"]');
+          if (part) { old.replaceWith(document.importNode(part, true)); } else { old.remove(); }
+        });
+        watchDashboardSync();
+      });
+  }
+
+  function watchDashboardSync() {
+    var box = document.querySelector("[data-sync-progress][data-reload-when-done]");
+    if (!box || typeof window.fetch !== "function") return;
+    var url = box.getAttribute("data-sync-progress");
+    var shown = box.getAttribute("data-reload-when-done");
+    var bar = box.querySelector(".progress > span");
+    var text = box.querySelector(".progress-text");
+    var seenRunning = box.getAttribute("data-drawn-running") === "oui";  // drawn while a sync ran: redraw at its end
+    function poll() {
+      fetch(url, { headers: { "Accept": "application/json" }, credentials: "same-origin" })
+        .then(function (r) { return r.json(); })
+        .then(function (p) {
+          if (!box.isConnected) return;
+          if (p.running) { seenRunning = true; setTimeout(poll, 2000); return; }
+          if (bar) { bar.style.width = "100%"; if (p.failed) bar.style.background = "var(--bad)"; }
+          if (text) text.textContent = p.message || "";
+          var ended = seenRunning || String(p.run_id == null ? "" : p.run_id) !== shown;
+          if (ended) redrawLiveParts().catch(function () { window.location.reload(); });
+        })
+        .catch(function () { setTimeout(poll, 5000); });
+    }
+    poll();
+  }
+
+  document.addEventListener("DOMContentLoaded", watchDashboardSync);
+})();
+
+/* Offer form: only the chosen option's prices are shown (every section shows without JavaScript, and the server
+   reads only the chosen option's fields). */
+(function () {
+  "use strict";
+
+  function showChosenOfferKind() {
+    document.querySelectorAll("form[data-offer-form]").forEach(function (form) {
+      var select = form.querySelector("select[data-offer-kind-select]");
+      if (!select) return;
+      var note = form.querySelector("[data-offer-all-kinds]");
+      function apply() {
+        form.querySelectorAll("fieldset[data-offer-kind]").forEach(function (section) {
+          section.hidden = section.getAttribute("data-offer-kind") !== select.value;
+        });
+        if (note) note.hidden = true;
+      }
+      select.addEventListener("change", apply);
+      apply();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", showChosenOfferKind);
+})();
