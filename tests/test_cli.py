@@ -60,6 +60,37 @@ def test_help_lists_the_commands(tmp_path):
         assert command in out.stdout
 
 
+def test_a_taken_port_is_one_line_naming_it_and_exit_code_2(tmp_path):
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        out = run_cli("serve", "--host", "127.0.0.1", "--port", str(port), env=cli_env(tmp_path))
+    assert out.returncode == 2
+    last = out.stderr.strip().splitlines()[-1]  # before it, only the start-up warnings (no credentials here)
+    assert "Traceback" not in out.stderr and last.startswith("error: le port"), out.stderr
+    assert f"le port {port} est déjà utilisé par un autre programme" in last
+
+
+def test_global_flags_after_the_command_too(tmp_path):
+    elsewhere = tmp_path / "elsewhere"
+    out = run_cli("status", "--data-dir", str(elsewhere), "--log-level", "warning", env=cli_env(tmp_path / "env"))
+    assert out.returncode == 0, out.stderr
+    assert "Aucun PDL enregistré" in out.stdout and (elsewhere / "myelectricaldata.db").exists()
+    assert not (tmp_path / "env").exists()  # DATA_DIR of the environment was not used
+    before = run_cli("--data-dir", str(elsewhere), "status", env=cli_env(tmp_path / "env"))
+    assert before.returncode == 0 and before.stdout == out.stdout
+
+
+def test_status_in_a_demo_data_directory_says_how_to_see_the_demo(tmp_path):
+    (tmp_path / "demo.db").write_bytes(b"")  # what `demo` leaves in the data directory
+    out = run_cli("status", env=cli_env(tmp_path))
+    assert out.returncode == 0 and "Aucun PDL enregistré" in out.stdout
+    assert "ajoutez --demo" in out.stderr and str(tmp_path / "demo.db") in out.stderr
+
+
 def test_sync_without_credentials_says_what_is_missing(tmp_path):
     out = run_cli("sync", env=cli_env(tmp_path))
     assert out.returncode == 2
@@ -89,12 +120,12 @@ def test_sync_status_then_gateway_faults_keep_stored_data(tmp_path, sim):
     env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
     first = run_cli("sync", SINCE, recent(), env=env)
     assert first.returncode == 0, first.stderr
-    assert "sync ok" in first.stdout
+    assert "synchronisation réussie :" in first.stdout
     status = run_cli("status", env=env)
     assert status.returncode == 0
     for pdl in ("99000000000001", "99000000000002", "99000000000003"):
         assert f"PDL {pdl}" in status.stdout
-    assert "with cache" in status.stdout and "left" in status.stdout
+    assert "avec cache" in status.stdout and "restantes" in status.stdout and "UTC" not in status.stdout
     engine = make_engine(f"sqlite:///{tmp_path / 'myelectricaldata.db'}")
     before = snapshot(engine)
     assert before["daily_energy"]
@@ -169,10 +200,11 @@ def test_demo_once_syncs_three_meters_into_demo_db(tmp_path):
     assert out.returncode == 0, out.stderr
     assert (tmp_path / "demo.db").exists() and not (tmp_path / "myelectricaldata.db").exists()
     assert (tmp_path / "demo-history" / "myelectricaldata" / "cache.db").is_file()  # the history to try importing
-    assert "sync ok" in out.stdout and "catalog ok: stored offers 1," in out.stdout  # about 1,800 grids
+    assert "synchronisation réussie :" in out.stdout and "catalogue à jour : enregistré offres 1\xa0" in out.stdout
     for pdl in ("99000000000001", "99000000000002", "99000000000003"):
         assert f"PDL {pdl}" in out.stdout
-    assert "production_load_curve" in out.stdout
+    assert "Courbe de charge (production)" in out.stdout and "production_load_curve" not in out.stdout
+    assert "UTC" not in out.stdout
     status = run_cli("--demo", "status", "--json", env=cli_env(tmp_path))
     assert status.returncode == 0 and '"usage_point_id": "99000000000003"' in status.stdout
 
@@ -206,7 +238,7 @@ def test_serve_runs_the_first_sync_serves_the_ui_and_stops_on_sigterm(tmp_path, 
     import urllib.request
 
     port = free_port()
-    env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url)
+    env = cli_env(tmp_path, CLIENT_ID="demo", CLIENT_SECRET="demo", GATEWAY_URL=sim.url, LOG_LEVEL="INFO")
     proc = subprocess.Popen([sys.executable, "-m", "myelectricaldata.cli", "serve", "--host", "127.0.0.1",
                              "--port", str(port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     db = tmp_path / "myelectricaldata.db"
@@ -240,6 +272,7 @@ def test_serve_runs_the_first_sync_serves_the_ui_and_stops_on_sigterm(tmp_path, 
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
     assert f"Web UI on http://localhost:{port}/" in out
+    assert f"interface web à l'écoute sur http://127.0.0.1:{port}/ (cette machine seulement) ; sans mot de passe" in err
 
 
 def test_sigterm_during_a_sync_stops_it_at_a_consistent_point(tmp_path, sim):
@@ -477,3 +510,19 @@ def test_a_purge_is_refused_while_a_sync_started_from_a_shell_runs(tmp_path, sim
     assert client.post("/settings/99000000000001/purge", data=data).status_code == 302  # once it has ended
     assert not snapshot(engine)["daily_energy"]
     engine.dispose()
+
+
+def test_the_demo_gives_the_pv_house_its_peak_power_and_buy_back_price(sqlite_engine):
+    from decimal import Decimal
+
+    from myelectricaldata.cli import _demo_settings
+    from myelectricaldata.services import balance, pricing_settings
+
+    pv = "99000000000003"  # Maison Villeurbanne, 3 kWc
+    _demo_settings(sqlite_engine)
+    assert balance.balance_settings(sqlite_engine, pv).kwc == Decimal("3.0")
+    assert pricing_settings.choice(sqlite_engine, pv).buyback == Decimal("0.1276")
+    assert pricing_settings.choice(sqlite_engine, "99000000000001").buyback is None  # no panels, no buy-back
+    balance.save_kwc(sqlite_engine, pv, "4,5")  # what the demo user changed is kept at the next start
+    _demo_settings(sqlite_engine)
+    assert balance.balance_settings(sqlite_engine, pv).kwc == Decimal("4.5")

@@ -125,14 +125,22 @@ def _exit_code(report: Any) -> int:
     return {Outcome.OK: EXIT_OK, Outcome.QUOTA: EXIT_QUOTA, Outcome.AUTH: EXIT_CONFIG}.get(report.outcome, EXIT_ERRORS)
 
 
+STEP_WORDS = {"tempo": "jours Tempo", "ecowatt": "jours EcoWatt"}
+
+
 def _print_report(report: Any) -> None:
+    from .energy.words import dataset_word
+    from .services.outcome import outcome_word
+
     totals: dict[str, int] = {}
     for key, count in report.stored.items():
         what = key.split(" ", 1)[-1]  # "<pdl> <dataset>" -> dataset, summed over the PDLs
         totals[what] = totals.get(what, 0) + count
-    stored = ", ".join(f"{k} {v:,}" for k, v in totals.items()) or "nothing new"
+    stored = ", ".join(f"{STEP_WORDS.get(k) or dataset_word(k)} {v:,}".replace(",", "\xa0")
+                       for k, v in totals.items()) or "rien de nouveau"
     requests = sum(report.requests.values())
-    print(f"sync {report.outcome}: {requests} gateway requests; stored: {stored}")
+    print(f"synchronisation {outcome_word(report.outcome)} : {requests} requête(s) à la "
+          f"passerelle ; enregistré : {stored}")
     if report.message:
         print(report.message, file=sys.stdout if report.ok else sys.stderr)
 
@@ -196,6 +204,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     engine = open_database(settings)
     status = collect_status(engine, datetime.now(PARIS))
     print(json.dumps(status.as_json(), default=str, indent=2) if args.json else format_status(status))
+    if not status.usage_points and not settings.demo and not settings.database_url \
+            and (settings.data_dir / "demo.db").exists():
+        print(f"Les données de démonstration sont à part, dans {settings.data_dir / 'demo.db'} : ajoutez --demo "
+              f"pour les voir (myelectricaldata status --demo).", file=sys.stderr)
     return EXIT_OK
 
 
@@ -230,8 +242,15 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
                   "callers sending a bearer token; set API_TOKEN (add-on option api_token) and restart", direct)
         direct = 0
     listen = [f"{host}:{port}"] + ([f"{host}:{direct}"] if direct else [])
-    server = create_server(create_app(settings, services), listen=" ".join(listen), threads=4,
-                           ident="myelectricaldata", clear_untrusted_proxy_headers=True)
+    app = create_app(settings, services)
+    try:
+        server = create_server(app, listen=" ".join(listen), threads=4, ident="myelectricaldata",
+                               clear_untrusted_proxy_headers=True)
+    except OSError as exc:
+        raise Fatal(port_problem(host, [port] + ([direct] if direct else []), exc)) from None
+    protected = protection(settings, engine)
+    (log.warning if protected.startswith("sans") else log.info)(
+        "%s", listening_text(host, [port] + ([direct] if direct else []), protected))
     scheduler = build_scheduler(sync, settings.sync_after, first_run_in=None, catalog=catalog) if sync else None
 
     def stop(*_: Any) -> None:
@@ -252,6 +271,47 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
     finally:
         _stop(sync, scheduler, runner, exporters, server)
     return EXIT_OK
+
+
+def port_problem(host: str, ports: list[int], exc: OSError) -> str:
+    """One line naming the port that cannot be opened (taken by another program, or refused) and what to do."""
+    import errno
+    import socket
+
+    taken = ports[0]
+    for port in ports:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                taken = port
+                break
+    if exc.errno == errno.EADDRINUSE:
+        return (f"le port {taken} est déjà utilisé par un autre programme ({host}:{taken}) : arrêtez-le, ou "
+                f"choisissez un autre port (--port, ou PORT)")
+    return (f"impossible d'écouter sur {host}:{taken} ({exc.strerror or exc}) : choisissez une autre adresse ou un "
+            f"autre port")
+
+
+def protection(settings: Settings, engine: Any) -> str:
+    """Who may use the web UI, in one phrase for the start-up log."""
+    from .services import access
+
+    if settings.supervised:
+        return "accès par Home Assistant (ingress) : son identification protège l'interface"
+    if settings.ui_password or access.has_password(engine):
+        return "protégée par un mot de passe"
+    return ("sans mot de passe pour l'instant : les autres machines ne voient que la page de premier démarrage "
+            "(code à usage unique dans ce journal)")
+
+
+def listening_text(host: str, ports: list[int], protected: str) -> str:
+    """The addresses the web UI listens on, and whether a password protects them."""
+    everywhere = host in ("0.0.0.0", "::", "")
+    where = "toutes les adresses de cette machine" if everywhere else \
+        ("cette machine seulement" if host in ("127.0.0.1", "::1", "localhost") else f"l'adresse {host}")
+    urls = ", ".join(f"http://{host if ':' not in host else f'[{host}]'}:{p}/" for p in ports)
+    return f"interface web à l'écoute sur {urls} ({where}) ; {protected}"
 
 
 def _stop(sync: Any, scheduler: Any, runner: Any, exporters: Any, server: Any) -> None:
@@ -341,6 +401,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings | None = None) -> int:
         settings, clock = _demo_gateway(stack, base, getattr(args, "today", None))
         _demo_history(settings, clock().astimezone(PARIS).date())
         engine = open_database(settings)
+        _demo_settings(engine)
         prices: PriceCache[Any] = PriceCache()
         sync = build_sync(settings, engine, clock=clock, prices=prices)
         catalog = build_catalog(settings, engine, clock=clock, prices=prices)
@@ -349,6 +410,23 @@ def cmd_demo(args: argparse.Namespace, settings: Settings | None = None) -> int:
             print(format_status(collect_status(engine, datetime.now(PARIS))))
             return code
         return _serve(args, settings, engine, sync, prices, clock, catalog)
+
+
+def _demo_settings(engine: Any) -> None:
+    """What a demo user would have set for the PV house: its peak power (kWc) and its buy-back price, so the balance
+    estimates the total production and counts the revenue. A value already set in the demo is kept."""
+    from .energy.offpeak import format_windows
+    from .services import balance, pricing_settings
+    from .simulator.households import DEMO_HOUSEHOLDS
+
+    for house in DEMO_HOUSEHOLDS:
+        pdl = house.usage_point_id
+        if house.pv_kwc and balance.balance_settings(engine, pdl).kwc is None:
+            balance.save_kwc(engine, pdl, str(house.pv_kwc))
+        chosen = pricing_settings.choice(engine, pdl)
+        if house.buyback and chosen.buyback is None:
+            overrides = {day: format_windows(spans) for day, spans in chosen.overrides.items()}
+            pricing_settings.save_choice(engine, pdl, chosen.offer_key, overrides, house.buyback, chosen.kva)
 
 
 def _demo_history(settings: Settings, today: date | None = None) -> None:
@@ -474,56 +552,68 @@ def _listen_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--port", type=_port, help="web UI port (PORT, default 8080)")
 
 
+def _global_flags(p: argparse.ArgumentParser, default: Any = None) -> None:
+    """The flags every command takes, before or after its name; after it, ``default`` SUPPRESS leaves the value
+    given before (or the top-level default) alone when the flag is absent."""
+    p.add_argument("--data-dir", default=default, help="data directory (DATA_DIR)")
+    p.add_argument("--database-url", default=default, help="database URL (DATABASE_URL)")
+    p.add_argument("--log-level", type=_level, default=default, help="DEBUG, INFO, WARNING or ERROR (LOG_LEVEL)")
+    p.add_argument("--demo", action="store_true", default=False if default is None else default,
+                   help="use the demo database and simulated gateway (DEMO)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="myelectricaldata", description=(
         "Local client for the MyElectricalData gateway: your Linky data in your own database. "
         "Settings come from /data/options.json, the environment (CLIENT_ID, CLIENT_SECRET, GATEWAY_URL, "
         "DATABASE_URL, DATA_DIR, ...) or DATA_DIR/settings.yaml."))
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--data-dir", help="data directory (DATA_DIR)")
-    parser.add_argument("--database-url", help="database URL (DATABASE_URL)")
-    parser.add_argument("--log-level", type=_level, help="DEBUG, INFO, WARNING or ERROR (LOG_LEVEL)")
-    parser.add_argument("--demo", action="store_true", help="use the demo database and simulated gateway (DEMO)")
+    _global_flags(parser)
+    common = argparse.ArgumentParser(add_help=False)  # the same flags after the command: `status --data-dir X`
+    _global_flags(common, argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("demo", help="simulated gateway + three demo meters in demo.db, and the web UI on localhost")
+    def command(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        return sub.add_parser(name, parents=[common], **kwargs)
+
+    p = command("demo", help="simulated gateway + three demo meters in demo.db, and the web UI on localhost")
     p.add_argument("--once", action="store_true", help="sync once, print what is stored and exit (no web UI)")
     p.add_argument("--today", type=_day, help="freeze the simulated 'today' (YYYY-MM-DD)")
     _listen_flags(p)
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("sync", help="fetch what is missing from the gateway, then exit")
+    p = command("sync", help="fetch what is missing from the gateway, then exit")
     p.add_argument("--pdl", action="append", type=_pdl, help="only this PDL (repeatable)")
     p.add_argument("--since", type=_day, help="do not fetch days before this date (YYYY-MM-DD)")
     p.add_argument("--retry-given-up", action="store_true", help="try again the days given up earlier")
     p.set_defaults(func=cmd_sync)
 
-    p = sub.add_parser("status", help="what is stored, what is missing, the last sync and the quota")
+    p = command("status", help="what is stored, what is missing, the last sync and the quota")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(func=cmd_status)
 
-    p = sub.add_parser("serve", help="the web UI and the scheduled syncs, until stopped")
+    p = command("serve", help="the web UI and the scheduled syncs, until stopped")
     _listen_flags(p)
     p.set_defaults(func=cmd_serve)
 
-    p = sub.add_parser("init", help="prepare the data directory and bring the database schema up to date, then exit")
+    p = command("init", help="prepare the data directory and bring the database schema up to date, then exit")
     p.set_defaults(func=cmd_init)
 
-    p = sub.add_parser("import", help="import Enedis download files (CSV or XLSX) into a PDL: a summary first, "
+    p = command("import", help="import Enedis download files (CSV or XLSX) into a PDL: a summary first, "
                                       "--yes to write")
     p.add_argument("files", nargs="+", type=Path, metavar="FILE", help="R63 or \"Mes données\" CSV, customer-area XLSX")
     p.add_argument("--pdl", type=_pdl, help="the PDL to import into (default: the PRM the files name)")
     p.add_argument("--yes", action="store_true", help="write what the summary shows")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("migrate-legacy", help="bring in the legacy client's database: a dry-run report first, "
+    p = command("migrate-legacy", help="bring in the legacy client's database: a dry-run report first, "
                                               "--yes to write")
     p.add_argument("source", nargs="?", metavar="PATH|URL",
                    help="its cache.db or myelectricaldata.db, or postgresql://... (default: where it is found)")
     p.add_argument("--yes", action="store_true", help="write what the report shows")
     p.set_defaults(func=cmd_migrate_legacy)
 
-    p = sub.add_parser("simulate", help="serve the simulated gateway (GATEWAY_URL=http://127.0.0.1:PORT/api)")
+    p = command("simulate", help="serve the simulated gateway (GATEWAY_URL=http://127.0.0.1:PORT/api)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=_port, default=8090)
     p.add_argument("--today", type=_day, help="freeze the simulated 'today' (YYYY-MM-DD)")

@@ -175,4 +175,4 @@ def test_docs_cover_what_the_store_page_promises():
     for option in config["schema"]:
         assert f"`{option}`" in docs, option
     assert "addon/energy-dashboard.md" in docs and (PROJECT / "addon/energy-dashboard.md").is_file()
-    assert "Quota journalier de la passerelle atteint" in docs and "consent needed" in docs
+    assert "Quota journalier de la passerelle atteint" in docs and "consentement à renouveler" in docs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal as D
 
@@ -116,3 +117,18 @@ def test_a_production_only_pdl_has_no_consumption_cost_or_maximum_power():
     assert meter.state["production_yesterday"] == 4.321
     both = devices()[f"myelectricaldata_{PDL}"].config["cmps"]
     assert {"cost_yesterday", "max_power_yesterday", "consumption_yesterday_hp"} <= set(both)
+
+
+def test_entity_names_in_french_and_their_ids_unchanged():
+    tempo = DayCost(YESTERDAY, "regulated:TEMPO", {"BLUE_HP": 600_000, "BLUE_HC": 300_000},
+                    {"BLUE_HP": D("1.9"), "BLUE_HC": D("0.7")}, D("0.5"), 9, date(2025, 8, 1))
+    cmps = devices(yesterday_cost=tempo)[f"myelectricaldata_{PDL}"].config["cmps"]
+    hp = cmps["consumption_yesterday_blue_hp"]
+    assert hp["name"] == "Consommation hier — Bleu HP" and cmps["consumption_yesterday_blue_hc"]["name"] == \
+        "Consommation hier — Bleu HC"
+    assert hp["uniq_id"] == f"myelectricaldata_{PDL}_consumption_yesterday_blue_hp"  # users' entities survive
+    assert hp["def_ent_id"] == f"sensor.linky_{PDL}_consumption_yesterday_blue_hp"
+    names = {key: cmp["name"] for key, cmp in devices()[f"myelectricaldata_{PDL}"].config["cmps"].items()}
+    assert names["consumption_yesterday_hp"] == "Consommation hier — Heures pleines"
+    assert names["max_power_yesterday"] == "Puissance maximale hier"
+    assert not [n for n in names.values() if re.search(r"\b(BLUE|WHITE|RED|HC_HP|[a-z]+_[a-z]+)\b", n)]

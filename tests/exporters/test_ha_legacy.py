@@ -61,7 +61,7 @@ def test_continuing_maps_our_roles_to_their_ids_names_and_units():
     assert tempo.plan == "TEMPO"
     assert legacy_naming(tempo, "EUR")(Role("consumption", "red_hp")).statistic_id == \
         f"myelectricaldata:{PDL}_redhp_consumption"
-    assert plan_words(tempo) == "consommation HC bleu"
+    assert plan_words(tempo) == "consommation Bleu HC"
 
 
 def test_continuing_needs_the_same_slots_except_from_base():
@@ -73,11 +73,11 @@ def test_continuing_needs_the_same_slots_except_from_base():
 
 def test_our_names_for_each_role():
     naming = ours(PDL, "Maison", "EUR")
-    assert naming(Role("consumption")) == (f"myelectricaldata:{PDL}_consumption", "Linky Maison consommation", "kWh")
+    assert naming(Role("consumption")) == (f"myelectricaldata:{PDL}_consumption", "Linky Maison — Consommation", "kWh")
     assert naming(Role("consumption", "white_hp", money=True)) == (
-        f"myelectricaldata:{PDL}_consumption_white_hp_cost", "Linky Maison coût consommation HP blanc", "EUR")
+        f"myelectricaldata:{PDL}_consumption_white_hp_cost", "Linky Maison — Coût de la consommation Blanc HP", "EUR")
     assert naming(Role("injection", money=True)) == (f"myelectricaldata:{PDL}_injection_revenue",
-                                                     "Linky Maison revenu production", "EUR")
+                                                     "Linky Maison — Revenu de la production", "EUR")
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -74,7 +74,7 @@ def test_the_total_shape_sends_the_consumption_and_its_cost_every_hour_and_no_sl
     # total cost per hour: 0.2146 + 0.0848 = 0.2994, then 0.3392
     assert found["consumption_cost"].values == {T0: D("0.2994"), T0 + H: D("0.3392")}
     assert found["consumption_cost"].unit == "EUR" and not found["consumption_cost"].energy
-    assert found["consumption"].name == "Linky Maison consommation"
+    assert found["consumption"].name == "Linky Maison — Consommation"
 
 
 def test_the_slots_shape_gives_each_slot_rows_only_for_its_hours():
@@ -87,7 +87,7 @@ def test_the_slots_shape_gives_each_slot_rows_only_for_its_hours():
     assert found["consumption_hc_cost"].values == {T0: D("0.0848"), T0 + H: D("0.3392")}
     # both hours are settled: a row HA would hold for HP at hour 1 is rewritten with 0
     assert found["consumption_hp"].known == {T0, T0 + H}
-    assert found["consumption_hc"].name == "Linky Maison consommation HC"
+    assert found["consumption_hc"].name == "Linky Maison — Consommation HC"
 
 
 def test_every_slot_has_a_row_at_23_00_so_that_a_day_is_measured_from_it():
@@ -114,7 +114,7 @@ def test_a_production_only_pdl_gets_its_injection_and_revenue_and_no_consumption
     found = by_what(series_of(b, "EUR", SLOTS))
     assert sorted(found) == ["injection", "injection_revenue"]
     assert found["injection"].values == {T0: 90_000} and found["injection_revenue"].values == {T0: D("0.195")}
-    assert found["injection"].name == "Linky Maison production injectée"
+    assert found["injection"].name == "Linky Maison — Production injectée"
 
 
 def test_a_plan_start_leaves_the_earlier_hours_out_and_none_leaves_the_pdl_out():

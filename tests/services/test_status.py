@@ -118,8 +118,9 @@ def test_after_a_quota_cut_status_names_the_days_never_asked_and_an_expired_paus
     curve = next(ds for ds in status.usage_points[0].datasets if ds.dataset == "consumption_load_curve")
     assert curve.unasked == ((date(2023, 11, 5), date(2025, 11, 4)),) and curve.unasked_days == 731
     text = format_status(status)
-    assert "not asked yet, 366 days: 2024-11-04..2025-11-04" in text
-    assert "Quota reached: syncs paused until 2025-11-06 00:00 UTC" in text
+    assert "pas encore demandés, 366 jour(s) : 04/11/2024 au 04/11/2025" in text
+    assert "Quota atteint : synchronisations en pause jusqu'au 06/11/2025 01:00" in text  # 00:00 UTC in Paris
+    assert "UTC" not in text and "consumption_daily" not in text and "Consommation journalière" in text
     shown = json.loads(json.dumps(status.as_json(), default=str))["usage_points"][0]["datasets"][0]
     assert shown["unasked"] == [["2024-11-04", "2025-11-04"]]
     later = collect_status(sqlite_engine, datetime(2025, 11, 6, 0, 30, tzinfo=UTC))

@@ -115,7 +115,7 @@ def test_quota_pauses_every_sync_until_midnight_utc(sqlite_engine, sim, tmp_path
     sim.state.exhaust_quota()
     report = sync.run(since=TODAY - timedelta(days=3))
     assert report.outcome == "quota"
-    assert "paused until 2025-11-06 00:00 UTC" in report.message
+    assert "en pause jusqu'au 06/11/2025 à 01:00 (heure de Paris)" in report.message  # 00:00 UTC
     count = len(sim.state.requests)
     blocked = sync.run(since=TODAY - timedelta(days=3))
     assert blocked.outcome == "quota" and len(sim.state.requests) == count  # nothing asked while paused
@@ -129,11 +129,11 @@ def test_inactive_pdl_is_flagged_and_others_still_sync(sqlite_engine, sim, tmp_p
     sim.state.revoke(HCHP)
     report = sync.run(since=TODAY - timedelta(days=3))
     assert report.outcome == "errors"
-    assert any(e.startswith(f"{HCHP}: the gateway reports this PDL as inactive") for e in report.errors)
+    assert any(e.startswith(f"{HCHP} : la passerelle indique ce PDL comme inactif") for e in report.errors)
     with sqlite_engine.connect() as conn:
         points = {u["usage_point_id"]: u for u in repo.usage_point_rows(conn)}
         days = {pdl: repo.ledger_summary(conn, pdl, "consumption_daily")["counts"] for pdl in points}
-    assert "renew the consent" in points[HCHP]["attention"]
+    assert "renouvelez le consentement" in points[HCHP]["attention"]
     assert points[BASE]["attention"] == ""
     assert days[HCHP] == {} and days[BASE] == {"complete": 3}
     assert not sim.state.calls(f"/enedis/consumption/daily/{HCHP}")
@@ -152,9 +152,9 @@ def test_access_denied_on_data_flags_the_pdl(sqlite_engine, sim, tmp_path):
     sim.state.set_now(NOON + timedelta(days=1))
     report = SyncReport()
     sync._sync_usage_point(info, TODAY - timedelta(days=3), report)
-    assert report.errors and "consent needed" in report.errors[0]
+    assert report.errors and "consentement à renouveler" in report.errors[0]
     with sqlite_engine.connect() as conn:
-        assert repo.usage_point_rows(conn)[0]["attention"].startswith("consent needed")
+        assert repo.usage_point_rows(conn)[0]["attention"].startswith("consentement à renouveler")
     assert len(sim.state.calls(f"/enedis/contract/{BASE}")) == 2  # stopped at the first refusal, no retry
 
 
@@ -164,7 +164,8 @@ def test_pdl_gone_from_the_account_is_flagged_and_its_data_kept(sqlite_engine, t
     before = snapshot(sqlite_engine)["daily_energy"]
     with start_simulator(households=DEMO_HOUSEHOLDS[:2], today=TODAY + timedelta(days=1)) as fewer:
         report = make_sync(sqlite_engine, fewer, tmp_path).run(since=TODAY - timedelta(days=2))
-    assert report.outcome == "errors" and f"{TEMPO}: this PDL is no longer on the gateway account" in report.errors[0]
+    assert report.outcome == "errors"
+    assert f"{TEMPO} : ce PDL n'est plus sur le compte de la passerelle" in report.errors[0]
     after = snapshot(sqlite_engine)["daily_energy"]
     assert set(before) <= set(after)
 
@@ -321,14 +322,14 @@ def test_ecowatt_429_pauses_ecowatt_until_midnight_utc_not_the_data(sqlite_engin
         assert conn.scalar(sa.select(sa.func.count()).select_from(m.ecowatt_days)) == 0
         assert repo.ledger_summary(conn, BASE, "consumption_daily")["counts"] == {"complete": 2}
     status = format_status(collect_status(sqlite_engine, sim.state.now()))
-    assert "EcoWatt paused until 2025-11-06 00:00 UTC" in status
+    assert "EcoWatt en pause jusqu'au 06/11/2025 01:00" in status  # 00:00 UTC, Paris time in winter
     sim.state.set_now(datetime(2025, 11, 5, 23, 0, tzinfo=UTC))
     sync.run(include=("ecowatt",))
     assert len(sim.state.calls("/ecowatt/")) == 1  # still paused: not asked again
     sim.state.set_now(datetime(2025, 11, 6, 0, 5, tzinfo=UTC))
     sync.run(include=("ecowatt",))
     assert len(sim.state.calls("/ecowatt/")) == 2
-    assert "EcoWatt paused" not in format_status(collect_status(sqlite_engine, sim.state.now()))
+    assert "EcoWatt en pause" not in format_status(collect_status(sqlite_engine, sim.state.now()))
 
 
 def test_ecowatt_again_after_rte_evening_update_and_tempo_despite_the_quota(sqlite_engine, sim, tmp_path):
@@ -395,3 +396,11 @@ def test_follow_ups_run_after_each_sync_and_never_break_it(sqlite_engine, sim, t
     sync.after_run.append(lambda report: 1 / 0)
     report = sync.run(since=TODAY - timedelta(days=2))
     assert report.ok and seen == ["ok"]
+
+
+def test_the_steps_of_a_sync_are_named_in_french():
+    from myelectricaldata.services.sync import step_words
+
+    assert step_words("99000000000001 consumption_daily") == "99000000000001 Consommation journalière"
+    assert step_words("99000000000001 contract") == "99000000000001 contrat"
+    assert step_words("usage points") == "liste des PDL" and step_words("ecowatt") == "EcoWatt"

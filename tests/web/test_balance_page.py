@@ -6,6 +6,7 @@ import html as html_lib
 import json
 import re
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP
 from decimal import Decimal as D
 from fractions import Fraction
 from html import unescape
@@ -70,8 +71,10 @@ def daily_wh(engine, pdl: str, direction: str, day: date) -> int:
                                                    t.c.day == day))
 
 
-def french(value: float, decimals: int = 3) -> str:
-    return f"{value:,.{decimals}f}".replace(",", "\xa0").replace(".", ",")
+def french(value: float, decimals: int = 1) -> str:
+    """As the page writes it: kWh with one decimal (docs/words.md), halves rounded up; other decimals on demand."""
+    rounded = D(repr(value)).quantize(D(1).scaleb(-decimals), ROUND_HALF_UP)
+    return f"{rounded:,.{decimals}f}".replace(",", "\xa0").replace(".", ",")
 
 
 def token(html: str) -> str:
@@ -127,10 +130,10 @@ def test_kwc_estimate_arithmetic(client, engine):
     imp, inj = daily_wh(engine, PV, "consumption", day), daily_wh(engine, PV, "production", day)
     # October yield 80 kWh/kWc over 31 days: 3.5 x 80 / 31 = 9.032258... kWh = 9032.258 Wh
     estimate = Fraction(35, 10) * 80 * 1000 / 31
-    assert french(float(estimate) / 1000) == "9,032"
+    assert french(float(estimate) / 1000) == "9,0"  # 9,032 kWh
     own = max(estimate - inj, Fraction(0))  # self-consumption = estimate - injection, floored at 0
     share = own / (own + imp) * 100  # self-sufficiency = self-consumption / (self-consumption + import)
-    assert rows[1][-3:] == ["9,032", french(float(own) / 1000), french(float(share), 1)]
+    assert rows[1][-3:] == ["9,0", french(float(own) / 1000), french(float(share), 1)]
     month = table(client, f"/bilan?pdl={PV}&start=2025-10-01&end=2025-10-31&view=month")[1]
     assert month[0] == "octobre 2025" and month[4] == french(3.5 * 80)  # a whole month: kWc x the month's yield
     assert "Autosuffisance estimée = autoconsommation ÷ (autoconsommation + soutirage)" in client.get(
@@ -246,7 +249,7 @@ def test_an_unreadable_sensor_falls_back_to_the_kwc_estimate(supervised, engine)
     rows = Tables(response.text).tables[0]
     assert rows[0][-3:] == ["Production totale estimée (kWh)", "Autoconsommation estimée (kWh)",
                             "Autosuffisance estimée (%)"]
-    assert rows[1][-3][:5] == "9,032"  # 3.5 kWc x 80 kWh/kWc / 31 days
+    assert rows[1][-3] == "9,0"  # 9,032: 3.5 kWc x 80 kWh/kWc / 31 days
 
 
 @pytest.mark.parametrize("bad", ["light.salon", "sensor.Onduleur", "sensor.", "sensor.pv total", "sensor.pv;x"])
@@ -281,7 +284,7 @@ def test_partial_months_grouped_series_net_total_and_csv(client, engine):
     assert response.headers["Content-Disposition"].startswith('attachment; filename="bilan-')
     lines = response.data.decode("utf-8").splitlines()
     assert lines[0] == "\ufeffPériode;Soutirage (kWh);Injection (kWh);Bilan net (kWh)"
-    assert lines[-1] == f"Total;{imp / 1000:.3f};{inj / 1000:.3f};{(imp - inj) / 1000:.3f}".replace(".", ",")
+    assert lines[-1] == f"Total;{french(imp / 1000)};{french(inj / 1000)};{french((imp - inj) / 1000)}"
 
 
 def test_the_net_balance_is_the_key_column_on_a_phone(client):

@@ -68,6 +68,31 @@ def test_tempo_counts_days_used_and_remaining_per_colour(client_at, sqlite_engin
     assert "1 jour(s) écoulé(s) sans couleur enregistrée" in html
 
 
+def test_tempo_one_count_on_the_page_the_api_and_the_exporters(client_at, sqlite_engine):
+    """One rule (energy.tempo.COUNT_RULE): the days passed, today, and tomorrow once its colour is published."""
+    from myelectricaldata.exporters.changes import snapshot
+
+    store_tempo(sqlite_engine, {**autumn_2025(), date(2025, 11, 6): "WHITE"})  # tomorrow published white
+    client = client_at()
+    html = client.get("/tempo").get_data(as_text=True)
+    # autumn_2025 up to today: 61 blue, 2 white, 2 red; tomorrow adds a white: 3 white used, 43 - 3 = 40 left
+    assert counts(html) == {"BLUE": (61, 239, 300), "WHITE": (3, 40, 43), "RED": (2, 20, 22)}
+    assert "demain compté dès que sa couleur est publiée" in html
+    assert "1 jour(s) écoulé(s) sans couleur enregistrée" in html  # 10 Sep; tomorrow is not "elapsed"
+    api = client.get("/api/v1/tempo/season").get_json()
+    assert {c: (v["used"], v["remaining"]) for c, v in api["colors"].items()} == {
+        "BLUE": (61, 239), "WHITE": (3, 40), "RED": (2, 20)}
+    with sqlite_engine.connect() as conn:
+        assert snapshot(conn, NOON).tempo_remaining == {"BLUE": 239, "WHITE": 40, "RED": 20}  # MQTT, HA, Prometheus
+
+
+def test_ecowatt_says_no_alert_once_per_day(client_at, sqlite_engine):
+    with sqlite_engine.begin() as conn:
+        repo.store_ecowatt(conn, [ecowatt(date(2025, 11, 5), 1, "1" * 24, " Pas d’alerte ")])
+    html = client_at().get("/ecowatt").get_data(as_text=True)
+    assert html.count("alerte") == 1 and "Pas d’alerte" in html
+
+
 def test_tempo_calendar_cells_unknown_days_and_tomorrow_not_published(client_at, sqlite_engine):
     store_tempo(sqlite_engine, autumn_2025())
     html = client_at().get("/tempo").get_data(as_text=True)
@@ -96,7 +121,7 @@ def test_tempo_across_the_season_boundary(client_at, sqlite_engine):
 
     following = client.get("/tempo?season=2025").get_data(as_text=True)
     assert cells(following)[date(2025, 9, 1)] == "BLUE"
-    assert counts(following)["BLUE"] == (0, 300, 300)  # 1 Sep is still to come
+    assert counts(following)["BLUE"] == (1, 299, 300)  # 1 Sep is tomorrow and its colour is published: counted
     assert 'href="/tempo?season=2024"' in following and "season=2026" not in following
 
 

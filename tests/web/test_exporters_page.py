@@ -63,7 +63,8 @@ class OtherExporter(BaseExporter):
     name = "other"
     title = "Autre"
     config_schema = (ConfigField("ratio", "Ratio", type="float", default=0.5),
-                     ConfigField("verbose", "Bavard", type="bool", default=False))
+                     ConfigField("verbose", "Bavard", type="bool", default=False),
+                     ConfigField("timeout", "Délai d'attente (secondes)", type="float", default=30.0))
 
     def export(self, batch):
         return ExportResult(0)
@@ -154,6 +155,8 @@ def test_tabs_and_fields_from_the_schema(client):
     assert "Tester la connexion" in html and "Enregistrer" in html and "Exporter maintenant" in html
     other = _page(client, "other")
     assert 'name="cfg_ratio"' in other and 'value="0.5"' in other
+    assert re.search(r'name="cfg_timeout"[^>]*value="30"', other) and "30.0" not in other  # no trailing .0
+    assert "version 1.2.3" not in html and "recorder ·" not in html  # the tab shows words, not the plugin's id
     assert 'name="cfg_verbose" type="checkbox"' in other
 
 
@@ -202,7 +205,7 @@ def test_decimal_comma_is_accepted(client, manager):
     response = client.post("/exporters/other", data={"csrf_token": _token(_page(client, "other")),
                                                       "cfg_ratio": "0,25"})
     assert response.status_code == 302
-    assert manager.settings("other").config == {"ratio": 0.25, "verbose": False}
+    assert manager.settings("other").config == {"ratio": 0.25, "verbose": False, "timeout": 30.0}
     assert manager.settings("other").enabled is False
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal as D
 from pathlib import Path
@@ -143,7 +144,10 @@ def test_links_keep_the_ingress_prefix(client):
 def test_tempo_page_shows_the_cost_per_colour(client):
     html = client.get("/tempo?season=2025").text
     assert 'data-cost="BLUE"' in html and 'data-cost="WHITE"' in html and 'data-cost="RED"' in html
-    assert f"Point de livraison {TEMPO}" in html and "au 04/11/2025" in html
+    card = html[html.index('id="tempo-costs"'):]
+    pdl_line = card[card.index('<p class="muted">'):card.index("</p>")]
+    assert TEMPO not in pdl_line and "au 04/11/2025" in pdl_line  # named as on every page, not by its raw number
+    assert re.search(r'<p class="muted">[^<\d]+, énergie seule', card)
     assert 'data-cost="total"' in html
     assert "Votre coût par couleur" not in client.get(f"/tempo?season=2025&pdl={HCHP}").text
     assert client.get("/tempo?pdl=12345678901234").status_code == 404

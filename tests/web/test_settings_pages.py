@@ -340,3 +340,40 @@ def test_ingress_prefix_in_links_form_actions_and_redirects(client):
         f"p{CONSUMER}-csrf_token": token(html), f"p{CONSUMER}-enabled": "y",
         f"p{CONSUMER}-datasets": "consumption_daily"})
     assert response.status_code == 302 and response.location.startswith(f"{PREFIX}/settings")
+
+
+# -- words and times a person reads (docs/words.md) ---------------------------------------------------------
+def test_dashboard_in_paris_time_with_dataset_and_option_words(client, db):
+    with db.begin() as conn:
+        conn.execute(m.sync_runs.insert().values(started_at=datetime(2026, 12, 7, 10, 29),  # naive UTC, winter
+                                                 finished_at=datetime(2026, 12, 7, 10, 31), outcome="ok",
+                                                 requests=3, detail="{}", message=""))
+        repo.save_usage_point(conn, CONSUMER, pricing_option="HC_HP")
+    html = page(client, "/")
+    assert "Dernière synchronisation :\n    07/12/2026 11:29, réussie" in html  # 10:29 UTC is 11:29 in Paris
+    assert "UTC" not in html
+    assert "<td>Consommation journalière</td>" in html and "consumption daily" not in html
+    assert "<dt>Option</dt><dd>Heures creuses" in html and "HC_HP" not in html
+
+
+def test_deployment_values_as_a_person_reads_them(client):
+    html = page(client, "/settings")
+    assert re.search(r"<dt>SYNC_AFTER</dt><dd>08:30 <", html) and "08:30:00" not in html
+    assert re.search(r"<dt>DEMO</dt><dd>non <", html) and re.search(r"<dt>TRUST_LOOPBACK</dt><dd>oui <", html)
+    assert not re.search(r"<dd>(True|False) ", html)
+
+
+def test_saved_settings_message_elides_de_before_a_vowel(client):
+    response = save(client, CONSUMER, display_name="Appartement Paris", enabled="y", datasets=["consumption_daily"])
+    assert response.status_code == 302
+    assert "Réglages d&#39;Appartement Paris enregistrés" in page(client, "/settings")
+    assert "<h1>Réparer les données d&#39;Appartement Paris</h1>" in page(client, f"/settings/{CONSUMER}")
+    assert "<h1>Effacer les données d&#39;Appartement Paris</h1>" in page(client, f"/settings/{CONSUMER}/purge")
+    save(client, PRODUCER, display_name="Maison", enabled="y", datasets=["consumption_daily"])
+    assert "Réglages de Maison enregistrés" in page(client, "/settings")
+
+
+def test_purge_page_names_every_table_in_words(client):
+    html = page(client, f"/settings/{CONSUMER}/purge")
+    assert "choix de tarification" in html and "pdl_pricing" not in html and "_" not in re.sub(r"<[^>]*>", "", html
+                                                                                                  .split("<main")[-1])

@@ -101,20 +101,12 @@ PAGES: dict[str, str] = {
     "exporters-jeedom": _q("/exporters", tab="jeedom"),
 }
 
-# What fails today only because work planned elsewhere has not landed: (check, page) -> what is missing.
-MISSING: dict[tuple[str, str], str] = {
-    ("words", "dashboard"): "French words and Paris time (issue 12, item 1): the last sync in UTC, the gateway's "
-                            "English error, dataset names (consumption daily...) in the stored-data table",
-}
 
-
-def params(check: str, pages: list[str], widths: tuple[int, ...] = tuple(WIDTHS),
+def params(pages: list[str], widths: tuple[int, ...] = tuple(WIDTHS),
            themes: tuple[str, ...] = THEMES) -> list[Any]:
     out = []
     for name in pages:
-        reason = MISSING.get((check, name))
-        marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
-        out += [pytest.param(name, w, t, marks=marks, id=f"{name}-{w}-{t}") for w in widths for t in themes]
+        out += [pytest.param(name, w, t, id=f"{name}-{w}-{t}") for w in widths for t in themes]
     return out
 
 
@@ -263,7 +255,7 @@ ALL = list(PAGES)
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "width", "theme"), params("loads", ALL))
+@pytest.mark.parametrize(("name", "width", "theme"), params(ALL))
 def test_page_loads_without_sideways_scroll(pages, name, width, theme):
     """The page answers 200 without a console error or failed request, and nothing scrolls sideways."""
     snap = pages.get(name, width, theme)
@@ -275,7 +267,7 @@ def test_page_loads_without_sideways_scroll(pages, name, width, theme):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "width", "theme"), params("theme", ALL))
+@pytest.mark.parametrize(("name", "width", "theme"), params(ALL))
 def test_theme_follows_the_colour_scheme(pages, name, width, theme):
     """Under ``prefers-color-scheme: dark`` the page is dark (the body's relative luminance under 0.05: #111418 is
     0.0068), otherwise light (above 0.8: #f6f7f9 is 0.93)."""
@@ -287,7 +279,7 @@ def test_theme_follows_the_colour_scheme(pages, name, width, theme):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "width", "theme"), params("axe", ALL))
+@pytest.mark.parametrize(("name", "width", "theme"), params(ALL))
 def test_no_serious_accessibility_violation(pages, name, width, theme):
     """axe-core (WCAG 2.1 A and AA rules, contrast included) finds nothing serious or critical."""
     violations = pages.get(name, width, theme).axe
@@ -295,7 +287,7 @@ def test_no_serious_accessibility_violation(pages, name, width, theme):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "width", "theme"), params("words", ALL, (1280,), ("light",)))
+@pytest.mark.parametrize(("name", "width", "theme"), params(ALL, (1280,), ("light",)))
 def test_no_english_word_nor_utc_time(pages, name, width, theme):
     """The page's text has no English dataset or option word and no time given in UTC."""
     text = pages.get(name, width, theme).facts["text"]
@@ -307,7 +299,7 @@ def test_no_english_word_nor_utc_time(pages, name, width, theme):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "width", "theme"), params("phone", ALL, (375,)))
+@pytest.mark.parametrize(("name", "width", "theme"), params(ALL, (375,)))
 def test_key_numbers_and_chart_in_view_on_a_phone(pages, name, width, theme):
     """At 375 px every key number (``data-key``) lies within the window's width, and the first chart starts early
     enough that at least 120 px of it show on the first screen."""
@@ -325,7 +317,7 @@ KEYED = ["consumption_euro", "consumption_euro-month", "simulation", "tempo", "b
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "width", "theme"), params("charts", ALL, (375, 1280), ("light",)))
+@pytest.mark.parametrize(("name", "width", "theme"), params(ALL, (375, 1280), ("light",)))
 def test_charts_are_drawn_with_values_in_their_legends(pages, name, width, theme):
     """Every chart of the page is drawn (uPlot present) and its legend shows values, never "--", before any hover."""
     facts = pages.get(name, width, theme).facts
@@ -335,7 +327,7 @@ def test_charts_are_drawn_with_values_in_their_legends(pages, name, width, theme
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "width", "theme"), params("partial", PARTIAL, (1280,), ("light",)))
+@pytest.mark.parametrize(("name", "width", "theme"), params(PARTIAL, (1280,), ("light",)))
 def test_partial_periods_are_marked(pages, name, width, theme):
     """The views below cover a period in part (the demo data runs from 01/03/2025 to 04/11/2025: 2025 and
     November 2025 are partial): the page says so."""
@@ -344,7 +336,7 @@ def test_partial_periods_are_marked(pages, name, width, theme):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "width", "theme"), params("keyed", KEYED, (375,), ("light",)))
+@pytest.mark.parametrize(("name", "width", "theme"), params(KEYED, (375,), ("light",)))
 def test_tables_mark_their_key_number(pages, name, width, theme):
     """The pages whose tables carry a total, a saving or a price mark it (data-key), so it stays in view on a
     phone (test_key_numbers_and_chart_in_view_on_a_phone checks where it lies)."""

@@ -42,3 +42,20 @@ def season_summary(colours: Mapping[date, str], start_year: int, up_to: date) ->
     return {c: {"used": used.get(c, 0), "remaining": max(0, quotas[c] - used.get(c, 0)), "quota": quotas[c]}
             for c in COLOURS}
 
+
+COUNT_RULE = ("jours utilisés = jours passés et aujourd'hui, demain compté dès que sa couleur est publiée ; "
+              "jours restants = quota de la saison moins jours utilisés")
+
+
+def counted_up_to(start_year: int, today: date) -> date:
+    """The last day the season's count takes in (see ``COUNT_RULE``): tomorrow, whose colour counts only once it
+    is published, capped at the season's last day."""
+    return min(season_bounds(start_year)[1], today + timedelta(days=1))
+
+
+def season_count(colours: Mapping[date, str], start_year: int, today: date) -> dict[str, dict[str, int]]:
+    """Days used and remaining per colour, by the one rule every page, the API and the exporters follow
+    (``COUNT_RULE``): every known colour of the season up to tomorrow included; a day without a colour yet counts
+    in no colour."""
+    return season_summary(colours, start_year, counted_up_to(start_year, today))
+

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, case, func, select
 
 from ..database import models as m
 from ..energy.aggregate import LocalClock, points_in_days
-from ..energy.tempo import season_of, season_summary
+from ..energy.tempo import counted_up_to, season_count, season_of
 from ..energy.timeline import PARIS
 from ..services import series
 from ..services.calendars import read_ecowatt, read_tempo
@@ -105,9 +105,8 @@ def _ecowatt_changes(conn: Connection, mark: datetime | None) -> tuple[list[Ecow
 
 def _tempo_remaining(conn: Connection, today: date) -> tuple[int, dict[str, int]]:
     season = season_of(today)
-    first, up_to = date(season, 9, 1), today + timedelta(days=1)
-    colours = read_tempo(conn, first, up_to)
-    return season, {c: s["remaining"] for c, s in season_summary(colours, season, up_to).items()}
+    colours = read_tempo(conn, date(season, 9, 1), counted_up_to(season, today))
+    return season, {c: s["remaining"] for c, s in season_count(colours, season, today).items()}
 
 
 def periods_totals(conn: Connection, pdls: list[str], yesterday: date) -> dict[tuple[str, str], PeriodTotals]:

@@ -36,7 +36,8 @@ BROKER_FIELDS = (
                 help="Fichier PEM de l'autorité du broker ; vide : celles du système"),
     ConfigField("tls_insecure", "Ne pas vérifier le nom d'hôte du certificat", type="bool", default=False),
     ConfigField("client_id", "Identifiant client", help="Vide : un identifiant aléatoire"),
-    ConfigField("keepalive", "Keepalive (s)", type="int", default=60, minimum=5, maximum=3600),
+    ConfigField("keepalive", "Intervalle de maintien de la connexion (secondes)", type="int", default=60, minimum=5,
+                maximum=3600, help="Le broker considère le client parti après 1,5 fois ce délai sans message"),
 )
 BROKER_CONNECTION = ("host", "port", "username", "password")  # how the exporters page groups them
 BROKER_ADVANCED = ("tls", "ca_file", "tls_insecure", "client_id", "keepalive")

@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 STEPS = ("offers", "offer_types", "zen_flex")
 
 
+CATALOG_WORDS = {"offers": "offres", "offer_types": "types d'offre", "zen_flex": "jours Zen Flex"}
+
 @dataclass
 class CatalogReport:
     """What one catalog sync did: rows stored per part, the error of each part that failed, whether what pricing
@@ -46,10 +48,12 @@ class CatalogReport:
     def summary(self) -> str:
         """One line for the command line and the log."""
         if self.skipped:
-            return "catalog skipped: another catalog sync is running"
-        stored = ", ".join(f"{part} {count:,}" for part, count in self.stored.items()) or "nothing"
-        text = f"catalog {'ok' if self.ok else 'errors'}: stored {stored}"
-        return text + "".join(f"; {part} failed: {message}" for part, message in self.errors.items())
+            return "catalogue non synchronisé (skipped) : une autre synchronisation du catalogue est en cours"
+        stored = ", ".join(f"{CATALOG_WORDS.get(part, part)} {count:,}".replace(",", "\xa0")
+                           for part, count in self.stored.items()) or "rien"
+        text = f"catalogue {'à jour' if self.ok else 'avec des erreurs'} : enregistré {stored}"
+        return text + "".join(f" ; {CATALOG_WORDS.get(part, part)} en échec : {message}"
+                              for part, message in self.errors.items())
 
 
 class CatalogSync:

@@ -24,3 +24,17 @@ class Outcome(StrEnum):
     def succeeded(self) -> bool:
         """The run or export did its work (an export deferred on purpose counts)."""
         return self in (Outcome.OK, Outcome.DEFERRED)
+
+
+OUTCOME_WORDS: dict[str, str] = {  # how an outcome reads in French
+    Outcome.OK: "réussie", Outcome.ERRORS: "terminée avec des erreurs",
+    Outcome.QUOTA: "arrêtée : quota de la passerelle atteint", Outcome.AUTH: "refusée : identifiants incorrects",
+    Outcome.UNREACHABLE: "impossible : passerelle injoignable", Outcome.STOPPED: "interrompue à l'arrêt",
+    Outcome.INTERRUPTED: "interrompue", Outcome.RUNNING: "en cours", Outcome.ERROR: "en erreur",
+    Outcome.DEFERRED: "reportée", Outcome.WAITING: "en attente d'un nouvel essai",
+}
+
+
+def outcome_word(outcome: str | None) -> str:
+    """An outcome in French ("jamais" for None, the code itself when unknown)."""
+    return OUTCOME_WORDS.get(outcome, outcome) if outcome else "jamais"

@@ -10,8 +10,9 @@ from sqlalchemy import Connection, Engine
 
 from ..database import repository as repo
 from ..energy.timeline import PARIS, date_range
+from ..energy.words import dataset_word, option_word, paris_clock
 from .datasets import Dataset, datasets_for, first_wanted
-from .outcome import Outcome
+from .outcome import Outcome, outcome_word
 from .preferences import PdlPreferences, all_preferences
 from .runs import SyncRun, ecowatt_paused_until, last_runs, quota_paused_until
 from .usage_points import Contract, UsagePoint, in_force, read_all_contracts, read_usage_points
@@ -157,51 +158,61 @@ def collect_status(engine: Engine, now: datetime) -> Status:
     return Status(tuple(pdls), tuple(last_runs(engine, 5)), Quota(usage, paused_until, ecowatt))
 
 
+def _day(day: date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
 def _fmt_ranges(ranges: tuple[tuple[date, date], ...]) -> str:
-    return ", ".join(f"{a}" if a == b else f"{a}..{b}" for a, b in ranges)
+    return ", ".join(_day(a) if a == b else f"{_day(a)} au {_day(b)}" for a, b in ranges)
+
+
+LEDGER_WORDS = {"missing": "manquant(s)", "partial": "incomplet(s)", "given_up": "abandonné(s)",
+                "not_available": "non disponible(s)", "pending": "en attente"}  # days by ledger status
 
 
 def format_status(status: Status) -> str:
-    """Plain-text report for the terminal."""
+    """Plain-text report for the terminal, in French and Paris time."""
     lines = []
     if not status.usage_points:
-        lines.append("No PDL stored yet: run `myelectricaldata sync`.")
+        lines.append("Aucun PDL enregistré pour l'instant : lancez `myelectricaldata sync`.")
     for s in status.usage_points:
         up, c = s.usage_point, s.contract
-        facts = [up.pricing_option or "?", f"{(c.subscribed_kva if c else None) or '?'} kVA"]
+        facts = [option_word(up.pricing_option), f"{(c.subscribed_kva if c else None) or '?'} kVA"]
         if c and c.offpeak_hours:
             facts.append(f"HC {c.offpeak_hours}")
         lines.append(f"PDL {up.usage_point_id}  {up.name}  ({', '.join(facts)})")
         if up.attention:
             lines.append(f"  ! {up.attention}")
         for ds in s.datasets:
-            span = f"{ds.first} .. {ds.last}" if ds.first else "nothing stored"
+            name = dataset_word(ds.dataset)
+            span = f"du {_day(ds.first)} au {_day(ds.last)}" if ds.first and ds.last else "rien d'enregistré"
             complete = ds.days.get("complete", 0)
-            lines.append(f"  {ds.dataset:<24} {span:<26} {complete:>5} days complete")
+            lines.append(f"  {name:<32} {span:<28} {complete:>5} jour(s) complet(s)")
             if ds.not_complete:
                 counts = {k: v for k, v in ds.days.items() if k != "complete"}
-                detail = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in sorted(counts.items()))
-                lines.append(f"  {'':<24} missing or incomplete: {detail}: {_fmt_ranges(ds.not_complete)}")
+                detail = ", ".join(f"{v} {LEDGER_WORDS.get(k, k.replace('_', ' '))}"
+                                   for k, v in sorted(counts.items()))
+                lines.append(f"  {'':<32} manquants ou incomplets : {detail} : {_fmt_ranges(ds.not_complete)}")
             if ds.unasked:
-                lines.append(f"  {'':<24} not asked yet, {ds.unasked_days} days: {_fmt_ranges(ds.unasked)}")
+                lines.append(f"  {'':<32} pas encore demandés, {ds.unasked_days} jour(s) : {_fmt_ranges(ds.unasked)}")
             if ds.last_sync_at:
-                outcome = (ds.outcome or "") + (f": {ds.error}" if ds.error else "")
-                lines.append(f"  {'':<24} last sync {ds.last_sync_at:%Y-%m-%d %H:%M} UTC, {outcome}")
+                outcome = outcome_word(ds.outcome) + (f" : {ds.error}" if ds.error else "")
+                lines.append(f"  {'':<32} dernière synchronisation {paris_clock(ds.last_sync_at)}, {outcome}")
     q = status.quota
     u = q.usage
     if u.cached_limit is not None:
         cached, no_cache, no_cache_limit = u.cached_requests or 0, u.no_cache_requests or 0, u.no_cache_limit or 0
         lines.append(
-            f"Gateway requests on {u.date}: {u.cached_requests}/{u.cached_limit} with cache "
-            f"({u.cached_limit - cached} left), "
-            f"{u.no_cache_requests}/{u.no_cache_limit} without ({no_cache_limit - no_cache} left)")
+            f"Requêtes à la passerelle le {u.date} : {u.cached_requests}/{u.cached_limit} avec cache "
+            f"({u.cached_limit - cached} restantes), "
+            f"{u.no_cache_requests}/{u.no_cache_limit} sans ({no_cache_limit - no_cache} restantes)")
     if q.paused_until:
-        lines.append(f"Quota reached: syncs paused until {q.paused_until:%Y-%m-%d %H:%M} UTC")
+        lines.append(f"Quota atteint : synchronisations en pause jusqu'au {paris_clock(q.paused_until)}")
     if q.ecowatt_paused_until:
         until = datetime.fromisoformat(q.ecowatt_paused_until)
-        lines.append(f"No-cache quota reached: EcoWatt paused until {until:%Y-%m-%d %H:%M} UTC")
+        lines.append(f"Quota sans cache atteint : EcoWatt en pause jusqu'au {paris_clock(until)}")
     for run in status.runs[:1]:
-        when = f"{run.started_at:%Y-%m-%d %H:%M} UTC"
-        lines.append(f"Last sync {when}: {run.outcome}, {run.requests} requests"
-                     + (f" ({run.message})" if run.message else ""))
+        lines.append(f"Dernière synchronisation le {paris_clock(run.started_at)} : {outcome_word(run.outcome)}, "
+                     f"{run.requests} requête(s)" + (f" ({run.message})" if run.message else ""))
+    lines.append("Heures de Paris.")
     return "\n".join(lines)

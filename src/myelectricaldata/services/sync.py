@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from ..database import models as m
 from ..database import repository as repo
 from ..energy.timeline import PARIS
+from ..energy.words import dataset_word, paris_clock
 from ..gateway import parse
 from ..gateway.client import GatewayClient
 from ..gateway.errors import (
@@ -37,6 +38,25 @@ from .runs import finish_run, pause_for_quota, quota_paused_until, start_run
 from .usage_points import read_usage_points
 
 log = logging.getLogger(__name__)
+STOPPED_TEXT = "arrêtée à la demande ; ce qui a été récupéré est enregistré"
+
+
+STEP_WORDS = {"usage points": "liste des PDL", "contract": "contrat", "address": "adresse", "tempo": "Tempo",
+              "ecowatt": "EcoWatt", "usage stats": "compteurs de requêtes"}
+
+
+def step_words(what: str) -> str:
+    """A step of the sync in French: ``99000000000001 consumption_daily`` -> ``99000000000001 Consommation
+    journalière``."""
+    if what in STEP_WORDS:
+        return STEP_WORDS[what]
+    pdl, _, step = what.partition(" ")
+    return f"{pdl} {STEP_WORDS.get(step) or dataset_word(step)}" if step else what
+
+
+def paused_text(until: datetime) -> str:
+    """When the paused syncs start again, in Paris time."""
+    return f"synchronisations en pause jusqu'au {paris_clock(until, '%d/%m/%Y à %H:%M')} (heure de Paris)"
 
 
 class SyncAborted(Exception):
@@ -101,17 +121,17 @@ class SyncService:
             except SyncAborted as exc:
                 report.outcome, report.message = exc.outcome, str(exc)
             except SyncStopped:
-                report.outcome, report.message = Outcome.STOPPED, "stopped on request; what was fetched is stored"
+                report.outcome, report.message = Outcome.STOPPED, STOPPED_TEXT
             except Exception as exc:
                 problem = database_problem(exc)  # a full disk, a damaged file: said plainly, without a traceback
                 if problem is None:
                     log.exception("sync failed")
                 report.outcome = Outcome.ERROR
-                report.message = problem or f"unexpected error: {type(exc).__name__}: {exc}"
+                report.message = problem or f"erreur inattendue : {type(exc).__name__} : {exc}"
             finally:
                 if report.outcome == Outcome.OK and report.errors:
                     report.outcome = Outcome.ERRORS
-                    report.message = f"{len(report.errors)} error(s): " + "; ".join(report.errors[:3])
+                    report.message = f"{len(report.errors)} erreur(s) : " + " ; ".join(report.errors[:3])
                 report.requests = {k: v - before.get(k, 0) for k, v in self.client.counts.items()
                                    if v - before.get(k, 0)}
                 self._finish(run_id, report)
@@ -140,7 +160,7 @@ class SyncService:
             try:
                 paused = quota_paused_until(self.engine, self.clock())
                 if paused:
-                    raise SyncAborted(Outcome.QUOTA, f"gateway quota reached; paused until {paused:%Y-%m-%d %H:%M} UTC")
+                    raise SyncAborted(Outcome.QUOTA, f"quota de la passerelle atteint : {paused_text(paused)}")
                 self._sync_usage_points(pdls, since, report)
             except SyncAborted as exc:
                 if exc.outcome != Outcome.QUOTA:
@@ -163,8 +183,8 @@ class SyncService:
                 report.stored[what] = report.stored.get(what, 0) + stored
         except QuotaExceeded as exc:
             until = pause_for_quota(self.engine, self.clock())
-            raise SyncAborted(Outcome.QUOTA, f"gateway quota reached ({exc.message}); paused until "
-                                       f"{until:%Y-%m-%d %H:%M} UTC") from None
+            raise SyncAborted(Outcome.QUOTA, f"quota de la passerelle atteint ({exc.message}) : "
+                                             f"{paused_text(until)}") from None
         except AuthError as exc:
             raise SyncAborted(Outcome.AUTH, str(exc)) from None
         except GatewayUnreachable as exc:
@@ -173,10 +193,10 @@ class SyncService:
             if for_pdl:
                 raise
             log.error("%s: access refused", what)
-            report.errors.append(f"{what}: access refused by the gateway")
+            report.errors.append(f"{step_words(what)} : accès refusé par la passerelle")
         except GatewayError as exc:
             log.error("%s: %s", what, exc)
-            report.errors.append(f"{what}: {exc}")
+            report.errors.append(f"{step_words(what)} : {exc}")
 
     def _prices_changed(self, stored: int) -> int:
         """Forget the priced results once readings, a contract version or Tempo colours were stored."""
@@ -209,10 +229,11 @@ class SyncService:
         with self.engine.connect() as conn:
             stored = {up.usage_point_id for up in read_usage_points(conn)}
         for pdl in sorted(wanted - listed - stored):
-            report.errors.append(f"PDL {pdl} is not on this gateway account")
+            report.errors.append(f"le PDL {pdl} n'est pas sur ce compte de la passerelle")
         for pdl in sorted(stored - listed):
             if not wanted or pdl in wanted:
-                self._flag(pdl, "this PDL is no longer on the gateway account; its stored data is kept", report)
+                self._flag(pdl, "ce PDL n'est plus sur le compte de la passerelle ; ses données enregistrées "
+                                "sont gardées", report)
         with self.engine.connect() as conn:
             preferences = all_preferences(conn)
         for info in infos:
@@ -223,15 +244,16 @@ class SyncService:
                 log.info("%s: disabled in the settings, not synced", info.usage_point_id)
                 continue
             if not info.is_active:
-                self._flag(info.usage_point_id, "the gateway reports this PDL as inactive (consent withdrawn or "
-                                                "expired): renew the consent on the gateway's site", report)
+                self._flag(info.usage_point_id, "la passerelle indique ce PDL comme inactif (consentement retiré "
+                                                "ou expiré) : renouvelez le consentement sur le site de la "
+                                                "passerelle", report)
                 continue
             self._sync_usage_point(info, since, report, prefs)
 
     def _flag(self, pdl: str, note: str, report: SyncReport) -> None:
         """Mark a PDL as needing the user's attention, and say so in the report."""
         log.warning("%s: %s", pdl, note)
-        report.errors.append(f"{pdl}: {note}")
+        report.errors.append(f"{pdl} : {note}")
         with self.engine.begin() as conn:
             repo.save_usage_point(conn, pdl, attention=note[:500])
 
@@ -248,7 +270,8 @@ class SyncService:
                 self._guard(report, f"{pdl} {ds.name}", partial(self.sync_dataset, pdl, ds, info, since),
                             for_pdl=True)
         except ConsentError as exc:
-            self._flag(pdl, f"consent needed: the gateway no longer gives access to this PDL ({exc.message})",
+            self._flag(pdl, f"consentement à renouveler : la passerelle ne donne plus accès à ce PDL "
+                            f"({exc.message})",
                        report)
             return
         with self.engine.begin() as conn:

@@ -35,6 +35,7 @@ class Household:
     longitude: float = 2.3713
     altitude: int = 42
     selected_offer: tuple[str, str, str] | None = None  # (supplier, offer, type) chosen on the gateway, if any
+    buyback: str = ""  # EUR/kWh paid for the energy injected (a PV house's surplus sale), set by the demo
 
     def __post_init__(self) -> None:
         if not (len(self.usage_point_id) == 14 and self.usage_point_id.isdigit()):
@@ -121,6 +122,7 @@ DEMO_HOUSEHOLDS: tuple[Household, ...] = (
         heating="heat_pump",
         water_heater=True,
         pv_kwc=3.0,
+        buyback="0.1276",  # a surplus-sale contract (EDF OA) of 2023, up to 9 kWc
         activation_date=date(2016, 6, 20),
         occupants=4,
         street="8 impasse des Glycines",

@@ -2,21 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 from flask import Flask
 
 from ..energy.aggregate import local_start
 from ..energy.costs import euros
-from ..energy.timeline import PARIS, day_minutes
+from ..energy.timeline import day_minutes
+from ..energy.words import (
+    COLOUR_WORDS,
+    KWH_DECIMALS,
+    ZEN_FLEX_WORDS,
+    dataset_word,
+    kwh_text,
+    of_name,
+    option_word,
+    paris_clock,
+    yes_no,
+)
 
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
           "novembre", "décembre")
 WEEKDAYS = ("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche")
-COLOUR_WORDS = {"BLUE": "Bleu", "WHITE": "Blanc", "RED": "Rouge"}  # Tempo colours
-ZEN_FLEX_WORDS = {"ECO": "Éco", "SOBRIETE": "Sobriété", "BONUS": "Bonus"}
 ASSUMED_WORDS = {  # (calendar, value assumed) -> what was assumed, for "... supposé le 05/11/2025"
     ("EJP", "NORMAL"): "jour EJP normal (pas de pointe)", ("PEAK_DAY", "NORMAL"): "jour sans pointe",
     **{("TEMPO", c): w.lower() for c, w in COLOUR_WORDS.items()},
@@ -27,6 +36,12 @@ ASSUMED_WORDS = {  # (calendar, value assumed) -> what was assumed, for "... sup
 def num(value: float, decimals: int = 0) -> str:
     """A number the French way: comma decimals, no-break space between thousands."""
     return f"{value:,.{decimals}f}".replace(",", "\xa0").replace(".", ",")
+
+
+def kwh_number(kwh: float) -> str:
+    """kWh as every page shows them, tables and cards alike: ``KWH_DECIMALS`` (one) decimal, ``1 234,5``."""
+    step = Decimal(1).scaleb(-KWH_DECIMALS)
+    return num(float(Decimal(repr(kwh)).quantize(step, ROUND_HALF_UP)), KWH_DECIMALS)  # 8,25 -> 8,3 as by hand
 
 
 def amount(value: Decimal) -> str:
@@ -72,13 +87,13 @@ def _dst_day(day: date) -> bool:
 
 
 def local_label(start_utc: int, with_date: bool = True) -> str:
-    """Local wall-clock time of an instant; on DST days with its UTC offset, so repeated hours stay distinct."""
+    """Local wall-clock time of an instant; in the hour that repeats when clocks go back, with its UTC offset, so
+    the two stay distinct."""
     local = local_start(start_utc)
-    text = local.strftime("%d/%m/%Y %H:%M" if with_date else "%H:%M")
-    offset = local.utcoffset()
-    if _dst_day(local.date()) and offset is not None:
-        text += f" (UTC{int(offset.total_seconds()) // 3600:+d})"
-    return text
+    pattern = "%d/%m/%Y %H:%M" if with_date else "%H:%M"
+    if not _dst_day(local.date()):
+        return local.strftime(pattern)
+    return paris_clock(local, pattern)
 
 
 def assumed_day(day: date, calendar: str, value: str) -> str:
@@ -86,15 +101,20 @@ def assumed_day(day: date, calendar: str, value: str) -> str:
     return f"{ASSUMED_WORDS.get((calendar, value), value.lower())} supposé le {day:%d/%m/%Y}"
 
 
-def paris_time(moment: datetime | None) -> str:
-    """A stored naive-UTC time as Paris time, ``05/11/2025 14:30`` ("" for None)."""
-    if moment is None:
-        return ""
-    return moment.replace(tzinfo=UTC).astimezone(PARIS).strftime("%d/%m/%Y %H:%M")
+def paris_time(moment: datetime | None, pattern: str = "%d/%m/%Y %H:%M") -> str:
+    """A stored time (naive: UTC) as Paris time, ``05/11/2025 14:30`` ("" for None); the UTC offset only in the
+    hour that repeats when clocks go back."""
+    return "" if moment is None else paris_clock(moment, pattern)
+
+
+def kwh_value(wh: float | None) -> str:
+    """Watt-hours as kWh with the one rule of decimals, ``1 234,5 kWh`` ("—" for None)."""
+    return "—" if wh is None else kwh_text(wh / 1000)
 
 
 FILTERS = {"num": num, "amount": amount, "money": money, "french_day": french_day, "month_title": month_title,
-           "period_label": period_label, "paris_time": paris_time}
+           "period_label": period_label, "paris_time": paris_time, "dataset_word": dataset_word,
+           "option_word": option_word, "yes_no": yes_no, "kwh": kwh_value, "of_name": of_name}
 
 
 def register(app: Flask) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from flask_wtf import FlaskForm
@@ -60,6 +61,14 @@ class CommaDecimalField(DecimalField):
         if valuelist:
             valuelist = [str(valuelist[0]).strip().replace(",", ".")]
         super().process_formdata(valuelist)
+
+    def _value(self) -> str:
+        """The number as typed, else without trailing zeros: ``30``, not ``30.0`` (a number input keeps its dot)."""
+        if self.raw_data:
+            return str(self.raw_data[0])
+        if self.data is None:
+            return ""
+        return format(Decimal(str(self.data)).normalize(), "f")
 
 
 def add_field_errors(form: FlaskForm, error: FieldError,

@@ -20,6 +20,7 @@ from typing import Any
 from ... import __version__
 from ...energy.costs import euros_to_the_cent, kwh_to_the_wh
 from ...energy.timeline import PARIS
+from ...energy.words import slot_word
 from ..batches import PeriodTotals, Snapshot, UsagePointState
 
 ORIGIN = {"name": "MyElectricalData", "sw": __version__, "url": "https://github.com/MyElectricalData/myelectricaldata-local-client"}
@@ -118,7 +119,7 @@ class Discovery:
                 if slot == "BASE":
                     continue
                 key = f"consumption_yesterday_{slot_key(slot)}"
-                cmps[key] = self._energy(ident, key, f"Consommation hier {slot.replace('_', ' ')}", f"{stem}_{key}",
+                cmps[key] = self._energy(ident, key, f"Consommation hier — {slot_word(slot)}", f"{stem}_{key}",
                                          "yesterday_reset")
                 state[key] = kwh_to_the_wh(wm)
             state["cost_yesterday"] = euros_to_the_cent(cost.total)
@@ -133,7 +134,7 @@ class Discovery:
                 json_attr_t=self.state_topic(ident), json_attr_tpl="{{ value_json.cost_details | tojson }}")
             power = up.max_power
             cmps["max_power_yesterday"] = self._entity(
-                ident, "max_power_yesterday", "Puissance max hier", f"{stem}_max_power_yesterday",
+                ident, "max_power_yesterday", "Puissance maximale hier", f"{stem}_max_power_yesterday",
                 dev_cla="apparent_power", unit_of_meas="VA", stat_cla="measurement",
                 json_attr_t=self.state_topic(ident), json_attr_tpl="{{ value_json.max_power_details | tojson }}")
             if power is not None:

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 
 from ...energy.aggregate import LocalClock
 from ...energy.costs import WM_PER_KWH
+from ...energy.words import slot_word
 from ..batches import ExportBatch, UsagePointState
 from .discovery import slug
 
@@ -32,7 +33,6 @@ TOTAL, SLOTS = "total", "slots"
 MEAN_TYPE_FROM = (2025, 11, 0)
 CHUNK = 2000  # rows per import message
 EPSILON = 1e-9
-COLOUR_WORDS = {"BLUE": "bleu", "WHITE": "blanc", "RED": "rouge"}
 LAST_HOUR = 23 * 60  # wall-clock minute of a day's last hour: every slot statistic has a row there (see below)
 
 
@@ -118,13 +118,13 @@ def ours(pdl: str, label: str, currency: str) -> Naming:
 
     def naming(role: Role) -> Statistic:
         if role.kind == "injection":
-            what, words = ("injection_revenue", "revenu production") if role.money else \
-                ("injection", "production injectée")
+            what, words = ("injection_revenue", "Revenu de la production") if role.money else \
+                ("injection", "Production injectée")
         else:
             what = "consumption" + (f"_{role.slot}" if role.slot else "") + ("_cost" if role.money else "")
-            words = ("coût " if role.money else "") + "consommation" + \
+            words = ("Coût de la consommation" if role.money else "Consommation") + \
                 (f" {slot_words(role.slot)}" if role.slot else "")
-        return Statistic(statistic_id(pdl, what), f"Linky {label} {words}", currency if role.money else "kWh")
+        return Statistic(statistic_id(pdl, what), f"Linky {label} — {words}", currency if role.money else "kWh")
 
     return naming
 
@@ -196,9 +196,9 @@ def series_of(batch: ExportBatch, currency: str, shape: str = TOTAL,
 
 
 def slot_words(slot: str) -> str:
-    """``hp`` -> ``HP``, ``blue_hc`` -> ``HC bleu``."""
+    """``hp`` -> ``HP``, ``blue_hc`` -> ``Bleu HC``: a slot's code as the pages write it, HP/HC kept short."""
     colour, _, part = slot.upper().rpartition("_")
-    return f"{part} {COLOUR_WORDS.get(colour, colour.lower())}" if colour else part
+    return slot_word(slot.upper()) if colour else part
 
 
 def label_of(state: UsagePointState | None, pdl: str) -> str:

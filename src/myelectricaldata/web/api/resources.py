@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
-from ...energy.tempo import season_bounds, season_summary
+from ...energy.tempo import counted_up_to, season_bounds, season_count
 from ...energy.timeline import PARIS, day_minutes
 from ...services import calendars, preferences, series
 from ...services import usage_points as stored
@@ -154,13 +154,13 @@ def tempo_days(services: WebServices, span: DateRange) -> dict[str, Any]:
 
 
 def tempo_season(services: WebServices, start_year: int) -> dict[str, Any]:
-    """Days used and remaining per colour, counting every colour announced so far (tomorrow's included)."""
+    """Days used and remaining per colour, by the one Tempo count (``energy.tempo.COUNT_RULE``)."""
     first, last = season_bounds(start_year)
-    up_to = min(last, services.today() + timedelta(days=1))
+    today = services.today()
     colours = calendars.tempo_colours(services.engine, first, last)
     return {"season": start_year, "start": first.isoformat(), "end": last.isoformat(),
-            "counted_up_to": up_to.isoformat(),
-            "colors": season_summary(colours, start_year, up_to)}
+            "counted_up_to": counted_up_to(start_year, today).isoformat(),
+            "colors": season_count(colours, start_year, today)}
 
 
 def ecowatt(services: WebServices) -> dict[str, Any]:

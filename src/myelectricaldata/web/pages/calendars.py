@@ -10,13 +10,13 @@ from flask import Blueprint, abort, make_response, render_template, request
 from ...energy.costs import ZERO, kwh
 from ...energy.coverage import coverage
 from ...energy.tariffs import SLOTS
-from ...energy.tempo import COLOURS, season_bounds, season_of, season_summary, tempo_day_of
-from ...energy.timeline import PARIS
+from ...energy.tempo import COLOURS, COUNT_RULE, season_bounds, season_count, season_of, tempo_day_of
+from ...energy.timeline import PARIS, date_range
 from ...services import calendars, pricing
 from ...services.calendars import EcowattSignal
 from ...services.usage_points import first_with_option, labels
 from ..context import app_services
-from ..formatting import COLOUR_WORDS, amount, french_day, month_title, num
+from ..formatting import COLOUR_WORDS, amount, french_day, kwh_number, month_title
 from .charts import chart, midnight
 from .downloads import MONTH_SHORT, csv_response, csv_url, on_categories, wants_csv
 from .money import TEMPO_TOKENS
@@ -54,16 +54,15 @@ def _season_arg(default: int) -> int:
     return int(raw)
 
 
-def _tempo_pdl(today: date) -> str | None:
-    """The ``pdl`` asked for (404 if unknown), else the first PDL whose contract today is Tempo."""
+def _tempo_pdl(today: date) -> tuple[str | None, str]:
+    """The ``pdl`` asked for (404 if unknown), else the first PDL whose contract today is Tempo; with its name."""
     engine = app_services().engine
-    points = [p.usage_point_id for p in labels(engine, "consumption")]
+    names = {p.usage_point_id: p.label for p in labels(engine, "consumption")}
     asked = request.args.get("pdl", "").strip()
-    if asked:
-        if asked not in points:
-            abort(404)
-        return asked
-    return first_with_option(engine, points, "TEMPO", today)
+    if asked and asked not in names:
+        abort(404)
+    pdl = asked or first_with_option(engine, list(names), "TEMPO", today)
+    return pdl, names.get(pdl or "", "")
 
 
 def tempo_costs(pdl: str, start: date, end: date) -> list[dict[str, Any]] | None:
@@ -77,7 +76,7 @@ def tempo_costs(pdl: str, start: date, end: date) -> list[dict[str, Any]] | None
         row: dict[str, Any] = {"colour": colour}
         for part in ("HP", "HC"):
             energy, cost = totals.get(f"{colour}_{part}", (0, ZERO))
-            row[part] = {"kwh": num(float(kwh(energy)), 3), "euros": amount(cost)}
+            row[part] = {"kwh": kwh_number(float(kwh(energy))), "euros": amount(cost)}
         row["total"] = amount(sum((totals.get(f"{colour}_{part}", (0, ZERO))[1] for part in ("HP", "HC")), ZERO))
         rows.append(row)
     rows.append({"colour": "", "total": amount(sum((totals.get(s, (0, ZERO))[1] for s in SLOTS["TEMPO"]), ZERO))})
@@ -131,12 +130,10 @@ def tempo() -> Any:
     colours = calendars.tempo_colours(services.engine, first, last)
     around = calendars.tempo_colours(services.engine, today - timedelta(days=1), tomorrow)
     oldest = calendars.first_tempo_day(services.engine)
-    up_to = min(today, last)
-    elapsed = max(0, (up_to - first).days + 1)
-    summary = season_summary(colours, season, up_to)
-    known = sum(s["used"] for s in summary.values())
+    summary = season_count(colours, season, today)
+    unknown_days = sum(1 for day in date_range(first, min(today, last) + timedelta(days=1)) if day not in colours)
     current = tempo_day_of(now.replace(tzinfo=None))
-    pdl = _tempo_pdl(today)
+    pdl, pdl_name = _tempo_pdl(today)
     costs_until = min(last, today - timedelta(days=1))
     costs = tempo_costs(pdl, first, costs_until) if pdl else None
     shown = min(last, tomorrow)  # the days whose colour may be known
@@ -144,20 +141,21 @@ def tempo() -> Any:
         return _tempo_csv(season, first, shown, colours, costs, costs_until)
     return render_template(
         "tempo.html", season=season, first=first, last=last, months=month_blocks(first, last, colours),
-        summary=summary, colours=COLOURS, words=COLOUR_WORDS, unknown_days=elapsed - known,
+        summary=summary, colours=COLOURS, words=COLOUR_WORDS, unknown_days=unknown_days, count_rule=COUNT_RULE,
         today=today, tomorrow=tomorrow, today_colour=around.get(today), tomorrow_colour=around.get(tomorrow),
         before_six=current != today, current_colour=around.get(current),
         previous=season - 1 if oldest and season > season_of(oldest) else None,
         following=season + 1 if season < season_of(tomorrow) else None, cost_pdl=pdl, costs=costs,
         costs_until=costs_until, split=colour_chart(first, shown, colours) if colours else None,
-        csv={name: csv_url(name) for name in ("jours", "couts")})
+        csv={name: csv_url(name) for name in ("jours", "couts")}, cost_pdl_name=pdl_name)
 
 
 def _signal(signal: EcowattSignal, today: date) -> dict[str, Any]:
-    """What the EcoWatt page shows of a day's signal, in French."""
+    """What the EcoWatt page shows of a day's signal, in French: RTE's own message when it gave one (it says the
+    same as the level's advice, which would otherwise show twice), else the level's advice."""
     word, advice = ECOWATT_LEVELS.get(signal.level, ("inconnu", ""))
     return {"day": signal.day, "label": french_day(signal.day), "level": signal.level, "word": word,
-            "advice": advice, "message": signal.message, "is_today": signal.day == today,
+            "advice": signal.message.strip() or advice, "is_today": signal.day == today,
             "hours": [{"hour": h, "level": v, "word": HOUR_LEVELS.get(v, "inconnu")}
                       for h, v in enumerate(signal.hours)],
             "fetched_at": signal.fetched_at.replace(tzinfo=UTC).astimezone(PARIS)}

@@ -8,7 +8,7 @@ from fractions import Fraction
 from typing import Any
 
 from ...energy.timeline import epoch, local_midnight_utc
-from ..formatting import num
+from ..formatting import kwh_number
 
 Wh = int | Fraction
 
@@ -57,5 +57,5 @@ def kwh_value(wh: Wh | None) -> float | None:
 
 
 def kwh_text(wh: Wh | None) -> str:
-    """Wh as kWh for a table, to the Wh ("—" when unknown)."""
-    return "—" if wh is None else num(float(Fraction(wh) / 1000), 3)
+    """Wh as kWh for a table, with the one rule of decimals ("—" when unknown)."""
+    return "—" if wh is None else kwh_number(float(Fraction(wh) / 1000))

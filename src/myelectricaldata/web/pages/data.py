@@ -13,7 +13,7 @@ from ...services import series
 from ...services.health import Database
 from ...services.usage_points import labels
 from ..context import app_services
-from ..formatting import local_label, num, period_label
+from ..formatting import KWH_DECIMALS, kwh_number, local_label, num, period_label
 from .charts import chart, kwh_text, kwh_value, midnight
 from .downloads import (
     MONTH_SHORT,
@@ -54,12 +54,12 @@ def _bars(engine: Database, pdl: str, direction: str, start: date, end: date, st
                          "choisissez une période plus courte pour la voir.")
     word = "Consommation" if direction == "consumption" else "Production"
     head = ["Période", f"{word} (kWh)"]
-    rows = [[marked(period_label(first, step), cover.get(first)), num(wh / 1000, 3)] for first, wh in totals]
+    rows = [[marked(period_label(first, step), cover.get(first)), kwh_number(wh / 1000)] for first, wh in totals]
     if offpeak:
         head += ["Heures creuses (kWh)", "Heures pleines (kWh)"]
         for row, (first, _) in zip(rows, totals, strict=True):
-            row += [num(offpeak[first] / 1000, 3) if first in offpeak else "—",
-                    num(peak[first] / 1000, 3) if first in peak else "—"]
+            row += [kwh_number(offpeak[first] / 1000) if first in offpeak else "—",
+                    kwh_number(peak[first] / 1000) if first in peak else "—"]
         if step != "day" and any(_curve_days(curve_cover, f) < cover[f].covered for f, _ in totals):
             # the split comes from the load curve, which may cover fewer days than the daily values: say how many
             head.append("Jours avec courbe de charge")
@@ -102,7 +102,8 @@ def _year_over_year(daily: list[tuple[date, int]], today: date, word: str) -> di
     """This year's kWh against last year's, month by month."""
     months = dict(series.by_period(daily, "month"))
     return year_over_year(months, coverage_by_period((d for d, _ in daily), "month"), today,
-                          f"{word} : cette année et l'an dernier, par mois", "kWh", lambda wh: float(wh) / 1000, 3)
+                          f"{word} : cette année et l'an dernier, par mois", "kWh", lambda wh: float(wh) / 1000,
+                          KWH_DECIMALS)
 
 
 def _curve(engine: Database, pdl: str, direction: str, start: date, end: date) -> Built:
@@ -123,7 +124,7 @@ def _curve(engine: Database, pdl: str, direction: str, start: date, end: date) -
         head, unit, factor = ["Heure (heure locale)", "Énergie (Wh)"], "Wh", 1
     else:
         note = f"Plus de {HOURLY_CURVE_DAYS} jours : la courbe montre l'énergie par jour."
-        rows = [[f"{local_start(t):%d/%m/%Y}", num(wh / 1000, 3)] for t, wh in data]
+        rows = [[f"{local_start(t):%d/%m/%Y}", kwh_number(wh / 1000)] for t, wh in data]
         head, unit, factor = ["Jour", "Énergie (kWh)"], "kWh", 1000
     values = [{"label": "Énergie", "unit": unit, "values": [round(wh / factor, 3) for _, wh in data]}]
     block = chart("curve", f"Énergie par {'heure' if step == 'hour' else 'jour'} (courbe de charge)", "line",

@@ -15,7 +15,7 @@ from ...services.comparisons import MonthComparison, PricedSpan, month_against_l
 from ...services.health import Database
 from ...services.usage_points import labels
 from ..context import app_services
-from ..formatting import COLOUR_WORDS, amount, assumed_day, month_title, num, period_label
+from ..formatting import COLOUR_WORDS, amount, assumed_day, kwh_number, month_title, period_label
 from .charts import chart, midnight
 from .downloads import (
     MONTH_SHORT,
@@ -91,11 +91,11 @@ def _table(periods: list[PeriodCost], days: list[DayCost], view: str) -> dict:
             f"{p.estimated_days} jour(s) estimé(s)" if p.estimated_days else "")
         if p.subscription_unknown_days:
             remark = (remark + " ; " if remark else "") + "abonnement inconnu pour cette puissance"
-        rows.append([_label(p, view), num(float(kwh(sum(p.energy.values()))), 3),
+        rows.append([_label(p, view), kwh_number(float(kwh(sum(p.energy.values())))),
                      *(amount(p.costs.get(s, ZERO)) if s in p.costs else "—" for s in slots),
                      amount(p.subscription), amount(p.total), remark])
     energy = sum((sum(p.energy.values()) for p in periods), 0)
-    rows.append(["Total", num(float(kwh(energy)), 3),
+    rows.append(["Total", kwh_number(float(kwh(energy))),
                  *(amount(sum((p.costs.get(s, ZERO) for p in periods), ZERO)) for s in slots),
                  amount(sum((p.subscription for p in periods), ZERO)), amount(sum((p.total for p in periods), ZERO)),
                  f"{sum(p.estimated_days for p in periods)} jour(s) estimé(s)" if any(d.estimated for d in days)
@@ -116,7 +116,7 @@ def _summary(days: list[DayCost], start: date, end: date) -> dict[str, Any]:
     """The chosen range's total in euros (and kWh), and where the load curve lies when it covers less."""
     out: dict[str, Any] = {"unit": "€", "days": len(days), "length": (end - start).days + 1,
                            "total": amount(sum((d.total for d in days), ZERO)) if days else None,
-                           "extra": f"({num(float(kwh(sum(sum(d.energy.values()) for d in days))), 3)} kWh)"}
+                           "extra": f"({kwh_number(float(kwh(sum(sum(d.energy.values()) for d in days))))} kWh)"}
     span = data_span(d.day for d in days)
     if span is not None and span != (start, end):
         out["available"] = f"Données disponibles du {span[0]:%d/%m/%Y} au {span[1]:%d/%m/%Y}"
@@ -134,7 +134,7 @@ def _year_over_year(engine: Database, pdl: str, today: date, prices: Any) -> dic
 
 def _side(span: PricedSpan) -> dict:
     return {"first": span.first, "last": span.last, "days": len(span.days), "euros": amount(span.total),
-            "kwh": num(float(kwh(span.energy)), 3)}
+            "kwh": kwh_number(float(kwh(span.energy)))}
 
 
 def _compare(comparison: MonthComparison | None) -> dict | None:

@@ -12,7 +12,7 @@ from ...energy.coverage import coverage, marked
 from ...energy.simulation import OfferResult, Totals
 from ...energy.tariffs import PriceVersion
 from ...services.ranking import Ranking
-from ..formatting import ASSUMED_WORDS, assumed_day, decimal_text, money, num, paris_time
+from ..formatting import ASSUMED_WORDS, assumed_day, decimal_text, kwh_number, money, num, paris_time
 from .offer_words import slot_word, type_word
 
 SOURCES = {"choice": "choisie dans les réglages", "gateway": "indiquée sur la passerelle MyElectricalData",
@@ -177,7 +177,7 @@ def detail(ranking: Ranking, result: OfferResult, today: date) -> dict:
     """One offer's 12 months, slot by slot (kWh x price), its subscription, its years and its flagged days."""
     offer = ranking.offers[result.key]
     lines = [{"slot": slot_word(line.slot), "since": f"{line.prices_from:%d/%m/%Y}",
-              "kwh": num(float(kwh(line.energy)), 3), "price": decimal_text(line.price),
+              "kwh": kwh_number(float(kwh(line.energy))), "price": decimal_text(line.price),
               "amount": money(line.cost)} for line in result.slots]
     subscriptions = [{"since": f"{s.prices_from:%d/%m/%Y}",
                       "monthly": f"{decimal_text(s.monthly)} €/mois" if s.monthly is not None else "inconnu",

@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from flask import Blueprint, abort
 
+from ...energy.words import DATASET_WORDS
 from ...services.datasets import datasets_for
 from ...services.usage_points import UsagePoint, usage_point
 from ..context import app_services
 
 bp = Blueprint("settings", __name__)
-
-DATASET_WORDS = {
-    "consumption_daily": "Consommation journalière", "consumption_load_curve": "Courbe de charge (consommation)",
-    "consumption_max_power": "Puissance maximale journalière", "production_daily": "Production journalière",
-    "production_load_curve": "Courbe de charge (production)",
-}
+__all__ = ["DATASET_WORDS", "bp", "dataset_choices", "usage_point_or_404"]
 
 
 def usage_point_or_404(pdl: str) -> UsagePoint:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
+from datetime import time
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import EqualTo, InputRequired, Length, Optional, ValidationError
 
-from ...config import Settings
+from ...config import Secret, Settings, mask_url
+from ...energy.words import of_name, yes_no
 from ...services import access, preferences
 from ...services.errors import FieldError
 from ...services.preferences import PdlPreferences
@@ -23,13 +26,29 @@ SOURCE_WORDS = {"default": "par défaut", "environment": "environnement", "setti
                 "options.json": "options de l'add-on", "command line": "ligne de commande"}
 
 
+def setting_text(value: object) -> str:
+    """A deployment setting as a person reads it: oui/non, 08:30, a list with commas, a secret masked."""
+    if isinstance(value, Secret):
+        return "•••• (masqué)" if value else ""
+    if isinstance(value, bool):
+        return yes_no(value)
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
+    if isinstance(value, tuple):
+        return ", ".join(map(str, value))
+    return str(value)
+
+
 def deployment(settings: Settings) -> list[tuple[str, str, str]]:
-    """(KEY, value, source) of each deployment setting, from ``describe()`` (secrets already masked)."""
+    """(KEY, value, source) of each deployment setting (secrets masked, database passwords hidden)."""
     rows = []
-    for key, text in settings.describe().items():
-        value, _, source = text.rpartition(" (")
-        value = {"Secret('***')": "•••• (masqué)", "Secret('')": "", "()": ""}.get(value, value)
-        rows.append((key.upper(), value or "—", SOURCE_WORDS.get(source.rstrip(")"), source.rstrip(")"))))
+    for f in fields(settings):
+        if f.name in ("sources", "problems"):
+            continue
+        value = getattr(settings, f.name)
+        text = mask_url(value) if f.name == "database_url" and value else setting_text(value)
+        source = settings.sources.get(f.name, "default")
+        rows.append((f.name.upper(), text or "—", SOURCE_WORDS.get(source, source)))
     return rows
 
 
@@ -99,7 +118,7 @@ def save(pdl: str) -> Any:
     except FieldError as exc:
         add_field_errors(form, exc, fallback="display_name")
         return _index((pdl, form), status=400)
-    flash(f"Réglages de {up.label(prefs.display_name)} enregistrés : ils s'appliquent dès la prochaine "
+    flash(f"Réglages {of_name(up.label(prefs.display_name))} enregistrés : ils s'appliquent dès la prochaine "
           "synchronisation, sans redémarrage.", "info")
     return redirect(url_for("settings.index", _anchor=f"pdl-{pdl}"))
 
