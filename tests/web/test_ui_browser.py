@@ -16,9 +16,6 @@ by switching the emulated colour scheme in place; what the tests check is read f
 - at 375 px the key number of every table (cells marked ``data-key``, tables folded under ``<details>`` opened
   first) lies within the viewport's width, and the first chart starts within the first screen.
 
-A parameter that fails only because work planned elsewhere has not landed yet is marked ``xfail(strict=True)``
-with what is missing, so the mark must go when that work arrives.
-
 The login and first-run pages (no menu on them) and the sign-out button are checked with Flask's test client.
 """
 
