@@ -42,7 +42,8 @@ YESTERDAY, TODAY_STAMP = "2025-11-04 00:00:00", "2025-11-05 00:00:00"
 # Hand-checked against the demo households synced up to 2025-11-05 (NOON): daily Wh / 1000; slots are watt-minutes of
 # the load curve / 60 000 (Tempo BLUE_HP 532 680 -> 8.878; HP/HC 1 282 740 -> 21.379, 1 108 260 -> 18.471); the cost
 # is energy plus the day's subscription share, rounded to the cent; Tempo: 2025-11-05 and 06 are blue, with
-# 282 / 43 / 22 days left in the 2025-2026 season; EcoWatt level 1 both days.
+# 233 / 43 / 22 days left in the 2025-2026 season (300 blue days less the 67 blue ones from 1 September to tomorrow,
+# 6 November); EcoWatt level 1 both days.
 TEMPO_VALUES = {
     "cmd_consumption_yesterday": ("19.727", YESTERDAY),
     "cmd_consumption_week": ("45.897", YESTERDAY),
@@ -62,7 +63,7 @@ TEMPO_VALUES = {
     "cmd_production_yesterday": ("3.244", YESTERDAY),
     "cmd_tempo_today": ("bleu", TODAY_STAMP),
     "cmd_tempo_tomorrow": ("bleu", TODAY_STAMP),
-    "cmd_tempo_remaining_blue": ("282", TODAY_STAMP),
+    "cmd_tempo_remaining_blue": ("233", TODAY_STAMP),
     "cmd_tempo_remaining_white": ("43", TODAY_STAMP),
     "cmd_tempo_remaining_red": ("22", TODAY_STAMP),
     "cmd_ecowatt_today": ("1", TODAY_STAMP),

@@ -245,7 +245,7 @@ def test_tempo_and_ecowatt_of_today_and_tomorrow(synced):
         exposed = {c: value(reg, "linky_tempo_color", day=day, color=c) for c in ("blue", "white", "red")}
         assert exposed == {c: float(c == colours[when].lower()) for c in exposed}
     season = [c for d, c in colours.items() if date(2025, 9, 1) <= d <= tomorrow]
-    assert len(season) == (tomorrow - SINCE).days + 1  # the colours stored since the first day synced
+    assert len(season) == (tomorrow - date(2025, 9, 1)).days + 1  # every colour of the season up to tomorrow
     quotas = {"red": 22, "white": 43, "blue": (date(2026, 9, 1) - date(2025, 9, 1)).days - 65}
     for colour, quota in quotas.items():
         assert value(reg, "linky_tempo_remaining", color=colour) == quota - season.count(colour.upper())

@@ -38,10 +38,18 @@ def test_ecowatt_signals_from_a_day_on(engine):
 def test_the_colour_of_the_day_before_the_first_stored_day_is_fetched(tmp_path):
     """The first stored day's hours before 06:00 belong to the previous Tempo day: its colour is fetched with the
     rest, so they are not priced with an assumed colour."""
-    since = date(2025, 10, 20)
+    since = date(2025, 8, 20)  # before the season that today (2025-11-05) is in
     with synced_sqlite(tmp_path, [TEMPO], since) as engine, engine.connect() as conn:
         first = repo.first_stored_day(conn)
-        known = repo.tempo_known_days(conn, date(2025, 10, 1), date(2025, 11, 6))
+        known = repo.tempo_known_days(conn, date(2025, 8, 1), date(2025, 11, 6))
     assert first == since
-    assert min(known) == date(2025, 10, 19)  # the day before the first stored day, not the first stored day
+    assert min(known) == date(2025, 8, 19)  # the day before the first stored day, not the first stored day
     assert date(2025, 11, 6) in known  # and tomorrow, as before
+
+
+def test_every_day_of_the_current_season_is_fetched_for_the_days_left(tmp_path):
+    """A history that starts inside the season still gets the season's colours from 1 September, so the days used
+    and left count every day of it."""
+    with synced_sqlite(tmp_path, [TEMPO], date(2025, 10, 20)) as engine, engine.connect() as conn:
+        known = repo.tempo_known_days(conn, date(2025, 8, 1), date(2025, 11, 6))
+    assert min(known) == date(2025, 9, 1) and len(known) == 67  # 1 September -> 6 November (tomorrow): 30 + 31 + 6

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, Engine, func, select
 from ..database import models as m
 from ..database import repository as repo
 from ..energy.timeline import PARIS, date_range, next_utc_midnight
+from ..energy.tempo import season_bounds, season_of
 from ..gateway import parse
 from ..gateway.client import GatewayClient
 from ..gateway.errors import QuotaExceeded
@@ -69,11 +70,13 @@ def last_ecowatt_day(engine: Engine) -> date | None:
 
 
 def sync_tempo(engine: Engine, client: GatewayClient, today: date) -> int:
-    """Colours for every stored day, the day before the first (its colour prices the first day's hours before 06:00)
-    and tomorrow; asks only when one is missing."""
+    """Colours for every stored day, the day before the first (its colour prices the first day's hours before 06:00),
+    every day of the current season (the days used and left count them all) and tomorrow; asks only when one is
+    missing."""
     tomorrow = today + timedelta(days=1)
     with engine.connect() as conn:
-        first = min(repo.first_stored_day(conn) or today, today) - timedelta(days=1)
+        first = min(min(repo.first_stored_day(conn) or today, today) - timedelta(days=1),
+                    season_bounds(season_of(today))[0])
         known = repo.tempo_known_days(conn, first, tomorrow)
     missing = [d for d in date_range(first, tomorrow + timedelta(days=1)) if d not in known]
     if not missing:
