@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -60,3 +61,8 @@ def simulation_app(engine: sa.Engine, folder: Path):
     """The app on ``engine`` with its clock frozen at ``NOW``."""
     settings = load_settings(environ={"DATA_DIR": str(folder)}, options_file=Path("/nonexistent"))
     return create_app(settings, AppServices(engine, clock=lambda: NOW))
+
+
+def csrf_token(html: str, prefix: str = "") -> str:
+    """The form token of a page (of the form whose fields carry ``prefix``, such as "pricing-")."""
+    return re.search(rf'name="{re.escape(prefix)}csrf_token" type="hidden" value="([^"]+)"', html).group(1)

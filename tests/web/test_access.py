@@ -17,6 +17,7 @@ from myelectricaldata.services import access
 from myelectricaldata.services.login_throttle import LoginThrottle
 from myelectricaldata.web.app import create_app
 from myelectricaldata.web.security import THROTTLE
+from tests.support.pages import csrf_token as token
 
 PDL = "11111111111111"
 LAN = "192.168.1.20"
@@ -43,10 +44,6 @@ def client_from(app, address: str):
     client = app.test_client()
     client.environ_base["REMOTE_ADDR"] = address
     return client
-
-
-def token(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 def sign_in(client, password: str = PASSWORD, next_: str = ""):

@@ -27,6 +27,7 @@ from myelectricaldata.services.pricing_store import save_choice
 from myelectricaldata.web.app import create_app
 from tests.support.fakes.core_history import ENTITY, TOKEN, fake_supervisor, ha_entities
 from tests.support.pages import Tables
+from tests.support.pages import csrf_token as token
 from tests.support.syncing import synced_sqlite
 
 PV, BASE = "99000000000003", "99000000000001"
@@ -75,10 +76,6 @@ def french(value: float, decimals: int = 1) -> str:
     """As the page writes it: kWh with one decimal (docs/words.md), halves rounded up; other decimals on demand."""
     rounded = D(repr(value)).quantize(D(1).scaleb(-decimals), ROUND_HALF_UP)
     return f"{rounded:,.{decimals}f}".replace(",", "\xa0").replace(".", ",")
-
-
-def token(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 def table(client, url: str, status: int = 200) -> list[list[str]]:

@@ -17,6 +17,7 @@ from myelectricaldata.config import load_settings
 from myelectricaldata.database import repository as repo
 from myelectricaldata.services.sync import SyncService
 from myelectricaldata.web.app import create_app
+from tests.support.pages import csrf_token as token
 
 PDL = "11111111111111"
 INGRESS = "/api/hassio_ingress/Xy_9-abcDEF"
@@ -33,10 +34,6 @@ def make_app(sqlite_engine, tmp_path):
         settings = load_settings(environ={"DATA_DIR": str(tmp_path), **environ}, options_file=Path("/nonexistent"))
         return create_app(settings, AppServices(sqlite_engine))
     return build
-
-
-def token(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 @pytest.mark.parametrize("path", ["/", "/settings", "/api/v1/usage_points", "/healthz", "/static/app.css",

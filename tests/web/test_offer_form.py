@@ -9,6 +9,7 @@ from decimal import Decimal as D
 import pytest
 
 from myelectricaldata.services import pricing_store
+from tests.support.pages import csrf_token as token
 from tests.support.pages import simulation_app, synced_hphc_month
 
 BASE = {"name": "Fixe", "kind": "BASE", "unit": "€/kWh", "price_base": "0,2", "valid_from": "2024-01-01"}
@@ -22,10 +23,6 @@ def engine(sqlite_engine, tmp_path):
 @pytest.fixture
 def client(engine, tmp_path):
     return simulation_app(engine, tmp_path).test_client()
-
-
-def token(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 def post(client, data: dict, url: str = "/simulation/offers"):

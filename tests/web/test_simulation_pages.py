@@ -13,6 +13,7 @@ from myelectricaldata.database import models as m
 from myelectricaldata.services import pricing_store
 from myelectricaldata.services.ranking import rank
 from tests.support.pages import HCHP, Tables, simulation_app, synced_hphc_month
+from tests.support.pages import csrf_token as token
 from tests.support.syncing import TODAY
 
 PREFIX = "/api/hassio_ingress/TOKEN"
@@ -35,10 +36,6 @@ def engine(sqlite_engine, tmp_path):
 @pytest.fixture
 def client(engine, tmp_path):
     return simulation_app(engine, tmp_path).test_client()
-
-
-def token(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 def count(engine) -> int:
