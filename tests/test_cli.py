@@ -70,7 +70,7 @@ def test_a_taken_port_is_one_line_naming_it_and_exit_code_2(tmp_path):
         out = run_cli("serve", "--host", "127.0.0.1", "--port", str(port), env=cli_env(tmp_path))
     assert out.returncode == 2
     last = out.stderr.strip().splitlines()[-1]  # before it, only the start-up warnings (no credentials here)
-    assert "Traceback" not in out.stderr and last.startswith("error: le port"), out.stderr
+    assert "Traceback" not in out.stderr and last.startswith("erreur : le port"), out.stderr
     assert f"le port {port} est déjà utilisé par un autre programme" in last
 
 
@@ -271,7 +271,7 @@ def test_serve_runs_the_first_sync_serves_the_ui_and_stops_on_sigterm(tmp_path, 
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
     assert proc.returncode == 0, err
-    assert f"Web UI on http://localhost:{port}/" in out
+    assert f"Interface web sur http://localhost:{port}/" in out
     assert f"interface web à l'écoute sur http://127.0.0.1:{port}/ (cette machine seulement) ; sans mot de passe" in err
 
 

@@ -174,7 +174,7 @@ def _demo_gateway(stack: ExitStack, settings: Settings, today: date | None = Non
     sim = stack.enter_context(start_simulator(today=today))
     demo = replace(settings, demo=True, gateway_url=sim.url, client_id=DEMO_CREDENTIALS[0],
                    client_secret=Secret(DEMO_CREDENTIALS[1]), database_url="")
-    print(f"Demo: simulated gateway at {sim.url}, data in {demo.database_url_or_default()}", flush=True)
+    print(f"Démo : passerelle simulée sur {sim.url}, données dans {demo.database_url_or_default()}", flush=True)
     return demo, sim.state.now
 
 
@@ -191,7 +191,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             from .database.repository import reset_given_up
             with engine.begin() as conn:
                 count = sum(reset_given_up(conn, pdl) for pdl in (args.pdl or [None]))
-            print(f"{count} given-up days will be tried again")
+            print(f"{count} jour(s) abandonné(s) seront redemandés")
         return run_sync(build_sync(settings, engine, clock), build_catalog(settings, engine, clock),
                         args.pdl or None, args.since)
 
@@ -263,7 +263,7 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
             log.info("scheduled: %s (next %s)", job.name, job.next_run_time)
         runner.start()
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    print(f"Web UI on http://{shown}:{port}/ (Ctrl-C to stop)", flush=True)
+    print(f"Interface web sur http://{shown}:{port}/ (Ctrl-C pour arrêter)", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -383,8 +383,8 @@ def cmd_init(args: argparse.Namespace) -> int:
     engine = open_database(settings, integrity=True)
     revision = current_revision(engine)
     engine.dispose()
-    print(f"ready: data directory {settings.data_dir}, database {mask_url(settings.database_url_or_default())} "
-          f"at schema {revision}", flush=True)
+    print(f"prêt : dossier de données {settings.data_dir}, base {mask_url(settings.database_url_or_default())} "
+          f"au schéma {revision}", flush=True)
     return EXIT_OK
 
 
@@ -635,7 +635,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return args.func(args)
     except Fatal as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"erreur : {exc}", file=sys.stderr)
         return exc.code
     except KeyboardInterrupt:
         return 130

@@ -98,7 +98,7 @@ def test_addon_mode_reads_the_options_file_and_serves_through_ingress_on_standin
         logs = app.wait_log("sync finished")
         assert "Home Assistant add-on: settings from the Configuration tab" in logs
         assert "MQTT broker offered by Home Assistant: core-mosquitto" in logs
-        assert "Demo: simulated gateway" in logs and " DEBUG " in logs  # both from options.json
+        assert "Démo : passerelle simulée" in logs and " DEBUG " in logs  # both from options.json
         assert {"/services/mqtt", "/addons/self/info"} <= {r.path for r in supervisor.requests}
         with IngressProxy(f"{app.ip(network)}:8080", tmp_path / "nginx") as ingress:
             status, page = http(f"{ingress.url}/")
@@ -118,7 +118,7 @@ def test_addon_mode_reads_the_options_file_and_serves_through_ingress_on_standin
     ({"TRUSTED_NETWORKS": "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"}, "Synchronisation arrêtée : identifiants"),
     ({"CLIENT_ID": "cli_image_test", "CLIENT_SECRET": "secret-never-logged", "SYNC_AFTER": "25:00"},
      "SYNC_AFTER: expected a time of day as HH:MM, got '25:00'"),
-    ({"DEMO": "true", "LOG_LEVEL": "DEBUG", "PORT": "9090", "TZ": "UTC"}, "Demo: simulated gateway"),
+    ({"DEMO": "true", "LOG_LEVEL": "DEBUG", "PORT": "9090", "TZ": "UTC"}, "Démo : passerelle simulée"),
 ], ids=["first-run", "no-credentials", "bad-setting", "demo-other-port"])
 def test_standalone_reads_its_settings_from_the_environment(made, env, expected):
     port = int(env.get("PORT", "8080"))

@@ -37,7 +37,7 @@ def test_under_the_supervisor_the_app_comes_up_with_its_options(make_container, 
     init, app = container.boot()
     assert init.returncode == 0, init.stderr
     assert "Home Assistant add-on: settings from the Configuration tab" in init.stderr
-    assert "ready: data directory" in init.stdout
+    assert "prêt : dossier de données" in init.stdout
     assert app is not None and container.up(app), container.log()
     assert http_get(container.url("/healthz")) == (200, '{"status":"ok"}\n')
     assert eventually(lambda: bool(sim.state.calls("/enedis/"))), "the options' gateway was not called"
