@@ -10,8 +10,8 @@ from sqlalchemy import Connection, Engine, func, select
 
 from ..database import models as m
 from ..database import repository as repo
-from ..energy.timeline import PARIS, date_range, next_utc_midnight
 from ..energy.tempo import season_bounds, season_of
+from ..energy.timeline import PARIS, date_range, next_utc_midnight
 from ..gateway import parse
 from ..gateway.client import GatewayClient
 from ..gateway.errors import QuotaExceeded
