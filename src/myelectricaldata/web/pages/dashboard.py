@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, flash, jsonify, redirect, render_template, url_for
 
 from ...energy.timeline import next_utc_midnight
-from ...services.outcome import Outcome
+from ...services.outcome import OUTCOME_WORDS, Outcome
 from ...services.overview import dashboard
 from ...services.progress import ENDED, FAILURES, sync_progress
 from ..context import app_services
@@ -18,12 +18,6 @@ from ..forms import ActionForm
 
 bp = Blueprint("dashboard", __name__)
 
-OUTCOMES = {  # a sync's or a dataset's outcome in plain words
-    Outcome.OK: "réussie", Outcome.ERRORS: "terminée avec des erreurs",
-    Outcome.QUOTA: "arrêtée : quota de la passerelle atteint", Outcome.AUTH: "refusée : identifiants incorrects",
-    Outcome.UNREACHABLE: "impossible : passerelle injoignable", Outcome.STOPPED: "interrompue à l'arrêt",
-    Outcome.INTERRUPTED: "interrompue", Outcome.RUNNING: "en cours", Outcome.ERROR: "en erreur",
-}
 FIXES = {  # what to do after a failed sync: (words, endpoint and anchor of the page that fixes it, link text)
     Outcome.AUTH: ("La passerelle refuse le client_id ou le client_secret : recopiez-les depuis votre compte "
                    "MyElectricalData (Paramètres › API), puis redémarrez l'application.",
@@ -55,7 +49,7 @@ def index() -> Any:
                  else f"Synchronisation {ended}")
         failure = {"title": title, "words": words, "link": link,
                    "url": url_for(target[0], _anchor=target[1]) if target else ""}
-    return render_template("dashboard.html", view=view, form=ActionForm(), outcomes=OUTCOMES, failure=failure,
+    return render_template("dashboard.html", view=view, form=ActionForm(), outcomes=OUTCOME_WORDS, failure=failure,
                            next_sync=_paris(view.next_sync_at), paused_until=_paris(view.quota_paused_until),
                            counter_reset=_paris(next_utc_midnight(services.clock()))[-5:],
                            can_sync=services.runner is not None)
