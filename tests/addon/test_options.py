@@ -86,7 +86,7 @@ def test_database_url_moves_the_database(tmp_path):
     elsewhere = tmp_path / "elsewhere" / "linky.db"
     done = run(tmp_path, "init", database_url=f"sqlite:///{elsewhere}")
     assert done.returncode == 0, done.stderr
-    assert f"database sqlite:///{elsewhere}" in done.stdout
+    assert f"base sqlite:///{elsewhere}" in done.stdout
     with sqlite3.connect(elsewhere) as conn:
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()
     assert not (tmp_path / "data" / "myelectricaldata.db").exists()
