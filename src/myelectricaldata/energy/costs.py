@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import count
+from operator import mul
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -29,6 +31,9 @@ WM_PER_KWH = 60_000
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
 Shares = tuple[tuple[str, int], ...]  # minutes of one interval in each slot of a schedule
+Weights = tuple[tuple[str, tuple[int, ...]], ...]  # per slot, the minutes of each interval of a day's shape in it
+_SHAPE_IDS: dict[tuple[tuple[int, int], ...], int] = {}  # a number per distinct day shape, never given twice
+_NEXT_SHAPE = count()
 
 
 @dataclass
@@ -40,6 +45,20 @@ class DayLoad:
     watts: dict[tuple[int, int], int] = field(default_factory=dict)
     total: int = 0
     by_schedule: dict[Schedule, dict[str, int]] = field(default_factory=dict, repr=False, compare=False)
+    _shape: tuple[int, tuple[int, ...]] | None = field(default=None, repr=False, compare=False)
+
+    def shape(self) -> tuple[int, tuple[int, ...]]:
+        """The number of the day's (wall minute, length) intervals in order, and their watts in that order: days
+        of one shape (most days of a curve) share the slot weights of each schedule."""
+        if self._shape is None:
+            keys = tuple(self.watts)
+            number = _SHAPE_IDS.get(keys)
+            if number is None:
+                if len(_SHAPE_IDS) > 4096:  # a curve full of gaps: forget the shapes, numbers stay unique
+                    _SHAPE_IDS.clear()
+                number = _SHAPE_IDS[keys] = next(_NEXT_SHAPE)
+            self._shape = (number, tuple(self.watts.values()))
+        return self._shape
 
 
 @dataclass
@@ -119,26 +138,34 @@ def _shares(schedule: Schedule, wall: int, minutes: int) -> Shares:
     return tuple(counted.items())
 
 
+def _weights(schedule: Schedule, keys: Iterable[tuple[int, int]]) -> Weights:
+    """Per slot met, the minutes each interval of a day shape spends in it."""
+    keys = list(keys)
+    minutes: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        for slot, inside in _shares(schedule, *key):
+            minutes.setdefault(slot, [0] * len(keys))[i] = inside
+    return tuple((slot, tuple(row)) for slot, row in minutes.items())
+
+
 def split_energy(load: DayLoad, schedule: Schedule, table: dict) -> dict[str, int]:
     """Watt-minutes of the day in each slot of ``schedule``, a point straddling a span edge split pro rata by
-    minutes. ``table`` caches each interval's shares per schedule; the result is kept on the load (read only)."""
+    minutes. ``table`` caches the slot weights per schedule and day shape; the result is kept on the load (read
+    only)."""
     known = load.by_schedule.get(schedule)
     if known is not None:
         return known
     if len(schedule) == 1:  # one slot all day: every minute of every interval
         whole = load.by_schedule[schedule] = {schedule[0][2]: load.total} if load.watts else {}
         return whole
-    shares_of: dict[tuple[int, int], Shares] | None = table.get(schedule)
-    if shares_of is None:
-        shares_of = table[schedule] = {}
-    out: dict[str, int] = {}
-    for key, watts in load.watts.items():
-        shares = shares_of.get(key)
-        if shares is None:
-            shares = shares_of[key] = _shares(schedule, *key)
-        for slot, minutes in shares:
-            out[slot] = out.get(slot, 0) + watts * minutes
-    load.by_schedule[schedule] = out
+    number, values = load.shape()
+    by_shape: dict[int, Weights] | None = table.get(schedule)
+    if by_shape is None:
+        by_shape = table[schedule] = {}
+    weights = by_shape.get(number)
+    if weights is None:
+        weights = by_shape[number] = _weights(schedule, load.watts)
+    out = load.by_schedule[schedule] = {slot: sum(map(mul, values, row)) for slot, row in weights}
     return out
 
 
