@@ -111,3 +111,54 @@ def test_usage_point_and_state(engine):
         assert (state["last_outcome"], state["progress_done"], state["oldest_available"]) == ("ok", 3, date(2024, 1, 1))
         assert repo.get_state(conn, "usage_stats") == {"cached_requests": 4}
         assert repo.get_state(conn, "absent", "dflt") == "dflt"
+
+
+def spans(engine) -> dict[tuple[str, str], tuple[int, date, date]]:
+    t = m.sync_spans
+    with engine.connect() as conn:
+        return {(r.usage_point_id, r.dataset): (r.days, r.first_day, r.last_day) for r in conn.execute(sa.select(t))}
+
+
+def test_the_ledger_keeps_its_span_per_pdl_and_dataset_as_days_are_written_and_forgotten(engine):
+    ds = "consumption_daily"
+    with engine.begin() as conn:
+        repo.write_ledger(conn, PDL, ds, [(date(2025, 3, d), "complete", 1, 1, "") for d in (10, 11, 12)])
+        repo.write_ledger(conn, PDL, "consumption_load_curve", [(date(2025, 3, 11), "partial", 1, 20, "")])
+    assert spans(engine) == {(PDL, ds): (3, date(2025, 3, 10), date(2025, 3, 12)),
+                             (PDL, "consumption_load_curve"): (1, date(2025, 3, 11), date(2025, 3, 11))}
+    with engine.begin() as conn:  # a day already held changes status: same span; a day before the first widens it
+        repo.write_ledger(conn, PDL, ds, [(date(2025, 3, 12), "missing", 2, 0, ""),
+                                          (date(2025, 3, 1), "given_up", 5, 0, "")])
+    assert spans(engine)[(PDL, ds)] == (4, date(2025, 3, 1), date(2025, 3, 12))
+    with engine.connect() as conn:
+        span = repo.ledger_spans(conn)[(PDL, ds)]
+    # 10 and 11 complete, 1 given up and 12 missing (in order), a gap from the 2nd to the 9th
+    assert span.counts == {"complete": 2, "given_up": 1, "missing": 1}
+    assert (span.first_complete, span.last_complete) == (date(2025, 3, 10), date(2025, 3, 11))
+    assert span.not_complete == [date(2025, 3, 1), date(2025, 3, 12)] and not span.contiguous
+    with engine.begin() as conn:
+        assert repo.forget_ledger_days(conn, PDL, ds, [date(2025, 3, 1), date(2025, 3, 12)]) == 2
+    assert spans(engine)[(PDL, ds)] == (2, date(2025, 3, 10), date(2025, 3, 11))
+    with engine.connect() as conn:
+        assert repo.ledger_spans(conn)[(PDL, ds)].contiguous
+    with engine.begin() as conn:
+        assert repo.forget_ledger_days(conn, PDL, ds) == 2
+    assert (PDL, ds) not in spans(engine) and (PDL, "consumption_load_curve") in spans(engine)
+
+
+def test_the_migration_finds_the_span_of_a_ledger_written_before_it(db_url):
+    from myelectricaldata.database.session import make_engine
+
+    eng = make_engine(db_url)
+    try:
+        upgrade(eng, "0008")
+        with eng.begin() as conn:  # written as a client before 0009 did: the ledger alone
+            repo.upsert(conn, m.sync_days, [
+                {"usage_point_id": PDL, "dataset": "production_daily", "day": date(2024, 12, d), "status": "complete",
+                 "attempts": 1, "points": 1, "last_error": "", "updated_at": repo.utcnow()} for d in (5, 6, 9)])
+        upgrade(eng)
+        assert spans(eng) == {(PDL, "production_daily"): (3, date(2024, 12, 5), date(2024, 12, 9))}
+        with eng.connect() as conn:
+            assert not repo.ledger_spans(conn)[(PDL, "production_daily")].contiguous  # 3 days over 5
+    finally:
+        eng.dispose()

@@ -236,6 +236,7 @@ def test_reply_cut_by_the_quota_keeps_what_came_and_costs_no_attempt(sqlite_engi
     with sqlite_engine.begin() as conn:
         conn.execute(m.load_curve.delete())
         conn.execute(m.sync_days.delete())
+        conn.execute(m.sync_spans.delete())
     sim.state.exhaust_quota()
     with pytest.raises(QuotaExceeded):
         sync.sync_dataset(BASE, curve, since=TODAY - timedelta(days=10))

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
-from tests.support.api import BASE, HCHP, SINCE, TEMPO, UNKNOWN, build_app, error, get, synced_api
+from tests.support.api import BASE, HCHP, TEMPO, UNKNOWN, build_app, error, get, synced_api
 from tests.support.syncing import TODAY
 from tests.support.waiting import eventually
 
@@ -103,8 +103,8 @@ def test_usage_point_not_complete_ranges(client, synced):
         assert ds["first"] == "2025-09-01"
     finally:
         with engine.begin() as conn:
-            t = m.sync_days
-            conn.execute(t.delete().where(t.c.day < SINCE))
+            repo.forget_ledger_days(conn, BASE, "consumption_daily", [date(2025, 8, 28), date(2025, 8, 29),
+                                                                      date(2025, 8, 31)])
 
 
 # -- daily -------------------------------------------------------------------------------------

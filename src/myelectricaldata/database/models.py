@@ -134,7 +134,17 @@ sync_days = Table(
     Column("points", Integer, nullable=False, default=0),
     Column("last_error", String(500), nullable=False, default=""),
     Column("updated_at", DateTime, nullable=False),
+    Index("ix_sync_days_status", "status"),  # the few days not complete, read without a scan of the ledger
     sqlite_with_rowid=False,
+)
+
+sync_spans = Table(  # derived from sync_days by repository.write_ledger and forget_ledger_days, kept in step with it
+    "sync_spans", metadata,
+    _pdl(),
+    Column("dataset", String(32), primary_key=True, nullable=False),
+    Column("days", Integer, nullable=False),  # ledger days of any status
+    Column("first_day", Date, nullable=False),
+    Column("last_day", Date, nullable=False),
 )
 
 dataset_states = Table(
@@ -295,3 +305,5 @@ catalog_fetches = Table(
     Column("tried_at", DateTime),  # the last attempt, stored or failed
     Column("last_error", String(500), nullable=False, default=""),  # "" when the last attempt was stored
 )
+
+DERIVED = frozenset({"sync_spans"})  # tables computed from others: deleted with them, never counted as data

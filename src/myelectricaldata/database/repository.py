@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, Dialect, Insert, Select, Table, and_, func, select
+from sqlalchemy import Connection, Dialect, Insert, Select, Table, and_, func, or_, select
 
 from ..energy.readings import Span, overlaps
 from ..energy.timeline import PARIS
@@ -158,6 +158,7 @@ def first_stored_day(conn: Connection) -> date | None:
 
 
 # -- sync ledger ------------------------------------------------------------------------------
+COMPLETE = "complete"  # a ledger day whose readings are all stored; the other statuses name what is missing
 class LedgerDay(NamedTuple):
     status: str
     attempts: int
@@ -181,7 +182,33 @@ def write_ledger(conn: Connection, pdl: str, dataset: str,
     stamp = now.astimezone(UTC).replace(tzinfo=None) if now else utcnow()
     rows = [{"usage_point_id": pdl, "dataset": dataset, "day": d, "status": s, "attempts": a,
              "points": p, "last_error": e[:500], "updated_at": stamp} for d, s, a, p, e in entries]
-    return upsert(conn, m.sync_days, rows)
+    written = upsert(conn, m.sync_days, rows)
+    if written:
+        _keep_span(conn, pdl, dataset)
+    return written
+
+
+def forget_ledger_days(conn: Connection, pdl: str, dataset: str, days: Iterable[date] | None = None) -> int:
+    """Take days (all of them when None) out of one PDL and dataset's ledger; returns how many were."""
+    t = m.sync_days
+    query = t.delete().where(t.c.usage_point_id == pdl, t.c.dataset == dataset)
+    if days is not None:
+        query = query.where(t.c.day.in_(list(days)))
+    forgotten = conn.execute(query).rowcount
+    _keep_span(conn, pdl, dataset)
+    return forgotten
+
+
+def _keep_span(conn: Connection, pdl: str, dataset: str) -> None:
+    """Bring the ledger's span of one PDL and dataset (``sync_spans``) in step with its days, read through the key."""
+    t, spans = m.sync_days, m.sync_spans
+    days, first, last = conn.execute(select(func.count(), func.min(t.c.day), func.max(t.c.day)).where(
+        t.c.usage_point_id == pdl, t.c.dataset == dataset)).one()
+    if days:
+        upsert(conn, spans, [{"usage_point_id": pdl, "dataset": dataset, "days": int(days), "first_day": first,
+                              "last_day": last}])
+    else:
+        conn.execute(spans.delete().where(spans.c.usage_point_id == pdl, spans.c.dataset == dataset))
 
 
 def reset_given_up(conn: Connection, pdl: str | None = None) -> int:
@@ -229,28 +256,28 @@ class LedgerSpan(NamedTuple):
 
 
 def ledger_spans(conn: Connection) -> dict[tuple[str, str], LedgerSpan]:
-    """``ledger_summary`` of every PDL and dataset: (PDL, dataset) -> its span. Two scans of the ledger (one grouped,
-    one of the days not complete), then, only for a PDL and dataset with days not complete, its complete days'
-    first and last."""
-    t = m.sync_days
+    """``ledger_summary`` of every PDL and dataset: (PDL, dataset) -> its span. The spans kept in ``sync_spans`` and
+    the days not complete (through the status index), then, only for a PDL and dataset with days not complete, its
+    complete days' first and last."""
+    t, spans = m.sync_days, m.sync_spans
     missing: dict[tuple[str, str], list[tuple[date, str]]] = {}
     for pdl, dataset, day, status in conn.execute(select(t.c.usage_point_id, t.c.dataset, t.c.day, t.c.status)
-                                                  .where(t.c.status != "complete").order_by(t.c.day)):
+                                                  .where(or_(t.c.status < COMPLETE, t.c.status > COMPLETE))
+                                                  .order_by(t.c.day)):
         missing.setdefault((pdl, dataset), []).append((day, status))
     out = {}
     for pdl, dataset, n, first, last in conn.execute(
-            select(t.c.usage_point_id, t.c.dataset, func.count(), func.min(t.c.day), func.max(t.c.day))
-            .group_by(t.c.usage_point_id, t.c.dataset)):
+            select(spans.c.usage_point_id, spans.c.dataset, spans.c.days, spans.c.first_day, spans.c.last_day)):
         held = missing.get((pdl, dataset), [])
         counts: dict[str, int] = {}
         for _, status in held:
             counts[status] = counts.get(status, 0) + 1
         if len(held) < n:
-            counts["complete"] = int(n) - len(held)
+            counts[COMPLETE] = int(n) - len(held)
         complete: tuple[date | None, date | None] = (first, last)
         if held:
             row = conn.execute(select(func.min(t.c.day), func.max(t.c.day)).where(
-                t.c.usage_point_id == pdl, t.c.dataset == dataset, t.c.status == "complete")).one()
+                t.c.usage_point_id == pdl, t.c.dataset == dataset, t.c.status == COMPLETE)).one()
             complete = (row[0], row[1])
         out[(pdl, dataset)] = LedgerSpan(counts, complete[0], complete[1], [day for day, _ in held], first, last,
                                          int(n))

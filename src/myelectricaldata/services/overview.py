@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -15,7 +15,7 @@ from ..energy.timeline import PARIS, years_before
 from .calendars import tempo_colours
 from .preferences import load_all
 from .price_cache import PriceCache
-from .pricing import cost_by_day
+from .pricing import read_costs, read_costs_of
 from .runs import SyncRun
 from .schedule import next_sync_at
 from .status import DatasetStatus, UsageStats, collect_status
@@ -91,9 +91,12 @@ def requests_today(usage: UsageStats, last_run: SyncRun | None, now: datetime) -
     return RequestsToday(int(usage.cached_requests or 0) if current else 0, int(usage.cached_limit), share)
 
 
-def _day_cost(engine: Engine, pdl: str, day: date, prices: PriceCache[Any] | None) -> Decimal | None:
-    costs = cost_by_day(engine, pdl, day, day, prices)
-    return costs[0].total if costs and costs[0].day == day else None
+def _day_costs(conn: Connection, pdls: list[str], day: date, prices: PriceCache[Any] | None) -> dict[str, Decimal]:
+    """PDL -> the day's cost (energy and subscription share) of each PDL with load-curve readings that day; with a
+    price cache, every PDL's pricing inputs are fingerprinted in a handful of queries."""
+    costs = read_costs_of(conn, pdls, day, day, prices) if prices is not None else \
+        {pdl: read_costs(conn, pdl, day, day) for pdl in pdls}
+    return {pdl: found[0].total for pdl, found in costs.items() if found and found[0].day == day}
 
 
 def _sums_daily(conn: Connection, pdls: list[str], direction: str, first: date, last: date) -> dict[str, int]:
@@ -120,6 +123,7 @@ def dashboard(engine: Engine, now: datetime, prices: PriceCache[Any] | None = No
         month_wh = _sums_daily(conn, pdls, "consumption", month_start, yesterday)
         last_year_wh = _sums_daily(conn, pdls, "consumption", years_before(month_start, 1),
                                    years_before(yesterday, 1))
+        day_cost = _day_costs(conn, pdls, yesterday, prices)
     for s in status.usage_points:
         up, contract = s.usage_point, s.contract
         pdl = up.usage_point_id
@@ -129,8 +133,8 @@ def dashboard(engine: Engine, now: datetime, prices: PriceCache[Any] | None = No
             pricing_option=up.pricing_option, subscribed_kva=contract.subscribed_kva if contract else None,
             offpeak_hours=contract.offpeak_hours if contract else "", attention=up.attention,
             enabled=pref.enabled if pref else True, has_production=up.has_production, datasets=s.datasets,
-            yesterday_wh=day_wh.get(pdl), month_wh=month_wh.get(pdl), month_last_year_wh=last_year_wh.get(pdl)))
-    cards = [replace(card, yesterday_cost=_day_cost(engine, card.usage_point_id, yesterday, prices)) for card in cards]
+            yesterday_wh=day_wh.get(pdl), month_wh=month_wh.get(pdl), month_last_year_wh=last_year_wh.get(pdl),
+            yesterday_cost=day_cost.get(pdl)))
     tempo = tempo_colours(engine, today, today + timedelta(days=1))
     last_run = status.runs[0] if status.runs else None
     return Dashboard(tuple(cards), tempo.get(today), tempo.get(today + timedelta(days=1)),

@@ -47,12 +47,13 @@ def purge_preview(engine: Engine, pdl: str) -> dict[str, int]:
     """What ``purge`` would delete: rows per table (tables with none included)."""
     with engine.connect() as conn:
         return {t.name: conn.scalar(select(func.count()).select_from(t).where(t.c.usage_point_id == pdl)) or 0
-                for t in pdl_tables()}
+                for t in pdl_tables() if t.name not in m.DERIVED}
 
 
 def purge(engine: Engine, pdl: str, prices: PriceCache[Any] | None = None, lock: Path | None = None) -> dict[str, int]:
     """Delete the PDL's readings, ledger, dataset states, contract versions and preferences in one
-    transaction; returns the rows deleted per table. The next sync fetches its history again.
+    transaction; returns the rows deleted per table (derived tables, emptied too, left out). The next sync fetches
+    its history again.
     With ``lock`` (the sync lock file), SyncBusy while a sync runs, here or in another process."""
     with _held(lock), engine.begin() as conn:
         deleted = {t.name: conn.execute(t.delete().where(t.c.usage_point_id == pdl)).rowcount for t in pdl_tables()}
@@ -61,4 +62,4 @@ def purge(engine: Engine, pdl: str, prices: PriceCache[Any] | None = None, lock:
                                                                             address_checked_on=None))
     if prices is not None:
         prices.clear()
-    return deleted
+    return {name: n for name, n in deleted.items() if name not in m.DERIVED}
