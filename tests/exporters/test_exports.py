@@ -216,3 +216,20 @@ def test_an_exporter_memory_outlives_failures_resets_and_reexports(engine, folde
         assert marks()["memory:runs"] == "3" and "ledger" in marks()
     finally:
         manager.close()
+
+
+def test_the_newest_max_power_of_each_pdl_is_the_last_on_or_before_the_day_asked(engine):
+    from myelectricaldata.database import models as m
+    from myelectricaldata.database import repository as repo
+    from myelectricaldata.exporters.changes import newest_max_powers
+
+    a, b, c = "99000000000011", "99000000000012", "99000000000013"
+    with engine.begin() as conn:
+        conn.execute(m.usage_points.insert(), [{"usage_point_id": p, "updated_at": repo.utcnow()} for p in (a, b, c)])
+        rows = [(a, date(2025, 3, d), 1000 * d, 1_740_000_000 + d) for d in (1, 2, 5)]
+        repo.upsert(conn, m.max_power, [{"usage_point_id": p, "day": d, "va": va, "at_utc": at, "source": "gateway"}
+                                        for p, d, va, at in [*rows, (b, date(2025, 3, 9), 4242, 1_741_500_000)]])
+    with engine.connect() as conn:
+        newest = newest_max_powers(conn, date(2025, 3, 4))
+    # a: the 2nd (the 5th is after the day asked); b: only the 9th, after it; c: none stored
+    assert {p: (mp.day, mp.va, mp.at_utc) for p, mp in newest.items()} == {a: (date(2025, 3, 2), 2000, 1_740_000_002)}

@@ -131,11 +131,14 @@ def periods_totals(conn: Connection, pdls: list[str], yesterday: date) -> dict[t
 
 def newest_max_powers(conn: Connection, up_to: date) -> dict[str, MaxPower]:
     """PDL -> its newest stored maximum power on or before ``up_to``, for every PDL, in one query."""
-    t = m.max_power
-    newest = select(t.c.usage_point_id, func.max(t.c.day).label("day")).where(t.c.day <= up_to) \
-        .group_by(t.c.usage_point_id).subquery()
-    rows = conn.execute(select(t.c.usage_point_id, t.c.day, t.c.va, t.c.at_utc).join(
-        newest, (t.c.usage_point_id == newest.c.usage_point_id) & (t.c.day == newest.c.day)))
+    t, up = m.max_power, m.usage_points
+
+    def newest(column: Any) -> Any:  # a seek per PDL through the primary key, whatever the database's planner
+        return select(column).where(t.c.usage_point_id == up.c.usage_point_id, t.c.day <= up_to) \
+            .order_by(t.c.day.desc()).limit(1).scalar_subquery()
+
+    rows = [r for r in conn.execute(select(up.c.usage_point_id, newest(t.c.day), newest(t.c.va), newest(t.c.at_utc)))
+            if r[1] is not None]
     return {pdl: MaxPower(pdl, day, int(va), int(at)) for pdl, day, va, at in rows}
 
 
