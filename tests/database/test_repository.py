@@ -162,3 +162,42 @@ def test_the_migration_finds_the_span_of_a_ledger_written_before_it(db_url):
             assert not repo.ledger_spans(conn)[(PDL, "production_daily")].contiguous  # 3 days over 5
     finally:
         eng.dispose()
+
+
+def test_the_months_of_the_daily_values_are_kept_summed_as_values_are_stored(engine):
+    with engine.begin() as conn:
+        repo.store_daily(conn, PDL, "consumption", [DailyValue(date(2025, 1, 30), 1000),
+                                                    DailyValue(date(2025, 1, 31), 2000),
+                                                    DailyValue(date(2025, 2, 1), 500)])
+        repo.store_daily(conn, PDL, "production", [DailyValue(date(2025, 2, 1), 7)])
+    with engine.begin() as conn:  # the 31st again with another value, the 29th added: January is summed again
+        repo.store_daily(conn, PDL, "consumption", [DailyValue(date(2025, 1, 31), 2500),
+                                                    DailyValue(date(2025, 1, 29), 10)])
+    t = m.daily_months
+    with engine.connect() as conn:
+        kept = {(r.direction, r.month): (r.days, r.wh) for r in conn.execute(sa.select(t))}
+        assert kept == {("consumption", date(2025, 1, 1)): (3, 1000 + 2500 + 10),
+                        ("consumption", date(2025, 2, 1)): (1, 500), ("production", date(2025, 2, 1)): (1, 7)}
+        assert repo.month_sums(conn, [PDL]) == {(PDL, "consumption"): 4010, (PDL, "production"): 7}
+        assert repo.month_sums(conn, [PDL], date(2025, 2, 1), date(2025, 3, 1)) == {(PDL, "consumption"): 500,
+                                                                                    (PDL, "production"): 7}
+        assert repo.month_sums(conn, ["99000000000009"]) == {}
+
+
+def test_the_migration_sums_the_months_of_daily_values_stored_before_it(db_url):
+    from myelectricaldata.database.session import make_engine
+
+    eng = make_engine(db_url)
+    try:
+        upgrade(eng, "0009")
+        with eng.begin() as conn:  # stored as a client before 0010 did: the daily values alone
+            repo.upsert(conn, m.daily_energy, [{"usage_point_id": PDL, "direction": "consumption", "day": d, "wh": wh,
+                                                "source": "gateway"}
+                                               for d, wh in ((date(2024, 12, 31), 40), (date(2025, 1, 1), 2),
+                                                             (date(2025, 1, 2), 3))])
+        upgrade(eng)
+        with eng.connect() as conn:
+            assert {r.month: (r.days, r.wh) for r in conn.execute(sa.select(m.daily_months))} == {
+                date(2024, 12, 1): (1, 40), date(2025, 1, 1): (2, 5)}
+    finally:
+        eng.dispose()

@@ -233,3 +233,25 @@ def test_the_newest_max_power_of_each_pdl_is_the_last_on_or_before_the_day_asked
         newest = newest_max_powers(conn, date(2025, 3, 4))
     # a: the 2nd (the 5th is after the day asked); b: only the 9th, after it; c: none stored
     assert {p: (mp.day, mp.va, mp.at_utc) for p, mp in newest.items()} == {a: (date(2025, 3, 2), 2000, 1_740_000_002)}
+
+
+def test_period_totals_run_from_each_periods_first_day_the_iso_week_across_new_year(engine):
+    from myelectricaldata.database import repository as repo
+    from myelectricaldata.exporters.changes import periods_totals
+    from myelectricaldata.gateway.parse import DailyValue
+
+    pdl = "99000000000021"
+    days = {date(2025, 11, 15): 1000, date(2025, 12, 28): 1, date(2025, 12, 29): 10, date(2025, 12, 30): 20,
+            date(2025, 12, 31): 30, date(2026, 1, 1): 40, date(2026, 1, 2): 50, date(2026, 1, 31): 5,
+            date(2026, 2, 2): 6, date(2026, 2, 3): 7}
+    with engine.begin() as conn:
+        repo.store_daily(conn, pdl, "consumption", [DailyValue(d, wh) for d, wh in days.items()])
+    with engine.connect() as conn:
+        friday = periods_totals(conn, [pdl], date(2026, 1, 2))
+        tuesday = periods_totals(conn, [pdl], date(2026, 2, 3))
+    # Friday 2 January 2026: the week from Monday 29 December (10+20+30+40+50), the month and year 40+50
+    assert [(t.yesterday, t.week, t.month, t.year) for t in friday.values()] == [(50, 150, 90, 90)]
+    # Tuesday 3 February: the week from Monday 2 February (6+7), the year January (40+50+5) and February
+    assert list(tuesday) == [(pdl, "consumption")]
+    assert (tuesday[(pdl, "consumption")].week, tuesday[(pdl, "consumption")].month,
+            tuesday[(pdl, "consumption")].year, tuesday[(pdl, "consumption")].yesterday) == (13, 13, 95 + 13, 7)

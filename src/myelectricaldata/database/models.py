@@ -88,6 +88,15 @@ daily_energy = Table(
     sqlite_with_rowid=False,
 )
 
+daily_months = Table(  # derived from daily_energy by repository.store_daily: each calendar month's stored days summed
+    "daily_months", metadata,
+    _pdl(),
+    Column("direction", String(12), primary_key=True, nullable=False),
+    Column("month", Date, primary_key=True, nullable=False),  # its first day
+    Column("days", Integer, nullable=False),
+    Column("wh", BigInteger, nullable=False),
+)
+
 load_curve = Table(
     "load_curve", metadata,
     _pdl(),
@@ -306,4 +315,4 @@ catalog_fetches = Table(
     Column("last_error", String(500), nullable=False, default=""),  # "" when the last attempt was stored
 )
 
-DERIVED = frozenset({"sync_spans"})  # tables computed from others: deleted with them, never counted as data
+DERIVED = frozenset({"sync_spans", "daily_months"})  # computed from other tables: deleted with them, not data

@@ -127,9 +127,39 @@ def delete_curve_points(conn: Connection, pdl: str, direction: str, starts: list
 
 
 def store_daily(conn: Connection, pdl: str, direction: str, values: Iterable[Any], source: str = GATEWAY) -> int:
+    """Upsert daily values (objects with ``day`` and ``value`` in Wh), and the sums of the months they fall in."""
     rows = [{"usage_point_id": pdl, "direction": direction, "day": v.day, "wh": v.value, "source": source}
             for v in values]
-    return upsert(conn, m.daily_energy, rows)
+    stored = upsert(conn, m.daily_energy, rows)
+    _keep_months(conn, pdl, direction, {r["day"].replace(day=1) for r in rows})
+    return stored
+
+
+def _keep_months(conn: Connection, pdl: str, direction: str, months: set[date]) -> None:
+    """Bring ``daily_months`` in step with the daily values of these months (each summed through the key)."""
+    if not months:
+        return
+    t, kept = m.daily_energy, m.daily_months
+    ends = {month: date(month.year + month.month // 12, month.month % 12 + 1, 1) for month in months}
+    sums = [{"usage_point_id": pdl, "direction": direction, "month": month, "days": int(n), "wh": int(wh)}
+            for month, (n, wh) in ((month, conn.execute(select(func.count(), func.sum(t.c.wh)).where(
+                t.c.usage_point_id == pdl, t.c.direction == direction, t.c.day >= month, t.c.day < end)).one())
+                for month, end in sorted(ends.items())) if n]
+    upsert(conn, kept, sums)
+
+
+def month_sums(conn: Connection, pdls: list[str], first: date | None = None, end: date | None = None
+               ) -> dict[tuple[str, str], int]:
+    """(PDL, direction) -> Wh of the calendar months starting in [first, end) (unbounded where None), from the
+    months kept by ``store_daily``."""
+    t = m.daily_months
+    query = select(t.c.usage_point_id, t.c.direction, func.sum(t.c.wh)).where(t.c.usage_point_id.in_(pdls))
+    if first is not None:
+        query = query.where(t.c.month >= first)
+    if end is not None:
+        query = query.where(t.c.month < end)
+    return {(pdl, direction): int(wh)
+            for pdl, direction, wh in conn.execute(query.group_by(t.c.usage_point_id, t.c.direction))}
 
 
 def store_max_power(conn: Connection, pdl: str, values: Iterable[Any], source: str = GATEWAY) -> int:

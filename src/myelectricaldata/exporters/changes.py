@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, case, func, select
 
 from ..database import models as m
+from ..database import repository as repo
 from ..energy.aggregate import LocalClock, points_in_days
 from ..energy.tempo import counted_up_to, season_count, season_of
 from ..energy.timeline import PARIS
@@ -111,7 +112,8 @@ def _tempo_remaining(conn: Connection, today: date) -> tuple[int, dict[str, int]
 
 def periods_totals(conn: Connection, pdls: list[str], yesterday: date) -> dict[tuple[str, str], PeriodTotals]:
     """Yesterday, ISO week, month and year-to-date Wh up to ``yesterday`` of each of ``pdls`` and direction with
-    stored days this year, in one query summing in SQL (the PDLs named: read through the primary key)."""
+    stored days this year: the days of the week and month read through the primary key, the year's earlier months
+    from the sums ``store_daily`` keeps."""
     t = m.daily_energy
     week_start = yesterday - timedelta(days=yesterday.weekday())
     month_start = yesterday.replace(day=1)
@@ -120,13 +122,17 @@ def periods_totals(conn: Connection, pdls: list[str], yesterday: date) -> dict[t
         return func.sum(case((t.c.day >= first, t.c.wh), else_=0))
 
     rows = conn.execute(select(t.c.usage_point_id, t.c.direction, func.max(case((t.c.day == yesterday, t.c.wh))),
-                               since(week_start), since(month_start), func.sum(t.c.wh))
+                               since(week_start), since(month_start))
                         .where(t.c.usage_point_id.in_(pdls), t.c.direction.in_(("consumption", "production")),
-                               t.c.day >= yesterday.replace(month=1, day=1), t.c.day <= yesterday)
+                               t.c.day >= min(week_start, month_start), t.c.day <= yesterday)
                         .group_by(t.c.usage_point_id, t.c.direction))
-    return {(pdl, direction): PeriodTotals(yesterday, None if day is None else int(day), int(week), int(month),
-                                           int(year))
-            for pdl, direction, day, week, month, year in rows}
+    recent = {(pdl, direction): (day, int(week), int(month)) for pdl, direction, day, week, month in rows}
+    earlier = repo.month_sums(conn, pdls, yesterday.replace(month=1, day=1), month_start)
+    out = {}
+    for key in sorted(set(recent) | set(earlier)):
+        day, week, month = recent.get(key, (None, 0, 0))
+        out[key] = PeriodTotals(yesterday, None if day is None else int(day), week, month, month + earlier.get(key, 0))
+    return out
 
 
 def newest_max_powers(conn: Connection, up_to: date) -> dict[str, MaxPower]:

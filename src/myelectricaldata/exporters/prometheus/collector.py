@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, select
 
 from ...database import models as m
+from ...database import repository as repo
 from ...energy.costs import WM_PER_KWH, DayCost
 from ...energy.timeline import PARIS
 from ...services.pricing import PricedDays, read_costs, read_costs_of
@@ -108,14 +109,13 @@ def read_samples(engine: Engine, now: datetime, prices: PricedDays | None = None
     yesterday's pricing (kept in ``prices``, the app's price cache, when given)."""
     today = now.astimezone(PARIS).date()
     yesterday = today - timedelta(days=1)
-    d, s = m.daily_energy, m.dataset_states
+    s = m.dataset_states
     with engine.connect() as conn:
         snap = changes.snapshot(conn, now)
         enabled = [up for up in snap.usage_points if up.enabled]
         totals: dict[str, dict[str, int]] = {}
-        for pdl, direction, wh in conn.execute(select(d.c.usage_point_id, d.c.direction, func.sum(d.c.wh))
-                                               .group_by(d.c.usage_point_id, d.c.direction)):
-            totals.setdefault(pdl, {})[direction] = int(wh)
+        for (pdl, direction), wh in repo.month_sums(conn, [up.usage_point_id for up in enabled]).items():
+            totals.setdefault(pdl, {})[direction] = wh
         outcomes: dict[str, list[str]] = {}
         for pdl, outcome in conn.execute(select(s.c.usage_point_id, s.c.last_outcome)):
             outcomes.setdefault(pdl, []).append(outcome)
