@@ -80,6 +80,8 @@ def ha_python(variable: str = "HA_PYTHON") -> str:
     python = os.environ.get(variable, "")
     if not python:
         raise HomeAssistantUnavailable(f"{variable} is not set (./dev test makes the Home Assistant venvs and sets it)")
+    if os.sep in python:  # a relative path names the venv from here; Home Assistant runs from its config dir
+        python = os.path.abspath(python)
     if not os.access(python, os.X_OK):
         raise HomeAssistantUnavailable(f"{variable}={python} is not an executable")
     probe = subprocess.run([python, "-c", "import homeassistant.const as c; print(c.__version__)"],
