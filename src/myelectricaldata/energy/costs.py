@@ -9,6 +9,8 @@ estimated; so is a day no price grid covers, priced with the nearest grid.
 
 from __future__ import annotations
 
+import sys
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -120,6 +122,26 @@ def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalCloc
     if load is not None:
         load.total += total
     return days
+
+
+def pack_intervals(load: DayLoad) -> bytes:
+    """A day's intervals as stored: (wall minute, minutes, watts) triples in the dict's order, signed 64-bit
+    little-endian whatever the machine."""
+    flat = array("q")
+    for (wall, minutes), watts in load.watts.items():
+        flat.extend((wall, minutes, watts))
+    if sys.byteorder == "big":
+        flat.byteswap()
+    return flat.tobytes()
+
+
+def unpack_intervals(blob: bytes, total: int) -> DayLoad:
+    """The DayLoad of ``pack_intervals`` output and the day's watt-minutes."""
+    flat = array("q")
+    flat.frombytes(blob)
+    if sys.byteorder == "big":
+        flat.byteswap()
+    return DayLoad(dict(zip(zip(flat[0::3], flat[1::3]), flat[2::3])), total)
 
 
 def energy_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalClock | None = None) -> dict[date, int]:
