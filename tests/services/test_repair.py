@@ -85,6 +85,7 @@ def test_purge_removes_only_that_pdls_rows(engine):
     preview = purge_preview(engine, A)
     assert preview == {name: n for name, n in table_counts(engine, A).items() if name != "usage_points"}
     assert preview["daily_energy"] == 10 and preview["load_curve"] == 48 and preview["sync_days"] == 21
+    assert preview["curve_days"] == 1  # the day profile of the 48 points
     assert preview["pdl_preferences"] == 1 and preview["contract_versions"] == 1 and preview["dataset_states"] == 2
     assert purge(engine, A) == preview
     assert table_counts(engine, A) == {**dict.fromkeys(preview, 0), "usage_points": 1}  # still listed

@@ -3,6 +3,7 @@ step with ``load_curve`` by its writers (``repository.store_load_curve`` and ``d
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
@@ -56,19 +57,13 @@ def runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
 
 def profile_rows(pdl: str, direction: str, points: Sequence[Point], clock: LocalClock) -> list[tuple]:
     """The profile rows of the local days of ``points`` (all the points of those days, in start order)."""
-    counted: dict[date, list[int]] = {}
-    start_of, end_of = 0, 0
-    sums: list[int] = [0, 0]
-    for start, _, watts in points:
-        if not start_of <= start < end_of:
-            bounds = clock.bounds(start)
-            start_of, end_of = bounds.start, bounds.end
-            sums = counted.setdefault(bounds.day, [0, 0])
-        sums[0] += 1
-        sums[1] += watts
-    loads = loads_by_day(points, clock=clock)
-    return [(pdl, direction, day, n, total, loads[day].total, pack_intervals(loads[day]))
-            for day, (n, total) in counted.items()]
+    starts, watts = [p[0] for p in points], [p[2] for p in points]
+    rows = []
+    for day, load in loads_by_day(points, clock=clock).items():
+        lo = bisect_left(starts, clock.midnight(day))
+        hi = bisect_left(starts, clock.midnight(day + ONE_DAY), lo)
+        rows.append((pdl, direction, day, hi - lo, sum(watts[lo:hi]), load.total, pack_intervals(load)))
+    return rows
 
 
 def _range(conn: Connection, pdl: str, direction: str, first: int, end: int) -> list[Point]:
@@ -88,8 +83,10 @@ def store(conn: Connection, pdl: str, direction: str, days: Iterable[date], poin
           clock: LocalClock | None = None) -> None:
     """Make the profiles of ``days`` those of ``points``, every stored point of those days in start order: upsert
     the days with points, delete the others."""
-    clock = clock or LocalClock()
-    rows = profile_rows(pdl, direction, points, clock)
+    _write(conn, pdl, direction, days, profile_rows(pdl, direction, points, clock or LocalClock()))
+
+
+def _write(conn: Connection, pdl: str, direction: str, days: Iterable[date], rows: list[tuple]) -> None:
     repo.upsert_rows(conn, m.curve_days, COLUMNS, rows)
     kept = {row[2] for row in rows}
     empty = sorted(set(days) - kept)
@@ -99,30 +96,32 @@ def store(conn: Connection, pdl: str, direction: str, days: Iterable[date], poin
                                       t.c.day.in_(empty[i:i + DAYS_PER_DELETE])))
 
 
-def refresh(conn: Connection, pdl: str, direction: str, days: Iterable[date],
-            stored: Sequence[Point] | None = None) -> None:
-    """Re-make the profiles of ``days`` from the load curve: each run of consecutive days read as one UTC range.
-
-    ``stored``: points just upserted (in start order, one per start); a run whose stored points are exactly
-    those (same count) is grouped from them without reading them back."""
+def refresh(conn: Connection, pdl: str, direction: str, days: Iterable[date]) -> None:
+    """Re-make the profiles of ``days`` from the load curve: each run of consecutive days read as one UTC range."""
     clock = LocalClock()
-    at = 0
     for first, last in runs(days):
+        points = _range(conn, pdl, direction, clock.midnight(first), clock.midnight(last + ONE_DAY))
+        store(conn, pdl, direction, _days(first, last), points, clock)
+
+
+def refresh_stored(conn: Connection, pdl: str, direction: str, stored: Sequence[Point],
+                   also: Iterable[date] = ()) -> None:
+    """Re-make the profiles of the days of ``stored`` (points just upserted, in start order, one per start) and of
+    ``also``: a run of days whose stored points are exactly those (same count) is grouped from them, not read back."""
+    clock = LocalClock()
+    rows = profile_rows(pdl, direction, stored, clock)
+    by_day = {row[2]: row for row in rows}
+    for first, last in runs([*by_day, *also]):
         lo, hi = clock.midnight(first), clock.midnight(last + ONE_DAY)
-        points: Sequence[Point] | None = None
-        if stored is not None:
-            while at < len(stored) and stored[at][0] < lo:
-                at += 1
-            end = at
-            while end < len(stored) and stored[end][0] < hi:
-                end += 1
-            if _count(conn, pdl, direction, lo, hi) == end - at:
-                points = stored[at:end]
-            at = end
-        if points is None:
-            points = _range(conn, pdl, direction, lo, hi)
-        store(conn, pdl, direction, [first + timedelta(days=n) for n in range((last - first).days + 1)], points,
-              clock)
+        mine = [by_day[day] for day in _days(first, last) if day in by_day]
+        if _count(conn, pdl, direction, lo, hi) == sum(row[3] for row in mine):
+            _write(conn, pdl, direction, _days(first, last), mine)
+        else:
+            store(conn, pdl, direction, _days(first, last), _range(conn, pdl, direction, lo, hi), clock)
+
+
+def _days(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
 
 
 def read(conn: Connection, pdl: str, direction: str, first_day: date, last_day: date) -> Profiles:

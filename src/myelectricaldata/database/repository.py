@@ -97,9 +97,11 @@ GATEWAY = "gateway"  # the source of what a sync stores; imports name their own 
 LOAD_CURVE_COLUMNS = ("usage_point_id", "direction", "start_utc", "minutes", "watts", "source")
 
 
-def store_load_curve(conn: Connection, pdl: str, direction: str, points: Iterable[Any], source: str = GATEWAY) -> int:
+def store_load_curve(conn: Connection, pdl: str, direction: str, points: Iterable[Any], source: str = GATEWAY,
+                     profiles: bool = True) -> int:
     """Upsert load-curve points (objects with ``start``, ``minutes``, ``watts``) from ``source``, and re-make the
-    stored day profiles of the days they fall on (``curve_days``).
+    stored day profiles of the days they fall on (``curve_days``; ``profiles=False``: the raw upsert alone, for a
+    caller that re-makes them itself).
 
     The gateway's points overwrite what an import stored at the same start, and imported points of another
     step that overlap them are dropped: the gateway wins."""
@@ -108,12 +110,11 @@ def store_load_curve(conn: Connection, pdl: str, direction: str, points: Iterabl
     stored = upsert_rows(conn, m.load_curve, LOAD_CURVE_COLUMNS, rows)
     if not points:
         return stored
-    given = sorted({p.start: (p.start, p.minutes, p.watts) for p in points}.values())  # the last of a start wins
     dropped = _drop_overlapped_imports(conn, pdl, direction, sorted((p.start, p.start + 60 * p.minutes)
                                                                     for p in points)) if source == GATEWAY else []
-    clock = LocalClock()
-    days = curve_days.days_of((s for s, _, _ in given), clock) | curve_days.days_of(dropped, clock)
-    curve_days.refresh(conn, pdl, direction, days, given)
+    if profiles:
+        given = sorted({p.start: (p.start, p.minutes, p.watts) for p in points}.values())  # the last of a start wins
+        curve_days.refresh_stored(conn, pdl, direction, given, curve_days.days_of(dropped, LocalClock()))
     return stored
 
 

@@ -127,9 +127,7 @@ def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalCloc
 def pack_intervals(load: DayLoad) -> bytes:
     """A day's intervals as stored: (wall minute, minutes, watts) triples in the dict's order, signed 64-bit
     little-endian whatever the machine."""
-    flat = array("q")
-    for (wall, minutes), watts in load.watts.items():
-        flat.extend((wall, minutes, watts))
+    flat = array("q", [n for (wall, minutes), watts in load.watts.items() for n in (wall, minutes, watts)])
     if sys.byteorder == "big":
         flat.byteswap()
     return flat.tobytes()

@@ -24,6 +24,7 @@ TABLE_WORDS = {
     "max_power": "puissances maximales", "sync_days": "jours du suivi de synchronisation",
     "dataset_states": "états de synchronisation", "contract_versions": "versions du contrat",
     "pdl_preferences": "préférences", "pdl_pricing": "choix de tarification",
+    "curve_days": "journées de courbe de charge regroupées (recalculées depuis les points)",
 }
 
 
