@@ -52,6 +52,9 @@ def test_intervals_pack_as_little_endian_triples_in_the_dicts_order():
     assert blob == struct.pack("<6q", 60, 30, 500, 0, 30, 250)
     back = unpack_intervals(blob, 22_500)
     assert back == load and list(back.watts) == [(60, 30), (0, 30)]
+    assert back.shape() == DayLoad(dict(back.watts)).shape() == (load.shape()[0], (500, 250))  # shape kept
+    other = unpack_intervals(struct.pack("<6q", 60, 30, 1, 0, 30, 2), 90)
+    assert other.shape()[0] == load.shape()[0] and other.watts == {(60, 30): 1, (0, 30): 2}
     assert unpack_intervals(b"", 0) == DayLoad()
 
 

@@ -36,6 +36,7 @@ Shares = tuple[tuple[str, int], ...]  # minutes of one interval in each slot of 
 Weights = tuple[tuple[str, tuple[int, ...]], ...]  # per slot, the minutes of each interval of a day's shape in it
 _SHAPE_IDS: dict[tuple[tuple[int, int], ...], int] = {}  # a number per distinct day shape, never given twice
 _NEXT_SHAPE = count()
+_UNPACKED: dict[bytes, tuple[tuple[tuple[int, int], ...], int]] = {}  # packed keys -> the keys and their shape number
 
 
 @dataclass
@@ -53,14 +54,17 @@ class DayLoad:
         """The number of the day's (wall minute, length) intervals in order, and their watts in that order: days
         of one shape (most days of a curve) share the slot weights of each schedule."""
         if self._shape is None:
-            keys = tuple(self.watts)
-            number = _SHAPE_IDS.get(keys)
-            if number is None:
-                if len(_SHAPE_IDS) > 4096:  # a curve full of gaps: forget the shapes, numbers stay unique
-                    _SHAPE_IDS.clear()
-                number = _SHAPE_IDS[keys] = next(_NEXT_SHAPE)
-            self._shape = (number, tuple(self.watts.values()))
+            self._shape = (_shape_number(tuple(self.watts)), tuple(self.watts.values()))
         return self._shape
+
+
+def _shape_number(keys: tuple[tuple[int, int], ...]) -> int:
+    number = _SHAPE_IDS.get(keys)
+    if number is None:
+        if len(_SHAPE_IDS) > 4096:  # a curve full of gaps: forget the shapes, numbers stay unique
+            _SHAPE_IDS.clear()
+        number = _SHAPE_IDS[keys] = next(_NEXT_SHAPE)
+    return number
 
 
 @dataclass
@@ -134,12 +138,22 @@ def pack_intervals(load: DayLoad) -> bytes:
 
 
 def unpack_intervals(blob: bytes, total: int) -> DayLoad:
-    """The DayLoad of ``pack_intervals`` output and the day's watt-minutes."""
+    """The DayLoad of ``pack_intervals`` output and the day's watt-minutes, its shape known: the keys of the days
+    of one shape are made once."""
     flat = array("q")
     flat.frombytes(blob)
     if sys.byteorder == "big":
         flat.byteswap()
-    return DayLoad(dict(zip(zip(flat[0::3], flat[1::3]), flat[2::3])), total)
+    walls, minutes = flat[0::3], flat[1::3]
+    signature = walls.tobytes() + minutes.tobytes()
+    known = _UNPACKED.get(signature)
+    if known is None:
+        if len(_UNPACKED) > 4096:  # as _SHAPE_IDS
+            _UNPACKED.clear()
+        keys = tuple(zip(walls, minutes, strict=True))
+        known = _UNPACKED[signature] = (keys, _shape_number(keys))
+    values = tuple(flat[2::3])
+    return DayLoad(dict(zip(known[0], values, strict=True)), total, _shape=(known[1], values))
 
 
 def energy_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalClock | None = None) -> dict[date, int]:
