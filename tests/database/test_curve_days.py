@@ -155,3 +155,12 @@ def test_the_migration_back_fills_every_stored_curve(db_url):
         assert set(profiles(engine).days) == {date(2024, 12, 31), AUTUMN}
     finally:
         engine.dispose()
+
+
+def test_the_migration_creates_what_the_model_describes(engine):
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), m.metadata)
+    assert [d for d in diff if "curve_days" in repr(d)] == []
