@@ -4,7 +4,7 @@ step with ``load_curve`` by its writers (``repository.store_load_curve`` and ``d
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -55,11 +55,13 @@ def runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
         yield first, last
 
 
-def profile_rows(pdl: str, direction: str, points: Sequence[Point], clock: LocalClock) -> list[tuple]:
-    """The profile rows of the local days of ``points`` (all the points of those days, in start order)."""
+def profile_rows(pdl: str, direction: str, points: Sequence[Point], clock: LocalClock,
+                 loads: Mapping[date, DayLoad] | None = None) -> list[tuple]:
+    """The profile rows of the local days of ``points`` (all the points of those days, in start order; ``loads``:
+    those points already grouped)."""
     starts, watts = [p[0] for p in points], [p[2] for p in points]
     rows = []
-    for day, load in loads_by_day(points, clock=clock).items():
+    for day, load in (loads if loads is not None else loads_by_day(points, clock=clock)).items():
         lo = bisect_left(starts, clock.midnight(day))
         hi = bisect_left(starts, clock.midnight(day + ONE_DAY), lo)
         rows.append((pdl, direction, day, hi - lo, sum(watts[lo:hi]), load.total, pack_intervals(load)))
@@ -80,10 +82,13 @@ def _count(conn: Connection, pdl: str, direction: str, first: int, end: int) -> 
 
 
 def store(conn: Connection, pdl: str, direction: str, days: Iterable[date], points: Sequence[Point],
-          clock: LocalClock | None = None) -> None:
+          clock: LocalClock | None = None) -> dict[date, DayLoad]:
     """Make the profiles of ``days`` those of ``points``, every stored point of those days in start order: upsert
-    the days with points, delete the others."""
-    _write(conn, pdl, direction, days, profile_rows(pdl, direction, points, clock or LocalClock()))
+    the days with points, delete the others. Returns the points grouped (``loads_by_day``)."""
+    clock = clock or LocalClock()
+    loads = loads_by_day(points, clock=clock)
+    _write(conn, pdl, direction, days, profile_rows(pdl, direction, points, clock, loads))
+    return loads
 
 
 def _write(conn: Connection, pdl: str, direction: str, days: Iterable[date], rows: list[tuple]) -> None:

@@ -144,10 +144,8 @@ def _day_loads(conn: Connection, pdl: str, direction: str, start: date, end: dat
         return profiles.days
     first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
     points = _curve_points(conn, pdl, direction, first, last)
-    clock = LocalClock()
-    curve_days.store(conn, pdl, direction, [start + timedelta(days=n) for n in range((end - start).days + 1)],
-                     points, clock)
-    return loads_by_day(points, clock=clock)
+    return curve_days.store(conn, pdl, direction, [start + timedelta(days=n) for n in range((end - start).days + 1)],
+                            points)
 
 
 def read_inputs(conn: Connection, pdl: str, start: date, end: date, readings: Readings | None = None,
