@@ -180,24 +180,28 @@ def curve(days: int) -> list[CurvePoint]:
             for i, t in enumerate(range(start, start + days * 86400, 1800))]
 
 
-def store_rate(engine: sa.Engine, points: list[CurvePoint]) -> float:
+def store_rate(engine: sa.Engine, points: list[CurvePoint], profiles: bool) -> float:
     t0 = time.perf_counter()
     with engine.begin() as conn:
-        repo.store_load_curve(conn, BENCH_PDL, "consumption", points)
+        repo.store_load_curve(conn, BENCH_PDL, "consumption", points, profiles=profiles)
     return len(points) / (time.perf_counter() - t0)
 
 
-def throughput(engine: sa.Engine) -> tuple[int, float, float]:
-    """Best insert (fresh rows) and update (rows already there) rates of 2 years of 30-min points, in rows/s."""
-    points, clear = curve(730), m.load_curve.delete().where(m.load_curve.c.usage_point_id == BENCH_PDL)
+def throughput(engine: sa.Engine, profiles: bool) -> tuple[int, float, float]:
+    """Best insert (fresh rows) and update (rows already there) rates of 2 years of 30-min points, in rows/s: the
+    raw upsert, or with the day profiles re-made (as the sync and the imports store)."""
+    points = curve(730)
+    clear = [t.delete().where(t.c.usage_point_id == BENCH_PDL) for t in (m.load_curve, m.curve_days)]
     inserts = []
     for _ in range(3):
         with engine.begin() as conn:
-            conn.execute(clear)
-        inserts.append(store_rate(engine, points))
-    updates = [store_rate(engine, [p._replace(watts=p.watts + n) for p in points]) for n in (1, 2, 3)]
+            for statement in clear:
+                conn.execute(statement)
+        inserts.append(store_rate(engine, points, profiles))
+    updates = [store_rate(engine, [p._replace(watts=p.watts + n) for p in points], profiles) for n in (1, 2, 3)]
     with engine.begin() as conn:
-        conn.execute(clear)
+        for statement in clear:
+            conn.execute(statement)
     return len(points), max(inserts), max(updates)
 
 
@@ -247,11 +251,14 @@ def main() -> int:
         print_requests(counts, pdls, {p: dict.fromkeys(need[p], 1) for p in pdls}, "requests (sent/target)")
         print("   rows added: " + ", ".join(f"{k} {v:,}" for k, v in added.items()))
 
-        n, insert, update = throughput(engine)
+        n, insert, update = throughput(engine, profiles=False)
         target = UPSERT_TARGETS.get(engine.dialect.name)
         print(f"3. load-curve upsert, {n:,} rows in one transaction, best of 3: {insert:,.0f} rows/s insert, "
               f"{update:,.0f} rows/s update" + (f" (target >= {target:,} insert on {engine.dialect.name})"
                                                  if target else ""))
+        n, insert, update = throughput(engine, profiles=True)
+        print(f"   with the day profiles re-made, as the sync stores: {insert:,.0f} rows/s insert, "
+              f"{update:,.0f} rows/s update")
         print(f"4. peak RSS during the full backfill: {peak_after:.0f} MB (target <= 150 MB); "
               f"before it: {rss_before:.0f} MB current, {peak_before:.0f} MB peak")
         engine.dispose()

@@ -10,8 +10,10 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
+from myelectricaldata.database import curve_days
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
+from myelectricaldata.energy.costs import DayLoad, loads_by_day
 from myelectricaldata.energy.enedis_files import FileError
 from myelectricaldata.energy.readings import CurvePoint, DailyValue, MaxPower
 from myelectricaldata.energy.timeline import PARIS
@@ -38,6 +40,18 @@ def rows(engine, table) -> list[tuple]:
 
 def curve(engine) -> dict[int, tuple[int, int, str]]:
     return {r[2]: (r[3], r[4], r[5]) for r in rows(engine, m.load_curve)}
+
+
+def profiles(engine) -> dict[date, DayLoad]:
+    """The stored day profiles of the consumption curve, checked against the stored points grouped."""
+    t = m.load_curve
+    with engine.connect() as conn:
+        points = [tuple(r) for r in conn.execute(sa.select(t.c.start_utc, t.c.minutes, t.c.watts).where(
+            t.c.usage_point_id == PDL, t.c.direction == "consumption").order_by(t.c.start_utc))]
+        found = curve_days.read(conn, PDL, "consumption", date(2020, 1, 1), date(2030, 1, 1))
+    assert (found.days, found.points, found.watts_sum) == (loads_by_day(points), len(points),
+                                                           sum(w for _, _, w in points))
+    return found.days
 
 
 @pytest.fixture
@@ -81,6 +95,7 @@ def test_the_four_layouts_round_trip_marked_as_from_a_file(known, tmp_path):
     assert stored[z(2023, 10, 29, 0, 30)] == (30, 1134, "enedis_file")  # the second 02:00 of the R63 file
     assert stored[z(2023, 12, 31, 23, 0)] == (30, 2906, "enedis_file")  # "2,906" kW from 01/01/2024 00:00
     assert len(stored) == 15
+    assert set(profiles(known)) == {AUTUMN, date(2024, 1, 1)}  # 23:00Z on 31 December is 00:00 local
     assert rows(known, m.daily_energy) == [(PDL, "consumption", date(2024, 7, 15), 25_247, "enedis_file"),
                                            (PDL, "consumption", date(2024, 7, 16), 23_720, "enedis_file"),
                                            (PDL, "consumption", date(2024, 7, 17), 33_967, "enedis_file")]
@@ -110,6 +125,7 @@ def test_the_gateway_value_is_kept_and_a_differing_one_counted(known, tmp_path):
     stored = curve(known)
     assert stored[z(2023, 10, 28, 23, 30)] == (30, 650, "gateway")
     assert stored[z(2023, 10, 29, 1, 30)] == (60, 700, "gateway") and z(2023, 10, 29, 2, 0) not in stored
+    assert profiles(known)[AUTUMN].watts[(150, 60)] == 700
     assert rows(known, m.daily_energy)[0] == (PDL, "consumption", date(2024, 7, 15), 25_000, "gateway")
 
 
@@ -126,6 +142,9 @@ def test_a_later_gateway_sync_overwrites_the_imported_rows(known, tmp_path):
     # the gateway's hour from 01:30Z replaces the imported half-hours 01:30Z (same start) and 02:00Z (inside it)
     assert stored[z(2023, 10, 29, 1, 30)] == (60, 800, "gateway") and z(2023, 10, 29, 2, 0) not in stored
     assert stored[z(2023, 10, 29, 2, 30)] == (30, 600, "enedis_file")
+    # on the local wall clock: 00:30Z is the first 02:30, 01:30Z the second, 02:00Z (03:00) dropped
+    autumn = profiles(known)[AUTUMN].watts
+    assert autumn[(150, 30)] == 999 and autumn[(150, 60)] == 800 and (180, 30) not in autumn
     assert rows(known, m.daily_energy)[1] == (PDL, "consumption", date(2024, 7, 16), 23_000, "gateway")
 
 

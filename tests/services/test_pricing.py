@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import pytest
 import sqlalchemy as sa
 
+from myelectricaldata.database import curve_days
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.costs import euros
@@ -147,6 +148,42 @@ def test_simulation_and_power_advice(stored):
 
 
 # -- one month of the simulator, priced independently ------------------------------------------
+def test_days_are_priced_from_the_stored_profiles_without_the_raw_points(stored, monkeypatch):
+    monkeypatch.setattr(pricing, "_curve_points", lambda *args: pytest.fail("raw points read"))
+    day = pricing.cost_by_day(stored, PDL, date(2025, 10, 1), date(2025, 10, 1), PriceCache())[0]
+    assert day.energy == {"BASE": 24 * 60_000} and day.energy_cost == 24 * D("0.1952")
+
+
+def test_a_writer_bypassing_the_profiles_is_priced_from_the_raw_points_and_the_profiles_remade(stored):
+    day, t = date(2025, 10, 1), m.load_curve
+    with stored.begin() as conn:  # 1000 W -> 2000 W on the first 12 half-hours: 24 kWh -> 30 kWh
+        first = epoch(local_day_bounds(day)[0])
+        conn.execute(t.update().where(t.c.start_utc < first + 6 * 3600).values(watts=2000))
+    priced = pricing.cost_by_day(stored, PDL, day, day, PriceCache())[0]
+    assert priced.energy == {"BASE": 30 * 60_000} and priced.energy_cost == 30 * D("0.1952")
+    with stored.connect() as conn:
+        kept = curve_days.read(conn, PDL, "consumption", day, day)
+    assert (kept.points, kept.watts_sum, kept.days[day].total) == (48, 36 * 1000 + 12 * 2000, 30 * 60_000)
+    with stored.begin() as conn:  # as tests/services/test_sync.py does
+        conn.execute(t.delete())
+    assert pricing.cost_by_day(stored, PDL, day, day, PriceCache()) == []
+    with stored.connect() as conn:
+        assert curve_days.read(conn, PDL, "consumption", day, day).days == {}
+
+
+def test_a_profile_remade_in_a_connection_not_committed_leaves_the_stored_one(stored):
+    day, t = date(2025, 10, 1), m.load_curve
+    with stored.begin() as conn:
+        conn.execute(t.update().values(watts=500))
+    with stored.connect() as conn:  # the caller's connection, rolled back: prices right, nothing kept
+        assert pricing.read_costs(conn, PDL, day, day)[0].energy == {"BASE": 12 * 60_000}
+    with stored.connect() as conn:
+        assert curve_days.read(conn, PDL, "consumption", day, day).watts_sum == 48 * 1000
+    assert pricing.cost_by_day(stored, PDL, day, day)[0].energy == {"BASE": 12 * 60_000}
+    with stored.connect() as conn:
+        assert curve_days.read(conn, PDL, "consumption", day, day).watts_sum == 48 * 500
+
+
 @pytest.fixture(scope="module")
 def synced(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("sim")
@@ -163,6 +200,17 @@ def test_hphc_month_matches_an_independent_computation(synced):
 def test_tempo_month_matches_an_independent_computation(synced):
     days = pricing.cost_by_day(synced, TEMPO, date(2025, 10, 1), date(2025, 10, 31))
     assert euros(sum((d.total for d in days), D(0))) == to_cents(tempo_month(synced))
+
+
+def test_prices_from_the_profiles_equal_prices_from_the_raw_points(synced):
+    first, last = date(2025, 9, 28), date(2025, 11, 4)  # October 26th: 25 hours
+    with synced.connect() as conn:
+        for pdl in (HCHP, TEMPO):
+            profiled, grouped = pricing.read_inputs(conn, pdl, first, last), pricing.read_inputs(
+                conn, pdl, first, last, None, True)
+            assert date(2025, 10, 26) in profiled.loads and profiled.loads == grouped.loads
+            assert profiled.production == grouped.production
+            assert pricing.price_inputs(profiled) == pricing.price_inputs(grouped)
 
 
 def test_slot_totals_add_up_the_priced_days(synced):

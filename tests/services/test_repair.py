@@ -86,6 +86,7 @@ def test_purge_removes_only_that_pdls_rows(engine):
     held = table_counts(engine, A)
     assert preview == {name: n for name, n in held.items() if name not in {"usage_points", *m.DERIVED}}
     assert preview["daily_energy"] == 10 and preview["load_curve"] == 48 and preview["sync_days"] == 21
+    assert held["curve_days"] == 1  # the day profile of the 48 points
     assert preview["pdl_preferences"] == 1 and preview["contract_versions"] == 1 and preview["dataset_states"] == 2
     assert held["sync_spans"] == 3  # derived from the ledger: emptied with it, not shown as data
     assert purge(engine, A) == preview

@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     SmallInteger,
     String,
@@ -105,6 +106,18 @@ load_curve = Table(
     Column("minutes", SmallInteger, nullable=False),
     Column("watts", Integer, nullable=False),
     _source(),
+    sqlite_with_rowid=False,
+)
+
+curve_days = Table(  # derived from load_curve and kept in step with it (database.curve_days)
+    "curve_days", metadata,
+    _pdl(),
+    Column("direction", String(12), primary_key=True, nullable=False),
+    Column("day", Date, primary_key=True, nullable=False),  # the local day (Europe/Paris)
+    Column("points", Integer, nullable=False),  # load_curve rows starting that day
+    Column("watts_sum", BigInteger, nullable=False),  # the sum of their watts
+    Column("total", BigInteger, nullable=False),  # the day's watt-minutes
+    Column("intervals", LargeBinary, nullable=False),  # energy.costs.pack_intervals of the day's DayLoad
     sqlite_with_rowid=False,
 )
 
@@ -315,4 +328,4 @@ catalog_fetches = Table(
     Column("last_error", String(500), nullable=False, default=""),  # "" when the last attempt was stored
 )
 
-DERIVED = frozenset({"sync_spans", "daily_months"})  # computed from other tables: deleted with them, not data
+DERIVED = frozenset({"sync_spans", "daily_months", "curve_days"})  # computed from other tables: not data

@@ -10,8 +10,10 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Dialect, Insert, Select, Table, and_, func, or_, select
 
+from ..energy.aggregate import LocalClock
 from ..energy.readings import Span, overlaps
 from ..energy.timeline import PARIS
+from . import curve_days
 from . import models as m
 from .bulk import COPY_FROM, conflict_clause, copy_upsert
 
@@ -95,34 +97,48 @@ GATEWAY = "gateway"  # the source of what a sync stores; imports name their own 
 LOAD_CURVE_COLUMNS = ("usage_point_id", "direction", "start_utc", "minutes", "watts", "source")
 
 
-def store_load_curve(conn: Connection, pdl: str, direction: str, points: Iterable[Any], source: str = GATEWAY) -> int:
-    """Upsert load-curve points (objects with ``start``, ``minutes``, ``watts``) from ``source``.
+def store_load_curve(conn: Connection, pdl: str, direction: str, points: Iterable[Any], source: str = GATEWAY,
+                     profiles: bool = True) -> int:
+    """Upsert load-curve points (objects with ``start``, ``minutes``, ``watts``) from ``source``, and re-make the
+    stored day profiles of the days they fall on (``curve_days``; ``profiles=False``: the raw upsert alone, for a
+    caller that re-makes them itself).
 
     The gateway's points overwrite what an import stored at the same start, and imported points of another
     step that overlap them are dropped: the gateway wins."""
     points = list(points)
     rows = [(pdl, direction, p.start, p.minutes, p.watts, source) for p in points]
     stored = upsert_rows(conn, m.load_curve, LOAD_CURVE_COLUMNS, rows)
-    if source == GATEWAY and points:
-        _drop_overlapped_imports(conn, pdl, direction, sorted((p.start, p.start + 60 * p.minutes) for p in points))
+    if not points:
+        return stored
+    dropped = _drop_overlapped_imports(conn, pdl, direction, sorted((p.start, p.start + 60 * p.minutes)
+                                                                    for p in points)) if source == GATEWAY else []
+    if profiles:
+        given = sorted({p.start: (p.start, p.minutes, p.watts) for p in points}.values())  # the last of a start wins
+        curve_days.refresh_stored(conn, pdl, direction, given, curve_days.days_of(dropped, LocalClock()))
     return stored
 
 
-def _drop_overlapped_imports(conn: Connection, pdl: str, direction: str, spans: list[Span]) -> None:
+def _drop_overlapped_imports(conn: Connection, pdl: str, direction: str, spans: list[Span]) -> list[int]:
+    """Delete the imported points overlapping ``spans``; their starts, in order."""
     t = m.load_curve
     found = conn.execute(select(t.c.start_utc, t.c.minutes).where(
         t.c.usage_point_id == pdl, t.c.direction == direction, t.c.source != GATEWAY,
         t.c.start_utc > spans[0][0] - 3600, t.c.start_utc < spans[-1][1]))
-    delete_curve_points(conn, pdl, direction, [s for s, mins in found if overlaps(spans, s, s + 60 * mins)])
+    dropped = sorted(s for s, mins in found if overlaps(spans, s, s + 60 * mins))
+    delete_curve_points(conn, pdl, direction, dropped, profiles=False)  # the caller re-makes their days
+    return dropped
 
 
-def delete_curve_points(conn: Connection, pdl: str, direction: str, starts: list[int]) -> int:
-    """Remove the load-curve points of these starts; returns how many were."""
+def delete_curve_points(conn: Connection, pdl: str, direction: str, starts: list[int], profiles: bool = True) -> int:
+    """Remove the load-curve points of these starts, and re-make the day profiles of their days (unless
+    ``profiles`` is False: the caller does); returns how many were."""
     t = m.load_curve
     deleted = 0
     for i in range(0, len(starts), CHUNK):
         deleted += conn.execute(t.delete().where(t.c.usage_point_id == pdl, t.c.direction == direction,
                                                  t.c.start_utc.in_(starts[i:i + CHUNK]))).rowcount
+    if profiles and starts:
+        curve_days.refresh(conn, pdl, direction, curve_days.days_of(sorted(starts), LocalClock()))
     return deleted
 
 

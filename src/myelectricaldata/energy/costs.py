@@ -9,6 +9,8 @@ estimated; so is a day no price grid covers, priced with the nearest grid.
 
 from __future__ import annotations
 
+import sys
+from array import array
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -34,6 +36,7 @@ Shares = tuple[tuple[str, int], ...]  # minutes of one interval in each slot of 
 Weights = tuple[tuple[str, tuple[int, ...]], ...]  # per slot, the minutes of each interval of a day's shape in it
 _SHAPE_IDS: dict[tuple[tuple[int, int], ...], int] = {}  # a number per distinct day shape, never given twice
 _NEXT_SHAPE = count()
+_UNPACKED: dict[bytes, tuple[tuple[tuple[int, int], ...], int]] = {}  # packed keys -> the keys and their shape number
 
 
 @dataclass
@@ -51,14 +54,17 @@ class DayLoad:
         """The number of the day's (wall minute, length) intervals in order, and their watts in that order: days
         of one shape (most days of a curve) share the slot weights of each schedule."""
         if self._shape is None:
-            keys = tuple(self.watts)
-            number = _SHAPE_IDS.get(keys)
-            if number is None:
-                if len(_SHAPE_IDS) > 4096:  # a curve full of gaps: forget the shapes, numbers stay unique
-                    _SHAPE_IDS.clear()
-                number = _SHAPE_IDS[keys] = next(_NEXT_SHAPE)
-            self._shape = (number, tuple(self.watts.values()))
+            self._shape = (_shape_number(tuple(self.watts)), tuple(self.watts.values()))
         return self._shape
+
+
+def _shape_number(keys: tuple[tuple[int, int], ...]) -> int:
+    number = _SHAPE_IDS.get(keys)
+    if number is None:
+        if len(_SHAPE_IDS) > 4096:  # a curve full of gaps: forget the shapes, numbers stay unique
+            _SHAPE_IDS.clear()
+        number = _SHAPE_IDS[keys] = next(_NEXT_SHAPE)
+    return number
 
 
 @dataclass
@@ -120,6 +126,34 @@ def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalCloc
     if load is not None:
         load.total += total
     return days
+
+
+def pack_intervals(load: DayLoad) -> bytes:
+    """A day's intervals as stored: (wall minute, minutes, watts) triples in the dict's order, signed 64-bit
+    little-endian whatever the machine."""
+    flat = array("q", [n for (wall, minutes), watts in load.watts.items() for n in (wall, minutes, watts)])
+    if sys.byteorder == "big":
+        flat.byteswap()
+    return flat.tobytes()
+
+
+def unpack_intervals(blob: bytes, total: int) -> DayLoad:
+    """The DayLoad of ``pack_intervals`` output and the day's watt-minutes, its shape known: the keys of the days
+    of one shape are made once."""
+    flat = array("q")
+    flat.frombytes(blob)
+    if sys.byteorder == "big":
+        flat.byteswap()
+    walls, minutes = flat[0::3], flat[1::3]
+    signature = walls.tobytes() + minutes.tobytes()
+    known = _UNPACKED.get(signature)
+    if known is None:
+        if len(_UNPACKED) > 4096:  # as _SHAPE_IDS
+            _UNPACKED.clear()
+        keys = tuple(zip(walls, minutes, strict=True))
+        known = _UNPACKED[signature] = (keys, _shape_number(keys))
+    values = tuple(flat[2::3])
+    return DayLoad(dict(zip(known[0], values, strict=True)), total, _shape=(known[1], values))
 
 
 def energy_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalClock | None = None) -> dict[date, int]:

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, Engine, func, select
 
+from ..database import curve_days
 from ..database import models as m
 from ..database import repository as repo
 from ..database.catalog import zen_flex_days
@@ -89,42 +90,84 @@ def _spans(contract: Contract) -> Spans:
         return ()
 
 
+Readings = tuple[tuple[int, int, int | None], ...]  # per direction: the load curve's (points, summed watts, last start)
+NO_READINGS: Readings = ((0, 0, None),) * len(DIRECTIONS)
+
+
+def curve_readings(conn: Connection, pdls: list[str], start: date, end: date) -> dict[str, Readings]:
+    """Per PDL, what its load curves hold over the local days [start, end], per direction of ``DIRECTIONS``."""
+    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
+    curve = m.load_curve
+    found: dict[tuple[str, str], tuple[int, int, int | None]] = {
+        (pdl, direction): (int(n), int(watts or 0), None if latest is None else int(latest))
+        for pdl, direction, n, watts, latest in conn.execute(
+            select(curve.c.usage_point_id, curve.c.direction, func.count(), func.sum(curve.c.watts),
+                   func.max(curve.c.start_utc)).where(
+                curve.c.usage_point_id.in_(pdls), curve.c.direction.in_(DIRECTIONS), curve.c.start_utc >= first,
+                curve.c.start_utc < last).group_by(curve.c.usage_point_id, curve.c.direction))}
+    return {pdl: tuple(found.get((pdl, d), NO_READINGS[0]) for d in DIRECTIONS) for pdl in pdls}
+
+
 def range_fingerprint(conn: Connection, pdl: str, start: date, end: date) -> tuple:
-    """What pricing [start, end] depends on: the PDL's choice, offers and contracts, its readings, the Tempo colours
-    and the Zen Flex days."""
+    """What pricing [start, end] depends on: the PDL's readings (first: ``curve_readings``), its choice, offers and
+    contracts, the Tempo colours and the Zen Flex days."""
     return range_fingerprints(conn, [pdl], start, end)[pdl]
 
 
 def range_fingerprints(conn: Connection, pdls: list[str], start: date, end: date) -> dict[str, tuple]:
     """``range_fingerprint`` of each of ``pdls``, in one query per table."""
-    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
-    curve, tempo, zen = m.load_curve, m.tempo_days, m.zen_flex_days
-    readings = {r[0]: tuple(r[1:]) for r in conn.execute(
-        select(curve.c.usage_point_id, func.count(), func.sum(curve.c.watts), func.max(curve.c.start_utc)).where(
-            curve.c.usage_point_id.in_(pdls), curve.c.direction.in_(DIRECTIONS), curve.c.start_utc >= first,
-            curve.c.start_utc < last).group_by(curve.c.usage_point_id))}
+    tempo, zen = m.tempo_days, m.zen_flex_days
+    readings = curve_readings(conn, pdls, start, end)
     colours = conn.execute(select(func.count(), func.max(tempo.c.day)).where(
         tempo.c.day >= start - timedelta(days=1), tempo.c.day <= end)).one()
     zen_flex = conn.execute(select(zen.c.day_type, func.count(), func.max(zen.c.day)).where(
         zen.c.day >= start - timedelta(days=1), zen.c.day <= end).group_by(zen.c.day_type)
         .order_by(zen.c.day_type)).all()
     calendars = (tuple(colours), tuple(map(tuple, zen_flex)))
-    return {pdl: (*fingerprint, readings.get(pdl, (0, None, None)), *calendars)
+    return {pdl: (readings[pdl], *fingerprint, *calendars)
             for pdl, fingerprint in pricing_fingerprints(conn, pdls).items()}
 
 
-def read_inputs(conn: Connection, pdl: str, start: date, end: date) -> PricingInputs:
-    """Everything [start, end] is priced from, read in one connection."""
-    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
+def _curve_points(conn: Connection, pdl: str, direction: str, first: int, last: int) -> list[Point]:
     curve = m.load_curve
-    used, made = (repo.driver_rows(conn, select(curve.c.start_utc, curve.c.minutes, curve.c.watts).where(
+    return repo.driver_rows(conn, select(curve.c.start_utc, curve.c.minutes, curve.c.watts).where(
         curve.c.usage_point_id == pdl, curve.c.direction == direction, curve.c.start_utc >= first,
-        curve.c.start_utc < last).order_by(curve.c.start_utc)) for direction in DIRECTIONS)
+        curve.c.start_utc < last).order_by(curve.c.start_utc))
+
+
+def _day_loads(conn: Connection, pdl: str, direction: str, start: date, end: date,
+               held: tuple[int, int, int | None]) -> dict[date, DayLoad]:
+    """The stored day profiles of [start, end]; when they were not made of what the load curve holds (``held``:
+    points and summed watts), the raw points grouped, and the profiles of the range re-made from them."""
+    profiles = curve_days.read(conn, pdl, direction, start, end)
+    if (profiles.points, profiles.watts_sum) == held[:2]:
+        return profiles.days
+    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
+    points = _curve_points(conn, pdl, direction, first, last)
+    return curve_days.store(conn, pdl, direction, [start + timedelta(days=n) for n in range((end - start).days + 1)],
+                            points)
+
+
+def read_inputs(conn: Connection, pdl: str, start: date, end: date, readings: Readings | None = None,
+                with_points: bool = False) -> PricingInputs:
+    """Everything [start, end] is priced from, read in one connection: the days' loads from the stored day
+    profiles (checked against ``readings``, read when not given), the raw points only ``with_points`` (hourly
+    pricing). A profile found wrong is re-made in ``conn``: kept when the caller commits."""
+    used: list[Point] = []
+    made: list[Point] = []
+    if with_points:
+        first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
+        used, made = (_curve_points(conn, pdl, direction, first, last) for direction in DIRECTIONS)
+        loads, produced = loads_by_day(used), loads_by_day(made)
+    else:
+        held = readings if readings is not None else curve_readings(conn, [pdl], start, end)[pdl]
+        loads, produced = (_day_loads(conn, pdl, direction, start, end, counted)
+                           for direction, counted in zip(DIRECTIONS, held, strict=True))
     colours = {d: c for d, c in read_tempo(conn, start - timedelta(days=1), end).items() if c in COLOURS}
     choice = get_choice(conn, pdl)
     offer, source = household_offer(conn, choice)
-    production = {day: load.total for day, load in loads_by_day(made).items()}
-    return PricingInputs(choice, offer, read_contracts(conn, pdl), colours, loads_by_day(used), production, used,
+    production = {day: load.total for day, load in produced.items()}
+    return PricingInputs(choice, offer, read_contracts(conn, pdl), colours, loads, production, used,
                          made, zen_flex_days(conn, start - timedelta(days=1), end), source)
 
 
@@ -161,8 +204,9 @@ def read_costs(conn: Connection, pdl: str, start: date, end: date, prices: Price
     """``cost_by_day`` inside a connection another service holds."""
     if prices is None:
         return price_inputs(read_inputs(conn, pdl, start, end))
-    return prices.get((pdl, start, end), range_fingerprint(conn, pdl, start, end),
-                      lambda: price_inputs(read_inputs(conn, pdl, start, end)))
+    fingerprint = range_fingerprint(conn, pdl, start, end)
+    return prices.get((pdl, start, end), fingerprint,
+                      lambda: price_inputs(read_inputs(conn, pdl, start, end, fingerprint[0])))
 
 
 def read_costs_of(conn: Connection, pdls: list[str], start: date, end: date, prices: PricedDays
@@ -170,7 +214,7 @@ def read_costs_of(conn: Connection, pdls: list[str], start: date, end: date, pri
     """``read_costs`` of several PDLs over the same range: their fingerprints read together, so the PDLs kept in
     ``prices`` (made large enough to hold them all) cost a handful of queries in all."""
     def compute(pdl: str) -> Callable[[], list[DayCost]]:
-        return lambda: price_inputs(read_inputs(conn, pdl, start, end))
+        return lambda: price_inputs(read_inputs(conn, pdl, start, end, prints[pdl][0]))
 
     prices.reserve(len(pdls))
     prints = range_fingerprints(conn, pdls, start, end)
@@ -180,13 +224,15 @@ def read_costs_of(conn: Connection, pdls: list[str], start: date, end: date, pri
 def cost_by_day(engine: Engine, pdl: str, start: date, end: date, prices: PricedDays | None = None) -> list[DayCost]:
     """Each day of [start, end] with readings, priced; kept in ``prices`` until readings, prices or choices change."""
     with engine.connect() as conn:
-        return read_costs(conn, pdl, start, end, prices)
+        costs = read_costs(conn, pdl, start, end, prices)
+        conn.commit()  # keeps the day profiles re-made when found wrong
+    return costs
 
 
 def cost_by_hour(engine: Engine, pdl: str, start: date, end: date) -> list[HourCost]:
     """Each hour of [start, end] with load-curve readings, priced (not cached: exports read each range once)."""
     with engine.connect() as conn:
-        inputs = read_inputs(conn, pdl, start, end)
+        inputs = read_inputs(conn, pdl, start, end, None, True)
     return price_inputs_by_hour(inputs)
 
 

@@ -74,6 +74,7 @@ def _rank(engine: Engine, pdl: str, today: date) -> Ranking:
         in_force = read_offer_in_force(conn, pdl, today)
         offers = comparable_offers(conn, in_force.kva, in_force.offer, today)
         catalog = read_status(conn)
+        conn.commit()  # keeps the day profiles re-made when found wrong
     results = simulate_offers(inputs.loads, offers, inputs.facts(in_force.kva), inputs.colours, today,
                               in_force.offer.key, inputs.choice.overrides, inputs.zen_flex)
     first, last = last_12_months(today)
