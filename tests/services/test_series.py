@@ -173,3 +173,20 @@ def test_contracts_by_day(engine):
     assert by_day[date(2025, 11, 2)].subscribed_kva == 6
     assert by_day[date(2025, 11, 3)].subscribed_kva == 9
     assert series.contracts_by_day(engine, OTHER, date(2025, 11, 3), date(2025, 11, 3)) == {date(2025, 11, 3): None}
+
+
+def test_day_energy_comes_from_the_stored_day_profiles_and_from_the_points_when_they_disagree(engine):
+    from myelectricaldata.database import models as m
+
+    with engine.begin() as conn:
+        repo.store_load_curve(conn, PDL, "consumption", points_of(SPRING, 1000) + points_of(AUTUMN, 600))
+    midnight = {day: epoch(local_day_bounds(day)[0]) for day in (SPRING, AUTUMN)}
+    # 23 hours at 1,000 W and 25 hours at 600 W
+    assert series.day_energy(engine, PDL, "consumption", SPRING, AUTUMN) == [(midnight[SPRING], 23_000.0),
+                                                                              (midnight[AUTUMN], 15_000.0)]
+    with engine.begin() as conn:  # a writer that does not keep the profiles: the points are read instead
+        t = m.load_curve
+        conn.execute(t.update().where(t.c.usage_point_id == PDL, t.c.start_utc == midnight[SPRING]).values(watts=3000))
+    assert series.day_energy(engine, PDL, "consumption", SPRING, AUTUMN) == [(midnight[SPRING], 23_000.0 + 1_000.0),
+                                                                              (midnight[AUTUMN], 15_000.0)]
+    assert series.day_energy(engine, PDL, "production", SPRING, AUTUMN) == []

@@ -144,3 +144,19 @@ def read(conn: Connection, pdl: str, direction: str, first_day: date, last_day: 
         points += n
         watts += watts_sum
     return Profiles(days, int(points), int(watts))
+
+
+def totals(conn: Connection, pdl: str, direction: str, first_day: date, last_day: date
+           ) -> tuple[dict[date, int], int, int]:
+    """The watt-minutes of each stored day profile of [first_day, last_day] (no interval unpacked), and the raw
+    points and summed watts they were made of."""
+    t = m.curve_days
+    out: dict[date, int] = {}
+    points = watts = 0
+    for day, n, watts_sum, total in repo.driver_rows(conn, select(t.c.day, t.c.points, t.c.watts_sum, t.c.total).where(
+            t.c.usage_point_id == pdl, t.c.direction == direction, t.c.day >= first_day, t.c.day <= last_day)
+            .order_by(t.c.day)):
+        out[date.fromisoformat(day) if isinstance(day, str) else day] = int(total)
+        points += n
+        watts += watts_sum
+    return out, int(points), int(watts)

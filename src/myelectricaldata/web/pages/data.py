@@ -108,16 +108,16 @@ def _year_over_year(daily: list[tuple[date, int]], today: date, word: str) -> di
 
 def _curve(engine: Database, pdl: str, direction: str, start: date, end: date) -> Built:
     days = (end - start).days + 1
-    points = series.load_curve(engine, pdl, direction, start, end)
     if days <= RAW_CURVE_DAYS:
-        data = series.curve_energy(points, "raw")
+        data = series.curve_energy(series.load_curve(engine, pdl, direction, start, end), "raw")
         values = [{"label": "Puissance moyenne", "unit": "W", "values": [w for _, w in data]}]
         rows = [[local_label(t), num(w)] for t, w in data]
         block = chart("curve", "Courbe de charge (puissance moyenne par intervalle)", "line",
                        [t for t, _ in data], values, ["Début (heure locale)", "Puissance moyenne (W)"], rows)
         return {"charts": [marked_columns(block, 1)] if data else [], "notes": []}
     step = "hour" if days <= HOURLY_CURVE_DAYS else "day"
-    data = series.curve_energy(points, step)
+    data = series.curve_energy(series.load_curve(engine, pdl, direction, start, end), "hour") if step == "hour" \
+        else series.day_energy(engine, pdl, direction, start, end)
     if step == "hour":
         note = f"Plus de {RAW_CURVE_DAYS} jours : la courbe montre l'énergie par heure."
         rows = [[local_label(t), num(wh)] for t, wh in data]
