@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.database.session import make_engine
-from myelectricaldata.energy.timeline import PARIS
+from myelectricaldata.energy.timeline import PARIS, years_before
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.gateway.client import GatewayClient
 from myelectricaldata.services.sync import SyncService
@@ -266,6 +266,8 @@ def measure_urls(client: Client, args: argparse.Namespace, pdls: list[str], tmp:
     pages = nav_paths(tmp)
     views = [v for p in pages for v in variants(client, p, last - timedelta(days=29), last)]
     pdl = pdls[0]
+    two_years = {"pdl": pdl, "start": years_before(today, 2).isoformat(), "end": last.isoformat(), "view": "curve"}
+    views.append(f"/consumption_kwh?{urlencode(two_years)}")  # the curve view of 2 years: energy per day
     year = urlencode({"start": (today - timedelta(days=365)).isoformat(), "end": last.isoformat()})
     week = urlencode({"start": (today - timedelta(days=7)).isoformat(), "end": last.isoformat()})
     api = ["/api/v1/usage_points", f"/api/v1/usage_points/{pdl}/daily?{year}",
