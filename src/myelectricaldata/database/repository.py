@@ -205,6 +205,8 @@ def first_stored_day(conn: Connection) -> date | None:
 
 # -- sync ledger ------------------------------------------------------------------------------
 COMPLETE = "complete"  # a ledger day whose readings are all stored; the other statuses name what is missing
+
+
 class LedgerDay(NamedTuple):
     status: str
     attempts: int
