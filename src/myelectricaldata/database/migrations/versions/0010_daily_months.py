@@ -33,7 +33,7 @@ def upgrade() -> None:
         held = months.setdefault((pdl, direction, day.replace(day=1)), [0, 0])
         held[0] += 1
         held[1] += int(wh)
-    kept = sa.table("daily_months", sa.column("usage_point_id"), sa.column("direction"), sa.column("month"),
+    kept = sa.table("daily_months", sa.column("usage_point_id"), sa.column("direction"), sa.column("month", sa.Date),
                     sa.column("days"), sa.column("wh"))
     rows = [{"usage_point_id": pdl, "direction": direction, "month": month, "days": n, "wh": wh}
             for (pdl, direction, month), (n, wh) in sorted(months.items())]
