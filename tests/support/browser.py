@@ -153,7 +153,9 @@ class Watch:
 
     ``visit`` starts a new generation. A subresource request cancelled because its document was left
     (``net::ERR_ABORTED`` on a request started before the latest main-frame navigation, or in an earlier generation)
-    is not a problem of the next page."""
+    is not a problem of the next page; nor is one cancelled while a main-frame document committed after it started,
+    or whose URL the page loaded all the same (judged when the problems are read: Chromium may report the
+    cancellation before the navigation that caused it)."""
 
     allowed_prefix: str = ""  # absolute URL every request must start with ("" to allow any)
     generation: int = 0
@@ -162,6 +164,10 @@ class Watch:
     in_flight: set[Any] = field(default_factory=set)
     navigations: int = 0  # main-frame navigation requests seen
     document: dict[Any, int] = field(default_factory=dict)  # request -> navigations when it started
+    commits: int = 0  # main-frame documents committed
+    committed: dict[Any, int] = field(default_factory=dict)  # request -> commits when it started
+    loaded: set[str] = field(default_factory=set)  # URLs of the requests that finished
+    aborted: list[tuple[int, int, str, str]] = field(default_factory=list)  # (generation, commits, URL, event)
 
     def note(self, text: str, generation: int | None = None) -> None:
         self.events.append((self.generation if generation is None else generation, text))
@@ -171,6 +177,7 @@ class Watch:
             self.navigations += 1
         self.started[request] = self.generation
         self.document[request] = self.navigations
+        self.committed[request] = self.commits
         self.in_flight.add(request)
         url = request.url
         if self.allowed_prefix and not url.startswith(("data:", "blob:", self.allowed_prefix + "/")) \
@@ -179,13 +186,21 @@ class Watch:
 
     def on_finished(self, request: Any) -> None:
         self.in_flight.discard(request)
+        self.loaded.add(request.url)
+
+    def on_navigated(self, frame: Any) -> None:
+        if frame.parent_frame is None:
+            self.commits += 1
 
     def on_failed(self, request: Any) -> None:
         self.in_flight.discard(request)
         failure = request.failure or ""
         born = self.started.get(request, self.generation)
         left = born < self.generation or self.document.get(request, self.navigations) < self.navigations
-        if "ERR_ABORTED" in failure and left and not request.is_navigation_request():
+        if "ERR_ABORTED" in failure and not request.is_navigation_request():
+            if not left:
+                self.aborted.append((born, self.committed.get(request, self.commits), request.url,
+                                     f"request failed: {request.method} {request.url} ({failure})"))
             return
         self.note(f"request failed: {request.method} {request.url} ({failure})", born)
 
@@ -203,8 +218,11 @@ class Watch:
         self.note(f"uncaught exception: {error}")
 
     def problems(self, generation: int | None = None) -> list[str]:
+        """The problems of one generation (the current one by default; every one when ``generation`` is -1)."""
         wanted = self.generation if generation is None else generation
-        return [text for gen, text in self.events if gen == wanted]
+        cancelled = [(gen, text) for gen, commits, url, text in self.aborted
+                     if commits == self.commits and url not in self.loaded]
+        return [text for gen, text in self.events + cancelled if wanted in (gen, -1)]
 
 
 def watch_page(page: Any, allowed_prefix: str = "") -> Watch:
@@ -212,6 +230,7 @@ def watch_page(page: Any, allowed_prefix: str = "") -> Watch:
     page.on("request", watch.on_request)
     page.on("requestfinished", watch.on_finished)
     page.on("requestfailed", watch.on_failed)
+    page.on("framenavigated", watch.on_navigated)
     page.on("response", watch.on_response)
     page.on("console", watch.on_console)
     page.on("pageerror", watch.on_page_error)

@@ -123,7 +123,7 @@ def save(page, ingress: Ingress, enabled: bool) -> None:
 
 
 def problems(page, allowed: tuple[str, ...] = ()) -> list[str]:
-    return [text for _, text in page.watch.events if not any(a in text for a in allowed)]
+    return [text for text in page.watch.problems(-1) if not any(a in text for a in allowed)]
 
 
 @pytest.fixture
