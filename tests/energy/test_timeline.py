@@ -4,6 +4,7 @@ import pytest
 
 from myelectricaldata.energy.timeline import (
     day_minutes,
+    day_runs,
     expected_points,
     interval_minutes,
     interval_starts,
@@ -75,3 +76,10 @@ def test_next_utc_midnight_from_paris_evening():
 
     assert next_utc_midnight(datetime(2025, 11, 5, 23, 30, tzinfo=PARIS)) == datetime(2025, 11, 6, 0, 0, tzinfo=UTC)
     assert next_utc_midnight(datetime(2025, 11, 6, 0, 30, tzinfo=PARIS)) == datetime(2025, 11, 6, 0, 0, tzinfo=UTC)
+
+
+def test_day_runs_fold_consecutive_days_in_order_whatever_the_order_given():
+    d = date(2024, 2, 27)  # 2024 is a leap year: the 28th, 29th and 1 March run on
+    days = [date(2024, 3, 1), d, date(2024, 2, 29), date(2024, 2, 28), d, date(2024, 3, 5)]
+    assert day_runs(days) == [(d, date(2024, 3, 1)), (date(2024, 3, 5), date(2024, 3, 5))]
+    assert day_runs([]) == []

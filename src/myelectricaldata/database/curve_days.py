@@ -4,7 +4,7 @@ step with ``load_curve`` by its writers (``repository.store_load_curve`` and ``d
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from typing import NamedTuple
 
@@ -12,6 +12,7 @@ from sqlalchemy import Connection, func, select
 
 from ..energy.aggregate import LocalClock, Point
 from ..energy.costs import DayLoad, loads_by_day, pack_intervals, unpack_intervals
+from ..energy.timeline import date_range, day_runs
 from . import models as m
 from . import repository as repo
 
@@ -39,20 +40,6 @@ def days_of(starts: Iterable[int], clock: LocalClock) -> set[date]:
             start_of, end_of = bounds.start, bounds.end
             out.add(bounds.day)
     return out
-
-
-def runs(days: Iterable[date]) -> Iterator[tuple[date, date]]:
-    """Consecutive days as (first, last) runs, in order."""
-    first = last = None
-    for day in sorted(set(days)):
-        if last is not None and day == last + ONE_DAY:
-            last = day
-            continue
-        if first is not None and last is not None:
-            yield first, last
-        first = last = day
-    if first is not None and last is not None:
-        yield first, last
 
 
 def profile_rows(pdl: str, direction: str, points: Sequence[Point], clock: LocalClock,
@@ -104,7 +91,7 @@ def _write(conn: Connection, pdl: str, direction: str, days: Iterable[date], row
 def refresh(conn: Connection, pdl: str, direction: str, days: Iterable[date]) -> None:
     """Re-make the profiles of ``days`` from the load curve: each run of consecutive days read as one UTC range."""
     clock = LocalClock()
-    for first, last in runs(days):
+    for first, last in day_runs(days):
         points = _range(conn, pdl, direction, clock.midnight(first), clock.midnight(last + ONE_DAY))
         store(conn, pdl, direction, _days(first, last), points, clock)
 
@@ -116,7 +103,7 @@ def refresh_stored(conn: Connection, pdl: str, direction: str, stored: Sequence[
     clock = LocalClock()
     rows = profile_rows(pdl, direction, stored, clock)
     by_day = {row[2]: row for row in rows}
-    for first, last in runs([*by_day, *also]):
+    for first, last in day_runs([*by_day, *also]):
         lo, hi = clock.midnight(first), clock.midnight(last + ONE_DAY)
         mine = [by_day[day] for day in _days(first, last) if day in by_day]
         if _count(conn, pdl, direction, lo, hi) == sum(row[3] for row in mine):
@@ -126,7 +113,7 @@ def refresh_stored(conn: Connection, pdl: str, direction: str, stored: Sequence[
 
 
 def _days(first: date, last: date) -> list[date]:
-    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    return list(date_range(first, last + ONE_DAY))
 
 
 def read(conn: Connection, pdl: str, direction: str, first_day: date, last_day: date) -> Profiles:

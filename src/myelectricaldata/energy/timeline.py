@@ -108,6 +108,17 @@ def date_range(start: date, end: date) -> Iterable[date]:
         d += timedelta(days=1)
 
 
+def day_runs(days: Iterable[date]) -> list[tuple[date, date]]:
+    """The days as inclusive (first, last) runs of consecutive days, in order."""
+    runs: list[tuple[date, date]] = []
+    for d in sorted(set(days)):
+        if runs and d == runs[-1][1] + timedelta(days=1):
+            runs[-1] = (runs[-1][0], d)
+        else:
+            runs.append((d, d))
+    return runs
+
+
 def years_before(day: date, years: int) -> date:
     """The same calendar day ``years`` earlier (29 Feb becomes 28 Feb)."""
     try:

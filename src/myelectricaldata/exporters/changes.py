@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, case, func, select
 
 from ..database import models as m
 from ..database import repository as repo
+from ..energy import timeline
 from ..energy.aggregate import LocalClock, points_in_days
 from ..energy.tempo import counted_up_to, season_count, season_of
 from ..energy.timeline import PARIS
@@ -51,12 +52,7 @@ Changed = dict[tuple[str, str], set[date]]  # (PDL, dataset) -> days stored sinc
 
 def day_runs(days: Iterable[date]) -> list[tuple[date, date]]:
     """Inclusive ranges of consecutive days covering ``days``; one span when they are too scattered."""
-    runs: list[tuple[date, date]] = []
-    for d in sorted(set(days)):
-        if runs and d == runs[-1][1] + timedelta(days=1):
-            runs[-1] = (runs[-1][0], d)
-        else:
-            runs.append((d, d))
+    runs = timeline.day_runs(days)
     return [(runs[0][0], runs[-1][1])] if len(runs) > MAX_RANGES else runs
 
 

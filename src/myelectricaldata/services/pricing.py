@@ -33,7 +33,7 @@ from ..energy.simulation import PowerAdvice, last_12_months
 from ..energy.simulation import max_power_advice as advise
 from ..energy.tariffs import version_on
 from ..energy.tempo import COLOURS
-from ..energy.timeline import epoch, local_day_bounds
+from ..energy.timeline import date_range, epoch, local_day_bounds
 from .calendars import read_tempo
 from .price_cache import PriceCache
 from .pricing_store import PricingChoice, get_choice, household_offer, pricing_fingerprints
@@ -144,8 +144,7 @@ def _day_loads(conn: Connection, pdl: str, direction: str, start: date, end: dat
         return profiles.days
     first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
     points = _curve_points(conn, pdl, direction, first, last)
-    return curve_days.store(conn, pdl, direction, [start + timedelta(days=n) for n in range((end - start).days + 1)],
-                            points)
+    return curve_days.store(conn, pdl, direction, date_range(start, end + timedelta(days=1)), points)
 
 
 def read_inputs(conn: Connection, pdl: str, start: date, end: date, readings: Readings | None = None,

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from ..database import repository as repo
-from ..energy.timeline import PARIS, date_range
+from ..energy.timeline import PARIS, date_range, day_runs
 from ..energy.words import dataset_word, option_word, paris_clock
 from .datasets import Dataset, datasets_for, first_wanted
 from .outcome import Outcome, outcome_word
@@ -88,13 +88,7 @@ class Status:
 
 def _ranges(days: list[date]) -> tuple[tuple[date, date], ...]:
     """Consecutive days folded into inclusive ranges."""
-    out: list[tuple[date, date]] = []
-    for d in days:
-        if out and (d - out[-1][1]).days == 1:
-            out[-1] = (out[-1][0], d)
-        else:
-            out.append((d, d))
-    return tuple(out)
+    return tuple(day_runs(days))
 
 
 def read_usage_stats(conn: Connection) -> UsageStats:
