@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, select
 
 from ..database import curve_days
 from ..database import models as m
@@ -14,6 +14,7 @@ from ..energy.aggregate import sum_by_period as by_period
 from ..energy.offpeak import Spans, parse_windows
 from ..energy.tempo import OFFPEAK as TEMPO_OFFPEAK
 from ..energy.timeline import epoch, local_day_bounds
+from .pricing import DIRECTIONS, curve_readings
 from .usage_points import Contract, contracts
 
 __all__ = ["by_period", "contracts_by_day", "curve_energy", "daily", "day_energy", "heatmap", "hphc_by_day",
@@ -43,14 +44,10 @@ def load_curve(engine: Engine, pdl: str, direction: str, start: date, end: date)
 def day_energy(engine: Engine, pdl: str, direction: str, start: date, end: date) -> list[tuple[int, float]]:
     """Wh per local day of [start, end] keyed by the day's UTC start, as ``curve_energy(points, "day")`` gives
     them: from the stored day profiles when they hold what the load curve holds, else from the points."""
-    first, last = epoch(local_day_bounds(start)[0]), epoch(local_day_bounds(end)[1])
-    t = m.load_curve
     with engine.connect() as conn:
         days, points, watts = curve_days.totals(conn, pdl, direction, start, end)
-        held = conn.execute(select(func.count(), func.coalesce(func.sum(t.c.watts), 0)).where(
-            t.c.usage_point_id == pdl, t.c.direction == direction, t.c.start_utc >= first,
-            t.c.start_utc < last)).one()
-    if (points, watts) != (int(held[0]), int(held[1])):
+        held = curve_readings(conn, [pdl], start, end)[pdl][DIRECTIONS.index(direction)]
+    if (points, watts) != held[:2]:
         return curve_energy(load_curve(engine, pdl, direction, start, end), "day")
     clock = LocalClock()
     return [(clock.midnight(day), total / 60) for day, total in days.items()]
