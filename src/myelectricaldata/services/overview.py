@@ -15,7 +15,7 @@ from ..energy.timeline import PARIS, years_before
 from .calendars import tempo_colours
 from .preferences import load_all
 from .price_cache import PriceCache
-from .pricing import read_costs, read_costs_of
+from .pricing import day_costs
 from .runs import SyncRun
 from .schedule import next_sync_at
 from .status import DatasetStatus, UsageStats, collect_status
@@ -91,14 +91,6 @@ def requests_today(usage: UsageStats, last_run: SyncRun | None, now: datetime) -
     return RequestsToday(int(usage.cached_requests or 0) if current else 0, int(usage.cached_limit), share)
 
 
-def _day_costs(conn: Connection, pdls: list[str], day: date, prices: PriceCache[Any] | None) -> dict[str, Decimal]:
-    """PDL -> the day's cost (energy and subscription share) of each PDL with load-curve readings that day; with a
-    price cache, every PDL's pricing inputs are fingerprinted in a handful of queries."""
-    costs = read_costs_of(conn, pdls, day, day, prices) if prices is not None else \
-        {pdl: read_costs(conn, pdl, day, day) for pdl in pdls}
-    return {pdl: found[0].total for pdl, found in costs.items() if found and found[0].day == day}
-
-
 def _sums_daily(conn: Connection, pdls: list[str], direction: str, first: date, last: date) -> dict[str, int]:
     """PDL -> Wh of ``direction`` summed over [first, last], for each of ``pdls`` with stored days there, in one
     query (naming the PDLs lets it read each one's days through the primary key instead of every stored day)."""
@@ -123,7 +115,7 @@ def dashboard(engine: Engine, now: datetime, prices: PriceCache[Any] | None = No
         month_wh = _sums_daily(conn, pdls, "consumption", month_start, yesterday)
         last_year_wh = _sums_daily(conn, pdls, "consumption", years_before(month_start, 1),
                                    years_before(yesterday, 1))
-        day_cost = _day_costs(conn, pdls, yesterday, prices)
+        day_cost = {pdl: cost.total for pdl, cost in day_costs(conn, pdls, yesterday, prices).items()}
     for s in status.usage_points:
         up, contract = s.usage_point, s.contract
         pdl = up.usage_point_id

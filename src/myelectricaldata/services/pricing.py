@@ -220,6 +220,14 @@ def read_costs_of(conn: Connection, pdls: list[str], start: date, end: date, pri
     return {pdl: prices.get((pdl, start, end), prints[pdl], compute(pdl)) for pdl in pdls}
 
 
+def day_costs(conn: Connection, pdls: list[str], day: date, prices: PricedDays | None = None) -> dict[str, DayCost]:
+    """PDL -> ``day`` priced, for each of ``pdls`` with load-curve readings that day; with ``prices``, their
+    fingerprints read together (``read_costs_of``)."""
+    priced = read_costs_of(conn, pdls, day, day, prices) if prices is not None else \
+        {pdl: read_costs(conn, pdl, day, day) for pdl in pdls}
+    return {pdl: c for pdl, costs in priced.items() for c in costs if c.day == day}
+
+
 def cost_by_day(engine: Engine, pdl: str, start: date, end: date, prices: PricedDays | None = None) -> list[DayCost]:
     """Each day of [start, end] with readings, priced; kept in ``prices`` until readings, prices or choices change."""
     with engine.connect() as conn:

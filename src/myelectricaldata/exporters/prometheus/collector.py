@@ -15,7 +15,7 @@ from ...database import models as m
 from ...database import repository as repo
 from ...energy.costs import WM_PER_KWH, DayCost
 from ...energy.timeline import PARIS
-from ...services.pricing import PricedDays, read_costs, read_costs_of
+from ...services.pricing import PricedDays, day_costs
 from .. import changes
 from ..batches import Snapshot, UsagePointState
 from ..metric_names import METRICS
@@ -44,19 +44,15 @@ def _day_costs(conn: Connection, pdls: list[str], day: date, prices: PricedDays 
     unchanged, their fingerprints read together); a PDL whose pricing fails is left out."""
     if prices is not None:
         try:
-            priced = read_costs_of(conn, pdls, day, day, prices)
-            return {pdl: c for pdl, costs in priced.items() for c in costs if c.day == day}
+            return day_costs(conn, pdls, day, prices)
         except Exception:
             log.warning("metrics: pricing %s together failed, each PDL priced alone", day, exc_info=True)
-    out = {}
+    out: dict[str, DayCost] = {}
     for pdl in pdls:
         try:
-            cost = next((c for c in read_costs(conn, pdl, day, day, prices) if c.day == day), None)
+            out.update(day_costs(conn, [pdl], day, prices))
         except Exception:
             log.warning("metrics: pricing %s on %s failed, its costs are left out", pdl, day, exc_info=True)
-            continue
-        if cost is not None:
-            out[pdl] = cost
     return out
 
 
