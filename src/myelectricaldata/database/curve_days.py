@@ -116,34 +116,33 @@ def _days(first: date, last: date) -> list[date]:
     return list(date_range(first, last + ONE_DAY))
 
 
-def read(conn: Connection, pdl: str, direction: str, first_day: date, last_day: date) -> Profiles:
-    """The stored profiles of [first_day, last_day]."""
+def _stored(conn: Connection, pdl: str, direction: str, first_day: date, last_day: date, intervals: bool
+            ) -> tuple[list[tuple[date, int, bytes]], int, int]:
+    """The stored profiles of [first_day, last_day] as (day, watt-minutes, packed intervals or b"") in day order,
+    and the raw points and summed watts they were made of."""
     t = m.curve_days
-    rows = repo.driver_rows(conn, select(t.c.day, t.c.points, t.c.watts_sum, t.c.total, t.c.intervals).where(
-        t.c.usage_point_id == pdl, t.c.direction == direction, t.c.day >= first_day, t.c.day <= last_day)
-        .order_by(t.c.day))
-    days: dict[date, DayLoad] = {}
+    columns = [t.c.day, t.c.points, t.c.watts_sum, t.c.total] + ([t.c.intervals] if intervals else [])
+    found = []
     points = watts = 0
-    for day, n, watts_sum, total, intervals in rows:
-        if isinstance(day, str):  # SQLite's driver gives the ISO text
-            day = date.fromisoformat(day)
-        days[day] = unpack_intervals(bytes(intervals), int(total))
+    for day, n, watts_sum, total, *packed in repo.driver_rows(conn, select(*columns).where(
+            t.c.usage_point_id == pdl, t.c.direction == direction, t.c.day >= first_day, t.c.day <= last_day)
+            .order_by(t.c.day)):
+        found.append((date.fromisoformat(day) if isinstance(day, str) else day,  # SQLite's driver gives ISO text
+                      int(total), bytes(packed[0]) if packed else b""))
         points += n
         watts += watts_sum
-    return Profiles(days, int(points), int(watts))
+    return found, int(points), int(watts)
+
+
+def read(conn: Connection, pdl: str, direction: str, first_day: date, last_day: date) -> Profiles:
+    """The stored profiles of [first_day, last_day]."""
+    found, points, watts = _stored(conn, pdl, direction, first_day, last_day, True)
+    return Profiles({day: unpack_intervals(packed, total) for day, total, packed in found}, points, watts)
 
 
 def totals(conn: Connection, pdl: str, direction: str, first_day: date, last_day: date
            ) -> tuple[dict[date, int], int, int]:
     """The watt-minutes of each stored day profile of [first_day, last_day] (no interval unpacked), and the raw
     points and summed watts they were made of."""
-    t = m.curve_days
-    out: dict[date, int] = {}
-    points = watts = 0
-    for day, n, watts_sum, total in repo.driver_rows(conn, select(t.c.day, t.c.points, t.c.watts_sum, t.c.total).where(
-            t.c.usage_point_id == pdl, t.c.direction == direction, t.c.day >= first_day, t.c.day <= last_day)
-            .order_by(t.c.day)):
-        out[date.fromisoformat(day) if isinstance(day, str) else day] = int(total)
-        points += n
-        watts += watts_sum
-    return out, int(points), int(watts)
+    found, points, watts = _stored(conn, pdl, direction, first_day, last_day, False)
+    return {day: total for day, total, _ in found}, points, watts
