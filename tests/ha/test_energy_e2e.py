@@ -53,7 +53,8 @@ def windows_on(day: date) -> list[tuple[int, int]]:
 
 
 @pytest.fixture(scope="module")
-def engine(tmp_path_factory):
+def engine(tmp_path_factory, home_assistant):
+    """A synced database for each Home Assistant: the tests below add a day and change the prices."""
     with synced_sqlite(tmp_path_factory.mktemp("ha-energy"), [PDL], SINCE) as engine:
         with engine.begin() as conn:
             first = repo.contract_history(conn, PDL)[0]
