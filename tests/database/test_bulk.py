@@ -33,9 +33,9 @@ def copy_calls(monkeypatch):
     calls = []
     real = repo.copy_upsert
 
-    def spy(conn, table, columns, update, rows):
-        calls.append((table.name, len(rows)))
-        return real(conn, table, columns, update, rows)
+    def spy(conn, table, columns, update, rows, fresh=False):
+        calls.append((table.name, len(rows), fresh))
+        return real(conn, table, columns, update, rows, fresh)
 
     monkeypatch.setattr(repo, "copy_upsert", spy)
     return calls
@@ -53,7 +53,24 @@ def test_storing_the_same_rows_again_changes_nothing(engine, size, copy_calls):
     assert stored_curve(engine) == first
     assert first == {p.start: (30, p.watts) for p in batch}
     copied = engine.dialect.name == "postgresql" and size == "large"
-    assert copy_calls == ([("load_curve", n)] * 2 if copied else [])
+    # the first time, no point was stored on those days: copied straight in; then upserted
+    assert [c for c in copy_calls if c[0] == "load_curve"] == \
+        ([("load_curve", n, True), ("load_curve", n, False)] if copied else [])
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_rows_said_fresh_that_are_stored_or_given_twice_are_upserted_all_the_same(engine, size):
+    n = SIZES[size]
+    t, columns = m.load_curve, repo.LOAD_CURVE_COLUMNS
+    with engine.begin() as conn:
+        repo.store_load_curve(conn, PDL, "consumption", points(5, watts=1))
+    rows = [(PDL, "consumption", START + i * 1800, 30, 1000 + i, "gateway") for i in range(n)]
+    with engine.begin() as conn:  # stored meanwhile: the first 5 (on PostgreSQL, the copy is undone)
+        assert repo.upsert_rows(conn, t, columns, rows, fresh=True) == n
+        assert repo.upsert_rows(conn, t, columns, [(PDL, "production", START, 30, 7, "gateway")] * 2 + [
+            (PDL, "production", START, 30, 9, "gateway")], fresh=True) == 3
+    assert stored_curve(engine) == {START + i * 1800: (30, 1000 + i) for i in range(n)}
+    assert stored_curve(engine, "production") == {START: (30, 9)}
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -10,9 +10,11 @@ from myelectricaldata.energy.costs import (
     by_period,
     euros,
     loads_by_day,
+    pack_intervals,
     price_days,
     price_hours,
     subscription_share,
+    unpack_intervals,
 )
 from myelectricaldata.energy.offers import offer_from_dict, regulated_offer
 from myelectricaldata.energy.offpeak import parse_windows
@@ -266,3 +268,28 @@ def test_one_pass_grouping_equals_the_zone_clock_at_every_quarter_hour_of_a_year
     days = loads_by_day(curve)
     assert {(day, key): w for day, load in days.items() for key, w in load.watts.items()} == expected
     assert len(days) == 366 and sum(load.total for load in days.values()) == 15 * len(curve)
+
+
+def test_even_days_a_day_with_a_gap_and_points_out_of_order_group_alike():
+    # 15 Jan 2025 (UTC+1) starts at 14 Jan 23:00 UTC: 48 half-hours of 100..147 W; on the 16th the 10:00 local
+    # point (09:00 UTC, the 21st of the day) is missing and the others are 200 W
+    first = int(datetime(2025, 1, 14, 23, tzinfo=UTC).timestamp())
+    even = [(first + 1800 * i, 30, 100 + i) for i in range(48)]
+    gap = [(first + 86400 + 1800 * i, 30, 200) for i in range(48) if i != 20]
+    days = loads_by_day(even + gap)
+    assert days[date(2025, 1, 15)].watts == {(30 * i, 30): 100 + i for i in range(48)}
+    assert days[date(2025, 1, 15)].total == 30 * sum(range(100, 148))  # 30 x 5,928 = 177,840 Wmin
+    assert days[date(2025, 1, 16)].watts == {(30 * i, 30): 200 for i in range(48) if i != 20}
+    assert days[date(2025, 1, 16)].total == 30 * 47 * 200  # 282,000 Wmin
+    assert loads_by_day(list(reversed(even + gap))) == days
+    assert loads_by_day(even + gap + [(first, 30, 5)])[date(2025, 1, 15)].watts[(0, 30)] == 105  # a start twice
+
+
+def test_days_of_one_shape_pack_their_own_watts():
+    first = int(datetime(2025, 1, 14, 23, tzinfo=UTC).timestamp())
+    days = loads_by_day([(first + 1800 * i, 30, 7 if i < 48 else 9) for i in range(96)])
+    one_day, other = days[date(2025, 1, 15)], days[date(2025, 1, 16)]
+    assert one_day.shape()[0] == other.shape()[0]  # same keys
+    assert unpack_intervals(pack_intervals(one_day), 48 * 30 * 7) == one_day
+    assert unpack_intervals(pack_intervals(other), 48 * 30 * 9) == other
+    assert unpack_intervals(pack_intervals(one_day), 10_080).watts == {(30 * i, 30): 7 for i in range(48)}

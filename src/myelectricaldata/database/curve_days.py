@@ -78,8 +78,9 @@ def store(conn: Connection, pdl: str, direction: str, days: Iterable[date], poin
     return loads
 
 
-def _write(conn: Connection, pdl: str, direction: str, days: Iterable[date], rows: list[tuple]) -> None:
-    repo.upsert_rows(conn, m.curve_days, COLUMNS, rows)
+def _write(conn: Connection, pdl: str, direction: str, days: Iterable[date], rows: list[tuple],
+           fresh: bool = False) -> None:
+    repo.upsert_rows(conn, m.curve_days, COLUMNS, rows, fresh=fresh)
     kept = {row[2] for row in rows}
     empty = sorted(set(days) - kept)
     t = m.curve_days
@@ -97,19 +98,22 @@ def refresh(conn: Connection, pdl: str, direction: str, days: Iterable[date]) ->
 
 
 def refresh_stored(conn: Connection, pdl: str, direction: str, stored: Sequence[Point],
-                   also: Iterable[date] = ()) -> None:
+                   also: Iterable[date] = (), fresh: bool = False) -> None:
     """Re-make the profiles of the days of ``stored`` (points just upserted, in start order, one per start) and of
-    ``also``: a run of days whose stored points are exactly those (same count) is grouped from them, not read back."""
+    ``also``: a run of days whose stored points are exactly those (same count, or ``fresh``: those days held no
+    point before) is grouped from them, not read back."""
     clock = LocalClock()
     rows = profile_rows(pdl, direction, stored, clock)
     by_day = {row[2]: row for row in rows}
+    also = set(also) - set(by_day)
     for first, last in day_runs([*by_day, *also]):
         lo, hi = clock.midnight(first), clock.midnight(last + ONE_DAY)
-        mine = [by_day[day] for day in _days(first, last) if day in by_day]
-        if _count(conn, pdl, direction, lo, hi) == sum(row[3] for row in mine):
-            _write(conn, pdl, direction, _days(first, last), mine)
+        days = _days(first, last)
+        mine = [by_day[day] for day in days if day in by_day]
+        if (fresh and len(mine) == len(days)) or _count(conn, pdl, direction, lo, hi) == sum(row[3] for row in mine):
+            _write(conn, pdl, direction, days, mine, fresh and len(mine) == len(days))
         else:
-            store(conn, pdl, direction, _days(first, last), _range(conn, pdl, direction, lo, hi), clock)
+            store(conn, pdl, direction, days, _range(conn, pdl, direction, lo, hi), clock)
 
 
 def _days(first: date, last: date) -> list[date]:

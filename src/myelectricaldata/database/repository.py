@@ -6,12 +6,13 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime
 from functools import cache
+from operator import lt
 from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Dialect, Insert, Select, Table, and_, func, or_, select
 
 from ..energy.aggregate import LocalClock
-from ..energy.readings import Span, overlaps
+from ..energy.readings import overlaps
 from ..energy.timeline import PARIS
 from . import curve_days
 from . import models as m
@@ -51,11 +52,12 @@ def _bind_processors(table: Table, dialect: Dialect, columns: tuple[str, ...]) -
 
 
 def upsert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-                update: Iterable[str] | None = None) -> int:
+                update: Iterable[str] | None = None, fresh: bool = False) -> int:
     """Insert tuples of ``columns``; on a key already stored, overwrite ``update`` (default: all non-key).
 
     Set-based and idempotent on every backend; returns the rows given. One prepared statement run with executemany,
-    or on PostgreSQL from ``COPY_FROM`` rows, COPY into a temporary table and one ``INSERT ... SELECT``.
+    or on PostgreSQL from ``COPY_FROM`` rows, COPY into a temporary table and one ``INSERT ... SELECT`` (``fresh``:
+    the caller found none of the keys stored, COPY straight into the table).
     """
     if not rows:
         return 0
@@ -67,7 +69,7 @@ def upsert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: Se
     if any(procs):
         rows = [tuple(p(v) if p else v for p, v in zip(procs, row, strict=True)) for row in rows]
     if dialect.name == "postgresql" and dialect.driver == "psycopg" and len(rows) >= COPY_FROM:
-        copy_upsert(conn, table, columns, cols, rows)
+        copy_upsert(conn, table, columns, cols, rows, fresh)
         return len(rows)
     sql = _upsert_sql(table, dialect, columns, cols)
     for i in range(0, len(rows), CHUNK):
@@ -104,26 +106,47 @@ def store_load_curve(conn: Connection, pdl: str, direction: str, points: Iterabl
     caller that re-makes them itself).
 
     The gateway's points overwrite what an import stored at the same start, and imported points of another
-    step that overlap them are dropped: the gateway wins."""
+    step that overlap them are dropped: the gateway wins. Local days that held no point yet (a first sync) are
+    written without an upsert's checks (``upsert_rows(fresh=True)``) and their profiles without counting them."""
     points = list(points)
-    rows = [(pdl, direction, p.start, p.minutes, p.watts, source) for p in points]
-    stored = upsert_rows(conn, m.load_curve, LOAD_CURVE_COLUMNS, rows)
     if not points:
-        return stored
-    dropped = _drop_overlapped_imports(conn, pdl, direction, sorted((p.start, p.start + 60 * p.minutes)
-                                                                    for p in points)) if source == GATEWAY else []
+        return 0
+    given = [(p.start, p.minutes, p.watts) for p in points]
+    starts = [p[0] for p in given]
+    if not all(map(lt, starts, starts[1:])):
+        given = sorted({p[0]: p for p in given}.values())  # in start order, the last of a start wins
+    clock = LocalClock()
+    first_day, end = clock.midnight(clock.bounds(given[0][0]).day), clock.bounds(given[-1][0]).end
+    fresh = not _holds_points(conn, pdl, direction, first_day, end)
+    rows = [(pdl, direction, start, minutes, watts, source) for start, minutes, watts in given]
+    upsert_rows(conn, m.load_curve, LOAD_CURVE_COLUMNS, rows, fresh=fresh)
+    dropped = _drop_overlapped_imports(conn, pdl, direction, given, first_day if fresh else None) \
+        if source == GATEWAY else []
     if profiles:
-        given = sorted({p.start: (p.start, p.minutes, p.watts) for p in points}.values())  # the last of a start wins
-        curve_days.refresh_stored(conn, pdl, direction, given, curve_days.days_of(dropped, LocalClock()))
-    return stored
+        curve_days.refresh_stored(conn, pdl, direction, given, curve_days.days_of(dropped, clock), fresh)
+    return len(points)
 
 
-def _drop_overlapped_imports(conn: Connection, pdl: str, direction: str, spans: list[Span]) -> list[int]:
-    """Delete the imported points overlapping ``spans``; their starts, in order."""
+def _holds_points(conn: Connection, pdl: str, direction: str, first: int, end: int) -> bool:
+    """Whether the load curve holds a point starting in [first, end)."""
     t = m.load_curve
+    return conn.scalar(select(t.c.start_utc).where(
+        t.c.usage_point_id == pdl, t.c.direction == direction, t.c.start_utc >= first, t.c.start_utc < end)
+        .limit(1)) is not None
+
+
+def _drop_overlapped_imports(conn: Connection, pdl: str, direction: str, given: Sequence[tuple[int, int, int]],
+                             before: int | None) -> list[int]:
+    """Delete the imported points overlapping the ``given`` (start, minutes, watts), in start order; their starts,
+    in order. ``before``: no point starts from there to the end of the given ones, but the given."""
+    t = m.load_curve
+    end = given[-1][0] + 60 * given[-1][1] if before is None else before
     found = conn.execute(select(t.c.start_utc, t.c.minutes).where(
         t.c.usage_point_id == pdl, t.c.direction == direction, t.c.source != GATEWAY,
-        t.c.start_utc > spans[0][0] - 3600, t.c.start_utc < spans[-1][1]))
+        t.c.start_utc > given[0][0] - 3600, t.c.start_utc < end)).all()
+    if not found:
+        return []
+    spans = [(start, start + 60 * minutes) for start, minutes, _ in given]
     dropped = sorted(s for s, mins in found if overlaps(spans, s, s + 60 * mins))
     delete_curve_points(conn, pdl, direction, dropped, profiles=False)  # the caller re-makes their days
     return dropped

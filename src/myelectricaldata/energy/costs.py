@@ -11,17 +11,18 @@ from __future__ import annotations
 
 import sys
 from array import array
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from itertools import count
-from operator import mul
+from operator import lt, mul
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
-from .aggregate import NEVER, LocalClock, Point, period_start
+from .aggregate import NEVER, DayBounds, LocalClock, Point, period_start
 from .calendars import Calendars, DayFacts
 from .offer_rules import RULES, Schedule
 from .offers import Offer
@@ -37,6 +38,8 @@ Weights = tuple[tuple[str, tuple[int, ...]], ...]  # per slot, the minutes of ea
 _SHAPE_IDS: dict[tuple[tuple[int, int], ...], int] = {}  # a number per distinct day shape, never given twice
 _NEXT_SHAPE = count()
 _UNPACKED: dict[bytes, tuple[tuple[tuple[int, int], ...], int]] = {}  # packed keys -> the keys and their shape number
+_EVEN: dict[tuple[int, int, int], tuple[tuple[tuple[int, int], ...], int]] = {}  # (first wall, length, count) -> same
+_TEMPLATES: dict[int, array] = {}  # shape number -> its packed keys with zero watts
 
 
 @dataclass
@@ -102,10 +105,53 @@ class DayCost:
 
 
 def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalClock | None = None) -> dict[date, DayLoad]:
-    """Group load-curve points by local day and wall-clock start (the repeated autumn hour is summed), in one pass:
-    the local day's UTC bounds are looked up when a point leaves the current day, the wall clock is arithmetic."""
+    """Group load-curve points by local day and wall-clock start (the repeated autumn hour is summed). Points in
+    start order are taken a day at a time: a day of evenly spaced points of one length (most days) gets the keys
+    of its shape at once; other days, and points out of order, point by point with the day's UTC bounds."""
     clock = clock or LocalClock(tz)
+    points = points if isinstance(points, list | tuple) else list(points)
+    starts = [p[0] for p in points]
+    if not all(map(lt, starts, starts[1:])):
+        return _loads_point_by_point(points, clock, {})
+    minutes, watts = [p[1] for p in points], [p[2] for p in points]
     days: dict[date, DayLoad] = {}
+    i, n = 0, len(points)
+    while i < n:
+        bounds = clock.bounds(starts[i])
+        j = bisect_left(starts, bounds.end, i)
+        step = minutes[i]
+        keys = _even_keys(bounds, starts, minutes, i, j)
+        if keys is None:
+            _loads_point_by_point(points[i:j], clock, days)
+        else:
+            values = tuple(watts[i:j])
+            days[bounds.day] = DayLoad(dict(zip(keys[0], values, strict=True)), step * sum(values),
+                                       _shape=(keys[1], values))
+        i = j
+    return days
+
+
+def _even_keys(bounds: DayBounds, starts: list[int], minutes: list[int], i: int, j: int
+               ) -> tuple[tuple[tuple[int, int], ...], int] | None:
+    """The (wall minute, length) keys of points i..j-1 of one day and their shape number, when the points are
+    evenly spaced by their one length on a day without a clock change; else None."""
+    step = minutes[i]
+    first, last = starts[i], starts[j - 1]
+    if bounds.shift_at != NEVER or step <= 0 or last - first != 60 * step * (j - i - 1) \
+            or minutes[i:j].count(step) != j - i or starts[i:j] != list(range(first, last + 1, 60 * step)):
+        return None
+    wall = (first - bounds.start) // 60
+    found = _EVEN.get((wall, step, j - i))
+    if found is None:
+        keys = tuple((wall + k * step, step) for k in range(j - i))
+        found = _EVEN[(wall, step, j - i)] = (keys, _shape_number(keys))
+    return found
+
+
+def _loads_point_by_point(points: Iterable[Point], clock: LocalClock, days: dict[date, DayLoad]
+                          ) -> dict[date, DayLoad]:
+    """``loads_by_day`` in one pass over points in any order, added to ``days``: the local day's UTC bounds are
+    looked up when a point leaves the current day, the wall clock is arithmetic."""
     start_of, end_of, shift_at, shift = 0, 0, NEVER, 0
     load: DayLoad | None = None
     watts_of: dict[tuple[int, int], int] = {}
@@ -130,8 +176,15 @@ def loads_by_day(points: Iterable[Point], tz: ZoneInfo = PARIS, clock: LocalCloc
 
 def pack_intervals(load: DayLoad) -> bytes:
     """A day's intervals as stored: (wall minute, minutes, watts) triples in the dict's order, signed 64-bit
-    little-endian whatever the machine."""
-    flat = array("q", [n for (wall, minutes), watts in load.watts.items() for n in (wall, minutes, watts)])
+    little-endian whatever the machine (the keys' part made once per day shape)."""
+    number, values = load.shape()
+    template = _TEMPLATES.get(number)
+    if template is None:
+        if len(_TEMPLATES) > 4096:  # as _SHAPE_IDS
+            _TEMPLATES.clear()
+        template = _TEMPLATES[number] = array("q", [n for wall, minutes in load.watts for n in (wall, minutes, 0)])
+    flat = array("q", template)
+    flat[2::3] = array("q", values)
     if sys.byteorder == "big":
         flat.byteswap()
     return flat.tobytes()
