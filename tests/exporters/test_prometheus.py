@@ -29,8 +29,8 @@ from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
 from myelectricaldata.exporters import changes, store
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.exporters.metric_names import METRICS, parse_labels
-from myelectricaldata.exporters.prometheus.collector import exposition, registry
-from myelectricaldata.gateway.parse import CurvePoint
+from myelectricaldata.exporters.prometheus.collector import exposition, registry, scrape_body
+from myelectricaldata.gateway.parse import CurvePoint, DailyValue
 from myelectricaldata.services import pricing_settings
 from myelectricaldata.services.errors import FieldError
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
@@ -235,6 +235,31 @@ def test_metrics_keep_every_pdl_when_the_cache_is_smaller_than_the_pdls(synced, 
     assert len(prices) == len(PDLS) and prices.size == 2 + len(PDLS)
     monkeypatch.setattr("myelectricaldata.services.pricing.read_inputs", lambda *args: pytest.fail("priced again"))
     assert exposition(registry(synced, lambda: NOON, prices=prices), None)[0] == first
+
+
+def test_a_body_is_encoded_again_only_when_its_samples_change(synced, monkeypatch):
+    import prometheus_client.exposition as encoders
+
+    labels = {"site": "maison"}
+    body, content_type = scrape_body(synced, NOON, labels, None)
+    assert (body, content_type) == exposition(registry(synced, lambda: NOON, labels), None)
+    encoded = []
+    real = encoders.generate_latest
+    monkeypatch.setattr(encoders, "generate_latest", lambda reg: encoded.append(1) or real(reg))
+    assert scrape_body(synced, NOON, labels, None) == (body, content_type) and encoded == []
+    open_body, open_type = scrape_body(synced, NOON, labels, "application/openmetrics-text; version=1.0.0")
+    assert open_type.startswith("application/openmetrics-text") and open_body.endswith(b"# EOF\n")
+    with synced.begin() as conn:  # one more Wh yesterday: the daily value and the counter change
+        wh = conn.scalar(sa.select(m.daily_energy.c.wh).where(m.daily_energy.c.usage_point_id == BASE,
+                                                               m.daily_energy.c.day == YESTERDAY))
+        repo.store_daily(conn, BASE, "consumption", [DailyValue(YESTERDAY, wh + 1)])
+    try:
+        again, _ = scrape_body(synced, NOON, labels, None)
+        assert encoded == [1] and again != body
+        assert again == exposition(registry(synced, lambda: NOON, labels), None)[0]
+    finally:
+        with synced.begin() as conn:
+            repo.store_daily(conn, BASE, "consumption", [DailyValue(YESTERDAY, wh)])
 
 
 def test_tempo_and_ecowatt_of_today_and_tomorrow(synced):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -84,8 +85,13 @@ class UsagePointLabel:
     label: str
 
 
+@cache
+def _field_names(cls: Any) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
 def _typed(cls: Any, row: Mapping[str, Any]) -> Any:
-    return cls(**{f.name: row[f.name] for f in fields(cls) if f.name in row})
+    return cls(**{name: row[name] for name in _field_names(cls) if name in row})
 
 
 def read_usage_points(conn: Connection) -> list[UsagePoint]:

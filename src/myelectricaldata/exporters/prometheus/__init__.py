@@ -9,7 +9,7 @@ from ..hookspecs import hookimpl
 from ..metric_names import parse_labels
 from ..routes import Route, RouteRequest, RouteResponse
 from ..schema import ConfigField
-from .collector import exposition, registry
+from .collector import scrape_body
 
 NAME = "prometheus"
 INGRESS = "/api/hassio_ingress/"
@@ -68,8 +68,7 @@ def scrape(request: RouteRequest) -> RouteResponse:
         labels = parse_labels(request.config.get("extra_labels"))
     except ValueError as exc:
         return RouteResponse(f"étiquettes de l'exportateur Prometheus invalides : {exc}\n", 500)
-    reg = registry(request.engine, lambda: request.now, labels, request.prices)
-    body, content_type = exposition(reg, request.header("Accept"))
+    body, content_type = scrape_body(request.engine, request.now, labels, request.header("Accept"), request.prices)
     return RouteResponse(body, 200, content_type, {"Cache-Control": "no-store"})
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, Engine, select
 
@@ -124,6 +124,24 @@ def read_samples(engine: Engine, now: datetime, prices: PricedDays | None = None
     return out
 
 
+def families(samples: Iterable[Sample], labels: Mapping[str, str]) -> Iterator[Metric]:
+    """One family per metric that has samples, ``labels`` added to each sample."""
+    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+    grouped: dict[str, list[Sample]] = {}
+    for sample in samples:
+        grouped.setdefault(sample.metric, []).append(sample)
+    for name, (kind, help_text) in METRICS.items():
+        found = grouped.get(name)
+        if not found:
+            continue
+        family_of = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
+        family = family_of(name, help_text, labels=[k for k, _ in found[0].labels] + list(labels))
+        for sample in found:
+            family.add_metric([v for _, v in sample.labels] + list(labels.values()), sample.value)
+        yield family
+
+
 class LinkyCollector:
     """A prometheus_client ``Collector`` (the protocol: ``collect()``) reading the database at each scrape."""
 
@@ -135,32 +153,34 @@ class LinkyCollector:
         self.prices = prices
 
     def collect(self) -> Iterator[Metric]:
-        """One family per metric that has samples, the custom labels added to each sample."""
-        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+        """The families of the samples read now."""
+        return families(read_samples(self.engine, self.clock(), self.prices), self.labels)
 
-        grouped: dict[str, list[Sample]] = {}
-        for sample in read_samples(self.engine, self.clock(), self.prices):
-            grouped.setdefault(sample.metric, []).append(sample)
-        for name, (kind, help_text) in METRICS.items():
-            samples = grouped.get(name)
-            if not samples:
-                continue
-            family_of = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
-            family = family_of(name, help_text, labels=[k for k, _ in samples[0].labels] + list(self.labels))
-            for sample in samples:
-                family.add_metric([v for _, v in sample.labels] + list(self.labels.values()), sample.value)
-            yield family
+
+class _Samples:
+    """A ``Collector`` of samples already read."""
+
+    def __init__(self, samples: tuple[Sample, ...], labels: Mapping[str, str]) -> None:
+        self.samples, self.labels = samples, labels
+
+    def collect(self) -> Iterator[Metric]:
+        return families(self.samples, self.labels)
+
+
+def _registry_of(collector: Any) -> CollectorRegistry:
+    """A private registry holding only ``collector`` (never prometheus_client's global REGISTRY)."""
+    from prometheus_client.registry import CollectorRegistry
+
+    reg = CollectorRegistry(auto_describe=False)
+    reg.register(collector)
+    return reg
 
 
 def registry(engine: Engine, clock: Callable[[], datetime], labels: Mapping[str, str] | None = None,
              prices: PricedDays | None = None) -> CollectorRegistry:
-    """A private registry holding only the Linky collector (never prometheus_client's global REGISTRY); yesterday's
-    costs are kept in ``prices`` when given (else priced at each scrape)."""
-    from prometheus_client.registry import CollectorRegistry
-
-    reg = CollectorRegistry(auto_describe=False)
-    reg.register(LinkyCollector(engine, clock, labels, prices))
-    return reg
+    """A private registry holding only the Linky collector; yesterday's costs are kept in ``prices`` when given (else
+    priced at each scrape)."""
+    return _registry_of(LinkyCollector(engine, clock, labels, prices))
 
 
 def exposition(reg: CollectorRegistry, accept: str | None) -> tuple[bytes, str]:
@@ -169,3 +189,23 @@ def exposition(reg: CollectorRegistry, accept: str | None) -> tuple[bytes, str]:
 
     encoder, content_type = choose_encoder(accept or "")
     return encoder(reg), content_type
+
+
+_ENCODED: dict[tuple[str, Labels], tuple[tuple[Sample, ...], bytes]] = {}  # per format and labels, the last body
+
+
+def scrape_body(engine: Engine, now: datetime, labels: Mapping[str, str], accept: str | None,
+                prices: PricedDays | None = None) -> tuple[bytes, str]:
+    """``exposition`` of the samples read at ``now``, encoded again only when they differ from the samples of the
+    last body made in that format with those labels (most scrapes between two syncs read the same samples)."""
+    from prometheus_client.exposition import choose_encoder
+
+    samples = tuple(read_samples(engine, now, prices))
+    encoder, content_type = choose_encoder(accept or "")
+    key = (content_type, tuple(labels.items()))
+    last = _ENCODED.get(key)
+    if last is not None and last[0] == samples:
+        return last[1], content_type
+    body = encoder(_registry_of(_Samples(samples, labels)))
+    _ENCODED[key] = (samples, body)
+    return body, content_type
