@@ -4,6 +4,7 @@ root."""
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import logging
 import os
@@ -264,6 +265,7 @@ def _serve(args: argparse.Namespace, settings: Settings, engine: Any, sync: Any,
         runner.start()
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     print(f"Interface web sur http://{shown}:{port}/ (Ctrl-C pour arrêter)", flush=True)
+    gc.freeze()  # what start-up made lives as long as the process: full collections no longer walk it
     try:
         server.run()
     except KeyboardInterrupt:
