@@ -189,7 +189,7 @@ def cmd_sync(args: argparse.Namespace) -> int:
             _require_credentials(settings)
         engine = open_database(settings)
         if args.retry_given_up:
-            from .database.repository import reset_given_up
+            from .database.sync_ledger import reset_given_up
             with engine.begin() as conn:
                 count = sum(reset_given_up(conn, pdl) for pdl in (args.pdl or [None]))
             print(f"{count} jour(s) abandonné(s) seront redemandés")

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
+from myelectricaldata.database import sync_ledger
 from myelectricaldata.database.migrate import HEAD, current_revision, script_head, upgrade
 from myelectricaldata.gateway.parse import CurvePoint, DailyValue, EcowattDay, MaxPower
 
@@ -67,21 +68,21 @@ def test_daily_max_power_tempo_ecowatt_upserts(engine):
 
 def test_ledger_round_trip_and_manual_retry(engine):
     with engine.begin() as conn:
-        repo.write_ledger(conn, PDL, "consumption_daily", [
+        sync_ledger.write_ledger(conn, PDL, "consumption_daily", [
             (date(2025, 1, 1), "complete", 1, 1, ""),
             (date(2025, 1, 2), "given_up", 5, 0, "no_data_found"),
             (date(2025, 1, 3), "missing", 2, 0, "no data yet")])
-        repo.write_ledger(conn, PDL, "consumption_daily", [(date(2025, 1, 3), "partial", 3, 20, "x" * 900)])
+        sync_ledger.write_ledger(conn, PDL, "consumption_daily", [(date(2025, 1, 3), "partial", 3, 20, "x" * 900)])
     with engine.connect() as conn:
-        ledger = repo.ledger(conn, PDL, "consumption_daily")
-        summary = repo.ledger_summary(conn, PDL, "consumption_daily")
+        ledger = sync_ledger.ledger(conn, PDL, "consumption_daily")
+        summary = sync_ledger.ledger_summary(conn, PDL, "consumption_daily")
     assert {d: (e.status, e.attempts) for d, e in ledger.items()} == {
         date(2025, 1, 1): ("complete", 1), date(2025, 1, 2): ("given_up", 5), date(2025, 1, 3): ("partial", 3)}
     assert summary["counts"] == {"complete": 1, "given_up": 1, "partial": 1}
     assert summary["not_complete"] == [date(2025, 1, 2), date(2025, 1, 3)]
     with engine.begin() as conn:
-        assert repo.reset_given_up(conn, PDL) == 1
-        assert repo.ledger(conn, PDL, "consumption_daily")[date(2025, 1, 2)][:2] == ("missing", 0)
+        assert sync_ledger.reset_given_up(conn, PDL) == 1
+        assert sync_ledger.ledger(conn, PDL, "consumption_daily")[date(2025, 1, 2)][:2] == ("missing", 0)
 
 
 def test_contract_versions_are_dated(engine):
@@ -122,27 +123,27 @@ def spans(engine) -> dict[tuple[str, str], tuple[int, date, date]]:
 def test_the_ledger_keeps_its_span_per_pdl_and_dataset_as_days_are_written_and_forgotten(engine):
     ds = "consumption_daily"
     with engine.begin() as conn:
-        repo.write_ledger(conn, PDL, ds, [(date(2025, 3, d), "complete", 1, 1, "") for d in (10, 11, 12)])
-        repo.write_ledger(conn, PDL, "consumption_load_curve", [(date(2025, 3, 11), "partial", 1, 20, "")])
+        sync_ledger.write_ledger(conn, PDL, ds, [(date(2025, 3, d), "complete", 1, 1, "") for d in (10, 11, 12)])
+        sync_ledger.write_ledger(conn, PDL, "consumption_load_curve", [(date(2025, 3, 11), "partial", 1, 20, "")])
     assert spans(engine) == {(PDL, ds): (3, date(2025, 3, 10), date(2025, 3, 12)),
                              (PDL, "consumption_load_curve"): (1, date(2025, 3, 11), date(2025, 3, 11))}
     with engine.begin() as conn:  # a day already held changes status: same span; a day before the first widens it
-        repo.write_ledger(conn, PDL, ds, [(date(2025, 3, 12), "missing", 2, 0, ""),
+        sync_ledger.write_ledger(conn, PDL, ds, [(date(2025, 3, 12), "missing", 2, 0, ""),
                                           (date(2025, 3, 1), "given_up", 5, 0, "")])
     assert spans(engine)[(PDL, ds)] == (4, date(2025, 3, 1), date(2025, 3, 12))
     with engine.connect() as conn:
-        span = repo.ledger_spans(conn)[(PDL, ds)]
+        span = sync_ledger.ledger_spans(conn)[(PDL, ds)]
     # 10 and 11 complete, 1 given up and 12 missing (in order), a gap from the 2nd to the 9th
     assert span.counts == {"complete": 2, "given_up": 1, "missing": 1}
     assert (span.first_complete, span.last_complete) == (date(2025, 3, 10), date(2025, 3, 11))
     assert span.not_complete == [date(2025, 3, 1), date(2025, 3, 12)] and not span.contiguous
     with engine.begin() as conn:
-        assert repo.forget_ledger_days(conn, PDL, ds, [date(2025, 3, 1), date(2025, 3, 12)]) == 2
+        assert sync_ledger.forget_ledger_days(conn, PDL, ds, [date(2025, 3, 1), date(2025, 3, 12)]) == 2
     assert spans(engine)[(PDL, ds)] == (2, date(2025, 3, 10), date(2025, 3, 11))
     with engine.connect() as conn:
-        assert repo.ledger_spans(conn)[(PDL, ds)].contiguous
+        assert sync_ledger.ledger_spans(conn)[(PDL, ds)].contiguous
     with engine.begin() as conn:
-        assert repo.forget_ledger_days(conn, PDL, ds) == 2
+        assert sync_ledger.forget_ledger_days(conn, PDL, ds) == 2
     assert (PDL, ds) not in spans(engine) and (PDL, "consumption_load_curve") in spans(engine)
 
 
@@ -159,7 +160,7 @@ def test_the_migration_finds_the_span_of_a_ledger_written_before_it(db_url):
         upgrade(eng)
         assert spans(eng) == {(PDL, "production_daily"): (3, date(2024, 12, 5), date(2024, 12, 9))}
         with eng.connect() as conn:
-            assert not repo.ledger_spans(conn)[(PDL, "production_daily")].contiguous  # 3 days over 5
+            assert not sync_ledger.ledger_spans(conn)[(PDL, "production_daily")].contiguous  # 3 days over 5
     finally:
         eng.dispose()
 

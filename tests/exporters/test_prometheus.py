@@ -25,6 +25,7 @@ from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
+from myelectricaldata.database import sync_ledger
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
 from myelectricaldata.exporters import changes, store
 from myelectricaldata.exporters.manager import ExporterManager
@@ -196,7 +197,7 @@ def test_yesterday_is_priced_again_when_its_curve_or_the_pricing_choice_changes(
     try:
         with synced.begin() as conn:
             repo.store_load_curve(conn, BASE, "consumption", [CurvePoint(first, minutes, watts + 1000, YESTERDAY)])
-            repo.write_ledger(conn, BASE, "consumption_load_curve", [(YESTERDAY, "complete", 1, 48, "")])
+            sync_ledger.write_ledger(conn, BASE, "consumption_load_curve", [(YESTERDAY, "complete", 1, 48, "")])
         assert base_cost()[0] == pytest.approx(kwh + 1000 * minutes / 60 / 1000, abs=1e-6)
         with synced.begin() as conn:
             save_choice(conn, BASE, kva=9)
@@ -205,7 +206,7 @@ def test_yesterday_is_priced_again_when_its_curve_or_the_pricing_choice_changes(
         with synced.begin() as conn:
             save_choice(conn, BASE)
             repo.store_load_curve(conn, BASE, "consumption", [CurvePoint(first, minutes, watts, YESTERDAY)])
-            repo.write_ledger(conn, BASE, "consumption_load_curve", [(YESTERDAY, "complete", 1, 48, "")])
+            sync_ledger.write_ledger(conn, BASE, "consumption_load_curve", [(YESTERDAY, "complete", 1, 48, "")])
     assert base_cost() == pytest.approx((kwh, euros), abs=1e-6)
 
 

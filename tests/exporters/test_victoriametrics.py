@@ -18,6 +18,7 @@ import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
+from myelectricaldata.database import sync_ledger
 from myelectricaldata.energy.costs import WM_PER_KWH
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.exporters import changes, store
@@ -264,7 +265,7 @@ def test_a_forced_error_after_deleting_a_changed_series_is_repaired_by_the_retry
     day = SINCE + timedelta(days=3)
     with db.begin() as conn:
         repo.store_daily(conn, BASE, "consumption", [DailyValue(day, 99_999)])
-        repo.write_ledger(conn, BASE, "consumption_daily", [(day, "complete", 1, 1, "")], after(NOON, 30))
+        sync_ledger.write_ledger(conn, BASE, "consumption_daily", [(day, "complete", 1, 1, "")], after(NOON, 30))
     spy = Spy(monkeypatch)
 
     def refuse(client, lines, size):
@@ -528,7 +529,7 @@ def test_the_push_interval_defers_and_the_next_push_sends_what_waited(db, vm, tm
     day = SINCE + timedelta(days=5)
     with db.begin() as conn:
         repo.store_daily(conn, BASE, "consumption", [DailyValue(day, 77_777)])
-        repo.write_ledger(conn, BASE, "consumption_daily", [(day, "complete", 1, 1, "")], after(NOON, 5))
+        sync_ledger.write_ledger(conn, BASE, "consumption_daily", [(day, "complete", 1, 1, "")], after(NOON, 5))
     deferred = manager.run_exports(after(NOON, 10))[EXPORTER]
     assert deferred.ok and deferred.items_sent == 0
     assert deferred.message == ("envoi reporté : dernier envoi il y a 10 min, intervalle minimal de 60 min "

@@ -1,6 +1,6 @@
 from datetime import date, timedelta
 
-from myelectricaldata.database.repository import LedgerDay
+from myelectricaldata.database.sync_ledger import LedgerDay
 from myelectricaldata.gateway.parse import CurvePoint
 from myelectricaldata.services.datasets import (
     BY_NAME,

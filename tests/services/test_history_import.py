@@ -10,7 +10,7 @@ from datetime import date, datetime
 import pytest
 import sqlalchemy as sa
 
-from myelectricaldata.database import curve_days
+from myelectricaldata.database import curve_days, sync_ledger
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.energy.costs import DayLoad, loads_by_day
@@ -100,9 +100,9 @@ def test_the_four_layouts_round_trip_marked_as_from_a_file(known, tmp_path):
                                            (PDL, "consumption", date(2024, 7, 16), 23_720, "enedis_file"),
                                            (PDL, "consumption", date(2024, 7, 17), 33_967, "enedis_file")]
     with known.connect() as conn:
-        ledger = repo.ledger(conn, PDL, "consumption_load_curve")
+        ledger = sync_ledger.ledger(conn, PDL, "consumption_load_curve")
         assert {d: e.status for d, e in ledger.items()} == {AUTUMN: "partial", date(2024, 1, 1): "partial"}
-        assert {d: e.status for d, e in repo.ledger(conn, PDL, "consumption_daily").items()} == dict.fromkeys(
+        assert {d: e.status for d, e in sync_ledger.ledger(conn, PDL, "consumption_daily").items()} == dict.fromkeys(
             (date(2024, 7, 15), date(2024, 7, 16), date(2024, 7, 17)), "complete")
     with pytest.raises(ImportRefused):  # the same files again: nothing new
         history_import.run(known, PDL, files, tmp_path / "sync.lock")

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
+from myelectricaldata.database import sync_ledger
 from myelectricaldata.energy.readings import DailyValue
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.services import legacy_migration, legacy_source
@@ -116,7 +117,7 @@ def check_migrated(engine) -> None:
         (contract,) = repo.contract_history(conn, PDL)
         (offer,) = user_offers(conn)
         choice = get_choice(conn, PDL)
-        ledger = repo.ledger(conn, PDL, "consumption_load_curve")
+        ledger = sync_ledger.ledger(conn, PDL, "consumption_load_curve")
     assert (contract["valid_from"], contract["subscribed_kva"], contract["offpeak_hours"],
             contract["pricing_option"]) == (date(2020, 3, 1), 9, "22:00-06:00", "HC_HP")
     assert (offer.name, offer.kind, offer.versions[0].valid_from, offer.versions[0].energy) == (

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
+from myelectricaldata.database import sync_ledger
 from myelectricaldata.energy.timeline import PARIS, local_midnight_utc
 from myelectricaldata.gateway.parse import CurvePoint, DailyValue, MaxPower
 from myelectricaldata.services.datasets import wanted_days
@@ -32,9 +33,9 @@ def fill(engine, pdl: str) -> None:
                               [CurvePoint(start + 1800 * n, 30, 500 + n, OCTOBER[0]) for n in range(48)])
         repo.store_max_power(conn, pdl, [MaxPower(d, 3000, start) for d in OCTOBER])
         for ds in ("consumption_daily", "consumption_load_curve"):
-            repo.write_ledger(conn, pdl, ds, [(d, "complete", 1, 1, "") for d in OCTOBER], NOW)
+            sync_ledger.write_ledger(conn, pdl, ds, [(d, "complete", 1, 1, "") for d in OCTOBER], NOW)
             repo.set_dataset_state(conn, pdl, ds, last_outcome="ok")
-        repo.write_ledger(conn, pdl, "consumption_max_power", [(OCTOBER[4], "given_up", 5, 0, "no data")], NOW)
+        sync_ledger.write_ledger(conn, pdl, "consumption_max_power", [(OCTOBER[4], "given_up", 5, 0, "no data")], NOW)
         repo.record_contract(conn, pdl, TODAY, {"subscribed_kva": 6, "pricing_option": "BASE"})
         save_preferences(conn, PdlPreferences(pdl, "Maison", True, frozenset({"consumption_daily"})))
         repo.store_tempo(conn, [(d, "BLUE") for d in OCTOBER])
@@ -67,7 +68,7 @@ def test_refetch_marks_exactly_the_chosen_days_and_keeps_the_data(engine):
     assert ledger_rows(engine, B) == before_b
     assert snapshot(engine) == data  # readings untouched
     with engine.connect() as conn:
-        ledger = repo.ledger(conn, A, "consumption_daily")
+        ledger = sync_ledger.ledger(conn, A, "consumption_daily")
     assert wanted_days(OCTOBER[0], OCTOBER[-1], ledger) == OCTOBER[2:5]
 
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 
 from myelectricaldata.database import repository as repo
+from myelectricaldata.database import sync_ledger
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.services.lock import sync_lock
 from myelectricaldata.services.scheduler import RETRY_HOURS, SyncJobs, build_scheduler, daily_time
@@ -57,7 +58,8 @@ def test_retry_runs_only_while_yesterday_is_missing(sqlite_engine, sim, tmp_path
     jobs.daily()
     assert jobs.missing_yesterday()
     with sqlite_engine.connect() as conn:
-        assert repo.ledger(conn, "99000000000001", "consumption_daily")[TODAY - timedelta(days=1)][0] == "missing"
+        days = sync_ledger.ledger(conn, "99000000000001", "consumption_daily")
+        assert days[TODAY - timedelta(days=1)][0] == "missing"
 
     sim.state.set_now(NOON)
     sim.state.requests.clear()

@@ -10,6 +10,7 @@ import pytest
 
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
+from myelectricaldata.database import sync_ledger
 from myelectricaldata.services import pricing
 from myelectricaldata.services.outcome import Outcome
 from myelectricaldata.services.overview import dashboard
@@ -137,7 +138,7 @@ def test_days_never_asked_around_and_inside_the_ledger_come_from_one_read_for_ev
     daily = {s.usage_point.usage_point_id: next(d for d in s.datasets if d.dataset == ds) for s in status.usage_points}
     assert daily[BASE].unasked == ((date(2022, 11, 5), date(2025, 11, 1)),)
     with synced.begin() as conn:
-        repo.forget_ledger_days(conn, BASE, ds, [date(2025, 11, 3)])
+        sync_ledger.forget_ledger_days(conn, BASE, ds, [date(2025, 11, 3)])
         t = m.sync_days
     status = collect_status(synced, NOON)
     gap = {s.usage_point.usage_point_id: next(d for d in s.datasets if d.dataset == ds) for s in status.usage_points}

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
+from myelectricaldata.database import sync_ledger
 from myelectricaldata.energy.timeline import PARIS, local_day_bounds
 from myelectricaldata.gateway import parse
 from myelectricaldata.gateway.errors import QuotaExceeded
@@ -63,7 +64,7 @@ def test_full_backfill_request_budget_then_one_request_per_dataset(sqlite_engine
     assert per_pdl[TEMPO] == 4 + 2 + 4 + 4 + 2 + 1 + 1  # with production daily and curve: 18, target <= 40
     assert per_pdl[BASE] == 4 + 2 + 4 + 1 + 1  # daily, curve (batch), max power, contract, address
     with sqlite_engine.connect() as conn:
-        summary = repo.ledger_summary(conn, BASE, "consumption_load_curve")
+        summary = sync_ledger.ledger_summary(conn, BASE, "consumption_load_curve")
     assert summary["first"] == date(2023, 11, 5) and summary["last"] == date(2025, 11, 4)
     assert summary["counts"] == {"complete": 731}
 
@@ -76,7 +77,7 @@ def test_full_backfill_request_budget_then_one_request_per_dataset(sqlite_engine
                 "production/detail/batch": 1, "contract": 3, "address": 3}  # a new day: contract checked again
     assert paths == {f"/api/enedis/{k}": v for k, v in one_each.items()}
     with sqlite_engine.connect() as conn:
-        assert repo.ledger(conn, TEMPO, "production_load_curve")[TODAY][:2] == ("complete", 1)
+        assert sync_ledger.ledger(conn, TEMPO, "production_load_curve")[TODAY][:2] == ("complete", 1)
 
 
 def test_faults_then_rerun_equals_clean_sync(engine, sim, tmp_path):
@@ -132,7 +133,7 @@ def test_inactive_pdl_is_flagged_and_others_still_sync(sqlite_engine, sim, tmp_p
     assert any(e.startswith(f"{HCHP} : la passerelle indique ce PDL comme inactif") for e in report.errors)
     with sqlite_engine.connect() as conn:
         points = {u["usage_point_id"]: u for u in repo.usage_point_rows(conn)}
-        days = {pdl: repo.ledger_summary(conn, pdl, "consumption_daily")["counts"] for pdl in points}
+        days = {pdl: sync_ledger.ledger_summary(conn, pdl, "consumption_daily")["counts"] for pdl in points}
     assert "renouvelez le consentement" in points[HCHP]["attention"]
     assert points[BASE]["attention"] == ""
     assert days[HCHP] == {} and days[BASE] == {"complete": 3}
@@ -176,7 +177,7 @@ def test_date_too_old_is_recorded_and_never_asked_again(sqlite_engine, sim, tmp_
     sync.sync_dataset(BASE, greedy)
     with sqlite_engine.connect() as conn:
         state = repo.dataset_state(conn, BASE, "consumption_daily")
-        summary = repo.ledger_summary(conn, BASE, "consumption_daily")
+        summary = sync_ledger.ledger_summary(conn, BASE, "consumption_daily")
     assert state["oldest_available"] == date(2022, 11, 5)
     assert summary["first"] == date(2022, 11, 5) and summary["counts"] == {"complete": 1096}
     sim.state.requests.clear()
@@ -194,7 +195,7 @@ def test_days_without_data_are_given_up_after_bounded_tries(sqlite_engine, tmp_p
         def attempt() -> tuple:
             sync.sync_dataset(house.usage_point_id, daily, since=TODAY - timedelta(days=30))
             with sqlite_engine.connect() as conn:
-                return repo.ledger(conn, house.usage_point_id, daily.name)[gap][:2]
+                return sync_ledger.ledger(conn, house.usage_point_id, daily.name)[gap][:2]
 
         assert attempt() == ("missing", 1)
         assert attempt() == ("missing", 1)  # asked again the same day: still one attempt
@@ -207,7 +208,7 @@ def test_days_without_data_are_given_up_after_bounded_tries(sqlite_engine, tmp_p
         asked = gapped.state.calls("/consumption/daily/")
         assert all(r.query["start"] > gap.isoformat() for r in asked)  # the given-up day is not asked again
         with sqlite_engine.begin() as conn:
-            assert repo.reset_given_up(conn, house.usage_point_id) == 1
+            assert sync_ledger.reset_given_up(conn, house.usage_point_id) == 1
         sync.sync_dataset(house.usage_point_id, daily, since=TODAY - timedelta(days=30))
         asked = gapped.state.calls("/consumption/daily/")[len(asked):]
         assert [r.query["start"] for r in asked] == [gap.isoformat()]  # retried by hand: asked again
@@ -221,7 +222,7 @@ def test_refusal_without_a_date_is_narrowed_down_not_skipped(sqlite_engine, tmp_
         # no activation date known: the window 2025-03-01..04-29 is refused with ADAM-ERR0123 and no date
         sync.sync_dataset(recent.usage_point_id, short_windows, since=date(2025, 3, 1))
         with sqlite_engine.connect() as conn:
-            summary = repo.ledger_summary(conn, recent.usage_point_id, short_windows.name)
+            summary = sync_ledger.ledger_summary(conn, recent.usage_point_id, short_windows.name)
             state = repo.dataset_state(conn, recent.usage_point_id, short_windows.name)
     assert state["oldest_available"] == date(2025, 4, 30)  # found by halving the refused window
     assert summary["first"] == date(2025, 6, 1) and summary["last"] == TODAY - timedelta(days=1)
@@ -241,7 +242,7 @@ def test_reply_cut_by_the_quota_keeps_what_came_and_costs_no_attempt(sqlite_engi
     with pytest.raises(QuotaExceeded):
         sync.sync_dataset(BASE, curve, since=TODAY - timedelta(days=10))
     with sqlite_engine.connect() as conn:
-        ledger = repo.ledger(conn, BASE, curve.name)
+        ledger = sync_ledger.ledger(conn, BASE, curve.name)
     assert sorted(d for d, e in ledger.items() if e.status == "complete") == [TODAY - timedelta(days=n)
                                                                              for n in (3, 2, 1)]
     missing = [e for e in ledger.values() if e.status != "complete"]
@@ -321,7 +322,7 @@ def test_ecowatt_429_pauses_ecowatt_until_midnight_utc_not_the_data(sqlite_engin
         assert repo.get_state(conn, "quota_paused_until") is None
         assert repo.get_state(conn, "ecowatt_paused_until") == "2025-11-06T00:00:00+00:00"
         assert conn.scalar(sa.select(sa.func.count()).select_from(m.ecowatt_days)) == 0
-        assert repo.ledger_summary(conn, BASE, "consumption_daily")["counts"] == {"complete": 2}
+        assert sync_ledger.ledger_summary(conn, BASE, "consumption_daily")["counts"] == {"complete": 2}
     status = format_status(collect_status(sqlite_engine, sim.state.now()))
     assert "EcoWatt en pause jusqu'au 06/11/2025 01:00" in status  # 00:00 UTC, Paris time in winter
     sim.state.set_now(datetime(2025, 11, 5, 23, 0, tzinfo=UTC))
@@ -359,13 +360,13 @@ def test_j1_withheld_by_the_gateway_arrives_the_next_day(sqlite_engine, sim, tmp
     assert sync.run(since=TODAY - timedelta(days=5)).ok
     yesterday = TODAY - timedelta(days=1)
     with sqlite_engine.connect() as conn:
-        assert repo.ledger(conn, BASE, "consumption_daily")[yesterday].status == "missing"
-        assert repo.ledger(conn, BASE, "consumption_load_curve")[yesterday].status == "complete"
+        assert sync_ledger.ledger(conn, BASE, "consumption_daily")[yesterday].status == "missing"
+        assert sync_ledger.ledger(conn, BASE, "consumption_load_curve")[yesterday].status == "complete"
     assert SyncJobs(sync).missing_yesterday()
     sim.state.set_now(NOON + timedelta(days=1))
     assert sync.run(since=TODAY - timedelta(days=5)).ok
     with sqlite_engine.connect() as conn:
-        assert repo.ledger(conn, BASE, "consumption_daily")[yesterday].status == "complete"
+        assert sync_ledger.ledger(conn, BASE, "consumption_daily")[yesterday].status == "complete"
 
 
 def test_stop_request_ends_the_sync_between_windows(sqlite_engine, sim, tmp_path):

@@ -6,6 +6,7 @@ import sys
 from datetime import UTC, date, datetime, timedelta
 
 from myelectricaldata.database import repository as repo
+from myelectricaldata.database import sync_ledger
 from myelectricaldata.energy.timeline import PARIS, epoch, local_day_bounds
 from myelectricaldata.exporters.manager import ExporterManager
 from myelectricaldata.gateway.parse import CurvePoint, DailyValue, EcowattDay, MaxPower
@@ -63,7 +64,7 @@ def store_days(engine, days: list[date], stamp: datetime, pdl: str = PDL) -> Non
         repo.store_daily(conn, pdl, "consumption", [DailyValue(d, 12_000) for d in days])
         repo.store_max_power(conn, pdl, [MaxPower(d, 5400, epoch(local_day_bounds(d)[0]) + 3600) for d in days])
         for dataset in ("consumption_daily", "consumption_load_curve", "consumption_max_power"):
-            repo.write_ledger(conn, pdl, dataset, [(d, "complete", 1, 1, "") for d in days], stamp)
+            sync_ledger.write_ledger(conn, pdl, dataset, [(d, "complete", 1, 1, "") for d in days], stamp)
 
 
 def store_calendars(engine, days: list[date]) -> None:

@@ -8,7 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from myelectricaldata.database import models as m
-from myelectricaldata.database import repository as repo
+from myelectricaldata.database import sync_ledger
 from myelectricaldata.services.preferences import PdlPreferences, save_preferences
 from tests.support.api import BASE, HCHP, TEMPO, UNKNOWN, build_app, error, get, synced_api
 from tests.support.syncing import TODAY
@@ -91,7 +91,7 @@ def test_usage_point_coverage_per_dataset(client, synced):
 def test_usage_point_not_complete_ranges(client, synced):
     engine = synced[1]
     with engine.begin() as conn:
-        repo.write_ledger(conn, BASE, "consumption_daily", [(date(2025, 8, 28), "missing", 1, 0, ""),
+        sync_ledger.write_ledger(conn, BASE, "consumption_daily", [(date(2025, 8, 28), "missing", 1, 0, ""),
                                                             (date(2025, 8, 29), "given_up", 5, 0, "no data"),
                                                             (date(2025, 8, 31), "partial", 1, 3, "")])
     try:
@@ -103,7 +103,7 @@ def test_usage_point_not_complete_ranges(client, synced):
         assert ds["first"] == "2025-09-01"
     finally:
         with engine.begin() as conn:
-            repo.forget_ledger_days(conn, BASE, "consumption_daily", [date(2025, 8, 28), date(2025, 8, 29),
+            sync_ledger.forget_ledger_days(conn, BASE, "consumption_daily", [date(2025, 8, 28), date(2025, 8, 29),
                                                                       date(2025, 8, 31)])
 
 

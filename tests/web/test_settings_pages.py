@@ -14,6 +14,7 @@ from myelectricaldata.app import AppServices
 from myelectricaldata.config import load_settings
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
+from myelectricaldata.database import sync_ledger
 from myelectricaldata.energy.timeline import PARIS
 from myelectricaldata.gateway.parse import DailyValue
 from myelectricaldata.services.access import PASSWORD_KEY
@@ -47,7 +48,7 @@ def db(sqlite_engine):
         for pdl, produces in ((CONSUMER, False), (PRODUCER, True)):
             repo.save_usage_point(conn, pdl, name=f"Maison {pdl[0]}", has_production=produces)
             repo.store_daily(conn, pdl, "consumption", [DailyValue(d, 9000) for d in DAYS])
-            repo.write_ledger(conn, pdl, "consumption_daily", [(d, "complete", 1, 1, "") for d in DAYS], NOON)
+            sync_ledger.write_ledger(conn, pdl, "consumption_daily", [(d, "complete", 1, 1, "") for d in DAYS], NOON)
     return sqlite_engine
 
 
@@ -174,8 +175,8 @@ def test_refetch_marks_the_days_and_starts_a_sync(make_app, db):
     assert response.status_code == 302 and response.location.endswith(f"/settings/{CONSUMER}")
     assert runner.started == [[CONSUMER]]
     with db.connect() as conn:
-        ledger = repo.ledger(conn, CONSUMER, "consumption_daily")
-        other = repo.ledger(conn, PRODUCER, "consumption_daily")
+        ledger = sync_ledger.ledger(conn, CONSUMER, "consumption_daily")
+        other = sync_ledger.ledger(conn, PRODUCER, "consumption_daily")
     assert sorted(d for d, e in ledger.items() if e.status == "missing") == DAYS[2:5]
     assert all(e.status == "complete" for e in other.values())
     assert counts(db, CONSUMER)["daily_energy"] == 10
@@ -204,7 +205,7 @@ def test_refetch_bad_dates_are_a_400_naming_the_field(make_app, db, start, end, 
     assert error and message.lower() in error.group(1).lower(), error
     assert runner.started == []
     with db.connect() as conn:
-        assert all(e.status == "complete" for e in repo.ledger(conn, CONSUMER, "consumption_daily").values())
+        assert all(e.status == "complete" for e in sync_ledger.ledger(conn, CONSUMER, "consumption_daily").values())
 
 
 def test_purge_confirmation_page_changes_nothing_then_purge_removes_only_that_pdl(client, db):
@@ -248,10 +249,10 @@ def test_purge_and_refetch_refused_while_a_sync_of_another_process_holds_the_loc
     assert marked.status_code == 409 and "Une synchronisation est en cours" in marked.text
     assert counts(db, CONSUMER)["daily_energy"] == 10
     with db.connect() as conn:
-        assert {e.status for e in repo.ledger(conn, CONSUMER, "consumption_daily").values()} == {"complete"}
+        assert {e.status for e in sync_ledger.ledger(conn, CONSUMER, "consumption_daily").values()} == {"complete"}
     assert client.post(f"/settings/{CONSUMER}/refetch", data=refetch).status_code == 302  # the lock is free again
     with db.connect() as conn:
-        assert repo.ledger(conn, CONSUMER, "consumption_daily")[DAYS[1]].status == "missing"
+        assert sync_ledger.ledger(conn, CONSUMER, "consumption_daily")[DAYS[1]].status == "missing"
 
 
 def test_password_form_then_login_from_another_machine(make_app, db):

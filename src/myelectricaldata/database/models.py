@@ -160,7 +160,7 @@ sync_days = Table(
     sqlite_with_rowid=False,
 )
 
-sync_spans = Table(  # derived from sync_days by repository.write_ledger and forget_ledger_days, kept in step with it
+sync_spans = Table(  # derived from sync_days by sync_ledger.write_ledger and forget_ledger_days, kept in step with it
     "sync_spans", metadata,
     _pdl(),
     Column("dataset", String(32), primary_key=True, nullable=False),

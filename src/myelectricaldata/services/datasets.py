@@ -7,10 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from ..database.repository import LedgerDay
+from ..database.sync_ledger import COMPLETE, GIVEN_UP, MISSING, PARTIAL, LedgerDay
 from ..energy.timeline import date_range, day_minutes, years_before
-
-COMPLETE, PARTIAL, MISSING, GIVEN_UP = "complete", "partial", "missing", "given_up"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import Connection, Engine
 
 from ..database import repository as repo
+from ..database import sync_ledger
 from ..energy.timeline import PARIS
 from ..gateway import parse
 from ..gateway.client import GatewayClient, Reply
@@ -49,7 +50,7 @@ class DatasetFetcher:
         today = now.astimezone(PARIS).date()
         with self.engine.connect() as conn:
             state = repo.dataset_state(conn, pdl, ds.name)
-            ledger = repo.ledger(conn, pdl, ds.name)
+            ledger = sync_ledger.ledger(conn, pdl, ds.name)
         first = first_wanted(ds, today, state.get("oldest_available"), since, activation)
         days = wanted_days(first, today - timedelta(days=1), ledger)
         stored = done = 0
@@ -100,7 +101,7 @@ class DatasetFetcher:
         return days
 
     def _fetch_window(self, pdl: str, ds: Dataset, start: date, end: date,
-                      ledger: dict[date, repo.LedgerDay], now: datetime) -> int:
+                      ledger: dict[date, sync_ledger.LedgerDay], now: datetime) -> int:
         """One request; its readings and the ledger of its days are stored in one transaction.
 
         A reply cut short by the quota (PARTIAL_DATA "Rate limit exceeded") is stored, costs the
@@ -117,9 +118,9 @@ class DatasetFetcher:
                                  counted=not quota_cut)
         with self.engine.begin() as conn:
             self._store(conn, pdl, ds, readings)
-            repo.write_ledger(conn, pdl, ds.name, entries, now)
+            sync_ledger.write_ledger(conn, pdl, ds.name, entries, now)
         self.on_stored(len(readings))
-        ledger.update({e[0]: repo.LedgerDay(e[1], e[2], today) for e in entries})
+        ledger.update({e[0]: sync_ledger.LedgerDay(e[1], e[2], today) for e in entries})
         log.info("%s %s %s..%s: %d readings", pdl, ds.name, start, end, len(readings))
         if quota_cut:
             raise QuotaExceeded(error, code="RATE_LIMIT_EXCEEDED", request=f"{ds.name} {start}..{end}")

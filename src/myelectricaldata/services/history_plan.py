@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from ..database import history
+from ..database import history, sync_ledger
 from ..database import repository as repo
 from ..energy.readings import CurvePoint, DailyValue, MaxPower, Span, overlaps
 from ..energy.timeline import PARIS, epoch, local_midnight_utc
@@ -86,7 +86,7 @@ def write(conn: Connection, planned: Plan, now: datetime) -> int:
             written += repo.store_max_power(conn, planned.pdl, rows, planned.source)
         else:
             written += repo.store_daily(conn, planned.pdl, ds.direction, rows, planned.source)
-        repo.write_ledger(conn, planned.pdl, name, planned.ledger.get(name, []), now)
+        sync_ledger.write_ledger(conn, planned.pdl, name, planned.ledger.get(name, []), now)
     return written
 
 
@@ -128,7 +128,7 @@ def _curve(conn: Connection, out: Plan, name: str, given: list[CurvePoint]) -> d
     for start, length in after.items():
         day = covered[datetime.fromtimestamp(start, PARIS).date()]
         day[0], day[1] = day[0] + 1, day[1] + length
-    ledger = repo.ledger(conn, out.pdl, name)
+    ledger = sync_ledger.ledger(conn, out.pdl, name)
     out.rows[name], out.dropped[name] = rows, sorted(dropped)
     out.ledger[name] = [_ledger_entry(d, curve_status(d, covered[d][1]), covered[d][0], ledger)
                         for d in sorted({p.day for p in rows})]
@@ -155,14 +155,14 @@ def _days(conn: Connection, out: Plan, name: str, given: list[DailyValue] | list
         else:
             counts["replaced" if have else "added"] += 1
             rows.append(v)
-    ledger = repo.ledger(conn, out.pdl, name)
+    ledger = sync_ledger.ledger(conn, out.pdl, name)
     out.rows[name] = rows
     out.ledger[name] = [_ledger_entry(v.day, COMPLETE, 1, ledger) for v in rows]
     return {"first": first, "last": last, "given": len(values), "repeated": repeated, **counts}
 
 
 def _ledger_entry(day: date, status: str, points: int,
-                  ledger: Mapping[date, repo.LedgerDay]) -> tuple[date, str, int, int, str]:
+                  ledger: Mapping[date, sync_ledger.LedgerDay]) -> tuple[date, str, int, int, str]:
     """The ledger row of a day written: complete when what is stored covers it, else as the sync left it (partial
     when it had not)."""
     before = ledger.get(day)

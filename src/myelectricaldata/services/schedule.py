@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Engine
 
 from ..database import repository as repo
+from ..database import sync_ledger
 from ..energy.timeline import PARIS
 from .datasets import COMPLETE
 from .runs import quota_paused_until
@@ -61,7 +62,7 @@ def yesterday_missing(engine: Engine, yesterday: date) -> bool:
             if not up.is_active or up.attention:
                 continue
             for name, wanted in (("consumption_daily", up.has_consumption), ("production_daily", up.has_production)):
-                entry = repo.ledger(conn, up.usage_point_id, name, yesterday).get(yesterday)
+                entry = sync_ledger.ledger(conn, up.usage_point_id, name, yesterday).get(yesterday)
                 if wanted and (entry is None or entry.status != COMPLETE):
                     return True
     return False

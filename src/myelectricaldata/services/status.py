@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from ..database import repository as repo
+from ..database import sync_ledger
 from ..energy.timeline import PARIS, date_range, day_runs
 from ..energy.words import dataset_word, option_word, paris_clock
 from .datasets import Dataset, datasets_for, first_wanted
@@ -98,12 +99,12 @@ def read_usage_stats(conn: Connection) -> UsageStats:
                                                  "no_cache_limit", "date")))
 
 
-def _unasked(conn: Connection, pdl: str, dataset: str, span: repo.LedgerSpan | None, first: date,
+def _unasked(conn: Connection, pdl: str, dataset: str, span: sync_ledger.LedgerSpan | None, first: date,
              today: date) -> tuple[tuple[date, date], ...]:
     """Inclusive ranges of the days of [first, today) the ledger does not hold: from the span alone when it has no
     gap (the days before its first and after its last)."""
     if span is not None and not span.contiguous:
-        known = repo.ledger_days(conn, pdl, dataset, first, today)
+        known = sync_ledger.ledger_days(conn, pdl, dataset, first, today)
         return _ranges([d for d in date_range(first, today) if d not in known])
     last = today - timedelta(days=1)
     if span is None:
@@ -114,7 +115,7 @@ def _unasked(conn: Connection, pdl: str, dataset: str, span: repo.LedgerSpan | N
 
 
 def _dataset(conn: Connection, up: UsagePoint, ds: Dataset, today: date, synced: bool,
-             span: repo.LedgerSpan | None, state: dict[str, Any]) -> DatasetStatus:
+             span: sync_ledger.LedgerSpan | None, state: dict[str, Any]) -> DatasetStatus:
     """Where a dataset stands; when the PDL syncs it (``synced``), the days from its first wanted day to yesterday
     with nothing in the ledger too: those a quota cut left unasked."""
     pdl = up.usage_point_id
@@ -139,7 +140,7 @@ def collect_status(engine: Engine, now: datetime) -> Status:
     with engine.connect() as conn:
         usage = read_usage_stats(conn)
         preferences = all_preferences(conn)
-        spans, states, contracts = repo.ledger_spans(conn), repo.dataset_states(conn), read_all_contracts(conn)
+        spans, states, contracts = sync_ledger.ledger_spans(conn), repo.dataset_states(conn), read_all_contracts(conn)
         pdls = []
         for up in read_usage_points(conn):
             pdl = up.usage_point_id
