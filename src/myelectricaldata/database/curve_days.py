@@ -110,8 +110,9 @@ def refresh_stored(conn: Connection, pdl: str, direction: str, stored: Sequence[
         lo, hi = clock.midnight(first), clock.midnight(last + ONE_DAY)
         days = _days(first, last)
         mine = [by_day[day] for day in days if day in by_day]
-        if (fresh and len(mine) == len(days)) or _count(conn, pdl, direction, lo, hi) == sum(row[3] for row in mine):
-            _write(conn, pdl, direction, days, mine, fresh and len(mine) == len(days))
+        new_days = fresh and len(mine) == len(days)  # none of them from ``also``
+        if new_days or _count(conn, pdl, direction, lo, hi) == sum(row[3] for row in mine):
+            _write(conn, pdl, direction, days, mine, new_days)
         else:
             store(conn, pdl, direction, days, _range(conn, pdl, direction, lo, hi), clock)
 

@@ -115,11 +115,11 @@ def store_load_curve(conn: Connection, pdl: str, direction: str, points: Iterabl
     if not all(map(lt, starts, starts[1:])):
         given = sorted({p[0]: p for p in given}.values())  # in start order, the last of a start wins
     clock = LocalClock()
-    first_day, end = clock.midnight(clock.bounds(given[0][0]).day), clock.bounds(given[-1][0]).end
-    fresh = not _holds_points(conn, pdl, direction, first_day, end)
+    first, end = clock.bounds(given[0][0]).start, clock.bounds(given[-1][0]).end  # their local days, in UTC
+    fresh = not _holds_points(conn, pdl, direction, first, end)
     rows = [(pdl, direction, start, minutes, watts, source) for start, minutes, watts in given]
     upsert_rows(conn, m.load_curve, LOAD_CURVE_COLUMNS, rows, fresh=fresh)
-    dropped = _drop_overlapped_imports(conn, pdl, direction, given, first_day if fresh else None) \
+    dropped = _drop_overlapped_imports(conn, pdl, direction, given, first if fresh else None) \
         if source == GATEWAY else []
     if profiles:
         curve_days.refresh_stored(conn, pdl, direction, given, curve_days.days_of(dropped, clock), fresh)
