@@ -133,7 +133,7 @@ def slot_kwh_by_hand(engine: sa.Engine) -> dict[str, dict[str, float]]:
 
 # -- values ---------------------------------------------------------------------------------------------------------
 def test_energy_power_contract_and_sync_equal_the_stored_rows(synced):
-    reg = registry(synced, lambda: NOON)
+    reg = registry(synced, NOON)
     d = m.daily_energy
     rows = stored(synced, sa.select(d.c.usage_point_id, d.c.direction, d.c.day, d.c.wh))
     assert {r.usage_point_id for r in rows} == set(PDLS) and any(r.direction == "production" for r in rows)
@@ -161,7 +161,7 @@ def test_energy_power_contract_and_sync_equal_the_stored_rows(synced):
 
 
 def test_slots_and_costs_of_yesterday_equal_a_hand_computation(synced):
-    reg = registry(synced, lambda: NOON)
+    reg = registry(synced, NOON)
     by_hand = slot_kwh_by_hand(synced)
     for pdl, slots in by_hand.items():
         exposed = {slot: value(reg, "linky_daily_slot_energy_kwh", pdl=pdl, direction="consumption", slot=slot)
@@ -183,7 +183,7 @@ def test_yesterday_is_priced_again_when_its_curve_or_the_pricing_choice_changes(
     prices: PriceCache[Any] = PriceCache()  # changed behind its back, as a ``sync`` command beside ``serve`` would
 
     def base_cost() -> tuple[float, float]:
-        reg = registry(synced, lambda: NOON, prices=prices)
+        reg = registry(synced, NOON, prices=prices)
         both = (value(reg, "linky_daily_slot_energy_kwh", pdl=BASE, direction="consumption", slot="base"),
                 value(reg, "linky_daily_cost_euros", pdl=BASE))
         assert len(prices) == len(PDLS)  # yesterday of each PDL, kept in the cache handed in
@@ -232,10 +232,10 @@ def test_metrics_keep_yesterday_in_the_apps_price_cache_which_the_pricing_servic
 def test_metrics_keep_every_pdl_when_the_cache_is_smaller_than_the_pdls(synced, monkeypatch):
     # a cache of 2 results asked for 3 PDLs in turn at each scrape used to drop each one before it was asked again
     prices: PriceCache = PriceCache(2)
-    first = exposition(registry(synced, lambda: NOON, prices=prices), None)[0]
+    first = exposition(registry(synced, NOON, prices=prices), None)[0]
     assert len(prices) == len(PDLS) and prices.size == 2 + len(PDLS)
     monkeypatch.setattr("myelectricaldata.services.pricing.read_inputs", lambda *args: pytest.fail("priced again"))
-    assert exposition(registry(synced, lambda: NOON, prices=prices), None)[0] == first
+    assert exposition(registry(synced, NOON, prices=prices), None)[0] == first
 
 
 def test_a_body_is_encoded_again_only_when_its_samples_change(synced, monkeypatch):
@@ -243,7 +243,7 @@ def test_a_body_is_encoded_again_only_when_its_samples_change(synced, monkeypatc
 
     labels = {"site": "maison"}
     body, content_type = scrape_body(synced, NOON, labels, None)
-    assert (body, content_type) == exposition(registry(synced, lambda: NOON, labels), None)
+    assert (body, content_type) == exposition(registry(synced, NOON, labels), None)
     encoded = []
     real = encoders.generate_latest
     monkeypatch.setattr(encoders, "generate_latest", lambda reg: encoded.append(1) or real(reg))
@@ -257,14 +257,14 @@ def test_a_body_is_encoded_again_only_when_its_samples_change(synced, monkeypatc
     try:
         again, _ = scrape_body(synced, NOON, labels, None)
         assert encoded == [1] and again != body
-        assert again == exposition(registry(synced, lambda: NOON, labels), None)[0]
+        assert again == exposition(registry(synced, NOON, labels), None)[0]
     finally:
         with synced.begin() as conn:
             repo.store_daily(conn, BASE, "consumption", [DailyValue(YESTERDAY, wh)])
 
 
 def test_tempo_and_ecowatt_of_today_and_tomorrow(synced):
-    reg = registry(synced, lambda: NOON)
+    reg = registry(synced, NOON)
     tomorrow = TODAY + timedelta(days=1)
     colours = dict(stored(synced, sa.select(m.tempo_days.c.day, m.tempo_days.c.color)))
     for day, when in (("today", TODAY), ("tomorrow", tomorrow)):
@@ -282,7 +282,7 @@ def test_tempo_and_ecowatt_of_today_and_tomorrow(synced):
 
 def test_unknown_tomorrow_and_unstored_yesterday_are_left_out(synced):
     later = NOON + timedelta(days=400)  # nothing stored for that day, its day before, or the Tempo days around it
-    reg = registry(synced, lambda: later)
+    reg = registry(synced, later)
     assert value(reg, "linky_tempo_color", day="tomorrow", color="blue") is None
     assert value(reg, "linky_daily_energy_kwh", pdl=BASE, direction="consumption") is None
     assert value(reg, "linky_max_power_va", pdl=BASE) is None
@@ -295,7 +295,7 @@ def test_only_enabled_usage_points_and_sync_errors(synced):
         save_preferences(conn, PdlPreferences(BASE, enabled=False))
         repo.set_dataset_state(conn, HCHP, "consumption_daily", last_outcome="error", last_error="quota")
     try:
-        reg = registry(synced, lambda: NOON)
+        reg = registry(synced, NOON)
         assert value(reg, "linky_energy_kwh_total", pdl=BASE, direction="consumption") is None
         assert value(reg, "linky_subscribed_power_kva", pdl=BASE) is None
         assert value(reg, "linky_sync_ok", pdl=HCHP) == 0
@@ -308,9 +308,9 @@ def test_only_enabled_usage_points_and_sync_errors(synced):
 
 
 def test_custom_labels_are_added_to_every_sample(synced):
-    reg = registry(synced, lambda: NOON, {"site": "maison", "region": "idf"})
+    reg = registry(synced, NOON, {"site": "maison", "region": "idf"})
     total = value(reg, "linky_energy_kwh_total", pdl=TEMPO, direction="production", site="maison", region="idf")
-    assert total is not None and total == value(registry(synced, lambda: NOON), "linky_energy_kwh_total",
+    assert total is not None and total == value(registry(synced, NOON), "linky_energy_kwh_total",
                                                 pdl=TEMPO, direction="production")
     for family in reg.collect():
         assert family.name + ("_total" if family.type == "counter" else "") in METRICS
@@ -460,7 +460,7 @@ def test_metrics_speak_openmetrics_when_asked(enabled, tmp_path):
 
 def test_promtool_finds_no_problem_in_the_exposition(synced):
     promtool = binary("promtool")
-    body, content_type = exposition(registry(synced, lambda: NOON, {"site": "maison"}), None)
+    body, content_type = exposition(registry(synced, NOON, {"site": "maison"}), None)
     assert content_type.startswith("text/plain; version=0.0.4")
     checked = subprocess.run([promtool, "check", "metrics"], input=body, capture_output=True, timeout=30)
     assert checked.returncode == 0 and not checked.stderr.strip() and not checked.stdout.strip(), checked

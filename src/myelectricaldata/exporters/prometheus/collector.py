@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, select
 
@@ -124,63 +124,44 @@ def read_samples(engine: Engine, now: datetime, prices: PricedDays | None = None
     return out
 
 
-def families(samples: Iterable[Sample], labels: Mapping[str, str]) -> Iterator[Metric]:
-    """One family per metric that has samples, ``labels`` added to each sample."""
-    from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
-
-    grouped: dict[str, list[Sample]] = {}
-    for sample in samples:
-        grouped.setdefault(sample.metric, []).append(sample)
-    for name, (kind, help_text) in METRICS.items():
-        found = grouped.get(name)
-        if not found:
-            continue
-        family_of = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
-        family = family_of(name, help_text, labels=[k for k, _ in found[0].labels] + list(labels))
-        for sample in found:
-            family.add_metric([v for _, v in sample.labels] + list(labels.values()), sample.value)
-        yield family
-
-
-class LinkyCollector:
-    """A prometheus_client ``Collector`` (the protocol: ``collect()``) reading the database at each scrape."""
-
-    def __init__(self, engine: Engine, clock: Callable[[], datetime], labels: Mapping[str, str] | None = None,
-                 prices: PricedDays | None = None) -> None:
-        self.engine = engine
-        self.clock = clock
-        self.labels = dict(labels or {})
-        self.prices = prices
-
-    def collect(self) -> Iterator[Metric]:
-        """The families of the samples read now."""
-        return families(read_samples(self.engine, self.clock(), self.prices), self.labels)
-
-
-class _Samples:
-    """A ``Collector`` of samples already read."""
+class SampleCollector:
+    """A prometheus_client ``Collector`` (the protocol: ``collect()``) of samples already read: one family per
+    metric that has samples, the extra ``labels`` added to each sample."""
 
     def __init__(self, samples: tuple[Sample, ...], labels: Mapping[str, str]) -> None:
-        self.samples, self.labels = samples, labels
+        self.samples, self.labels = samples, dict(labels)
 
     def collect(self) -> Iterator[Metric]:
-        return families(self.samples, self.labels)
+        from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+        grouped: dict[str, list[Sample]] = {}
+        for sample in self.samples:
+            grouped.setdefault(sample.metric, []).append(sample)
+        for name, (kind, help_text) in METRICS.items():
+            found = grouped.get(name)
+            if not found:
+                continue
+            family_of = CounterMetricFamily if kind == "counter" else GaugeMetricFamily
+            family = family_of(name, help_text, labels=[k for k, _ in found[0].labels] + list(self.labels))
+            for sample in found:
+                family.add_metric([v for _, v in sample.labels] + list(self.labels.values()), sample.value)
+            yield family
 
 
-def _registry_of(collector: Any) -> CollectorRegistry:
-    """A private registry holding only ``collector`` (never prometheus_client's global REGISTRY)."""
+def _registry_of(samples: tuple[Sample, ...], labels: Mapping[str, str]) -> CollectorRegistry:
+    """A private registry (never prometheus_client's global REGISTRY) holding only these samples."""
     from prometheus_client.registry import CollectorRegistry
 
     reg = CollectorRegistry(auto_describe=False)
-    reg.register(collector)
+    reg.register(SampleCollector(samples, labels))
     return reg
 
 
-def registry(engine: Engine, clock: Callable[[], datetime], labels: Mapping[str, str] | None = None,
+def registry(engine: Engine, now: datetime, labels: Mapping[str, str] | None = None,
              prices: PricedDays | None = None) -> CollectorRegistry:
-    """A private registry holding only the Linky collector; yesterday's costs are kept in ``prices`` when given (else
-    priced at each scrape)."""
-    return _registry_of(LinkyCollector(engine, clock, labels, prices))
+    """A private registry holding the samples read at ``now``; yesterday's costs are kept in ``prices`` when given
+    (else priced here)."""
+    return _registry_of(tuple(read_samples(engine, now, prices)), labels or {})
 
 
 def exposition(reg: CollectorRegistry, accept: str | None) -> tuple[bytes, str]:
@@ -206,6 +187,6 @@ def scrape_body(engine: Engine, now: datetime, labels: Mapping[str, str], accept
     last = _ENCODED.get(key)
     if last is not None and last[0] == samples:
         return last[1], content_type
-    body = encoder(_registry_of(_Samples(samples, labels)))
+    body = encoder(_registry_of(samples, labels))
     _ENCODED[key] = (samples, body)
     return body, content_type
