@@ -13,7 +13,7 @@ from decimal import Decimal
 
 from myelectricaldata.energy.calendars import DayFacts
 from myelectricaldata.energy.catalog import CATALOG_TYPES, CatalogGrid, catalog_offer
-from myelectricaldata.energy.costs import loads_by_day
+from myelectricaldata.energy.day_loads import loads_by_day
 from myelectricaldata.energy.offers import Offer
 from myelectricaldata.energy.offpeak import parse_windows
 from myelectricaldata.energy.simulation import simulate_offers

@@ -13,7 +13,7 @@ from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
 from myelectricaldata.database.migrate import upgrade
 from myelectricaldata.database.session import make_engine
-from myelectricaldata.energy.costs import DayLoad, loads_by_day, pack_intervals, unpack_intervals
+from myelectricaldata.energy.day_loads import DayLoad, loads_by_day, pack_intervals, unpack_intervals
 from myelectricaldata.energy.timeline import epoch, local_day_bounds
 from myelectricaldata.gateway.parse import CurvePoint
 

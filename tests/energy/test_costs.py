@@ -5,17 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from decimal import Decimal as D
 
-from myelectricaldata.energy.costs import (
-    DayFacts,
-    by_period,
-    euros,
-    loads_by_day,
-    pack_intervals,
-    price_days,
-    price_hours,
-    subscription_share,
-    unpack_intervals,
-)
+from myelectricaldata.energy.costs import DayFacts, by_period, euros, price_days, price_hours, subscription_share
+from myelectricaldata.energy.day_loads import loads_by_day, pack_intervals, unpack_intervals
 from myelectricaldata.energy.offers import offer_from_dict, regulated_offer
 from myelectricaldata.energy.offpeak import parse_windows
 from myelectricaldata.energy.timeline import PARIS

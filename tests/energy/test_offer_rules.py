@@ -11,7 +11,8 @@ import pytest
 from myelectricaldata.energy import offer_rules
 from myelectricaldata.energy.calendars import DayFacts
 from myelectricaldata.energy.catalog import CatalogGrid, catalog_offer
-from myelectricaldata.energy.costs import euros, loads_by_day, price_days
+from myelectricaldata.energy.costs import euros, price_days
+from myelectricaldata.energy.day_loads import loads_by_day
 from myelectricaldata.energy.offers import regulated_offer
 from myelectricaldata.energy.offpeak import parse_windows
 from myelectricaldata.energy.simulation import simulate_offers

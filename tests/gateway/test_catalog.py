@@ -12,7 +12,8 @@ import pytest
 
 from myelectricaldata.energy.calendars import DayFacts
 from myelectricaldata.energy.catalog import kva_in_name, name_without_kva, offer_kind
-from myelectricaldata.energy.costs import loads_by_day, price_days
+from myelectricaldata.energy.costs import price_days
+from myelectricaldata.energy.day_loads import loads_by_day
 from myelectricaldata.gateway.catalog import (
     catalog_offers,
     group_history,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from myelectricaldata.database import curve_days, sync_ledger
 from myelectricaldata.database import models as m
 from myelectricaldata.database import repository as repo
-from myelectricaldata.energy.costs import DayLoad, loads_by_day
+from myelectricaldata.energy.day_loads import DayLoad, loads_by_day
 from myelectricaldata.energy.enedis_files import FileError
 from myelectricaldata.energy.readings import CurvePoint, DailyValue, MaxPower
 from myelectricaldata.energy.timeline import PARIS

@@ -1,4 +1,4 @@
-"""Stored day profiles: each local day of a load curve grouped as ``energy.costs.loads_by_day`` groups it, kept in
+"""Stored day profiles: each local day of a load curve grouped as ``energy.day_loads.loads_by_day`` groups it, kept in
 step with ``load_curve`` by its writers (``repository.store_load_curve`` and ``delete_curve_points``)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import NamedTuple
 from sqlalchemy import Connection, func, select
 
 from ..energy.aggregate import LocalClock, Point
-from ..energy.costs import DayLoad, loads_by_day, pack_intervals, unpack_intervals
+from ..energy.day_loads import DayLoad, loads_by_day, pack_intervals, unpack_intervals
 from ..energy.timeline import date_range, day_runs
 from . import models as m
 from . import repository as repo

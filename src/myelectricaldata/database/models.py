@@ -117,7 +117,7 @@ curve_days = Table(  # derived from load_curve and kept in step with it (databas
     Column("points", Integer, nullable=False),  # load_curve rows starting that day
     Column("watts_sum", BigInteger, nullable=False),  # the sum of their watts
     Column("total", BigInteger, nullable=False),  # the day's watt-minutes
-    Column("intervals", LargeBinary, nullable=False),  # energy.costs.pack_intervals of the day's DayLoad
+    Column("intervals", LargeBinary, nullable=False),  # energy.day_loads.pack_intervals of the day's DayLoad
     sqlite_with_rowid=False,
 )
 

@@ -9,7 +9,8 @@ from datetime import date
 from decimal import Decimal
 
 from .calendars import Calendars
-from .costs import WM_PER_KWH, ZERO, DayFacts, DayLoad, DayPlan, plan_days, subscription_share
+from .costs import WM_PER_KWH, ZERO, DayFacts, DayPlan, plan_days, subscription_share
+from .day_loads import DayLoad
 from .offers import Offer
 from .offpeak import Spans
 from .tariffs import KVA_LEVELS, PriceVersion

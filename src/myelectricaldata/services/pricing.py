@@ -15,18 +15,8 @@ from ..database import models as m
 from ..database import repository as repo
 from ..database.catalog import zen_flex_days
 from ..energy.aggregate import LocalClock, Point, points_in_days
-from ..energy.costs import (
-    ZERO,
-    DayCost,
-    DayFacts,
-    DayLoad,
-    HourCost,
-    PeriodCost,
-    by_period,
-    loads_by_day,
-    price_days,
-    price_hours,
-)
+from ..energy.costs import ZERO, DayCost, DayFacts, HourCost, PeriodCost, by_period, price_days, price_hours
+from ..energy.day_loads import DayLoad, loads_by_day
 from ..energy.offers import Offer, option_of_contract, regulated_offer
 from ..energy.offpeak import Spans, parse_windows
 from ..energy.simulation import PowerAdvice, last_12_months
